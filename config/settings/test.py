@@ -1,0 +1,13 @@
+"""Test profile: base settings with fast hashing, eager Celery and isolated file storage."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = tempfile.mkdtemp(prefix="edoc-test-media-")
+if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,85 @@
+"""Django admin: catalogs and organisation are admin-editable; the audit log is read-only."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from edoc import models
+
+
+@admin.register(models.Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "code", "place_name")
+
+
+@admin.register(models.Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "kind", "parent", "code", "is_active")
+    list_filter = ("kind", "is_active", "agency")
+    search_fields = ("name", "short_name", "code")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Organisation"), {"fields": ("unit", "role", "position")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Organisation"), {"fields": ("first_name", "last_name", "unit", "role", "position")}),
+    )
+    list_display = ("username", "get_full_name", "unit", "role", "position", "is_active")
+    list_filter = ("role", "is_active", "unit__kind")
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(models.Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    list_display = ("delegator", "delegate", "start_date", "end_date", "revoked_at")
+
+
+@admin.register(models.DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "abbreviation", "sort_order", "is_active")
+    list_editable = ("sort_order", "is_active")
+
+
+@admin.register(models.Urgency, models.Confidentiality)
+class RankedCatalogAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "level")
+
+
+@admin.register(models.Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "is_active")
+
+
+@admin.register(models.ExternalOrganization)
+class ExternalOrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "code", "email", "is_active")
+    search_fields = ("name", "short_name", "code")
+
+
+@admin.register(models.RegisterBook)
+class RegisterBookAdmin(admin.ModelAdmin):
+    list_display = ("name", "year", "kind", "unit", "is_confidential", "last_number", "is_closed")
+    list_filter = ("kind", "year", "is_confidential")
+    readonly_fields = ("last_number",)
+
+
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("pk", "created_at", "actor_username", "action", "object_type", "object_id", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("actor_username", "object_id", "object_repr")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

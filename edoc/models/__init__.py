@@ -1,0 +1,45 @@
+"""eDoc domain models, one module per entity group."""
+
+from .audit import AuditEntry, AuditChainHead
+from .catalogs import (
+    Confidentiality,
+    DocumentType,
+    ExternalOrganization,
+    Field,
+    RegisterBook,
+    Urgency,
+)
+from .documents import (
+    Assignment,
+    Document,
+    DocumentEvent,
+    DocumentFile,
+    DocumentGrant,
+    OutgoingRecipient,
+    ReadReceipt,
+)
+from .organisation import Agency, Delegation, Role, Unit, UnitKind, User
+
+__all__ = [
+    "Agency",
+    "Assignment",
+    "AuditChainHead",
+    "AuditEntry",
+    "Confidentiality",
+    "Delegation",
+    "Document",
+    "DocumentEvent",
+    "DocumentFile",
+    "DocumentGrant",
+    "DocumentType",
+    "ExternalOrganization",
+    "Field",
+    "OutgoingRecipient",
+    "ReadReceipt",
+    "RegisterBook",
+    "Role",
+    "Unit",
+    "UnitKind",
+    "Urgency",
+    "User",
+]

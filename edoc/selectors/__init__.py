@@ -1,0 +1,1 @@
+"""Reads, always filtered by `edoc.selectors.access`."""

@@ -1,0 +1,201 @@
+"""THE access rules for documents. Every list, page, download, API endpoint, export and report
+uses these functions; nothing else decides who may see or act on a document.
+
+A user sees a document of their agency when
+- it is not confidential and either its owning unit is in the user's scope, or the user takes part
+  in it (assignee in person or through a unit in scope, drafter, designated signer); or
+- they hold an explicit grant for it (the only way to see a confidential document).
+
+Scope: directors, deputy directors and administrators see the whole agency; everyone else sees
+their own unit and the units below it. While a delegation is active, the delegate also sees what
+the delegator sees (except confidential documents, which always need the delegate's own grant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from edoc.models import Assignment, Delegation, Document, DocumentGrant, Unit, User
+from edoc.models.organisation import Role
+
+AGENCY_WIDE_ROLES = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.ADMIN)
+
+
+def delegators_of(user: User) -> list[User]:
+    """Users whose handling is delegated to `user` today."""
+    if not user.is_authenticated:
+        return []
+    return [
+        d.delegator
+        for d in Delegation.objects.active_on()
+        .filter(delegate=user)
+        .select_related("delegator__unit")
+    ]
+
+
+def principals_of(user: User) -> list[User]:
+    """The user plus everyone they act for today."""
+    return [user, *delegators_of(user)]
+
+
+def scope_unit_ids(user: User) -> set[int]:
+    """Units whose documents `user` sees by position, without delegation."""
+    if not user.is_authenticated or not user.unit_id:
+        return set()
+    if user.role in AGENCY_WIDE_ROLES:
+        return set(Unit.objects.filter(agency_id=user.unit.agency_id).values_list("pk", flat=True))
+    return user.unit.descendant_ids()
+
+
+def _scope_and_participation(user: User) -> Q:
+    condition = Q(pk__in=[])
+    for principal in principals_of(user):
+        if not principal.unit_id:
+            continue
+        units = scope_unit_ids(principal)
+        participating = Assignment.objects.filter(
+            Q(user=principal) | Q(unit_id__in=units)
+        ).values("document_id")
+        condition |= (
+            Q(owner_unit_id__in=units)
+            | Q(pk__in=participating)
+            | Q(created_by=principal)
+            | Q(signer=principal)
+        )
+    return condition
+
+
+def visible_documents(user: User) -> QuerySet[Document]:
+    """Every document `user` may see. The single source of truth for read access."""
+    if not user.is_authenticated or not user.is_active:
+        return Document.objects.none()
+    granted = DocumentGrant.objects.filter(user=user).values("document_id")
+    open_documents = Q(confidentiality__level=0) & _scope_and_participation(user)
+    return Document.objects.filter(open_documents | Q(pk__in=granted))
+
+
+def document_get_for_user(user: User, document_id: int) -> Document:
+    """Fetch one document the user may see, or raise Http404 (never reveal that it exists)."""
+    try:
+        return (
+            visible_documents(user)
+            .select_related(
+                "document_type",
+                "urgency",
+                "confidentiality",
+                "field",
+                "owner_unit",
+                "register_book",
+                "agency",
+                "signer",
+                "created_by",
+            )
+            .get(pk=document_id)
+        )
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document.")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an action, and for whom when acting under a delegation."""
+
+    user: User
+    on_behalf_of: User | None = None
+
+    @property
+    def principal(self) -> User:
+        return self.on_behalf_of or self.user
+
+
+def _first_principal(user: User, allowed) -> Actor | None:
+    for principal in principals_of(user):
+        if allowed(principal):
+            return Actor(user, None if principal.pk == user.pk else principal)
+    return None
+
+
+def can_register_incoming(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.CLERK, Role.ADMIN) and bool(user.unit_id)
+
+
+def can_issue(user: User, document: Document) -> bool:
+    return (
+        can_register_incoming(user)
+        and document.agency_id == user.unit.agency_id
+        and document.direction == Document.Direction.OUTGOING
+        and document.status == Document.Status.READY
+    )
+
+
+def assign_actor(user: User, document: Document) -> Actor | None:
+    """A director or deputy (or their delegate) distributes an incoming document."""
+    if document.direction != Document.Direction.INCOMING or document.status not in (
+        Document.Status.REGISTERED,
+        Document.Status.IN_PROGRESS,
+    ):
+        return None
+    return _first_principal(
+        user,
+        lambda p: p.role in (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
+        and p.unit_id
+        and p.unit.agency_id == document.agency_id,
+    )
+
+
+def assignment_holders_q(user: User) -> Q:
+    """Pending assignments `user` may act on in person (not through delegation)."""
+    condition = Q(user=user)
+    if user.role == Role.UNIT_HEAD and user.unit_id:
+        condition |= Q(user__isnull=True, unit_id=user.unit_id)
+    return condition
+
+
+def assignment_actor(user: User, assignment: Assignment) -> Actor | None:
+    """The assignee (or, for a unit assignment, its head) may act, or their delegate."""
+    if assignment.status != Assignment.Status.PENDING:
+        return None
+    return _first_principal(
+        user,
+        lambda p: Assignment.objects.filter(assignment_holders_q(p), pk=assignment.pk).exists(),
+    )
+
+
+def edit_draft_actor(user: User, document: Document) -> Actor | None:
+    """The drafter or a head of the drafting unit may change an outgoing draft."""
+    if document.direction != Document.Direction.OUTGOING or document.status != Document.Status.DRAFT:
+        return None
+    return _first_principal(
+        user,
+        lambda p: p.pk == document.created_by_id
+        or (p.role == Role.UNIT_HEAD and p.unit_id == document.owner_unit_id),
+    )
+
+
+def require(actor: Actor | None) -> Actor:
+    """Turn a missing right into PermissionDenied (403)."""
+    from django.core.exceptions import PermissionDenied
+
+    if actor is None:
+        raise PermissionDenied
+    return actor
+
+
+__all__ = [
+    "Actor",
+    "Http404",
+    "assign_actor",
+    "assignment_actor",
+    "can_issue",
+    "can_register_incoming",
+    "delegators_of",
+    "document_get_for_user",
+    "edit_draft_actor",
+    "principals_of",
+    "require",
+    "scope_unit_ids",
+    "visible_documents",
+]

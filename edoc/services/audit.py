@@ -1,0 +1,124 @@
+"""Append to and verify the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from edoc.middleware import current_request_context
+from edoc.models import AuditChainHead, AuditEntry
+
+GENESIS_HASH = "0" * 64
+# Keys whose values must never reach the log, whatever a caller passes.
+SECRET_KEYS = {"password", "passphrase", "pin", "secret", "token", "private_key"}
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    payload = {
+        "created_at": entry.created_at.isoformat(),
+        "actor_id": entry.actor_id,
+        "actor_username": entry.actor_username,
+        "on_behalf_of_username": entry.on_behalf_of_username,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "ip_address": entry.ip_address,
+        "user_agent": entry.user_agent,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def audit_entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over the entry's canonical JSON, which includes the previous entry's hash."""
+    return hashlib.sha256(_canonical(entry)).hexdigest()
+
+
+def _normalise_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _scrub(details: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: ("***" if key.lower() in SECRET_KEYS else value) for key, value in details.items()
+    }
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    on_behalf_of: Any = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. Runs inside the caller's transaction, so it is rolled back with it."""
+    context = current_request_context.get()
+    # Bumping the head row takes its lock: concurrent appends line up behind it.
+    # The head row is created by migration 0002.
+    AuditChainHead.objects.filter(pk=1).update(length=F("length") + 1)
+    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    # Round-trip through JSON so the hash is computed over exactly what the database stores.
+    clean_details = json.loads(json.dumps(_scrub(details or {}), default=str))
+    entry = AuditEntry(
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "",
+        on_behalf_of_username=getattr(on_behalf_of, "username", "") or "",
+        action=action,
+        object_type=target._meta.model_name if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        object_repr=str(target)[:255] if target is not None else "",
+        ip_address=_normalise_ip(context.ip_address),
+        user_agent=context.user_agent,
+        details=clean_details,
+        prev_hash=head.last_hash,
+    )
+    entry.hash = audit_entry_hash(entry)
+    entry.save()
+    AuditChainHead.objects.filter(pk=1).update(last_hash=entry.hash)
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditVerification:
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    problem: str = ""
+
+
+def audit_verify() -> AuditVerification:
+    """Walk the chain from the start; report the first entry whose hash or link is wrong."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    last_id = 0
+    for entry in AuditEntry.objects.order_by("pk").iterator(chunk_size=2000):
+        checked += 1
+        if entry.prev_hash != expected_prev:
+            return AuditVerification(
+                False, checked, entry.pk, "link to the previous entry is broken (entry removed?)"
+            )
+        if audit_entry_hash(entry) != entry.hash:
+            return AuditVerification(False, checked, entry.pk, "content does not match its hash")
+        expected_prev = entry.hash
+        last_id = entry.pk
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_hash != expected_prev or head.length != checked):
+        return AuditVerification(
+            False, checked, last_id or None, "the log was truncated after this entry"
+        )
+    return AuditVerification(True, checked)

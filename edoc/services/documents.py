@@ -1,0 +1,598 @@
+"""Writes on documents: register incoming, draft, version, submit and issue outgoing."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edoc.models import (
+    Confidentiality,
+    Document,
+    DocumentEvent,
+    DocumentFile,
+    DocumentGrant,
+    DocumentType,
+    ExternalOrganization,
+    Field,
+    OutgoingRecipient,
+    RegisterBook,
+    Unit,
+    Urgency,
+    User,
+)
+from edoc.selectors.access import (
+    Actor,
+    can_issue,
+    can_register_incoming,
+    edit_draft_actor,
+    require,
+)
+from edoc.services.audit import audit_record
+from edoc.services.files import StoredBlob, ValidatedPdf
+from edoc.services.numbering import (
+    register_book_get_or_create,
+    register_book_take_number,
+    registry_unit_for,
+)
+from edoc.text import nfc_inputs
+
+Status = Document.Status
+
+
+def _event(document: Document, actor: Actor, action: str, comment: str = "", **extra) -> None:
+    DocumentEvent.objects.create(
+        document=document,
+        action=action,
+        actor=actor.user,
+        on_behalf_of=actor.on_behalf_of,
+        comment=comment,
+        **extra,
+    )
+
+
+def _attach_file(
+    *, document: Document, pdf: ValidatedPdf, blob: StoredBlob, user: User, comment: str = ""
+) -> DocumentFile:
+    last = document.files.order_by("-version").values_list("version", flat=True).first() or 0
+    document_file = DocumentFile(
+        document=document,
+        version=last + 1,
+        original_name=pdf.name,
+        size=pdf.size,
+        sha256=pdf.sha256,
+        page_count=pdf.page_count,
+        uploaded_by=user,
+        comment=comment,
+    )
+    document_file.file.name = blob.name
+    document_file.save()
+    transaction.on_commit(lambda: _extract_text_later(document_file.pk))
+    return document_file
+
+
+def _extract_text_later(document_file_id: int) -> None:
+    from edoc.tasks import document_file_extract_text_task
+
+    document_file_extract_text_task.delay(document_file_id)
+
+
+def _grant(document: Document, user: User, granted_by: User, reason: str) -> None:
+    DocumentGrant.objects.get_or_create(
+        document=document, user=user, defaults={"granted_by": granted_by, "reason": reason}
+    )
+
+
+def find_likely_duplicate(
+    *, agency_id: int, issuer: str, number: str, notation: str, issue_date: datetime.date | None,
+    sha256: str | None = None, exclude_id: int | None = None,
+) -> Document | None:
+    """An incoming document with the same issuer, number/notation and date, or the same file."""
+    candidates = Document.objects.filter(
+        agency_id=agency_id, direction=Document.Direction.INCOMING
+    ).exclude(pk=exclude_id)
+    if issuer and number and issue_date:
+        match = candidates.filter(
+            issuer__iexact=issuer,
+            number=number,
+            notation__iexact=notation,
+            issue_date=issue_date,
+        ).order_by("pk").first()
+        if match:
+            return match
+    if sha256:
+        return candidates.filter(files__sha256=sha256).order_by("pk").first()
+    return None
+
+
+def default_incoming_book(user: User, *, confidential: bool, year: int) -> RegisterBook:
+    unit = registry_unit_for(user.unit)
+    return register_book_get_or_create(
+        agency=user.unit.agency,
+        unit=unit,
+        kind=RegisterBook.Kind.INCOMING,
+        year=year,
+        is_confidential=confidential,
+    )
+
+
+def books_for_clerk(user: User, *, kind: str) -> list[RegisterBook]:
+    """Open books of the clerk's registry unit (current year created on demand)."""
+    year = timezone.localdate().year
+    unit = registry_unit_for(user.unit)
+    for confidential in (False, True):
+        register_book_get_or_create(
+            agency=user.unit.agency, unit=unit, kind=kind, year=year, is_confidential=confidential
+        )
+    return list(
+        RegisterBook.objects.filter(
+            agency=user.unit.agency, unit=unit, kind=kind, is_closed=False
+        ).order_by("-year", "is_confidential")
+    )
+
+
+@nfc_inputs
+def incoming_register(
+    *,
+    user: User,
+    subject: str,
+    urgency: Urgency,
+    confidentiality: Confidentiality,
+    pdf: ValidatedPdf | None = None,
+    register_book: RegisterBook | None = None,
+    document_type: DocumentType | None = None,
+    number: str = "",
+    notation: str = "",
+    issuer: str = "",
+    issuer_organization: ExternalOrganization | None = None,
+    place: str = "",
+    issue_date: datetime.date | None = None,
+    signer_name: str = "",
+    signer_position: str = "",
+    field: Field | None = None,
+    deadline: datetime.date | None = None,
+    page_count: int | None = None,
+    note: str = "",
+    received_at: datetime.datetime | None = None,
+    extraction_proposal: dict[str, Any] | None = None,
+) -> Document:
+    """Register an incoming document and give it the next incoming number of its book."""
+    if not can_register_incoming(user):
+        raise PermissionDenied(_("Only clerks register incoming documents."))
+    if not subject:
+        raise ValidationError({"subject": _("The subject (trích yếu) is required.")})
+    received_at = received_at or timezone.now()
+    book = register_book or default_incoming_book(
+        user, confidential=confidentiality.level > 0, year=timezone.localdate(received_at).year
+    )
+    expected_unit = registry_unit_for(user.unit)
+    if (
+        book.kind != RegisterBook.Kind.INCOMING
+        or book.agency_id != user.unit.agency_id
+        or book.unit_id != (expected_unit.pk if expected_unit else None)
+    ):
+        raise ValidationError({"register_book": _("This register book is not yours to use.")})
+    if book.is_confidential != (confidentiality.level > 0):
+        raise ValidationError(
+            {
+                "register_book": _(
+                    "Confidential documents go into the confidential register book, and only they do."
+                )
+            }
+        )
+    if book.is_closed:
+        raise ValidationError({"register_book": _("This register book is closed.")})
+
+    duplicate = find_likely_duplicate(
+        agency_id=user.unit.agency_id,
+        issuer=issuer,
+        number=number,
+        notation=notation,
+        issue_date=issue_date,
+        sha256=pdf.sha256 if pdf else None,
+    )
+    actor = Actor(user)
+    with StoredBlob(pdf) if pdf else _NoBlob() as blob, transaction.atomic():
+        document = Document(
+            agency_id=user.unit.agency_id,
+            direction=Document.Direction.INCOMING,
+            status=Status.REGISTERED,
+            owner_unit=user.unit,
+            document_type=document_type,
+            number=number,
+            notation=notation,
+            issuer=issuer or (issuer_organization.name if issuer_organization else ""),
+            issuer_organization=issuer_organization,
+            place=place,
+            issue_date=issue_date,
+            subject=subject,
+            signer_name=signer_name,
+            signer_position=signer_position,
+            urgency=urgency,
+            confidentiality=confidentiality,
+            field=field,
+            page_count=page_count or (pdf.page_count if pdf else None),
+            note=note,
+            deadline=deadline,
+            received_at=received_at,
+            is_possible_duplicate=duplicate is not None,
+            duplicate_of=duplicate,
+            extraction_proposal=extraction_proposal or {},
+            created_by=user,
+        )
+        document.register_book = book
+        document.book_number = register_book_take_number(book)
+        document.full_clean(exclude=["register_book", "book_number"])
+        document.save()
+        if pdf:
+            _attach_file(document=document, pdf=pdf, blob=blob, user=user)
+        if document.is_confidential:
+            _grant(document, user, user, _("registered the document"))
+        _event(document, actor, DocumentEvent.Action.REGISTERED)
+        audit_record(
+            actor=user,
+            action="document.register",
+            target=document,
+            details={
+                "register_book": book.pk,
+                "incoming_number": document.book_number,
+                "file_sha256": pdf.sha256 if pdf else None,
+                "possible_duplicate_of": duplicate.pk if duplicate else None,
+            },
+        )
+    return document
+
+
+class _NoBlob:
+    name = ""
+
+    def __enter__(self) -> _NoBlob:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+EDITABLE_FIELDS = (
+    "document_type",
+    "number",
+    "notation",
+    "issuer",
+    "issuer_organization",
+    "place",
+    "issue_date",
+    "subject",
+    "signer_name",
+    "signer_position",
+    "urgency",
+    "field",
+    "deadline",
+    "page_count",
+    "note",
+    "signer",
+)
+
+
+@nfc_inputs
+@transaction.atomic
+def document_update(*, user: User, document: Document, **changes: Any) -> Document:
+    """Correct a document's metadata: the registering clerk for incoming, the drafter for drafts."""
+    if document.direction == Document.Direction.INCOMING:
+        allowed = (
+            can_register_incoming(user)
+            and document.owner_unit_id == user.unit_id
+            and document.status != Status.COMPLETED
+        )
+        actor = Actor(user) if allowed else None
+    else:
+        actor = edit_draft_actor(user, document)
+    actor = require(actor)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    before = {}
+    for name, value in changes.items():
+        old = getattr(document, name)
+        if old != value:
+            before[name] = (str(old) if old is not None else None, str(value) if value is not None else None)
+            setattr(document, name, value)
+    if not before:
+        return document
+    document.full_clean(exclude=["register_book", "book_number"])
+    document.save()
+    _event(document, actor, DocumentEvent.Action.UPDATED, comment=", ".join(sorted(before)))
+    audit_record(
+        actor=user,
+        on_behalf_of=actor.on_behalf_of,
+        action="document.update",
+        target=document,
+        details={"changes": before},
+    )
+    return document
+
+
+@nfc_inputs
+def outgoing_create(
+    *,
+    user: User,
+    subject: str,
+    document_type: DocumentType,
+    urgency: Urgency,
+    confidentiality: Confidentiality,
+    field: Field | None = None,
+    signer: User | None = None,
+    recipient_units: Iterable[Unit] = (),
+    recipient_organizations: Iterable[ExternalOrganization] = (),
+    pdf: ValidatedPdf | None = None,
+    note: str = "",
+) -> Document:
+    """Start an outgoing draft in the user's unit."""
+    if not user.unit_id:
+        raise PermissionDenied(_("You are not placed in a unit."))
+    if not subject:
+        raise ValidationError({"subject": _("The subject (trích yếu) is required.")})
+    if signer is not None and (not signer.unit_id or signer.unit.agency_id != user.unit.agency_id):
+        raise ValidationError({"signer": _("The signer must work in your agency.")})
+    recipient_units = list(recipient_units)
+    if any(unit.agency_id != user.unit.agency_id for unit in recipient_units):
+        raise ValidationError({"recipient_units": _("Internal recipients must be units of your agency.")})
+    actor = Actor(user)
+    with StoredBlob(pdf) if pdf else _NoBlob() as blob, transaction.atomic():
+        document = Document.objects.create(
+            agency_id=user.unit.agency_id,
+            direction=Document.Direction.OUTGOING,
+            status=Status.DRAFT,
+            owner_unit=user.unit,
+            document_type=document_type,
+            issuer=user.unit.agency.name,
+            place=user.unit.agency.place_name,
+            subject=subject,
+            urgency=urgency,
+            confidentiality=confidentiality,
+            field=field,
+            signer=signer,
+            signer_name=signer.get_full_name() if signer else "",
+            signer_position=signer.position if signer else "",
+            note=note,
+            created_by=user,
+        )
+        _recipients_set(document, recipient_units, recipient_organizations)
+        if pdf:
+            _attach_file(document=document, pdf=pdf, blob=blob, user=user)
+        if document.is_confidential:
+            _grant(document, user, user, _("drafted the document"))
+            if signer:
+                _grant(document, signer, user, _("designated signer"))
+        _event(document, actor, DocumentEvent.Action.CREATED)
+        audit_record(actor=user, action="document.create", target=document)
+    return document
+
+
+def _recipients_set(
+    document: Document, units: Iterable[Unit], organizations: Iterable[ExternalOrganization]
+) -> None:
+    document.recipients.all().delete()
+    OutgoingRecipient.objects.bulk_create(
+        [OutgoingRecipient(document=document, unit=unit) for unit in units]
+        + [OutgoingRecipient(document=document, organization=org) for org in organizations]
+    )
+
+
+@transaction.atomic
+def outgoing_set_recipients(
+    *,
+    user: User,
+    document: Document,
+    units: Iterable[Unit],
+    organizations: Iterable[ExternalOrganization],
+) -> None:
+    actor = require(edit_draft_actor(user, document))
+    units = list(units)
+    organizations = list(organizations)
+    if any(unit.agency_id != document.agency_id for unit in units):
+        raise ValidationError({"recipient_units": _("Internal recipients must be units of your agency.")})
+    _recipients_set(document, units, organizations)
+    audit_record(
+        actor=user,
+        on_behalf_of=actor.on_behalf_of,
+        action="document.recipients",
+        target=document,
+        details={"units": [u.pk for u in units], "organizations": [o.pk for o in organizations]},
+    )
+
+
+@nfc_inputs
+def document_file_add(
+    *, user: User, document: Document, pdf: ValidatedPdf, comment: str = ""
+) -> DocumentFile:
+    """Upload a new version of an outgoing draft's file; earlier versions are kept."""
+    actor = require(edit_draft_actor(user, document))
+    with StoredBlob(pdf) as blob, transaction.atomic():
+        Document.objects.select_for_update().filter(pk=document.pk).first()
+        document_file = _attach_file(
+            document=document, pdf=pdf, blob=blob, user=user, comment=comment
+        )
+        _event(
+            document,
+            actor,
+            DocumentEvent.Action.FILE_ADDED,
+            comment=f"v{document_file.version}: {pdf.name}",
+        )
+        audit_record(
+            actor=user,
+            on_behalf_of=actor.on_behalf_of,
+            action="document.file_add",
+            target=document,
+            details={"version": document_file.version, "sha256": pdf.sha256, "size": pdf.size},
+        )
+    return document_file
+
+
+@nfc_inputs
+@transaction.atomic
+def outgoing_submit(*, user: User, document: Document, comment: str = "") -> Document:
+    """Send a draft for issuance.
+
+    Seam for the approval workflow and signatures: they will run between this step and
+    `outgoing_issue`, and move the document to READY only when approved and signed.
+    """
+    actor = require(edit_draft_actor(user, document))
+    if not document.files.exists():
+        raise ValidationError(_("Upload the document's file before submitting it."))
+    if document.signer_id is None:
+        raise ValidationError({"signer": _("Choose who signs the document.")})
+    document.status = Status.READY
+    document.save(update_fields=["status", "updated_at"])
+    _event(document, actor, DocumentEvent.Action.SUBMITTED, comment=comment)
+    audit_record(
+        actor=user, on_behalf_of=actor.on_behalf_of, action="document.submit", target=document
+    )
+    return document
+
+
+def outgoing_notation(document: Document) -> str:
+    """Ký hiệu per Decree 30 Appendix I: "KH-SYT"; a Công văn gets "SYT-VP" (agency-unit)."""
+    agency = document.agency.short_name
+    doc_type = document.document_type
+    if doc_type is None or doc_type.is_official_letter:
+        unit = document.owner_unit.short_name
+        return f"{agency}-{unit}" if unit else agency
+    return f"{doc_type.abbreviation}-{agency}"
+
+
+def format_outgoing_number(number: int) -> str:
+    """Numbers below 10 are written with a leading zero (01, 02, …), as Decree 30 requires."""
+    return f"{number:02d}"
+
+
+@transaction.atomic
+def outgoing_issue(
+    *, user: User, document: Document, issue_date: datetime.date | None = None
+) -> Document:
+    """Number, date and issue an outgoing document; register it with internal recipients."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if not can_issue(user, document):
+        if document.status == Status.ISSUED:
+            raise ValidationError(_("This document has already been issued."))
+        raise PermissionDenied(_("Only the agency's clerk issues documents awaiting issuance."))
+    issue_date = issue_date or timezone.localdate()
+    book = register_book_get_or_create(
+        agency=document.agency,
+        unit=None,
+        kind=RegisterBook.Kind.OUTGOING,
+        year=issue_date.year,
+        is_confidential=document.is_confidential,
+    )
+    document.register_book = book
+    document.book_number = register_book_take_number(book)
+    document.number = format_outgoing_number(document.book_number)
+    document.notation = outgoing_notation(document)
+    document.issue_date = issue_date
+    document.issued_at = timezone.now()
+    document.issued_by = user
+    document.status = Status.ISSUED
+    document.save()
+    actor = Actor(user)
+    _event(document, actor, DocumentEvent.Action.ISSUED, comment=f"Số: {document.symbol}")
+    audit_record(
+        actor=user,
+        action="document.issue",
+        target=document,
+        details={"register_book": book.pk, "number": document.number, "symbol": document.symbol},
+    )
+    for recipient in document.recipients.filter(unit__isnull=False).select_related("unit"):
+        recipient.internal_copy = _register_internal_copy(document, recipient.unit, user)
+        recipient.save(update_fields=["internal_copy"])
+    return document
+
+
+def _register_internal_copy(source: Document, unit: Unit, user: User) -> Document:
+    """The recipient unit's incoming entry for an internally issued document."""
+    book = register_book_get_or_create(
+        agency=source.agency,
+        unit=registry_unit_for(unit),
+        kind=RegisterBook.Kind.INCOMING,
+        year=source.issue_date.year,
+        is_confidential=source.is_confidential,
+    )
+    copy = Document(
+        agency=source.agency,
+        direction=Document.Direction.INCOMING,
+        status=Status.REGISTERED,
+        owner_unit=unit,
+        document_type=source.document_type,
+        number=source.number,
+        notation=source.notation,
+        issuer=source.agency.name,
+        place=source.place,
+        issue_date=source.issue_date,
+        subject=source.subject,
+        signer_name=source.signer_name,
+        signer_position=source.signer_position,
+        urgency=source.urgency,
+        confidentiality=source.confidentiality,
+        field=source.field,
+        page_count=source.page_count,
+        received_at=timezone.now(),
+        source_document=source,
+        created_by=user,
+        register_book=book,
+        book_number=register_book_take_number(book),
+    )
+    copy.save()
+    latest = source.latest_file()
+    if latest:
+        DocumentFile.objects.create(
+            document=copy,
+            version=1,
+            file=latest.file.name,
+            original_name=latest.original_name,
+            size=latest.size,
+            sha256=latest.sha256,
+            page_count=latest.page_count,
+            text=latest.text,
+            uploaded_by=user,
+        )
+    if copy.is_confidential:
+        for head in unit.members.filter(role__in=["unit_head"], is_active=True):
+            _grant(copy, head, user, _("internal recipient"))
+    _event(copy, Actor(user), DocumentEvent.Action.RECEIVED_INTERNALLY, comment=source.symbol)
+    audit_record(
+        actor=user,
+        action="document.register_internal",
+        target=copy,
+        details={"source": source.pk, "register_book": book.pk, "incoming_number": copy.book_number},
+    )
+    return copy
+
+
+@nfc_inputs
+@transaction.atomic
+def document_grant(*, user: User, document: Document, grantee: User, reason: str = "") -> None:
+    """Give one user explicit access (the only way into a confidential document).
+
+    The agency's directors, and holders of a grant who registered or drafted it, may grant.
+    """
+    allowed = user.role in ("director", "deputy_director") and user.unit_id and (
+        user.unit.agency_id == document.agency_id
+    )
+    allowed = allowed or DocumentGrant.objects.filter(document=document, user=user).exists() and (
+        document.created_by_id == user.pk
+    )
+    if not allowed:
+        raise PermissionDenied(_("You may not grant access to this document."))
+    if not grantee.unit_id or grantee.unit.agency_id != document.agency_id:
+        raise ValidationError(_("Access can only be granted to staff of the agency."))
+    _grant(document, grantee, user, reason)
+    _event(document, Actor(user), DocumentEvent.Action.GRANTED, comment=str(grantee))
+    audit_record(
+        actor=user,
+        action="document.grant",
+        target=document,
+        details={"grantee": grantee.username, "reason": reason},
+    )

@@ -1,0 +1,33 @@
+"""Vietnamese text helpers shared by every app."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def nfc(value: Any) -> Any:
+    """NFC-normalise a string (and strip surrounding whitespace); other values pass through."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    return value
+
+
+def nfc_inputs(func: F) -> F:
+    """Decorator for services: NFC-normalise every string keyword argument."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **{key: nfc(value) for key, value in kwargs.items()})
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fold(value: str) -> str:
+    """Lower-case and strip diacritics, with đ → d: "Quyết Định" → "quyet dinh"."""
+    value = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Mn").lower()
