@@ -1,0 +1,179 @@
+"""Shared fixtures: a small agency with a unit tree, one user per role, catalogs and PDFs.
+
+Service-backed tests: with REQUIRE_SERVICES=1 (CI) a test marked `postgres`/`redis` fails
+instead of skipping when its service is not configured.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from edoc.models import (
+    Agency,
+    Confidentiality,
+    DocumentType,
+    ExternalOrganization,
+    Unit,
+    Urgency,
+    User,
+)
+from edoc.models.organisation import Role, UnitKind
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            _missing(item, "PostgreSQL (set DATABASE_URL=postgres://…)")
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            _missing(item, "Redis (set REDIS_URL=redis://…)")
+
+
+def _missing(item, what: str) -> None:
+    if REQUIRE_SERVICES:
+        item.add_marker(pytest.mark.xfail(reason=f"REQUIRE_SERVICES=1 but no {what}", strict=True, run=False))
+        item.add_marker(pytest.mark.usefixtures("_fail_missing_service"))
+    else:
+        item.add_marker(pytest.mark.skip(reason=f"needs {what}"))
+
+
+@pytest.fixture
+def _fail_missing_service():
+    pytest.fail("a required service is not configured although REQUIRE_SERVICES=1")
+
+
+def make_pdf(
+    lines: list[str] | None = None, *, pages: int = 1, encrypt_with: str | None = None
+) -> bytes:
+    """A small real PDF with a Vietnamese text layer (reportlab + the bundled serif font)."""
+    from reportlab.pdfgen import canvas
+
+    from edoc.fonts import register_fonts
+
+    font = register_fonts()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, encrypt=encrypt_with)
+    lines = lines or ["SỞ Y TẾ", "Số: 12/KH-SYT", "KẾ HOẠCH", "Về việc thử nghiệm"]
+    for page in range(pages):
+        pdf.setFont(font, 12)
+        y = 800
+        for line in lines:
+            pdf.drawString(60, y, line)
+            y -= 18
+        pdf.drawString(60, 40, f"Trang {page + 1}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def pdf_bytes() -> Callable[..., bytes]:
+    return make_pdf
+
+
+@pytest.fixture
+def agency(db) -> Agency:
+    return Agency.objects.create(
+        name="Sở Y tế Đồng Nai",
+        short_name="SYT",
+        code="000.00.23.H19",
+        parent_name="UBND TỈNH ĐỒNG NAI",
+        place_name="Đồng Nai",
+    )
+
+
+@pytest.fixture
+def units(agency) -> dict[str, Unit]:
+    board = Unit.objects.create(agency=agency, name="Ban Giám đốc Sở", short_name="BGĐ", kind=UnitKind.BOARD)
+    office = Unit.objects.create(agency=agency, name="Văn phòng Sở", short_name="VP", kind=UnitKind.OFFICE)
+    medical = Unit.objects.create(
+        agency=agency, name="Phòng Nghiệp vụ Y", short_name="NVY", kind=UnitKind.OFFICE
+    )
+    pharmacy = Unit.objects.create(
+        agency=agency, name="Phòng Nghiệp vụ Dược", short_name="NVD", kind=UnitKind.OFFICE
+    )
+    centre = Unit.objects.create(
+        agency=agency,
+        name="Trung tâm Y tế thành phố Biên Hòa",
+        short_name="TTYTBH",
+        kind=UnitKind.HEALTH_CENTRE,
+    )
+    station = Unit.objects.create(
+        agency=agency,
+        parent=centre,
+        name="Trạm Y tế phường Tân Phong",
+        short_name="TYTTP",
+        kind=UnitKind.COMMUNE_STATION,
+    )
+    return {
+        "board": board,
+        "office": office,
+        "medical": medical,
+        "pharmacy": pharmacy,
+        "centre": centre,
+        "station": station,
+    }
+
+
+def _user(username: str, unit: Unit, role: str, position: str, first: str, last: str) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password="pw-" + username,
+        unit=unit,
+        role=role,
+        position=position,
+        first_name=first,
+        last_name=last,
+    )
+    return user
+
+
+@pytest.fixture
+def users(units) -> dict[str, User]:
+    return {
+        "clerk": _user("vanthu", units["office"], Role.CLERK, "Văn thư", "Lan", "Nguyễn Thị"),
+        "director": _user("giamdoc", units["board"], Role.DIRECTOR, "Giám đốc", "Hùng", "Trần Văn"),
+        "deputy": _user(
+            "phogiamdoc", units["board"], Role.DEPUTY_DIRECTOR, "Phó Giám đốc", "Minh", "Lê Quang"
+        ),
+        "head": _user(
+            "truongphong", units["medical"], Role.UNIT_HEAD, "Trưởng phòng", "Hoa", "Phạm Thị"
+        ),
+        "specialist": _user(
+            "chuyenvien", units["medical"], Role.SPECIALIST, "Chuyên viên", "Nam", "Võ Thành"
+        ),
+        "other_specialist": _user(
+            "chuyenvien_duoc", units["pharmacy"], Role.SPECIALIST, "Chuyên viên", "Tú", "Đỗ Anh"
+        ),
+        "other_head": _user(
+            "truongphong_duoc", units["pharmacy"], Role.UNIT_HEAD, "Trưởng phòng", "Bình", "Hồ Văn"
+        ),
+        "centre_clerk": _user(
+            "vanthu_ttyt", units["centre"], Role.CLERK, "Văn thư", "Mai", "Trương Thị"
+        ),
+        "centre_head": _user(
+            "giamdoc_ttyt", units["centre"], Role.UNIT_HEAD, "Giám đốc Trung tâm", "Sơn", "Lý Văn"
+        ),
+    }
+
+
+@pytest.fixture
+def catalogs(db) -> dict:
+    """The legal catalogs seeded by migration 0002, plus one external issuer."""
+    return {
+        "types": {t.abbreviation or "CV": t for t in DocumentType.objects.all()},
+        "normal": Urgency.objects.get(code="normal"),
+        "urgent": Urgency.objects.get(code="urgent"),
+        "public": Confidentiality.objects.get(code="normal"),
+        "secret": Confidentiality.objects.get(code="confidential"),
+        "ubnd": ExternalOrganization.objects.create(
+            name="Ủy ban nhân dân tỉnh Đồng Nai", short_name="UBND", code="000.00.00.H19"
+        ),
+    }
