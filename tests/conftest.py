@@ -26,27 +26,23 @@ from edoc.models import (
 from edoc.models.organisation import Role, UnitKind
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "postgres" in item.keywords and connection.vendor != "postgresql":
-            _missing(item, "PostgreSQL (set DATABASE_URL=postgres://…)")
-        if "redis" in item.keywords and not settings.REDIS_URL:
-            _missing(item, "Redis (set REDIS_URL=redis://…)")
-
-
-def _missing(item, what: str) -> None:
-    if REQUIRE_SERVICES:
-        item.add_marker(pytest.mark.xfail(reason=f"REQUIRE_SERVICES=1 but no {what}", strict=True, run=False))
-        item.add_marker(pytest.mark.usefixtures("_fail_missing_service"))
-    else:
-        item.add_marker(pytest.mark.skip(reason=f"needs {what}"))
-
-
-@pytest.fixture
-def _fail_missing_service():
-    pytest.fail("a required service is not configured although REQUIRE_SERVICES=1")
+def pytest_runtest_setup(item):
+    """Skip a service-backed test without its service, or fail it when REQUIRE_SERVICES=1."""
+    missing = []
+    if "postgres" in item.keywords and connection.vendor != "postgresql":
+        missing.append("PostgreSQL (DATABASE_URL=postgres://…)")
+    if "redis" in item.keywords and not settings.REDIS_URL:
+        missing.append("Redis (REDIS_URL=redis://…)")
+    if "browser" in item.keywords and not os.path.exists(CHROMIUM):
+        missing.append(f"Chromium at {CHROMIUM}")
+    if missing:
+        message = "needs " + ", ".join(missing)
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but this test {message}", pytrace=False)
+        pytest.skip(message)
 
 
 def make_pdf(
