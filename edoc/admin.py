@@ -71,7 +71,15 @@ class RegisterBookAdmin(admin.ModelAdmin):
 
 @admin.register(models.AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("pk", "created_at", "actor_username", "action", "object_type", "object_id", "ip_address")
+    list_display = (
+        "pk",
+        "created_at",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_id",
+        "ip_address",
+    )
     list_filter = ("action",)
     search_fields = ("actor_username", "object_id", "object_repr")
 

@@ -15,13 +15,14 @@ class RequestContext:
     user_agent: str = ""
 
 
-current_request_context: ContextVar[RequestContext] = ContextVar(
-    "edoc_request_context", default=RequestContext()
+NO_REQUEST = RequestContext()
+current_request_context: ContextVar[RequestContext | None] = ContextVar(
+    "edoc_request_context", default=None
 )
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client address. Behind a proxy, REMOTE_ADDR is set correctly by the proxy's WSGI server."""
+    """The client address (behind a proxy, the WSGI server must set REMOTE_ADDR)."""
     return request.META.get("REMOTE_ADDR") or None
 
 

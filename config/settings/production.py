@@ -1,4 +1,7 @@
-"""Production profile: base settings plus HTTPS-only transport. Passes `manage.py check --deploy`."""
+"""Production profile: base settings plus HTTPS-only transport.
+
+Passes `manage.py check --deploy`.
+"""
 
 from config.env import env
 

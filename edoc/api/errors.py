@@ -32,7 +32,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         fields = data if isinstance(data, dict) else {"non_field_errors": data}
-        messages = [str(m) for value in fields.values() for m in (value if isinstance(value, list) else [value])]
+        messages = [
+            str(m)
+            for value in fields.values()
+            for m in (value if isinstance(value, list) else [value])
+        ]
         body = {
             "code": "invalid",
             "message": messages[0] if len(messages) == 1 else "; ".join(messages[:5]),
@@ -41,6 +45,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:
         detail = data.get("detail", "") if isinstance(data, dict) else data
-        body = {"code": getattr(detail, "code", None) or exc.__class__.__name__.lower(), "message": str(detail)}
+        body = {
+            "code": getattr(detail, "code", None) or exc.__class__.__name__.lower(),
+            "message": str(detail),
+        }
     response.data = {"error": body}
     return response

@@ -1,6 +1,6 @@
 """eDoc domain models, one module per entity group."""
 
-from .audit import AuditEntry, AuditChainHead
+from .audit import AuditChainHead, AuditEntry
 from .catalogs import (
     Confidentiality,
     DocumentType,

@@ -48,3 +48,6 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64)
     length = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.length} entries, last {self.last_hash[:12]}…"

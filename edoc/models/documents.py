@@ -7,7 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .catalogs import Confidentiality, DocumentType, ExternalOrganization, Field, RegisterBook, Urgency
+from .catalogs import (
+    Confidentiality,
+    DocumentType,
+    ExternalOrganization,
+    Field,
+    RegisterBook,
+    Urgency,
+)
 from .organisation import Agency, Unit
 
 
@@ -350,6 +357,9 @@ class ReadReceipt(models.Model):
             models.UniqueConstraint(fields=["document", "user"], name="one_receipt_per_reader"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.first_read_at:%Y-%m-%d %H:%M}"
+
 
 class DocumentGrant(models.Model):
     """An explicit permission to see one document; required for confidential documents."""
@@ -371,12 +381,17 @@ class DocumentGrant(models.Model):
             models.UniqueConstraint(fields=["document", "user"], name="one_grant_per_user"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} → {self.document_id}"
+
 
 class OutgoingRecipient(models.Model):
     """Nơi nhận: an internal unit or an external organisation."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     organization = models.ForeignKey(
         ExternalOrganization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -83,7 +83,9 @@ class Unit(models.Model):
         ids = {self.pk}
         frontier = [self.pk]
         while frontier:
-            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = list(
+                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
             ids.update(frontier)
         return ids
 
@@ -146,7 +148,10 @@ class Delegation(models.Model):
     """A leader hands their document handling to another user for a date range (ủy quyền)."""
 
     delegator = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="delegations_given", verbose_name=_("delegator")
+        User,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name=_("delegator"),
     )
     delegate = models.ForeignKey(
         User,

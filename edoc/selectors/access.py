@@ -56,9 +56,9 @@ def _scope_and_participation(user: User) -> Q:
         if not principal.unit_id:
             continue
         units = scope_unit_ids(principal)
-        participating = Assignment.objects.filter(
-            Q(user=principal) | Q(unit_id__in=units)
-        ).values("document_id")
+        participating = Assignment.objects.filter(Q(user=principal) | Q(unit_id__in=units)).values(
+            "document_id"
+        )
         condition |= (
             Q(owner_unit_id__in=units)
             | Q(pk__in=participating)
@@ -140,9 +140,11 @@ def assign_actor(user: User, document: Document) -> Actor | None:
         return None
     return _first_principal(
         user,
-        lambda p: p.role in (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
-        and p.unit_id
-        and p.unit.agency_id == document.agency_id,
+        lambda p: (
+            p.role in (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
+            and p.unit_id
+            and p.unit.agency_id == document.agency_id
+        ),
     )
 
 
@@ -166,12 +168,17 @@ def assignment_actor(user: User, assignment: Assignment) -> Actor | None:
 
 def edit_draft_actor(user: User, document: Document) -> Actor | None:
     """The drafter or a head of the drafting unit may change an outgoing draft."""
-    if document.direction != Document.Direction.OUTGOING or document.status != Document.Status.DRAFT:
+    if (
+        document.direction != Document.Direction.OUTGOING
+        or document.status != Document.Status.DRAFT
+    ):
         return None
     return _first_principal(
         user,
-        lambda p: p.pk == document.created_by_id
-        or (p.role == Role.UNIT_HEAD and p.unit_id == document.owner_unit_id),
+        lambda p: (
+            p.pk == document.created_by_id
+            or (p.role == Role.UNIT_HEAD and p.unit_id == document.owner_unit_id)
+        ),
     )
 
 

@@ -61,9 +61,15 @@ def _pending_assignments(user: User) -> QuerySet[Assignment]:
         condition |= assignment_holders_q(principal)
     visible = visible_documents(user).values("pk")
     return (
-        Assignment.objects.filter(condition, status=Assignment.Status.PENDING, document_id__in=visible)
+        Assignment.objects.filter(
+            condition, status=Assignment.Status.PENDING, document_id__in=visible
+        )
         .select_related(
-            "document__document_type", "document__urgency", "document__confidentiality", "unit", "user",
+            "document__document_type",
+            "document__urgency",
+            "document__confidentiality",
+            "unit",
+            "user",
             "assigned_by",
         )
         .order_by("deadline", "created_at")
@@ -105,12 +111,16 @@ def pending_inbox(user: User) -> PendingInbox:
 def pending_count(user: User) -> int:
     count = _pending_assignments(user).count() + _documents_to_assign(user).count()
     if can_register_incoming(user):
-        count += document_list(user, direction=Document.Direction.OUTGOING).filter(
-            status=Document.Status.READY
-        ).count()
-        count += document_list(user, direction=Document.Direction.INCOMING).filter(
-            status=Document.Status.RETURNED, owner_unit_id=user.unit_id
-        ).count()
+        count += (
+            document_list(user, direction=Document.Direction.OUTGOING)
+            .filter(status=Document.Status.READY)
+            .count()
+        )
+        count += (
+            document_list(user, direction=Document.Direction.INCOMING)
+            .filter(status=Document.Status.RETURNED, owner_unit_id=user.unit_id)
+            .count()
+        )
     return count
 
 
@@ -122,10 +132,12 @@ def register_book_list(user: User) -> QuerySet[RegisterBook]:
     """Books whose entries the user can print: books of their agency holding visible documents."""
     if not user.is_authenticated or not user.unit_id:
         return RegisterBook.objects.none()
-    visible_books = visible_documents(user).filter(register_book__isnull=False).values("register_book_id")
-    return RegisterBook.objects.filter(agency_id=user.unit.agency_id, pk__in=visible_books).select_related(
-        "unit"
+    visible_books = (
+        visible_documents(user).filter(register_book__isnull=False).values("register_book_id")
     )
+    return RegisterBook.objects.filter(
+        agency_id=user.unit.agency_id, pk__in=visible_books
+    ).select_related("unit")
 
 
 def register_book_entries(user: User, book: RegisterBook) -> QuerySet[Document]:
@@ -134,6 +146,8 @@ def register_book_entries(user: User, book: RegisterBook) -> QuerySet[Document]:
         visible_documents(user)
         .filter(register_book=book)
         .select_related("document_type", "owner_unit")
-        .prefetch_related("assignments__unit", "assignments__user", "recipients__unit", "recipients__organization")
+        .prefetch_related(
+            "assignments__unit", "assignments__user", "recipients__unit", "recipients__organization"
+        )
         .order_by("book_number")
     )

@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from edoc.middleware import current_request_context
+from edoc.middleware import NO_REQUEST, current_request_context
 from edoc.models import AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -51,9 +51,7 @@ def _normalise_ip(value: str | None) -> str | None:
 
 
 def _scrub(details: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: ("***" if key.lower() in SECRET_KEYS else value) for key, value in details.items()
-    }
+    return {key: ("***" if key.lower() in SECRET_KEYS else value) for key, value in details.items()}
 
 
 @transaction.atomic
@@ -66,7 +64,7 @@ def audit_record(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction, so it is rolled back with it."""
-    context = current_request_context.get()
+    context = current_request_context.get() or NO_REQUEST
     # Bumping the head row takes its lock: concurrent appends line up behind it.
     # The head row is created by migration 0002.
     AuditChainHead.objects.filter(pk=1).update(length=F("length") + 1)

@@ -89,20 +89,30 @@ def _grant(document: Document, user: User, granted_by: User, reason: str) -> Non
 
 
 def find_likely_duplicate(
-    *, agency_id: int, issuer: str, number: str, notation: str, issue_date: datetime.date | None,
-    sha256: str | None = None, exclude_id: int | None = None,
+    *,
+    agency_id: int,
+    issuer: str,
+    number: str,
+    notation: str,
+    issue_date: datetime.date | None,
+    sha256: str | None = None,
+    exclude_id: int | None = None,
 ) -> Document | None:
     """An incoming document with the same issuer, number/notation and date, or the same file."""
     candidates = Document.objects.filter(
         agency_id=agency_id, direction=Document.Direction.INCOMING
     ).exclude(pk=exclude_id)
     if issuer and number and issue_date:
-        match = candidates.filter(
-            issuer__iexact=issuer,
-            number=number,
-            notation__iexact=notation,
-            issue_date=issue_date,
-        ).order_by("pk").first()
+        match = (
+            candidates.filter(
+                issuer__iexact=issuer,
+                number=number,
+                notation__iexact=notation,
+                issue_date=issue_date,
+            )
+            .order_by("pk")
+            .first()
+        )
         if match:
             return match
     if sha256:
@@ -181,7 +191,7 @@ def incoming_register(
         raise ValidationError(
             {
                 "register_book": _(
-                    "Confidential documents go into the confidential register book, and only they do."
+                    "Confidential documents go into the confidential book, and only they do."
                 )
             }
         )
@@ -299,7 +309,10 @@ def document_update(*, user: User, document: Document, **changes: Any) -> Docume
     for name, value in changes.items():
         old = getattr(document, name)
         if old != value:
-            before[name] = (str(old) if old is not None else None, str(value) if value is not None else None)
+            before[name] = (
+                str(old) if old is not None else None,
+                str(value) if value is not None else None,
+            )
             setattr(document, name, value)
     if not before:
         return document
@@ -340,7 +353,9 @@ def outgoing_create(
         raise ValidationError({"signer": _("The signer must work in your agency.")})
     recipient_units = list(recipient_units)
     if any(unit.agency_id != user.unit.agency_id for unit in recipient_units):
-        raise ValidationError({"recipient_units": _("Internal recipients must be units of your agency.")})
+        raise ValidationError(
+            {"recipient_units": _("Internal recipients must be units of your agency.")}
+        )
     actor = Actor(user)
     with StoredBlob(pdf) if pdf else _NoBlob() as blob, transaction.atomic():
         document = Document.objects.create(
@@ -395,7 +410,9 @@ def outgoing_set_recipients(
     units = list(units)
     organizations = list(organizations)
     if any(unit.agency_id != document.agency_id for unit in units):
-        raise ValidationError({"recipient_units": _("Internal recipients must be units of your agency.")})
+        raise ValidationError(
+            {"recipient_units": _("Internal recipients must be units of your agency.")}
+        )
     _recipients_set(document, units, organizations)
     audit_record(
         actor=user,
@@ -566,7 +583,11 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
         actor=user,
         action="document.register_internal",
         target=copy,
-        details={"source": source.pk, "register_book": book.pk, "incoming_number": copy.book_number},
+        details={
+            "source": source.pk,
+            "register_book": book.pk,
+            "incoming_number": copy.book_number,
+        },
     )
     return copy
 
@@ -578,11 +599,15 @@ def document_grant(*, user: User, document: Document, grantee: User, reason: str
 
     The agency's directors, and holders of a grant who registered or drafted it, may grant.
     """
-    allowed = user.role in ("director", "deputy_director") and user.unit_id and (
-        user.unit.agency_id == document.agency_id
+    allowed = (
+        user.role in ("director", "deputy_director")
+        and user.unit_id
+        and (user.unit.agency_id == document.agency_id)
     )
-    allowed = allowed or DocumentGrant.objects.filter(document=document, user=user).exists() and (
-        document.created_by_id == user.pk
+    allowed = (
+        allowed
+        or DocumentGrant.objects.filter(document=document, user=user).exists()
+        and (document.created_by_id == user.pk)
     )
     if not allowed:
         raise PermissionDenied(_("You may not grant access to this document."))

@@ -49,7 +49,8 @@ def pdf_validate(upload: IO[bytes], name: str = "") -> ValidatedPdf:
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
         raise ValidationError(
-            _("The file is larger than the %(limit)s MB limit.") % {"limit": settings.EDOC_MAX_UPLOAD_MB},
+            _("The file is larger than the %(limit)s MB limit.")
+            % {"limit": settings.EDOC_MAX_UPLOAD_MB},
             code="too_large",
         )
     if hasattr(upload, "seek"):
@@ -57,7 +58,8 @@ def pdf_validate(upload: IO[bytes], name: str = "") -> ValidatedPdf:
     content = upload.read(limit + 1)
     if len(content) > limit:
         raise ValidationError(
-            _("The file is larger than the %(limit)s MB limit.") % {"limit": settings.EDOC_MAX_UPLOAD_MB},
+            _("The file is larger than the %(limit)s MB limit.")
+            % {"limit": settings.EDOC_MAX_UPLOAD_MB},
             code="too_large",
         )
     if not content:
@@ -74,7 +76,15 @@ def pdf_validate(upload: IO[bytes], name: str = "") -> ValidatedPdf:
         page_count = len(reader.pages)
     except ValidationError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, IndexError) as exc:
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OSError,
+        IndexError,
+    ) as exc:
         raise ValidationError(
             _("The PDF is damaged and cannot be read (%(error)s).") % {"error": type(exc).__name__},
             code="corrupted",

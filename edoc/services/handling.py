@@ -35,7 +35,11 @@ def _check_assignees(document: Document, units: Iterable[Unit], users: Iterable[
         if unit.agency_id != document.agency_id:
             raise ValidationError(_("%(unit)s is not a unit of this agency.") % {"unit": unit})
     for person in users:
-        if not person.is_active or not person.unit_id or person.unit.agency_id != document.agency_id:
+        if (
+            not person.is_active
+            or not person.unit_id
+            or person.unit.agency_id != document.agency_id
+        ):
             raise ValidationError(_("%(user)s cannot receive this document.") % {"user": person})
 
 
@@ -62,8 +66,8 @@ def _create_assignment(
         on_behalf_of=actor.on_behalf_of,
     )
     if document.is_confidential:
-        recipients = [user] if user else list(
-            unit.members.filter(role=Role.UNIT_HEAD, is_active=True)
+        recipients = (
+            [user] if user else list(unit.members.filter(role=Role.UNIT_HEAD, is_active=True))
         )
         for person in recipients:
             _grant(document, person, actor.user, _("assigned"))
@@ -102,8 +106,12 @@ def document_assign(
         ARole.COORDINATOR: (list(coordinator_units), list(coordinator_users)),
         ARole.INFORMATION: (list(information_units), list(information_users)),
     }
-    all_units = [u for units, _users in groups.values() for u in units] + ([lead_unit] if lead_unit else [])
-    all_users = [p for _units, users in groups.values() for p in users] + ([lead_user] if lead_user else [])
+    all_units = [u for units, _users in groups.values() for u in units] + (
+        [lead_unit] if lead_unit else []
+    )
+    all_users = [p for _units, users in groups.values() for p in users] + (
+        [lead_user] if lead_user else []
+    )
     _check_assignees(document, all_units, all_users)
 
     created = [
@@ -121,15 +129,25 @@ def document_assign(
         for unit in units:
             created.append(
                 _create_assignment(
-                    document=document, actor=actor, role=role, unit=unit, user=None,
-                    deadline=deadline if role == ARole.COORDINATOR else None, directive=directive,
+                    document=document,
+                    actor=actor,
+                    role=role,
+                    unit=unit,
+                    user=None,
+                    deadline=deadline if role == ARole.COORDINATOR else None,
+                    directive=directive,
                 )
             )
         for person in users:
             created.append(
                 _create_assignment(
-                    document=document, actor=actor, role=role, unit=None, user=person,
-                    deadline=deadline if role == ARole.COORDINATOR else None, directive=directive,
+                    document=document,
+                    actor=actor,
+                    role=role,
+                    unit=None,
+                    user=person,
+                    deadline=deadline if role == ARole.COORDINATOR else None,
+                    directive=directive,
                 )
             )
     document.status = Status.IN_PROGRESS
@@ -153,8 +171,10 @@ def document_assign(
 
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_for_update().select_related("document", "unit", "user").get(
-        pk=assignment.pk
+    return (
+        Assignment.objects.select_for_update()
+        .select_related("document", "unit", "user")
+        .get(pk=assignment.pk)
     )
 
 
@@ -202,7 +222,12 @@ def assignment_forward(
         on_behalf_of=actor.on_behalf_of,
         action="assignment.forward",
         target=document,
-        details={"from": assignment.pk, "to": child.pk, "to_user": child.user_id, "to_unit": child.unit_id},
+        details={
+            "from": assignment.pk,
+            "to": child.pk,
+            "to_user": child.user_id,
+            "to_unit": child.unit_id,
+        },
     )
     return child
 
@@ -262,7 +287,9 @@ def assignment_return(*, user: User, assignment: Assignment, reason: str) -> Doc
         raise ValidationError(_("Only the lead handler can return a document to the clerk."))
     document = Document.objects.select_for_update().get(pk=assignment.document_id)
     for pending in document.assignments.filter(status=AStatus.PENDING):
-        _close(pending, actor, AStatus.RETURNED if pending.pk == assignment.pk else AStatus.CANCELLED)
+        _close(
+            pending, actor, AStatus.RETURNED if pending.pk == assignment.pk else AStatus.CANCELLED
+        )
     document.status = Status.RETURNED
     document.save(update_fields=["status", "updated_at"])
     _event(document, actor, DocumentEvent.Action.RETURNED, comment=reason, assignment=assignment)
@@ -319,7 +346,9 @@ def document_mark_read(*, user: User, document: Document, action: str = "documen
         last_read_at=now, read_count=F("read_count") + 1
     )
     if not updated:
-        ReadReceipt.objects.create(document=document, user=user, first_read_at=now, last_read_at=now)
+        ReadReceipt.objects.create(
+            document=document, user=user, first_read_at=now, last_read_at=now
+        )
     info = document.assignments.filter(role=ARole.INFORMATION, status=AStatus.PENDING).filter(
         user=user
     ) | document.assignments.filter(
