@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from edoc import views
+from edoc.views import inbox
 
 app_name = "edoc"
 
 urlpatterns = [
-    path("", views.pending, name="pending"),
+    path("", inbox.pending, name="pending"),
 ]
