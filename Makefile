@@ -1,0 +1,52 @@
+# eDoc — two commands: `make run` (embedded demo) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format messages services clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+		{ echo "eDoc needs Python 3.11 (Debian 12: apt-get install python3 python3-venv)"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { echo "Install python3-venv first: apt-get install python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Embedded default: SQLite, eager Celery, local files. Demo data is loaded idempotently.
+run: install
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# With DATABASE_URL / REDIS_URL set the suite runs on PostgreSQL and Redis
+# (eval "$$(bash .ci/services.sh)" starts both locally); REQUIRE_SERVICES=1 makes
+# service-backed tests fail instead of skipping.
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install
+	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
+
+services:
+	@bash .ci/services.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
