@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,7 +12,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edoc.models import Assignment, Delegation, Document, DocumentEvent, ReadReceipt, Unit, User
+from edoc.models import (
+    Assignment,
+    Delegation,
+    Document,
+    DocumentEvent,
+    DocumentFile,
+    ReadReceipt,
+    Unit,
+    User,
+)
 from edoc.models.organisation import Role
 from edoc.selectors.access import (
     Actor,
@@ -23,6 +33,7 @@ from edoc.selectors.access import (
 )
 from edoc.services.audit import audit_record
 from edoc.services.documents import _event, _grant
+from edoc.services.files import FileIntegrityError, file_read_verified
 from edoc.text import nfc_inputs
 
 Status = Document.Status
@@ -338,7 +349,13 @@ def document_comment(*, user: User, document: Document, comment: str) -> Documen
 
 
 @transaction.atomic
-def document_mark_read(*, user: User, document: Document, action: str = "document.view") -> None:
+def document_mark_read(
+    *,
+    user: User,
+    document: Document,
+    action: str = "document.view",
+    details: dict[str, Any] | None = None,
+) -> None:
     """Record that `user` opened the document (read tracking + audit); close their
     for-information assignments."""
     now = timezone.now()
@@ -355,7 +372,33 @@ def document_mark_read(*, user: User, document: Document, action: str = "documen
         role=ARole.INFORMATION, status=AStatus.PENDING, user__isnull=True, unit_id=user.unit_id
     )
     info.update(status=AStatus.COMPLETED, closed_at=now, closed_by=user)
-    audit_record(actor=user, action=action, target=document)
+    audit_record(actor=user, action=action, target=document, details=details)
+
+
+def document_file_download(*, user: User, document_file: DocumentFile) -> bytes:
+    """The stored bytes of one file version, checked against their SHA-256 and recorded as a
+    read ("document.download").
+
+    A missing or altered file is recorded ("document.file_integrity_failure") and raises
+    FileIntegrityError: its bytes are never handed out.
+    """
+    document = document_file.document
+    if not visible_documents(user).filter(pk=document.pk).exists():
+        raise PermissionDenied
+    details = {
+        "file": document_file.pk,
+        "version": document_file.version,
+        "sha256": document_file.sha256,
+    }
+    try:
+        content = file_read_verified(document_file)
+    except (FileIntegrityError, OSError) as exc:
+        audit_record(
+            actor=user, action="document.file_integrity_failure", target=document, details=details
+        )
+        raise FileIntegrityError(document_file) from exc
+    document_mark_read(user=user, document=document, action="document.download", details=details)
+    return content
 
 
 @nfc_inputs
@@ -408,6 +451,7 @@ __all__ = [
     "delegation_revoke",
     "document_assign",
     "document_comment",
+    "document_file_download",
     "document_mark_read",
     "incoming_resubmit",
 ]
