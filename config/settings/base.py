@@ -169,6 +169,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status", "role" or "kind": give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "DirectionEnum": "edoc.models.documents.Direction",
+        "DocumentStatusEnum": "edoc.models.documents.Status",
+        "AssignmentStatusEnum": "edoc.models.documents.AssignmentStatus",
+        "AssignmentRoleEnum": "edoc.models.documents.AssignmentRole",
+        "UserRoleEnum": "edoc.models.organisation.Role",
+        "UnitKindEnum": "edoc.models.organisation.UnitKind",
+    },
 }
 
 # --- Security defaults (production.py tightens the transport settings).
