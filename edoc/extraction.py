@@ -2,6 +2,12 @@
 
 Pure functions: no database, no side effects. Failure to read returns an empty proposal;
 extraction never blocks registration.
+
+Two readers feed one parser. `extract_metadata` reads the words of the first and last pages with
+their positions and fonts, so it knows which header column a line sits in (agency on the left,
+national motto and date on the right) and which lines are bold (issuing agency, type name,
+subject, signer). `propose_metadata` works on plain text, where that information is missing and
+the parser falls back on wording and capitalisation.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import datetime
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,14 +57,46 @@ DOCUMENT_TYPE_ABBREVIATIONS: dict[str, str] = {
     "Phiếu báo": "PB",
     "Công văn": "",
 }
+OFFICIAL_LETTER = "Công văn"
 _ABBREVIATION_TO_TYPE = {abbr: name for name, abbr in DOCUMENT_TYPE_ABBREVIATIONS.items() if abbr}
 _FOLDED_ABBREVIATION_TO_TYPE = {fold(abbr): name for abbr, name in _ABBREVIATION_TO_TYPE.items()}
+# "hoà"/"hòa", "thoả"/"thỏa": both spellings fold to the same key.
+_FOLDED_TYPES = {fold(name): name for name in DOCUMENT_TYPE_ABBREVIATIONS}
 
 MOTTO_LINES = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc")
 SIGNING_AUTHORITY = ("kt.", "tl.", "tm.", "tuq.", "q.")
+SIGNING_POSITIONS = (
+    "giam doc",
+    "pho giam doc",
+    "chu tich",
+    "pho chu tich",
+    "bo truong",
+    "thu truong",
+    "chanh van phong",
+    "pho chanh van phong",
+    "truong phong",
+    "pho truong phong",
+    "tong giam doc",
+    "vien truong",
+    "hieu truong",
+    "chanh thanh tra",
+)
+# Lines that open the body: the subject above them has ended.
+_BODY_OPENINGS = (
+    "can cu",
+    "kinh gui",
+    "thuc hien",
+    "theo de nghi",
+    "xet de nghi",
+    "dieu ",
+    "- ",
+    "+ ",
+)
+_HEADER_SCAN = 30  # header fields sit in the first lines of page 1
 
 _NUMBER_RE = re.compile(
-    r"S[ốô]\s*[:.]?\s*(?P<number>\d{1,6}[a-zA-Z]?)\s*/\s*(?P<notation>[0-9A-Za-zÀ-ỹĐđ][\wĐđ\-/.]*)",
+    r"^S[ốôo]\s*[:.]?\s*(?P<number>\d{1,6}[a-zA-Z]?)?\s*/\s*"
+    r"(?P<notation>[0-9A-Za-zÀ-ỹĐđ][\wĐđ\-/.&]*)",
     re.UNICODE,
 )
 _DATE_RE = re.compile(
@@ -65,11 +104,40 @@ _DATE_RE = re.compile(
     r"\s+n[ăa]m\s+(?P<year>\d{4})",
     re.UNICODE | re.IGNORECASE,
 )
-_SUBJECT_VV_RE = re.compile(r"^\s*V/v[:.]?\s*(?P<subject>.+)$", re.IGNORECASE)
+_SUBJECT_VV_RE = re.compile(r"^\s*V/v\s*[:.]?\s*(?P<subject>.+)$", re.IGNORECASE)
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def _fold_same_length(text: str) -> str:
+    """fold() character by character, so positions in the result match the input."""
+    return "".join((fold(ch) or " ")[0] for ch in text)
+
+
+@dataclass
+class Line:
+    """One line of text; layout attributes are None when only plain text is known."""
+
+    text: str
+    page: int = 0
+    column: str | None = None  # "left", "right", "centre"
+    top: float | None = None
+    size: float | None = None
+    bold: bool | None = None
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @property
+    def is_caps(self) -> bool:
+        letters = [ch for ch in self.text if ch.isalpha()]
+        return bool(letters) and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+
+
+# --- Reading -------------------------------------------------------------------------------
 
 
 def read_pdf_text(source: str | Path | IO[bytes], max_pages: int = 5) -> str:
@@ -90,64 +158,235 @@ def read_pdf_text(source: str | Path | IO[bytes], max_pages: int = 5) -> str:
             source.seek(0)
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+def _is_bold(fontname: str) -> bool:
+    name = fontname.split("+", 1)[-1].lower()
+    return any(mark in name for mark in ("bold", "black", "heavy", "semibold", "demi"))
 
 
-def _split_header_line(line: str) -> str:
-    """Header lines hold the agency on the left and the national motto on the right."""
-    folded = fold(line)
-    for motto in MOTTO_LINES:
-        pos = folded.find(motto)
-        if pos >= 0:
-            return line[:pos].strip()
-    return line.strip()
+def _page_lines(page: Any, page_index: int) -> list[Line]:
+    """The page's words grouped into visual lines, each split at wide gaps into column segments."""
+    words = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
+    if not words:
+        return []
+    left_edge = min(w["x0"] for w in words)
+    right_edge = max(w["x1"] for w in words)
+    centre = (left_edge + right_edge) / 2
+
+    rows: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if rows and abs(word["top"] - rows[-1][0]["top"]) <= 3:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+
+    lines: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda w: w["x0"])
+        segments: list[list[dict]] = [[row[0]]]
+        for previous, word in zip(row, row[1:], strict=False):
+            gap = word["x0"] - previous["x1"]
+            if gap > 1.8 * max(word["size"], previous["size"]):
+                segments.append([word])
+            else:
+                segments[-1].append(word)
+        for index, segment in enumerate(segments):
+            x0, x1 = segment[0]["x0"], segment[-1]["x1"]
+            if len(segments) > 1 and index == 0 and (x0 + x1) / 2 < centre:
+                column = "left"
+            elif len(segments) > 1 and index == len(segments) - 1 and (x0 + x1) / 2 > centre:
+                column = "right"
+            elif x0 < centre < x1:
+                column = "centre"
+            else:
+                column = "left" if x1 <= centre else "right"
+            bold_words = sum(_is_bold(w["fontname"]) for w in segment)
+            lines.append(
+                Line(
+                    text=nfc(" ".join(w["text"] for w in segment)).strip(),
+                    page=page_index,
+                    column=column,
+                    top=min(w["top"] for w in segment),
+                    size=max(w["size"] for w in segment),
+                    bold=bold_words * 2 >= len(segment),
+                )
+            )
+    return [line for line in lines if line.text]
 
 
-def _find_issuer(lines: list[str], number_line: int | None) -> str | None:
-    """The issuing agency is the last capitalised header line above the number line."""
-    end = number_line if number_line is not None else min(len(lines), 6)
-    candidates = []
-    for line in lines[:end]:
-        left = _split_header_line(line)
-        if not left or fold(left).startswith("so"):
+def read_pdf_lines(source: str | Path | IO[bytes]) -> list[Line]:
+    """Positioned lines of the first and last pages; [] when unreadable or without text."""
+    import pdfplumber
+
+    try:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        with pdfplumber.open(source) as pdf:
+            indexes = sorted({0, len(pdf.pages) - 1}) if pdf.pages else []
+            lines: list[Line] = []
+            for index in indexes:
+                lines += _page_lines(pdf.pages[index], index)
+        return lines
+    except Exception:  # noqa: BLE001 - any parser failure means "no proposal"
+        logger.info("PDF layout extraction failed", exc_info=True)
+        return []
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+
+
+def _text_lines(text: str) -> list[Line]:
+    """Plain-text lines; a header line holding both columns is split where the right one starts."""
+    lines: list[Line] = []
+    for raw in nfc(text or "").splitlines():
+        raw = raw.strip()
+        if not raw:
             continue
-        letters = [ch for ch in left if ch.isalpha()]
-        if letters and sum(ch.isupper() for ch in letters) / len(letters) > 0.8:
-            candidates.append(left)
-    if not candidates:
+        folded = _fold_same_length(raw).lower()
+        split_at = None
+        for motto in MOTTO_LINES:
+            pos = folded.find(motto)
+            if pos > 0:
+                split_at = pos
+                break
+        number = _NUMBER_RE.match(raw)
+        if split_at is None and number and _DATE_RE.search(raw[number.end() :]):
+            split_at = number.end()
+        if split_at is not None:
+            lines.append(Line(raw[:split_at].strip(), column="left"))
+            lines.append(Line(raw[split_at:].strip(), column="right"))
+        else:
+            lines.append(Line(raw))
+    return [line for line in lines if line.text]
+
+
+# --- Parsing -------------------------------------------------------------------------------
+
+
+def _is_motto(line: Line) -> bool:
+    return any(line.folded.startswith(motto) for motto in MOTTO_LINES)
+
+
+def _close_below(previous: Line, line: Line, factor: float = 2.2) -> bool:
+    """True when `line` directly follows `previous` (plain text: always)."""
+    if previous.top is None or line.top is None or previous.page != line.page:
+        return previous.page == line.page
+    return 0 < line.top - previous.top <= factor * (previous.size or 12)
+
+
+def _find_number(lines: list[Line]) -> tuple[int | None, str | None, str | None]:
+    for index, line in enumerate(lines[:_HEADER_SCAN]):
+        if line.page != 0 or line.column == "right":
+            continue
+        match = _NUMBER_RE.match(line.text)
+        if match:
+            notation = match.group("notation").rstrip(".-/")
+            return index, match.group("number"), notation or None
+    return None, None, None
+
+
+def _find_date(lines: list[Line]) -> tuple[str | None, str | None]:
+    for line in lines[:_HEADER_SCAN]:
+        if line.page != 0 or line.column == "left":
+            continue
+        match = _DATE_RE.search(line.text)
+        if not match:
+            continue
+        try:
+            day = datetime.date(
+                int(match.group("year")), int(match.group("month")), int(match.group("day"))
+            )
+        except ValueError:
+            continue
+        place = match.group("place").strip()
+        number = _NUMBER_RE.match(place)
+        if number:  # plain text: "Số: 12/KH-SYT Đồng Nai, ngày …"
+            place = place[number.end() :].strip()
+        return place.strip(" -–") or None, day.isoformat()
+    return None, None
+
+
+def _find_issuer(lines: list[Line], number_index: int | None) -> str | None:
+    """The issuing agency: the bold capitalised lines of the left header column above "Số:"
+    (without font information, the last capitalised line there)."""
+    end = number_index if number_index is not None else min(len(lines), 8)
+    header = [
+        line
+        for line in lines[:end]
+        if line.page == 0 and line.column in ("left", None) and not _is_motto(line) and line.is_caps
+    ]
+    if not header:
         return None
-    return candidates[-1].strip(" -_")
+    if any(line.bold is not None for line in header) and any(line.bold for line in header):
+        run: list[Line] = []
+        for line in reversed(header):
+            if line.bold:
+                run.insert(0, line)
+            elif run:
+                break
+        return " ".join(line.text for line in run).strip(" -_") or None
+    return header[-1].text.strip(" -_") or None
 
 
-def _find_type_and_subject(lines: list[str], start: int) -> tuple[str | None, str | None]:
-    """The type name stands alone in capitals (QUYẾT ĐỊNH); the subject follows it.
+def _type_name(line: Line) -> str | None:
+    text = line.text.strip().rstrip(":").strip()
+    if not text.isupper():
+        return None
+    return _FOLDED_TYPES.get(fold(text))
+
+
+def _subject_after_title(lines: list[Line], index: int) -> str | None:
+    title = lines[index]
+    parts: list[Line] = []
+    for line in lines[index + 1 : index + 6]:
+        previous = parts[-1] if parts else title
+        if line.page != title.page or not _close_below(previous, line):
+            break
+        if line.bold is False and title.bold:  # the bold subject has ended
+            break
+        if line.is_caps or line.folded.startswith(_BODY_OPENINGS):
+            break
+        if line.column == "right" and title.column == "centre":
+            break
+        parts.append(line)
+        if line.top is None and line.text.endswith((".", ";", ":")):
+            break
+    return " ".join(line.text for line in parts).strip() or None
+
+
+def _subject_vv(lines: list[Line], index: int, match: re.Match) -> str:
+    first = lines[index]
+    parts = [match.group("subject").strip()]
+    previous = first
+    for line in lines[index + 1 : index + 6]:
+        if line.column == "right":
+            continue
+        if line.folded.startswith(("kinh gui", "so:")):
+            break
+        if first.column is None:  # plain text: a wrapped subject continues in lower case
+            if not line.text[:1].islower():
+                break
+        elif line.column != first.column or not _close_below(previous, line, 1.8):
+            break
+        parts.append(line.text)
+        previous = line
+    return " ".join(parts).strip()
+
+
+def _find_type_and_subject(lines: list[Line], start: int) -> tuple[str | None, str | None]:
+    """The type name stands alone in capitals (QUYẾT ĐỊNH) with the subject under it.
 
     A Công văn has no type line: its subject is the "V/v ..." line under the number.
     """
-    folded_types = {fold(name): name for name in DOCUMENT_TYPE_ABBREVIATIONS}
-    for index in range(start, min(len(lines), start + 12)):
+    for index in range(start, min(len(lines), start + 15)):
         line = lines[index]
-        vv = _SUBJECT_VV_RE.match(line)
+        if line.page != 0:
+            break
+        vv = _SUBJECT_VV_RE.match(line.text) if line.column != "right" else None
         if vv:
-            subject = vv.group("subject").strip()
-            # A V/v subject may wrap onto the next line, which then starts in lower case.
-            nxt = lines[index + 1] if index + 1 < len(lines) else ""
-            if nxt and nxt[0].islower():
-                subject = f"{subject} {nxt}"
-            return "Công văn", subject
-        stripped = line.strip()
-        if stripped.isupper() and fold(stripped) in folded_types:
-            subject_lines = []
-            for follow in lines[index + 1 : index + 4]:
-                folded = fold(follow)
-                if folded.startswith(("can cu", "kinh gui", "thuc hien", "- ")) or follow.isupper():
-                    break
-                subject_lines.append(follow)
-                if follow.endswith((".", ";")):
-                    break
-            subject = " ".join(subject_lines).strip() or None
-            return folded_types[fold(stripped)], subject
+            return OFFICIAL_LETTER, _subject_vv(lines, index, vv)
+        doc_type = _type_name(line) if line.column != "left" else None
+        if doc_type:
+            return doc_type, _subject_after_title(lines, index)
     return None, None
 
 
@@ -158,80 +397,87 @@ def _type_from_notation(notation: str | None) -> str | None:
     return _ABBREVIATION_TO_TYPE.get(head) or _FOLDED_ABBREVIATION_TO_TYPE.get(fold(head))
 
 
-def _find_signer(lines: list[str]) -> str | None:
-    """The signer's name is the last line of the signature block, after the position lines."""
-    end = len(lines)
-    for index, line in enumerate(lines):
-        if fold(line).startswith("noi nhan"):
-            end = index
-            break
-    block = lines[:end] if end < len(lines) else lines
-    for index in range(len(block) - 1, -1, -1):
-        folded = fold(block[index])
-        if folded.startswith(SIGNING_AUTHORITY) or folded in (
-            "giam doc",
-            "pho giam doc",
-            "chu tich",
-            "pho chu tich",
-            "bo truong",
-            "thu truong",
-            "chanh van phong",
-            "truong phong",
-        ):
-            for candidate in block[index + 1 : index + 4]:
-                words = candidate.split()
-                if (
-                    2 <= len(words) <= 6
-                    and all(w[0].isupper() for w in words if w[0].isalpha())
-                    and not candidate.isupper()
-                    and not fold(candidate).startswith(("giam doc", "pho ", "chu tich", "(da ky"))
-                ):
-                    return candidate
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return (
+        2 <= len(words) <= 6
+        and not text.isupper()
+        and not text.startswith(("(", "-", "+"))
+        and all(word[0].isupper() for word in words if word[0].isalpha())
+        and not any(ch.isdigit() for ch in text)
+        and not fold(text).startswith(SIGNING_POSITIONS)
+    )
+
+
+def _is_signing_line(text: str) -> bool:
+    folded = fold(text).strip()
+    return folded.startswith(SIGNING_AUTHORITY) or folded in SIGNING_POSITIONS
+
+
+def _find_signer(lines: list[Line]) -> str | None:
+    """The signer's name closes the signature block, under the signing authority and position."""
+    if not lines:
+        return None
+    last_page = lines[-1].page
+    page = [line for line in lines if line.page == last_page]
+    if page[0].column is not None:
+        recipients = next((ln for ln in page if ln.folded.startswith("noi nhan")), None)
+        if recipients is not None and recipients.top is not None:
+            floor = recipients.top - 2 * (recipients.size or 12)
+            block = [ln for ln in page if ln.column == "right" and (ln.top or 0) >= floor]
+        else:
+            block = [ln for ln in page if ln.column == "right"]
+        names = [ln for ln in block if _looks_like_name(ln.text) and ln.bold is not False]
+        if names and any(_is_signing_line(ln.text) for ln in block):
+            return names[-1].text
+    # Plain text: the left and right columns are merged into one line each.
+    texts = [line.text for line in page]
+    for index in range(len(texts) - 1, -1, -1):
+        if not any(_is_signing_line(part) for part in _right_parts(texts[index])):
+            continue
+        for candidate in texts[index + 1 : index + 8]:
+            for part in _right_parts(candidate):
+                if _looks_like_name(part):
+                    return part
     return None
 
 
-def propose_metadata(text: str) -> dict[str, Any]:
-    """Turn a document's text into a proposal with every key in PROPOSAL_KEYS (None if unknown)."""
+def _right_parts(text: str) -> list[str]:
+    """Candidates for the right half of a merged closing line: "- Lưu: VT. Nguyễn Văn A"."""
+    parts = [text.strip()]
+    if text.startswith(("-", "+", "Nơi nhận")) or fold(text).startswith("noi nhan"):
+        cut = max(text.rfind(";"), text.rfind("."), text.rfind(":"))
+        parts = [text[cut + 1 :].strip()] if cut >= 0 else []
+    return [part for part in parts if part]
+
+
+def _propose(lines: list[Line]) -> dict[str, Any]:
     proposal: dict[str, Any] = dict.fromkeys(PROPOSAL_KEYS)
-    lines = _lines(nfc(text or ""))
     if not lines:
         return proposal
-
-    number_line = None
-    for index, line in enumerate(lines[:15]):
-        match = _NUMBER_RE.search(line)
-        if match:
-            number_line = index
-            proposal["number"] = match.group("number")
-            proposal["notation"] = match.group("notation").rstrip(".-/")
-            break
-
-    for line in lines[:15]:
-        match = _DATE_RE.search(line)
-        if match:
-            try:
-                day = datetime.date(
-                    int(match.group("year")), int(match.group("month")), int(match.group("day"))
-                )
-            except ValueError:
-                continue
-            place = match.group("place").strip()
-            # On the number line the place follows the symbol: "Số: 12/KH-SYT   Đồng Nai".
-            number_match = _NUMBER_RE.search(place)
-            if number_match:
-                place = place[number_match.end() :].strip()
-            proposal["place"] = place or None
-            proposal["date"] = day.isoformat()
-            break
-
-    proposal["issuer"] = _find_issuer(lines, number_line)
-    doc_type, subject = _find_type_and_subject(lines, (number_line or 0) + 1)
+    number_index, proposal["number"], proposal["notation"] = _find_number(lines)
+    proposal["place"], proposal["date"] = _find_date(lines)
+    proposal["issuer"] = _find_issuer(lines, number_index)
+    doc_type, subject = _find_type_and_subject(lines, (number_index or 0) + 1)
     proposal["type"] = doc_type or _type_from_notation(proposal["notation"])
     proposal["subject"] = subject
     proposal["signer"] = _find_signer(lines)
     return proposal
 
 
+def propose_metadata(text: str) -> dict[str, Any]:
+    """Turn a document's plain text into a proposal with every key in PROPOSAL_KEYS."""
+    try:
+        return _propose(_text_lines(text))
+    except Exception:  # noqa: BLE001 - a proposal is a convenience, never an error
+        logger.warning("Metadata proposal failed", exc_info=True)
+        return dict.fromkeys(PROPOSAL_KEYS)
+
+
 def extract_metadata(source: str | Path | IO[bytes]) -> dict[str, Any]:
-    """Read a PDF and propose its metadata."""
-    return propose_metadata(read_pdf_text(source))
+    """Read a PDF and propose its metadata; every key is None when nothing can be read."""
+    try:
+        return _propose(read_pdf_lines(source))
+    except Exception:  # noqa: BLE001 - a proposal is a convenience, never an error
+        logger.warning("Metadata extraction failed", exc_info=True)
+        return dict.fromkeys(PROPOSAL_KEYS)
