@@ -4,6 +4,8 @@ uses these functions; nothing else decides who may see or act on a document.
 A user sees a document of their agency when
 - it is not confidential and either its owning unit is in the user's scope, or the user takes part
   in it (assignee in person or through a unit in scope, drafter, designated signer); or
+- it is a non-confidential outgoing document awaiting issuance or issued, and the user is one of
+  the agency's clerks (who number and send every unit's documents); or
 - they hold an explicit grant for it (the only way to see a confidential document).
 
 Scope: directors, deputy directors and administrators see the whole agency; everyone else sees
@@ -20,6 +22,7 @@ from django.http import Http404
 
 from edoc.models import Assignment, Delegation, Document, DocumentGrant, Unit, User
 from edoc.models.organisation import Role
+from edoc.services.numbering import registry_unit_for
 
 AGENCY_WIDE_ROLES = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.ADMIN)
 
@@ -68,12 +71,26 @@ def _scope_and_participation(user: User) -> Q:
     return condition
 
 
+def _issuance_desk(user: User) -> Q:
+    """The agency's clerks number and send every unit's outgoing documents: they see those
+    awaiting issuance and those issued (the outgoing register book)."""
+    if not can_register_incoming(user) or registry_unit_for(user.unit) is not None:
+        return Q(pk__in=[])
+    return Q(
+        agency_id=user.unit.agency_id,
+        direction=Document.Direction.OUTGOING,
+        status__in=(Document.Status.READY, Document.Status.ISSUED),
+    )
+
+
 def visible_documents(user: User) -> QuerySet[Document]:
     """Every document `user` may see. The single source of truth for read access."""
     if not user.is_authenticated or not user.is_active:
         return Document.objects.none()
     granted = DocumentGrant.objects.filter(user=user).values("document_id")
-    open_documents = Q(confidentiality__level=0) & _scope_and_participation(user)
+    open_documents = Q(confidentiality__level=0) & (
+        _scope_and_participation(user) | _issuance_desk(user)
+    )
     return Document.objects.filter(open_documents | Q(pk__in=granted))
 
 
