@@ -1,0 +1,223 @@
+"""Incoming documents: registration with a PDF proposal, assignment and handling actions."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from edoc import forms
+from edoc.extraction import extract_metadata
+from edoc.models import Assignment, Document, RegisterBook
+from edoc.selectors.access import can_register_incoming, document_get_for_user
+from edoc.services import handling
+from edoc.services.documents import books_for_clerk, incoming_register
+from edoc.services.files import pdf_validate
+from edoc.views.common import form_add_service_errors, validated_upload
+from edoc.views.documents import document_page
+
+
+def _require_clerk(request: HttpRequest) -> list[RegisterBook]:
+    if not can_register_incoming(request.user):
+        raise PermissionDenied(_("Only clerks register incoming documents."))
+    return books_for_clerk(request.user, kind=RegisterBook.Kind.INCOMING)
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Register an incoming document: PDF (optional) and its fields, in one request."""
+    books = _require_clerk(request)
+    if request.method == "POST":
+        form = forms.IncomingRegisterForm(request.POST, request.FILES, books=books)
+        if form.is_valid():
+            ok, pdf = validated_upload(form)
+            if ok:
+                proposal = extract_metadata(io.BytesIO(pdf.content)) if pdf else None
+                try:
+                    document = incoming_register(
+                        user=request.user,
+                        pdf=pdf,
+                        extraction_proposal=proposal,
+                        **form.service_kwargs(),
+                    )
+                except ValidationError as error:
+                    form_add_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Incoming document registered. Incoming number: %(number)s.")
+                        % {"number": document.book_number},
+                    )
+                    if document.is_possible_duplicate:
+                        messages.warning(
+                            request, _("This document may already have been registered.")
+                        )
+                    return redirect("edoc:document_detail", pk=document.pk)
+        if request.FILES.get("file") and form.errors:
+            form.add_error(
+                None, _("Please choose the PDF file again before resubmitting the form.")
+            )
+    else:
+        form = forms.IncomingRegisterForm(books=books)
+    return render(request, "edoc/incoming_register.html", {"form": form, "proposed": set()})
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest) -> HttpResponse:
+    """Validate the chosen PDF and return the form fields pre-filled from its text.
+
+    Nothing is stored. Fields the clerk already typed are kept.
+    """
+    books = _require_clerk(request)
+    typed = {
+        name: request.POST.get(name, "").strip()
+        for name in forms.IncomingRegisterForm.base_fields
+        if name != "file"
+    }
+    upload = request.FILES.get("file")
+    file_errors: list[str] = []
+    proposal: dict[str, Any] = {}
+    page_count = None
+    if upload is None:
+        file_errors.append(_("Choose a PDF file."))
+    else:
+        try:
+            pdf = pdf_validate(upload, upload.name)
+        except ValidationError as error:
+            file_errors.extend(error.messages)
+        else:
+            page_count = pdf.page_count
+            proposal = extract_metadata(io.BytesIO(pdf.content))
+    initial, proposed = forms.IncomingRegisterForm.initial_from_proposal(proposal, typed)
+    form = forms.IncomingRegisterForm(initial=initial, books=books)
+    return render(
+        request,
+        "edoc/partials/register_fields.html",
+        {
+            "form": form,
+            "proposed": proposed,
+            "file_errors": file_errors,
+            "file_checked": upload is not None and not file_errors,
+            "page_count": page_count,
+            "extraction_empty": upload is not None and not file_errors and not proposed,
+            "oob": True,
+        },
+    )
+
+
+def _post_action(
+    request: HttpRequest,
+    document: Document,
+    form: django_forms.Form,
+    bound_key: Any,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+) -> HttpResponse:
+    """Run a service with a valid form; show errors on the document page, redirect on success."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("edoc:document_detail", pk=document.pk)
+    return document_page(request, document, bound={bound_key: form})
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A leader assigns the lead handler, coordinators and for-information recipients."""
+    document = document_get_for_user(request.user, pk)
+    form = forms.AssignForm(request.POST, user=request.user)
+    return _post_action(
+        request,
+        document,
+        form,
+        "assign",
+        lambda data: handling.document_assign(user=request.user, document=document, **data),
+        _("The document was assigned."),
+    )
+
+
+def _assignment(request: HttpRequest, pk: int, assignment_pk: int) -> tuple[Document, Assignment]:
+    document = document_get_for_user(request.user, pk)
+    return document, get_object_or_404(document.assignments, pk=assignment_pk)
+
+
+@login_required
+@require_POST
+def assignment_forward(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    document, assignment = _assignment(request, pk, assignment_pk)
+    form = forms.ForwardForm(request.POST, user=request.user, prefix=f"fw{assignment.pk}")
+    return _post_action(
+        request,
+        document,
+        form,
+        (assignment.pk, "forward_form"),
+        lambda data: handling.assignment_forward(user=request.user, assignment=assignment, **data),
+        _("The task was forwarded."),
+    )
+
+
+@login_required
+@require_POST
+def assignment_complete(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    document, assignment = _assignment(request, pk, assignment_pk)
+    form = forms.CompleteForm(request.POST, prefix=f"cp{assignment.pk}")
+    return _post_action(
+        request,
+        document,
+        form,
+        (assignment.pk, "complete_form"),
+        lambda data: handling.assignment_complete(
+            user=request.user, assignment=assignment, comment=data["comment"]
+        ),
+        _("The task was marked as completed."),
+    )
+
+
+@login_required
+@require_POST
+def assignment_return(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    document, assignment = _assignment(request, pk, assignment_pk)
+    form = forms.ReturnForm(request.POST, prefix=f"rt{assignment.pk}")
+    return _post_action(
+        request,
+        document,
+        form,
+        (assignment.pk, "return_form"),
+        lambda data: handling.assignment_return(
+            user=request.user, assignment=assignment, reason=data["reason"]
+        ),
+        _("The document was returned to the clerk."),
+    )
+
+
+@login_required
+@require_POST
+def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk sends a returned document back to the leaders."""
+    document = document_get_for_user(request.user, pk)
+    form = forms.ResubmitForm(request.POST)
+    return _post_action(
+        request,
+        document,
+        form,
+        "resubmit",
+        lambda data: handling.incoming_resubmit(
+            user=request.user, document=document, comment=data["comment"]
+        ),
+        _("The document was sent back for assignment."),
+    )

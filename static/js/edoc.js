@@ -1,0 +1,48 @@
+/* eDoc staff UI: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  var previewUrls = {};
+
+  function isPdf(file) {
+    return file && (file.type === "application/pdf" || /\.pdf$/i.test(file.name));
+  }
+
+  /* Show the chosen PDF beside the form through a local object URL: nothing is uploaded. */
+  function updatePreview(input) {
+    var targetId = input.getAttribute("data-pdf-preview");
+    var frame = document.getElementById(targetId);
+    if (!frame) return;
+    var empty = document.getElementById(targetId + "-empty");
+    if (previewUrls[targetId]) {
+      URL.revokeObjectURL(previewUrls[targetId]);
+      delete previewUrls[targetId];
+    }
+    var file = input.files && input.files[0];
+    if (isPdf(file)) {
+      previewUrls[targetId] = URL.createObjectURL(file);
+      frame.src = previewUrls[targetId];
+      frame.hidden = false;
+      if (empty) empty.hidden = true;
+    } else {
+      frame.removeAttribute("src");
+      frame.hidden = true;
+      if (empty) empty.hidden = false;
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("input[type=file][data-pdf-preview]")) {
+      updatePreview(input);
+    }
+  });
+
+  /* Left menu on small screens. */
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("#menu-toggle");
+    if (!toggle) return;
+    var open = document.body.classList.toggle("nav-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();
