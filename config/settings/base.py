@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "edoc",
+    "workflows",
 ]
 
 MIDDLEWARE = [
@@ -197,3 +198,7 @@ LOGGING = {
 
 # --- eDoc domain settings.
 EDOC_AGENCY_CODE = env.str("EDOC_AGENCY_CODE", default="000.00.23.H19")
+# Office hours of a working day, for deadlines counted in working hours or fractions of a day
+# (workflows.calendar): comma-separated HH:MM-HH:MM periods, local time (Asia/Ho_Chi_Minh).
+# A working day is their sum: 8 hours by default, so 0.5 day = 4 working hours.
+EDOC_WORKING_HOURS = env.str("EDOC_WORKING_HOURS", default="07:30-11:30,13:30-17:30")
