@@ -18,6 +18,7 @@ from edoc.api.common import (
     ApiMixin,
     ApiPagination,
     ApiView,
+    InputSerializer,
     error_responses,
 )
 from edoc.api.filters import AssignmentFilter
@@ -56,7 +57,7 @@ class AssignmentListApi(ApiMixin, generics.ListAPIView):
 
 
 @extend_schema_serializer(component_name="AssignmentForward")
-class ForwardInputSerializer(serializers.Serializer):
+class ForwardInputSerializer(InputSerializer):
     to_user = AgencyUserField(required=False, allow_null=True)
     to_unit = AgencyUnitField(required=False, allow_null=True)
     deadline = serializers.DateField(
@@ -85,7 +86,7 @@ class AssignmentForwardApi(ApiView):
 
 
 @extend_schema_serializer(component_name="AssignmentComplete")
-class CompleteInputSerializer(serializers.Serializer):
+class CompleteInputSerializer(InputSerializer):
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -112,7 +113,7 @@ class AssignmentCompleteApi(ApiView):
 
 
 @extend_schema_serializer(component_name="AssignmentReturn")
-class ReturnInputSerializer(serializers.Serializer):
+class ReturnInputSerializer(InputSerializer):
     reason = serializers.CharField(help_text=_("Why the document goes back to the clerk."))
 
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from edoc.api.common import ApiView, error_responses
+from edoc.api.common import ApiView, InputSerializer, error_responses
 from edoc.api.serializers import UserRefSerializer
 from edoc.middleware import client_ip
 from edoc.services.auth import auth_token_obtain
@@ -36,7 +36,7 @@ class TokenObtainThrottle(SimpleRateThrottle):
 
 
 @extend_schema_serializer(component_name="TokenObtain")
-class TokenObtainInputSerializer(serializers.Serializer):
+class TokenObtainInputSerializer(InputSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
@@ -46,6 +47,26 @@ class ApiPagination(PageNumberPagination):
     max_page_size = 200
 
 
+class InputSerializer(serializers.Serializer):
+    """Base of request bodies: a key it does not know is an error, so a typo or a key that
+    cannot be written is never silently ignored."""
+
+    IGNORED_KEYS = frozenset({"csrfmiddlewaretoken"})
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        sent = getattr(self, "initial_data", None)
+        unknown = set(sent.keys() if hasattr(sent, "keys") else ()) - set(self.fields)
+        unknown -= self.IGNORED_KEYS
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    key: [ErrorDetail(str(_("Unknown or read-only field.")), code="unknown_field")]
+                    for key in sorted(unknown)
+                }
+            )
+        return attrs
+
+
 # --- The error envelope, for the schema (edoc.api.errors builds it).
 
 
@@ -55,7 +76,7 @@ class ErrorSerializer(serializers.Serializer):
         help_text=_(
             "Stable machine-readable code: not_found, permission_denied, not_authenticated, "
             "throttled, file_integrity, invalid, required, not_pdf, corrupted, encrypted, "
-            "empty, too_large, already_done, …"
+            "empty, too_large, already_done, unknown_field, invalid_credentials, …"
         )
     )
     message = serializers.CharField(help_text=_("Human-readable message, in the user's language."))

@@ -34,6 +34,7 @@ from edoc.api.common import (
     ApiMixin,
     ApiPagination,
     ApiView,
+    InputSerializer,
     PdfFileField,
     confidentiality_field,
     document_type_field,
@@ -122,7 +123,7 @@ class DocumentListApi(ApiMixin, generics.ListAPIView):
 
 
 @extend_schema_serializer(component_name="DocumentUpdate")
-class DocumentUpdateInputSerializer(serializers.Serializer):
+class DocumentUpdateInputSerializer(InputSerializer):
     document_type = document_type_field(required=False, allow_null=True)
     number = serializers.CharField(required=False, allow_blank=True, max_length=20)
     notation = serializers.CharField(required=False, allow_blank=True, max_length=60)
@@ -184,7 +185,7 @@ class DocumentDetailApi(ApiView):
 
 
 @extend_schema_serializer(component_name="DocumentExtract")
-class ExtractInputSerializer(serializers.Serializer):
+class ExtractInputSerializer(InputSerializer):
     file = PdfFileField(help_text=_("The PDF to read (nothing is stored)."))
 
 
@@ -210,7 +211,7 @@ class DocumentExtractApi(ApiView):
 
 
 @extend_schema_serializer(component_name="IncomingRegister")
-class IncomingRegisterInputSerializer(serializers.Serializer):
+class IncomingRegisterInputSerializer(InputSerializer):
     file = PdfFileField(required=False, help_text=_("The scanned or received PDF."))
     register_book = AgencyRegisterBookField(
         required=False,
@@ -314,7 +315,7 @@ class DocumentIncomingRegisterApi(ApiView):
 
 
 @extend_schema_serializer(component_name="OutgoingCreate")
-class OutgoingCreateInputSerializer(serializers.Serializer):
+class OutgoingCreateInputSerializer(InputSerializer):
     file = PdfFileField(required=False, help_text=_("First version of the draft's PDF."))
     subject = serializers.CharField()
     document_type = document_type_field()
@@ -357,7 +358,7 @@ class DocumentOutgoingCreateApi(ApiView):
 
 
 @extend_schema_serializer(component_name="DocumentFileAdd")
-class FileAddInputSerializer(serializers.Serializer):
+class FileAddInputSerializer(InputSerializer):
     file = PdfFileField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
@@ -388,7 +389,7 @@ class DocumentFileAddApi(ApiView):
 
 
 @extend_schema_serializer(component_name="DocumentSubmit")
-class SubmitInputSerializer(serializers.Serializer):
+class SubmitInputSerializer(InputSerializer):
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -412,7 +413,7 @@ class DocumentSubmitApi(ApiView):
 
 
 @extend_schema_serializer(component_name="DocumentIssue")
-class IssueInputSerializer(serializers.Serializer):
+class IssueInputSerializer(InputSerializer):
     issue_date = serializers.DateField(
         required=False, allow_null=True, help_text=_("Defaults to today.")
     )
@@ -480,7 +481,7 @@ class DocumentFileDownloadApi(ApiView):
 
 
 @extend_schema_serializer(component_name="DocumentAssign")
-class AssignInputSerializer(serializers.Serializer):
+class AssignInputSerializer(InputSerializer):
     lead_unit = AgencyUnitField(required=False, allow_null=True)
     lead_user = AgencyUserField(required=False, allow_null=True)
     coordinator_units = AgencyUnitField(many=True, required=False)
@@ -517,7 +518,7 @@ class DocumentAssignApi(ApiView):
 
 
 @extend_schema_serializer(component_name="DocumentComment")
-class CommentInputSerializer(serializers.Serializer):
+class CommentInputSerializer(InputSerializer):
     comment = serializers.CharField()
 
 

@@ -80,7 +80,7 @@ def test_register_fills_omitted_fields_from_the_pdf(api, users, catalogs, letter
 
 
 @pytest.mark.django_db
-def test_explicit_fields_win_over_the_proposal(api, users, catalogs, letter_pdf):
+def test_explicit_fields_win_over_the_proposal(api, users, catalogs, letter_pdf, audit):
     response = register(
         api,
         users["clerk"],
@@ -98,6 +98,23 @@ def test_explicit_fields_win_over_the_proposal(api, users, catalogs, letter_pdf)
     assert body["issuer"] == "Ủy ban nhân dân tỉnh Đồng Nai"
     assert body["document_type"]["abbreviation"] == "QĐ"
     assert body["issue_date"] == "2023-03-05"  # still from the PDF
+
+    # The clerk corrects it afterwards.
+    watch = audit()
+    response = api(users["clerk"]).patch(
+        f"/api/documents/{body['id']}/",
+        {"notation": "KH-UBND", "document_type": catalogs["types"]["KH"].pk, "deadline": None},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["symbol"] == "16/KH-UBND"
+    assert watch.actions() == ["document.update"]
+    response = api(users["clerk"]).patch(
+        f"/api/documents/{body['id']}/", {"confidentiality": "secret"}, format="json"
+    )
+    assert response.status_code == 400  # not a correctable field: refused, not ignored
+    assert response.json()["error"]["code"] == "unknown_field"
+    assert list(response.json()["error"]["fields"]) == ["confidentiality"]
 
 
 @pytest.mark.django_db
