@@ -82,9 +82,9 @@ def catalogs_for(user: User) -> dict[str, Any]:
         "confidentialities": Confidentiality.objects.all(),
         "fields": Field.objects.filter(is_active=True),
         "units": Unit.objects.filter(agency_id=agency_id, is_active=True),
-        "users": User.objects.filter(unit__agency_id=agency_id, is_active=True).order_by(
-            "unit__sort_order", "last_name", "first_name", "username"
-        ),
+        "users": User.objects.filter(
+            unit__isnull=False, unit__agency_id=agency_id, is_active=True
+        ).order_by("unit__sort_order", "last_name", "first_name", "username"),
         "external_organizations": ExternalOrganization.objects.filter(is_active=True),
         "register_books": _usable_register_books(user),
     }

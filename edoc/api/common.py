@@ -183,9 +183,10 @@ class AgencyUserField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        return User.objects.filter(
-            unit__agency_id=_request_agency_id(self), is_active=True
-        ).select_related("unit")
+        agency_id = _request_agency_id(self)
+        if agency_id is None:
+            return User.objects.none()
+        return User.objects.filter(unit__agency_id=agency_id, is_active=True).select_related("unit")
 
 
 class AgencyRegisterBookField(serializers.PrimaryKeyRelatedField):

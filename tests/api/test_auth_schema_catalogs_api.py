@@ -203,3 +203,34 @@ def test_assignment_list_filters_by_status(api, users, units, catalogs, pdf_byte
         waiting.pk: "pending",
     }
     assert client.get("/api/assignments/", {"status": "nope"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_lists_do_not_query_per_row(api, users, units, catalogs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from edoc.services.handling import document_assign
+
+    def add(count: int) -> None:
+        for n in range(count):
+            document = incoming_register(
+                user=users["clerk"],
+                subject=f"Văn bản số {n}",
+                urgency=catalogs["normal"],
+                confidentiality=catalogs["public"],
+                document_type=catalogs["types"]["KH"],
+            )
+            document_assign(user=users["director"], document=document, lead_user=users["head"])
+
+    def queries(url: str, user) -> int:
+        client = api(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add(2)
+    few = queries("/api/documents/", users["clerk"]), queries("/api/assignments/", users["head"])
+    add(5)
+    many = queries("/api/documents/", users["clerk"]), queries("/api/assignments/", users["head"])
+    assert few == many
