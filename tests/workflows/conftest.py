@@ -22,3 +22,10 @@ def calendar_admin(db):
     return User.objects.create_superuser(
         username="quantri", password="pw-quantri", email="quantri@example.org"
     )
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs the services' on-commit hooks (cache refresh) at the end
+    of the block, as a real commit would; the test's own transaction is still rolled back."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
