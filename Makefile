@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 
 # Embedded default: SQLite, eager Celery, local files. Demo data is loaded idempotently.
 run: install
-	@mkdir -p var
+	@mkdir -p var/static var/media
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {**inherited, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -8,6 +8,7 @@ from .base import STORAGES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="edoc-test-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="edoc-test-static-")
 if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
     STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

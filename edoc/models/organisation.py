@@ -121,6 +121,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names, then the given name (Nguyễn Thị Lan)."""
+        return f"{self.last_name} {self.first_name}".strip()
+
     @property
     def is_leader(self) -> bool:
         return self.role in LEADER_ROLES

@@ -71,10 +71,15 @@ def _scope_and_participation(user: User) -> Q:
     return condition
 
 
+def is_agency_clerk(user: User) -> bool:
+    """A clerk of the agency itself (not of an affiliated unit with its own books)."""
+    return can_register_incoming(user) and registry_unit_for(user.unit) is None
+
+
 def _issuance_desk(user: User) -> Q:
     """The agency's clerks number and send every unit's outgoing documents: they see those
     awaiting issuance and those issued (the outgoing register book)."""
-    if not can_register_incoming(user) or registry_unit_for(user.unit) is not None:
+    if not is_agency_clerk(user):
         return Q(pk__in=[])
     return Q(
         agency_id=user.unit.agency_id,
@@ -140,8 +145,9 @@ def can_register_incoming(user: User) -> bool:
 
 
 def can_issue(user: User, document: Document) -> bool:
+    """Only the agency's own clerks number and issue its outgoing documents."""
     return (
-        can_register_incoming(user)
+        is_agency_clerk(user)
         and document.agency_id == user.unit.agency_id
         and document.direction == Document.Direction.OUTGOING
         and document.status == Document.Status.READY

@@ -26,6 +26,7 @@ from edoc.models import (
     Urgency,
     User,
 )
+from edoc.models.organisation import Role
 from edoc.selectors.access import (
     Actor,
     can_issue,
@@ -305,6 +306,14 @@ def document_update(*, user: User, document: Document, **changes: Any) -> Docume
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    signer = changes.get("signer")
+    if signer is not None:
+        if not signer.unit_id or signer.unit.agency_id != document.agency_id:
+            raise ValidationError({"signer": _("The signer must work in your agency.")})
+        changes.setdefault("signer_name", signer.get_full_name())
+        changes.setdefault("signer_position", signer.position)
+        if document.is_confidential:
+            _grant(document, signer, user, _("designated signer"))
     before = {}
     for name, value in changes.items():
         old = getattr(document, name)
@@ -465,11 +474,23 @@ def outgoing_submit(*, user: User, document: Document, comment: str = "") -> Doc
         raise ValidationError({"signer": _("Choose who signs the document.")})
     document.status = Status.READY
     document.save(update_fields=["status", "updated_at"])
+    if document.is_confidential:
+        # The agency's clerks number and issue it: they need to see it.
+        for clerk in agency_clerks(document.agency_id):
+            _grant(document, clerk, user, _("issues the document"))
     _event(document, actor, DocumentEvent.Action.SUBMITTED, comment=comment)
     audit_record(
         actor=user, on_behalf_of=actor.on_behalf_of, action="document.submit", target=document
     )
     return document
+
+
+def agency_clerks(agency_id: int) -> list[User]:
+    """Active clerks of the agency's own office (who issue outgoing documents)."""
+    candidates = User.objects.filter(
+        role=Role.CLERK, is_active=True, unit__agency_id=agency_id
+    ).select_related("unit__parent")
+    return [clerk for clerk in candidates if registry_unit_for(clerk.unit) is None]
 
 
 def outgoing_notation(document: Document) -> str:
