@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from edoc.services.audit import audit_record
-from edoc.text import nfc_inputs
+from edoc.text import nfc, nfc_inputs
 from workflows import calendar
 from workflows.models import CalendarDay, DayKind, HolidayYear
 
@@ -55,7 +55,7 @@ def _refresh_calendar_on_commit() -> None:
 @transaction.atomic
 def save_calendar_day(day: CalendarDay, *, actor: Any) -> CalendarDay:
     """Create or update an administrator's calendar day (validated), audited."""
-    day.name = day.name.strip()
+    day.name, day.note = nfc(day.name), nfc(day.note)
     day.full_clean()
     before = _stored(CalendarDay, day.pk, CALENDAR_DAY_FIELDS)
     if before is None and getattr(actor, "pk", None):
@@ -102,6 +102,8 @@ def delete_calendar_day(day: CalendarDay, *, actor: Any) -> None:
 @transaction.atomic
 def save_holiday_year(settings_row: HolidayYear, *, actor: Any) -> HolidayYear:
     """Create or update a year's holiday settings (validated), audited."""
+    settings_row.announcement = nfc(settings_row.announcement)
+    settings_row.note = nfc(settings_row.note)
     settings_row.full_clean()
     before = _stored(HolidayYear, settings_row.pk, HOLIDAY_YEAR_FIELDS)
     if before is None and getattr(actor, "pk", None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 import pytest
 from django.core.cache import cache
@@ -241,3 +242,13 @@ def test_the_calendar_is_loaded_once_per_year(django_assert_num_queries):
     with django_assert_num_queries(0):
         for _ in range(100):
             add_working_days(D(2026, 1, 5), 100)
+
+
+def test_names_are_stored_nfc(calendar_admin):
+    decomposed = unicodedata.normalize("NFD", "Nghỉ bù Quốc khánh")
+    day = services.save_calendar_day(
+        CalendarDay(date=D(2026, 9, 4), kind=DayKind.DAY_OFF, name=decomposed),
+        actor=calendar_admin,
+    )
+    day.refresh_from_db()
+    assert day.name == unicodedata.normalize("NFC", decomposed)
