@@ -45,15 +45,24 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def user_label(user: User) -> str:
+    """Label as `Name — position (UNIT)`: short for a select, precise enough to choose."""
+    label = str(user)
+    if user.position:
+        label = f"{label} — {user.position}"
+    if user.unit_id:
+        label = f"{label} ({user.unit.short_name or user.unit.name})"
+    return label
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        details = ", ".join(str(part) for part in (obj.position, obj.unit) if part)
-        return f"{obj} — {details}" if details else str(obj)
+        return user_label(obj)
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return UserChoiceField.label_from_instance(self, obj)  # type: ignore[arg-type]
+        return user_label(obj)
 
 
 class BookChoiceField(forms.ModelChoiceField):

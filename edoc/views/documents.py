@@ -114,11 +114,21 @@ def document_page(
         assigner = None
     editor = edit_draft_actor(user, document)
     my_assignments = _action_assignments(request, document)
+    placed: set[Any] = set()
     for item in my_assignments:
         for name in ("forward_form", "complete_form", "return_form"):
             key = (item["assignment"].pk, name)
             if key in bound:
                 item[name] = bound[key]
+                placed.add(key)
+    # Errors of a task form whose task is no longer the user's (already handled, …) go on top.
+    action_errors = [
+        message
+        for key, form in bound.items()
+        if isinstance(key, tuple) and key not in placed
+        for messages_ in form.errors.values()
+        for message in messages_
+    ]
     duplicate_visible = bool(
         document.duplicate_of_id
         and visible_documents(user).filter(pk=document.duplicate_of_id).exists()
@@ -156,6 +166,7 @@ def document_page(
         "can_resubmit": can_resubmit,
         "resubmit_form": bound.get("resubmit") or forms.ResubmitForm(),
         "comment_form": bound.get("comment") or forms.CommentForm(),
+        "action_errors": action_errors,
     }
     context["has_actions"] = bool(
         my_assignments or context["assign_form"] or can_resubmit or editor or context["can_issue"]

@@ -57,10 +57,6 @@ def register(request: HttpRequest) -> HttpResponse:
                         _("Incoming document registered. Incoming number: %(number)s.")
                         % {"number": document.book_number},
                     )
-                    if document.is_possible_duplicate:
-                        messages.warning(
-                            request, _("This document may already have been registered.")
-                        )
                     return redirect("edoc:document_detail", pk=document.pk)
         if request.FILES.get("file") and form.errors:
             form.add_error(

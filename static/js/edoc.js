@@ -38,6 +38,25 @@
     }
   });
 
+  /* The server refused the chosen file (not a PDF, damaged, …): do not preview it. */
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!document.querySelector("#file-messages .field-error")) return;
+    var input = document.querySelector("input[type=file][data-pdf-preview]");
+    if (!input) return;
+    var targetId = input.getAttribute("data-pdf-preview");
+    var frame = document.getElementById(targetId);
+    var empty = document.getElementById(targetId + "-empty");
+    if (previewUrls[targetId]) {
+      URL.revokeObjectURL(previewUrls[targetId]);
+      delete previewUrls[targetId];
+    }
+    if (frame) {
+      frame.removeAttribute("src");
+      frame.hidden = true;
+    }
+    if (empty) empty.hidden = false;
+  });
+
   /* Left menu on small screens. */
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("#menu-toggle");
