@@ -35,6 +35,7 @@ from edoc.fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, regis
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 SLOGAN = "Độc lập - Tự do - Hạnh phúc"
 OFFICIAL_LETTER = "Công văn"
+NBSP = "\u00a0"
 
 # Decree 30 margins: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
 MARGIN_TOP = 20 * mm
@@ -82,13 +83,14 @@ class OfficialDocument:
 
     @property
     def symbol(self) -> str:
-        return f"{self.number}/{self.notation}" if self.number else f"/{self.notation}"
+        return f"{self.number}/{self.notation}" if self.number else f"{NBSP * 6}/{self.notation}"
 
 
 def format_date_line(place: str, day: datetime.date | None) -> str:
     """ "Đồng Nai, ngày 05 tháng 3 năm 2023": days below 10 and months 1-2 take a leading zero."""
-    if day is None:
-        return f"{place}, ngày      tháng      năm"
+    if day is None:  # a draft: the clerk writes the date in on issuance
+        blank = NBSP * 6
+        return f"{place}, ngày{blank}tháng{blank}năm{NBSP * 8}"
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
