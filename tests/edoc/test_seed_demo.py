@@ -1,0 +1,166 @@
+"""The demo seed: complete, realistic, made through the services, and idempotent."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from edoc.models import (
+    Agency,
+    Assignment,
+    AuditEntry,
+    Document,
+    DocumentGrant,
+    ExternalOrganization,
+    Field,
+    Unit,
+    UnitKind,
+    User,
+)
+from edoc.models.organisation import Role
+from edoc.selectors.documents import is_overdue, pending_inbox
+from edoc.services.audit import audit_verify
+
+COUNTED = (Document, User, Unit, AuditEntry, Assignment, Field, ExternalOrganization)
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """Seed once for the whole module, inside a transaction rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("seed_demo", "--count", "60", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(seeded_once, db) -> str:
+    return seeded_once
+
+
+def test_second_run_creates_nothing(seeded):
+    before = counts()
+    assert before["Document"] >= 60
+    out = io.StringIO()
+    call_command("seed_demo", "--count", "60", stdout=out)
+    assert counts() == before
+    assert "already" in out.getvalue()
+    assert audit_verify().ok
+
+
+def test_audit_chain_verifies_and_every_document_is_audited(seeded):
+    result = audit_verify()
+    assert result.ok, result.problem
+    registered = set(
+        AuditEntry.objects.filter(
+            action__in=["document.register", "document.create", "document.register_internal"]
+        ).values_list("object_id", flat=True)
+    )
+    assert registered == {str(pk) for pk in Document.objects.values_list("pk", flat=True)}
+
+
+def test_agency_and_unit_tree(seeded):
+    agency = Agency.objects.get()
+    agency.full_clean()
+    assert (agency.name, agency.short_name, agency.parent_name, agency.place_name) == (
+        "Sở Y tế Đồng Nai",
+        "SYT",
+        "UBND TỈNH ĐỒNG NAI",
+        "Đồng Nai",
+    )
+    board = Unit.objects.get(name="Ban Giám đốc Sở")
+    assert board.kind == UnitKind.BOARD and board.parent is None
+    offices = set(Unit.objects.filter(kind=UnitKind.OFFICE).values_list("short_name", flat=True))
+    assert {"VP", "TTra", "NVY", "NVD", "KHTC", "TCCB"} <= offices
+    assert Unit.objects.filter(kind=UnitKind.HOSPITAL).count() >= 5
+    centres = Unit.objects.filter(kind=UnitKind.HEALTH_CENTRE)
+    assert centres.count() == 11
+    assert all(re.match(r"Trung tâm Y tế (huyện|thành phố) ", c.name) for c in centres)
+    stations = Unit.objects.filter(kind=UnitKind.COMMUNE_STATION)
+    assert stations.exists()
+    assert all(s.parent.kind == UnitKind.HEALTH_CENTRE for s in stations)
+    for unit in Unit.objects.all():
+        unit.full_clean()
+    for organization in ExternalOrganization.objects.all():
+        organization.full_clean()
+
+
+def test_demo_logins(seeded):
+    expected = {
+        "vanthu": (Role.CLERK, "Văn phòng Sở"),
+        "chuyenvien": (Role.SPECIALIST, "Phòng Nghiệp vụ Y"),
+        "truongphong": (Role.UNIT_HEAD, "Phòng Nghiệp vụ Y"),
+        "giamdoc": (Role.DIRECTOR, "Ban Giám đốc Sở"),
+        "phogiamdoc": (Role.DEPUTY_DIRECTOR, "Ban Giám đốc Sở"),
+        "admin": (Role.ADMIN, "Văn phòng Sở"),
+        "vanthu_ttyt_bienhoa": (Role.CLERK, "Trung tâm Y tế thành phố Biên Hòa"),
+        "chuyenvien_duoc": (Role.SPECIALIST, "Phòng Nghiệp vụ Dược"),
+    }
+    for username, (role, unit) in expected.items():
+        user = User.objects.get(username=username)
+        assert (user.role, user.unit.name) == (role, unit)
+        assert user.check_password("demo12345")
+    assert User.objects.get(username="truongphong").position == "Trưởng phòng"
+    assert User.objects.get(username="giamdoc").position == "Giám đốc"
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert set(Role.values) <= set(User.objects.values_list("role", flat=True))
+    assert User.objects.get(username="giamdoc").get_full_name() == "Trần Minh Đức"
+
+
+def test_incoming_documents_match_what_extraction_proposed(seeded):
+    incoming = Document.objects.filter(
+        direction=Document.Direction.INCOMING, source_document__isnull=True
+    )
+    assert incoming.count() >= 40
+    for document in incoming.select_related("document_type"):
+        proposal = document.extraction_proposal
+        assert proposal["number"] == document.number
+        assert proposal["notation"] == document.notation
+        assert proposal["date"] == document.issue_date.isoformat()
+        assert proposal["type"] == document.document_type.name
+        assert proposal["subject"] == document.subject
+        assert proposal["signer"] == document.signer_name
+        assert document.files.get().sha256
+        assert document.book_number
+    assert incoming.filter(issuer_organization__code="000.00.00.H19").exists()
+
+
+def test_outgoing_numbers_and_internal_copy(seeded):
+    issued = Document.objects.filter(
+        direction=Document.Direction.OUTGOING, status=Document.Status.ISSUED
+    )
+    assert issued.exists()
+    for document in issued:
+        assert re.fullmatch(r"\d{2,}", document.number)
+        assert document.notation.startswith("SYT-") or document.notation.endswith("-SYT")
+    assert Document.objects.filter(
+        direction=Document.Direction.OUTGOING, status=Document.Status.DRAFT
+    ).exists()
+    copy = Document.objects.get(
+        source_document__isnull=False, owner_unit__name="Trung tâm Y tế thành phố Biên Hòa"
+    )
+    assert copy.direction == Document.Direction.INCOMING
+    assert copy.register_book.unit == copy.owner_unit
+
+
+def test_pending_lists_and_confidential_documents(seeded):
+    leader = User.objects.get(username="giamdoc")
+    assert pending_inbox(leader).to_assign
+    tasks = Assignment.objects.filter(status=Assignment.Status.PENDING)
+    assert tasks.exists()
+    assert any(is_overdue(a.deadline) for a in tasks)
+    assert pending_inbox(User.objects.get(username="vanthu")).to_issue
+    confidential = Document.objects.filter(confidentiality__level__gt=0)
+    assert confidential.exists()
+    for document in confidential:
+        assert DocumentGrant.objects.filter(document=document).exists()
