@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from edoc.models import RegisterBook
 from edoc.selectors.documents import register_book_entries, register_book_list
 from edoc.services.audit import audit_record
+from edoc.text import fold
 from edoc.views.common import paginate
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,7 +57,7 @@ def _export(
         target=book,
         details={"format": extension, "entries": entries.count()},
     )
-    filename = f"{slugify(book.name) or 'so-van-ban'}-{book.year}.{extension}"
+    filename = f"{slugify(fold(book.name)) or 'so-van-ban'}-{book.year}.{extension}"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -531,6 +531,7 @@ def test_register_book_exports(
     assert response["Content-Type"] == content_type
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment") and extension in disposition
+    assert disposition.isascii() and f"-{document.register_book.year}{extension}" in disposition
     assert response.content
     entry = AuditEntry.objects.get(action="register_book.export")
     assert entry.object_id == str(document.register_book_id)
