@@ -80,6 +80,13 @@ SIGNING_POSITIONS = (
     "vien truong",
     "hieu truong",
     "chanh thanh tra",
+    "pho chanh thanh tra",
+    "cuc truong",
+    "pho cuc truong",
+    "vu truong",
+    "pho vu truong",
+    "tong cuc truong",
+    "pho tong cuc truong",
 )
 # Lines that open the body: the subject above them has ended.
 _BODY_OPENINGS = (
@@ -92,6 +99,19 @@ _BODY_OPENINGS = (
     "- ",
     "+ ",
 )
+# Words a wrapped subject line may end on: the next line continues it.
+_CONNECTOR_WORDS = (
+    "và của tại về cho trong với theo đối năm đoạn các những việc đến từ trên thuộc giữa vào "
+    "bằng phục vụ dịp mức độ số"
+)
+_CONNECTORS = frozenset(fold(word) for word in _CONNECTOR_WORDS.split())
+# How the name of an issuing body starts (a header line starting otherwise continues the line
+# above it: "TỈNH ĐỒNG NAI" under "ỦY BAN NHÂN DÂN").
+_AGENCY_OPENING_WORDS = (
+    "Ủy ban|UBND|Hội đồng|Bộ|Sở|Cục|Chi cục|Tổng cục|Vụ|Văn phòng|Ban|Phòng|Thanh tra|Bệnh viện|"
+    "Trung tâm|Trạm|Bảo hiểm|Công an|Viện|Trường|Học viện|Chính phủ|Kho bạc|Ngân hàng|Tòa án"
+)
+AGENCY_OPENINGS = tuple(fold(words) + " " for words in _AGENCY_OPENING_WORDS.split("|"))
 _HEADER_SCAN = 30  # header fields sit in the first lines of page 1
 
 _NUMBER_RE = re.compile(
@@ -324,7 +344,14 @@ def _find_issuer(lines: list[Line], number_index: int | None) -> str | None:
             elif run:
                 break
         return " ".join(line.text for line in run).strip(" -_") or None
-    return header[-1].text.strip(" -_") or None
+    # Without fonts: the last capitalised line, plus the lines above it that it continues
+    # ("ỦY BAN NHÂN DÂN" / "TỈNH ĐỒNG NAI"), up to the line where an agency name starts.
+    run = [header[-1]]
+    for line in reversed(header[:-1]):
+        if (fold(run[0].text) + " ").startswith(AGENCY_OPENINGS):
+            break
+        run.insert(0, line)
+    return " ".join(line.text for line in run).strip(" -_") or None
 
 
 def _type_name(line: Line) -> str | None:
@@ -347,10 +374,26 @@ def _subject_after_title(lines: list[Line], index: int) -> str | None:
             break
         if line.column == "right" and title.column == "centre":
             break
-        parts.append(line)
+        if line.top is None and parts and not _continues(parts[-1].text, line.text):
+            break  # plain text: the next line starts a sentence of the body
         if line.top is None and line.text.endswith((".", ";", ":")):
+            if parts:
+                break
+            parts.append(line)
             break
+        parts.append(line)
     return " ".join(line.text for line in parts).strip() or None
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Whether a plain-text line continues the one above (a wrapped subject)."""
+    last_word = previous.split()[-1] if previous.split() else ""
+    return (
+        line[:1].islower()
+        or line[:1].isdigit()
+        or previous.endswith((",", "-", "–"))
+        or fold(last_word) in _CONNECTORS
+    )
 
 
 def _subject_vv(lines: list[Line], index: int, match: re.Match) -> str:
@@ -362,8 +405,8 @@ def _subject_vv(lines: list[Line], index: int, match: re.Match) -> str:
             continue
         if line.folded.startswith(("kinh gui", "so:")):
             break
-        if first.column is None:  # plain text: a wrapped subject continues in lower case
-            if not line.text[:1].islower():
+        if first.column is None:  # plain text: only a continuation of the subject
+            if not _continues(parts[-1], line.text):
                 break
         elif line.column != first.column or not _close_below(previous, line, 1.8):
             break
@@ -443,12 +486,15 @@ def _find_signer(lines: list[Line]) -> str | None:
 
 
 def _right_parts(text: str) -> list[str]:
-    """Candidates for the right half of a merged closing line: "- Lưu: VT. Nguyễn Văn A"."""
-    parts = [text.strip()]
-    if text.startswith(("-", "+", "Nơi nhận")) or fold(text).startswith("noi nhan"):
-        cut = max(text.rfind(";"), text.rfind("."), text.rfind(":"))
-        parts = [text[cut + 1 :].strip()] if cut >= 0 else []
-    return [part for part in parts if part]
+    """The right half of a merged closing line: "Nơi nhận: KT. GIÁM ĐỐC",
+    "- Như trên; PHÓ GIÁM ĐỐC", "- Lưu: VT, VP. Nguyễn Văn A"."""
+    text = text.strip()
+    if fold(text).startswith("noi nhan"):
+        return [part for part in [text.partition(":")[2].strip()] if part]
+    if text.startswith(("-", "+")):
+        match = re.search(r"[;.]\s+(?=\S)", text)
+        return [text[match.end() :].strip()] if match else []
+    return [text] if text else []
 
 
 def _propose(lines: list[Line]) -> dict[str, Any]:

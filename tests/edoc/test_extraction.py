@@ -209,7 +209,8 @@ def test_text_is_nfc_and_readable_as_plain_text():
 
 
 def test_demo_documents_of_every_topic_and_type_round_trip():
-    """One document per (topic, type) of the demo content, issuers rotating."""
+    """One document per (topic, type) of the demo content, issuers rotating, read from the
+    layout and from plain text."""
     rng = random.Random(5)
     checked = 0
     for topic_index, topic in enumerate(TOPICS):
@@ -227,7 +228,11 @@ def test_demo_documents_of_every_topic_and_type_round_trip():
                 signer=issuer.signers[checked % len(issuer.signers)],
             )
             doc = build_incoming(spec, rng)
-            assert extract(doc) == expected(doc), (topic.key, type_name, issuer.key)
+            content = render_pdf(doc)
+            assert extract_metadata(io.BytesIO(content)) == expected(doc), (topic.key, type_name)
+            # The plain-text parser, without fonts or columns, reads them as well.
+            text = read_pdf_text(io.BytesIO(content), max_pages=100)
+            assert propose_metadata(text) == expected(doc), (topic.key, type_name, "text")
             checked += 1
     assert checked > 50
 
