@@ -197,7 +197,14 @@ def _addressees(doc: OfficialDocument, st: dict[str, ParagraphStyle]) -> list[Fl
         return []
     single = len(doc.addressees) == 1
     label = "Kính gửi:"
-    lines = doc.addressees if single else [f"- {name}" for name in doc.addressees]
+    # Each addressee ends with ";" and the last with "." (Decree 30, Appendix I).
+    ended = [
+        name
+        if name.endswith((";", "."))
+        else f"{name}{'.' if i == len(doc.addressees) - 1 else ';'}"
+        for i, name in enumerate(doc.addressees)
+    ]
+    lines = ended if single else [f"- {name}" for name in ended]
     label_width = stringWidth(label, SERIF, 14) + 6
     widest = max(stringWidth(_nfc(line), SERIF, 14) for line in lines) + 4
     inner = min(widest, TEXT_WIDTH - label_width - 40)
