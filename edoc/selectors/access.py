@@ -154,21 +154,34 @@ def can_issue(user: User, document: Document) -> bool:
     )
 
 
+def assignable_q(principal: User) -> Q | None:
+    """Incoming documents `principal` distributes: directors and deputies those in the agency's
+    books; the head of an affiliated unit with its own books (a hospital, a health centre)
+    those in that unit's books. None when the user assigns nothing."""
+    if not principal.unit_id:
+        return None
+    if principal.role in (Role.DIRECTOR, Role.DEPUTY_DIRECTOR):
+        return Q(agency_id=principal.unit.agency_id, register_book__unit__isnull=True)
+    if principal.role == Role.UNIT_HEAD:
+        own_books = registry_unit_for(principal.unit)
+        if own_books is not None and own_books.pk == principal.unit_id:
+            return Q(register_book__unit_id=principal.unit_id)
+    return None
+
+
 def assign_actor(user: User, document: Document) -> Actor | None:
-    """A director or deputy (or their delegate) distributes an incoming document."""
+    """The leader in charge of the document's register book (or their delegate) distributes it."""
     if document.direction != Document.Direction.INCOMING or document.status not in (
         Document.Status.REGISTERED,
         Document.Status.IN_PROGRESS,
     ):
         return None
-    return _first_principal(
-        user,
-        lambda p: (
-            p.role in (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
-            and p.unit_id
-            and p.unit.agency_id == document.agency_id
-        ),
-    )
+
+    def allowed(principal: User) -> bool:
+        condition = assignable_q(principal)
+        return condition is not None and Document.objects.filter(condition, pk=document.pk).exists()
+
+    return _first_principal(user, allowed)
 
 
 def assignment_holders_q(user: User) -> Q:

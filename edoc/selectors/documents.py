@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from edoc.models import Assignment, Document, RegisterBook, User
-from edoc.models.organisation import Role
 from edoc.selectors.access import (
+    assignable_q,
     assignment_holders_q,
     can_register_incoming,
     principals_of,
@@ -77,11 +79,11 @@ def _pending_assignments(user: User) -> QuerySet[Assignment]:
 
 
 def _documents_to_assign(user: User) -> QuerySet[Document]:
-    leaders = [p for p in principals_of(user) if p.role in (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)]
-    if not leaders:
+    conditions = [c for c in map(assignable_q, principals_of(user)) if c is not None]
+    if not conditions:
         return Document.objects.none()
     return document_list(user, direction=Document.Direction.INCOMING).filter(
-        status=Document.Status.REGISTERED
+        reduce(operator.or_, conditions), status=Document.Status.REGISTERED
     )
 
 

@@ -585,7 +585,7 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
     copy.save()
     latest = source.latest_file()
     if latest:
-        DocumentFile.objects.create(
+        copied = DocumentFile.objects.create(
             document=copy,
             version=1,
             file=latest.file.name,
@@ -596,6 +596,8 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
             text=latest.text,
             uploaded_by=user,
         )
+        if not latest.text:  # the source's text task may not have run yet
+            transaction.on_commit(lambda: _extract_text_later(copied.pk))
     if copy.is_confidential:
         for head in unit.members.filter(role__in=["unit_head"], is_active=True):
             _grant(copy, head, user, _("internal recipient"))

@@ -164,8 +164,8 @@ def document_assign(
     document.status = Status.IN_PROGRESS
     document.deadline = deadline or document.deadline
     document.save(update_fields=["status", "deadline", "updated_at"])
-    summary = "; ".join(f"{a.get_role_display()}: {a.assignee_label}" for a in created)
-    _event(document, actor, DocumentEvent.Action.ASSIGNED, comment=directive or summary)
+    # The assignments themselves are shown beside the timeline; the event keeps the directive.
+    _event(document, actor, DocumentEvent.Action.ASSIGNED, comment=directive)
     audit_record(
         actor=user,
         on_behalf_of=actor.on_behalf_of,

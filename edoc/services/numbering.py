@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from edoc.models import Agency, RegisterBook, Unit
@@ -29,6 +31,12 @@ def registry_unit_for(unit: Unit) -> Unit | None:
 
 
 def _book_name(kind: str, is_confidential: bool, unit: Unit | None) -> str:
+    """Stored names are written in the site's language, whoever's request created the book."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _localised_book_name(kind, is_confidential, unit)
+
+
+def _localised_book_name(kind: str, is_confidential: bool, unit: Unit | None) -> str:
     base = _("Incoming register") if kind == RegisterBook.Kind.INCOMING else _("Outgoing register")
     if is_confidential:
         base = _("%(book)s (confidential)") % {"book": base}

@@ -181,3 +181,20 @@ def test_delegation_lets_the_delegate_act_and_says_so(users, catalogs, units):
     other = register(users, catalogs, subject="Văn bản sau khi thu hồi ủy quyền")
     with pytest.raises(PermissionDenied):
         document_assign(user=users["head"], document=other, lead_unit=units["medical"])
+
+
+@pytest.mark.django_db
+def test_affiliated_unit_head_assigns_their_own_books(users, catalogs, units):
+    """A health centre's incoming documents are distributed by its head, not by the director."""
+    centre_doc = register(users, catalogs, clerk="centre_clerk")
+    agency_doc = register(users, catalogs)
+    assert [d.pk for d in pending_inbox(users["centre_head"]).to_assign] == [centre_doc.pk]
+    assert [d.pk for d in pending_inbox(users["director"]).to_assign] == [agency_doc.pk]
+    with pytest.raises(PermissionDenied):
+        document_assign(user=users["director"], document=centre_doc, lead_unit=units["station"])
+    with pytest.raises(PermissionDenied):
+        document_assign(user=users["centre_head"], document=agency_doc, lead_unit=units["centre"])
+    (lead,) = document_assign(
+        user=users["centre_head"], document=centre_doc, lead_unit=units["station"]
+    )
+    assert lead.assigned_by == users["centre_head"]
