@@ -26,19 +26,20 @@ def browser():
         pytest.skip(f"needs Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in the test thread; the ORM calls made
+    # by fixtures and assertions in that thread are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
-def page(browser, live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
-    # fixtures and assertions in that same thread are still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="vi-VN", viewport={"width": 1400, "height": 1000}
     )
