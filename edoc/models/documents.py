@@ -402,6 +402,7 @@ class OutgoingRecipient(models.Model):
     class Meta:
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients")
+        ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(unit__isnull=False, organization__isnull=True)

@@ -183,7 +183,7 @@ def document_assign(
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("document", "unit", "user")
         .get(pk=assignment.pk)
     )
