@@ -16,4 +16,6 @@ class Command(BaseCommand):
                 f"({result.checked} entries checked).",
                 returncode=1,
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {result.checked} entries verified."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit log intact: {result.checked} entries verified.")
+        )
