@@ -8,4 +8,4 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows and working calendar")
 
     def ready(self) -> None:
-        from workflows import checks  # noqa: F401  (registers the system checks)
+        from workflows import checks, flows  # noqa: F401  (system checks; the interpreter flow)

@@ -24,6 +24,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_celery_beat",
+    "viewflow",
+    "viewflow.workflow",
     "edoc",
     "workflows",
 ]

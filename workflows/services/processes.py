@@ -1,0 +1,279 @@
+"""Writes on running processes: start, complete, return, claim, reassign; fire timers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from edoc.models import Document, User
+from edoc.models.organisation import Role
+from edoc.selectors.access import Actor, principals_of
+from edoc.services.audit import audit_record
+from edoc.text import nfc_inputs
+from workflows.graph import PARALLEL, USER
+from workflows.models import DefinitionVersion, ProcessDefinition, ProcessRun, RunEvent, WorkItem
+
+
+def _flow():
+    from workflows.flows import DefinitionFlow
+
+    return DefinitionFlow
+
+
+@transaction.atomic
+def process_start(
+    *, user: User, definition: ProcessDefinition, document: Document | None = None
+) -> ProcessRun:
+    """Start a run on the definition's latest published version (pinned for its whole life)."""
+    version = definition.published_version()
+    if version is None:
+        raise ValidationError(_("“%(name)s” has no published version.") % {"name": definition})
+    process = _flow().start.run(version=version, initiator=user, document=document)
+    run = ProcessRun.objects.get(process=process)
+    RunEvent.objects.create(
+        run=run, kind="started", actor=user, step_id=version.graph.get("start", "")
+    )
+    audit_record(
+        actor=user,
+        action="process.start",
+        target=run,
+        details={
+            "definition": definition.key,
+            "version": version.number,
+            "document": getattr(document, "pk", None),
+        },
+    )
+    return run
+
+
+def work_item_actor(user: User, work_item: WorkItem) -> Actor | None:
+    """The assignee (or their delegate) may act on an assigned task; a candidate on a group task."""
+    if work_item.assignee_id is None:
+        if work_item.candidates.filter(pk=user.pk).exists():
+            return Actor(user)
+        return None
+    for principal in principals_of(user):
+        if principal.pk == work_item.assignee_id:
+            return Actor(user, None if principal.pk == user.pk else principal)
+    return None
+
+
+def _locked(work_item: WorkItem) -> WorkItem:
+    return (
+        WorkItem.objects.select_for_update(of=("self",))
+        .select_related("task", "run")
+        .get(pk=work_item.pk)
+    )
+
+
+def _already_done(work_item: WorkItem) -> ValidationError:
+    return ValidationError(
+        _("This task has already been handled (%(status)s).")
+        % {"status": work_item.get_status_display()},
+        code="already_done",
+    )
+
+
+def _finish(
+    work_item: WorkItem, actor: Actor, *, outcome: str, comment: str, return_to: str = ""
+) -> None:
+    """Close the work item and let the flow move on, under the process lock."""
+    task = work_item.task
+    flow = _flow()
+    with flow.lock(work_item.run.process_id):
+        task.refresh_from_db()
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:  # a group task completed by a candidate: claim it first
+            activation.assign(actor.principal)
+        work_item.status = (
+            WorkItem.Status.RETURNED
+            if outcome == WorkItem.Outcome.RETURNED
+            else WorkItem.Status.DONE
+        )
+        work_item.outcome = outcome
+        work_item.return_to = return_to
+        work_item.comment = comment
+        work_item.completed_by = actor.user
+        work_item.on_behalf_of = actor.on_behalf_of
+        work_item.completed_at = timezone.now()
+        if work_item.assignee_id is None:
+            work_item.assignee = actor.principal
+        work_item.save()
+        activation.start(None)
+        activation.execute()
+
+
+@nfc_inputs
+@transaction.atomic
+def work_item_complete(*, user: User, work_item: WorkItem, comment: str = "") -> WorkItem:
+    """Finish one's task; the process moves to the next step."""
+    work_item = _locked(work_item)
+    if work_item.status != WorkItem.Status.OPEN:
+        raise _already_done(work_item)
+    actor = work_item_actor(user, work_item)
+    if actor is None:
+        raise PermissionDenied(_("This task is not yours."))
+    _finish(work_item, actor, outcome=WorkItem.Outcome.COMPLETED, comment=comment)
+    _record(work_item, actor, "completed", comment, "task.complete")
+    return work_item
+
+
+def returnable_steps(work_item: WorkItem) -> list[tuple[str, str]]:
+    """Earlier user steps of this run that a task may be sent back to: (id, name)."""
+    from workflows.engine import graph_of
+
+    graph = graph_of(work_item.run.process)
+    step = graph.step(work_item.step_id)
+    if step.type != USER or not step.allow_return:
+        return []
+    visited = (
+        work_item.run.work_items.exclude(step_id=work_item.step_id)
+        .filter(status__in=[WorkItem.Status.DONE, WorkItem.Status.RETURNED])
+        .order_by("created_at")
+        .values_list("step_id", flat=True)
+    )
+    seen: dict[str, str] = {}
+    for step_id in visited:
+        target = graph.by_id.get(step_id)
+        if target is not None and target.type in (USER, PARALLEL):
+            seen[step_id] = target.name or step_id
+    return list(seen.items())
+
+
+@nfc_inputs
+@transaction.atomic
+def work_item_return(*, user: User, work_item: WorkItem, to_step: str, reason: str) -> WorkItem:
+    """Send the process back to an earlier step with a reason."""
+    if not reason:
+        raise ValidationError({"reason": _("Say why you return it.")})
+    work_item = _locked(work_item)
+    if work_item.status != WorkItem.Status.OPEN:
+        raise _already_done(work_item)
+    actor = work_item_actor(user, work_item)
+    if actor is None:
+        raise PermissionDenied(_("This task is not yours."))
+    if to_step not in dict(returnable_steps(work_item)):
+        raise ValidationError({"to_step": _("This task cannot be returned to that step.")})
+    _finish(work_item, actor, outcome=WorkItem.Outcome.RETURNED, comment=reason, return_to=to_step)
+    _record(work_item, actor, "returned", reason, "task.return", {"to_step": to_step})
+    return work_item
+
+
+@transaction.atomic
+def work_item_claim(*, user: User, work_item: WorkItem) -> WorkItem:
+    """A member of the group takes the group task."""
+    work_item = _locked(work_item)
+    if work_item.status != WorkItem.Status.OPEN:
+        raise _already_done(work_item)
+    if work_item.assignee_id is not None:
+        raise ValidationError(_("Someone has already claimed this task."), code="already_claimed")
+    if not work_item.candidates.filter(pk=user.pk).exists():
+        raise PermissionDenied(_("You are not in the group of this task."))
+    with _flow().lock(work_item.run.process_id):
+        task = work_item.task
+        task.refresh_from_db()
+        task.flow_task.activation_class(task).assign(user)
+        work_item.assignee = user
+        work_item.save(update_fields=["assignee"])
+    _record(work_item, Actor(user), "claimed", "", "task.claim")
+    return work_item
+
+
+def can_reassign(user: User, work_item: WorkItem) -> bool:
+    """The assignee hands over; an administrator or the assignee's unit head redistributes."""
+    if user.role == Role.ADMIN or user.pk == work_item.assignee_id:
+        return True
+    assignee = work_item.assignee
+    return bool(
+        assignee
+        and user.role == Role.UNIT_HEAD
+        and assignee.unit_id
+        and assignee.unit_id == user.unit_id
+    )
+
+
+@nfc_inputs
+@transaction.atomic
+def work_item_reassign(
+    *, user: User, work_item: WorkItem, to_user: User, comment: str = ""
+) -> WorkItem:
+    """Give the task to someone else of the agency."""
+    work_item = _locked(work_item)
+    if work_item.status != WorkItem.Status.OPEN:
+        raise _already_done(work_item)
+    if not can_reassign(user, work_item):
+        raise PermissionDenied(_("You may not reassign this task."))
+    if (
+        not to_user.is_active
+        or not to_user.unit_id
+        or (user.unit_id and to_user.unit.agency_id != user.unit.agency_id)
+    ):
+        raise ValidationError({"to_user": _("Choose an active member of the agency.")})
+    with _flow().lock(work_item.run.process_id):
+        task = work_item.task
+        task.refresh_from_db()
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(to_user)
+        else:
+            activation.reassign(to_user)
+        previous = work_item.assignee
+        work_item.assignee = to_user
+        work_item.save(update_fields=["assignee"])
+    _record(
+        work_item,
+        Actor(user),
+        "reassigned",
+        comment,
+        "task.reassign",
+        {"from": getattr(previous, "username", None), "to": to_user.username},
+    )
+    from workflows.engine import notify
+
+    notify(to_user, work_item, "assigned", _("New task: %(step)s") % {"step": work_item.step_name})
+    return work_item
+
+
+def _record(
+    work_item: WorkItem, actor: Actor, kind: str, comment: str, action: str, details=None
+) -> None:
+    RunEvent.objects.create(
+        run=work_item.run,
+        work_item=work_item,
+        step_id=work_item.step_id,
+        kind=kind,
+        actor=actor.user,
+        on_behalf_of=actor.on_behalf_of,
+        comment=comment,
+    )
+    audit_record(
+        actor=actor.user,
+        on_behalf_of=actor.on_behalf_of,
+        action=action,
+        target=work_item,
+        details={"run": work_item.run_id, "step": work_item.step_id, **(details or {})},
+    )
+
+
+def fire_timers() -> int:
+    """Fire every due reminder and escalation timer (each fires once); returns how many."""
+    from viewflow.workflow.timers import fire_due_timers
+
+    return fire_due_timers()
+
+
+__all__ = [
+    "DefinitionVersion",
+    "can_reassign",
+    "fire_timers",
+    "process_start",
+    "returnable_steps",
+    "work_item_actor",
+    "work_item_claim",
+    "work_item_complete",
+    "work_item_reassign",
+    "work_item_return",
+]
