@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("edoc.api.urls")),
+    path("api/", include("workflows.api.urls")),
+    path("workflows/designer/", include("workflows.designer.urls")),
     path("workflows/", include("workflows.urls")),
     path("", include("edoc.urls")),
 ]

@@ -1,14 +1,22 @@
 """What completing a step does. The engine routes; an action performs the step's work.
 
-Every action has a key used in definitions (`"action": "approve"`) and a label. The generic
-actions only record the decision and comment; the registry's actions are wired in by edoc
-integration (see `workflows.integration`).
+Each action has a key used in definitions (`"action": "approve"`), a label, optionally a form
+with the extra input it needs (beyond the comment every task has) and a `perform` callable that
+runs inside the completing transaction, before the process moves on:
+
+    perform(actor: Actor, work_item: WorkItem, data: dict) -> None
+
+The generic actions only record the decision and the comment. The registry's actions (assign a
+document, forward it, issue it …) are registered by `workflows.integration`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,21 +24,27 @@ from django.utils.translation import gettext_lazy as _
 class ActionSpec:
     key: str
     label: str
+    form_class: type[forms.Form] | None = None
+    perform: Callable[..., None] | None = None
+    # Steps with this action only make sense on such subjects ("incoming", "outgoing", None).
+    subject: str | None = None
 
 
-ACTIONS: dict[str, ActionSpec] = {
-    spec.key: spec
-    for spec in (
-        ActionSpec("generic", _("Handle and complete")),
-        ActionSpec("approve", _("Review and approve")),
-        ActionSpec("assign", _("Assign handling (lead, coordinators)")),
-        ActionSpec("forward", _("Pass to a specialist")),
-        ActionSpec("handle", _("Handle the document")),
-        ActionSpec("coordinate", _("Give coordinating opinion")),
-        ActionSpec("review", _("Review the draft")),
-        ActionSpec("legal_review", _("Legal review")),
-        ActionSpec("sign", _("Sign")),
-        ActionSpec("issue", _("Number and issue")),
-        ActionSpec("distribute", _("Distribute")),
-    )
-}
+ACTIONS: dict[str, ActionSpec] = {}
+
+
+def register(spec: ActionSpec) -> ActionSpec:
+    ACTIONS[spec.key] = spec
+    return spec
+
+
+def get_action(key: str) -> ActionSpec:
+    return ACTIONS.get(key) or ACTIONS["generic"]
+
+
+def action_choices() -> list[tuple[str, Any]]:
+    return [(spec.key, spec.label) for spec in ACTIONS.values()]
+
+
+register(ActionSpec("generic", _("Handle and complete")))
+register(ActionSpec("approve", _("Review and approve")))

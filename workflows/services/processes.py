@@ -108,14 +108,22 @@ def _finish(
 
 @nfc_inputs
 @transaction.atomic
-def work_item_complete(*, user: User, work_item: WorkItem, comment: str = "") -> WorkItem:
-    """Finish one's task; the process moves to the next step."""
+def work_item_complete(
+    *, user: User, work_item: WorkItem, comment: str = "", data: dict | None = None
+) -> WorkItem:
+    """Finish one's task: perform the step's action with `data` (the action form's cleaned
+    data), then the process moves to the next step."""
+    from workflows.actions import get_action
+
     work_item = _locked(work_item)
     if work_item.status != WorkItem.Status.OPEN:
         raise _already_done(work_item)
     actor = work_item_actor(user, work_item)
     if actor is None:
         raise PermissionDenied(_("This task is not yours."))
+    spec = get_action(work_item.action)
+    if spec.perform is not None:
+        spec.perform(actor, work_item, {**(data or {}), "comment": comment})
     _finish(work_item, actor, outcome=WorkItem.Outcome.COMPLETED, comment=comment)
     _record(work_item, actor, "completed", comment, "task.complete")
     return work_item

@@ -1,0 +1,3 @@
+"""REST API of the workflows app."""
+
+urlpatterns: list = []

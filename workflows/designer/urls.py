@@ -1,0 +1,5 @@
+"""Process designer URLs."""
+
+app_name = "designer"
+
+urlpatterns: list = []
