@@ -31,6 +31,7 @@ class Status(models.TextChoices):
     RETURNED = "returned", _("Returned to clerk")
     # outgoing
     DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("Under review")
     READY = "ready", _("Awaiting issuance")
     ISSUED = "issued", _("Issued")
 
@@ -316,7 +317,8 @@ class DocumentEvent(models.Model):
         FORWARDED = "forwarded", _("forwarded")
         RETURNED = "returned", _("returned to the clerk")
         COMPLETED = "completed", _("completed")
-        SUBMITTED = "submitted", _("submitted for issuance")
+        SUBMITTED = "submitted", _("submitted the draft")
+        APPROVED = "approved", _("approved")
         ISSUED = "issued", _("issued")
         RECEIVED_INTERNALLY = "received_internally", _("received from an internal unit")
         GRANTED = "granted", _("granted access")

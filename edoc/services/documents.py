@@ -41,6 +41,7 @@ from edoc.services.numbering import (
     register_book_take_number,
     registry_unit_for,
 )
+from edoc.signals import document_action, document_created, under_process
 from edoc.text import nfc_inputs
 
 Status = Document.Status
@@ -245,6 +246,7 @@ def incoming_register(
         if document.is_confidential:
             _grant(document, user, user, _("registered the document"))
         _event(document, actor, DocumentEvent.Action.REGISTERED)
+        document_created.send(sender=Document, document=document, user=user)
         audit_record(
             actor=user,
             action="document.register",
@@ -394,6 +396,7 @@ def outgoing_create(
                 _grant(document, signer, user, _("designated signer"))
         _event(document, actor, DocumentEvent.Action.CREATED)
         audit_record(actor=user, action="document.create", target=document)
+        document_created.send(sender=Document, document=document, user=user)
     return document
 
 
@@ -462,17 +465,15 @@ def document_file_add(
 @nfc_inputs
 @transaction.atomic
 def outgoing_submit(*, user: User, document: Document, comment: str = "") -> Document:
-    """Send a draft for issuance.
-
-    Seam for the approval workflow and signatures: they will run between this step and
-    `outgoing_issue`, and move the document to READY only when approved and signed.
-    """
+    """Send a draft on. Under an approval process (workflows) it goes to review, and
+    `outgoing_approve` makes it ready once approved and signed; without one it is ready for
+    issuance at once."""
     actor = require(edit_draft_actor(user, document))
     if not document.files.exists():
         raise ValidationError(_("Upload the document's file before submitting it."))
     if document.signer_id is None:
         raise ValidationError({"signer": _("Choose who signs the document.")})
-    document.status = Status.READY
+    document.status = Status.IN_REVIEW if under_process(document) else Status.READY
     document.save(update_fields=["status", "updated_at"])
     if document.is_confidential:
         # The agency's clerks number and issue it: they need to see it.
@@ -482,6 +483,24 @@ def outgoing_submit(*, user: User, document: Document, comment: str = "") -> Doc
     audit_record(
         actor=user, on_behalf_of=actor.on_behalf_of, action="document.submit", target=document
     )
+    document_action.send(sender=Document, document=document, user=user, action="submit")
+    return document
+
+
+@nfc_inputs
+@transaction.atomic
+def outgoing_approve(*, user: User, document: Document, comment: str = "") -> Document:
+    """The approval route is done (approved, and signed where signing applies): ready to issue.
+
+    Called by the approval process's last step before issuance; the signing issue plugs in here.
+    """
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.direction != Document.Direction.OUTGOING or document.status != Status.IN_REVIEW:
+        raise ValidationError(_("Only a document under review can be approved."))
+    document.status = Status.READY
+    document.save(update_fields=["status", "updated_at"])
+    _event(document, Actor(user), DocumentEvent.Action.APPROVED, comment=comment)
+    audit_record(actor=user, action="document.approve", target=document)
     return document
 
 
@@ -546,6 +565,7 @@ def outgoing_issue(
     for recipient in document.recipients.filter(unit__isnull=False).select_related("unit"):
         recipient.internal_copy = _register_internal_copy(document, recipient.unit, user)
         recipient.save(update_fields=["internal_copy"])
+    document_action.send(sender=Document, document=document, user=user, action="issue")
     return document
 
 
@@ -602,6 +622,7 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
         for head in unit.members.filter(role__in=["unit_head"], is_active=True):
             _grant(copy, head, user, _("internal recipient"))
     _event(copy, Actor(user), DocumentEvent.Action.RECEIVED_INTERNALLY, comment=source.symbol)
+    document_created.send(sender=Document, document=copy, user=user)
     audit_record(
         actor=user,
         action="document.register_internal",

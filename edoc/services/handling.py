@@ -34,6 +34,7 @@ from edoc.selectors.access import (
 from edoc.services.audit import audit_record
 from edoc.services.documents import _event, _grant
 from edoc.services.files import FileIntegrityError, file_read_verified
+from edoc.signals import document_action, under_process
 from edoc.text import nfc_inputs
 
 Status = Document.Status
@@ -178,6 +179,7 @@ def document_assign(
             "deadline": deadline.isoformat() if deadline else None,
         },
     )
+    document_action.send(sender=Document, document=document, user=user, action="assign")
     return created
 
 
@@ -240,6 +242,9 @@ def assignment_forward(
             "to_unit": child.unit_id,
         },
     )
+    document_action.send(
+        sender=Document, document=document, user=user, action="forward", assignment=assignment
+    )
     return child
 
 
@@ -263,14 +268,15 @@ def _closed_or_forbidden(assignment: Assignment) -> Exception:
 @nfc_inputs
 @transaction.atomic
 def assignment_complete(*, user: User, assignment: Assignment, comment: str = "") -> Assignment:
-    """Finish one's part. When the lead handler finishes, the document is complete."""
+    """Finish one's part. When the lead handler finishes, the document is complete — unless a
+    handling process governs it, whose last step completes it (`document_complete`)."""
     assignment = _lock_assignment(assignment)
     actor = assignment_actor(user, assignment)
     if actor is None:
         raise _closed_or_forbidden(assignment)
     document = Document.objects.select_for_update().get(pk=assignment.document_id)
     _close(assignment, actor, AStatus.COMPLETED)
-    if assignment.role == ARole.LEAD:
+    if assignment.role == ARole.LEAD and not under_process(document):
         document.status = Status.COMPLETED
         document.save(update_fields=["status", "updated_at"])
     _event(document, actor, DocumentEvent.Action.COMPLETED, comment=comment, assignment=assignment)
@@ -281,7 +287,32 @@ def assignment_complete(*, user: User, assignment: Assignment, comment: str = ""
         target=document,
         details={"assignment": assignment.pk, "role": assignment.role},
     )
+    document_action.send(
+        sender=Document, document=document, user=user, action="handle", assignment=assignment
+    )
     return assignment
+
+
+@nfc_inputs
+@transaction.atomic
+def document_complete(*, user: User, document: Document, comment: str = "") -> Document:
+    """Close the handling of an incoming document (the handling process's approval step):
+    pending lead and coordinating assignments are closed and the document is complete."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.direction != Document.Direction.INCOMING or document.status != Status.IN_PROGRESS:
+        raise ValidationError(_("Only a document in progress can be completed."))
+    if not visible_documents(user).filter(pk=document.pk).exists():
+        raise PermissionDenied
+    actor = Actor(user)
+    for pending in document.assignments.filter(status=AStatus.PENDING).exclude(
+        role=ARole.INFORMATION
+    ):
+        _close(pending, actor, AStatus.COMPLETED)
+    document.status = Status.COMPLETED
+    document.save(update_fields=["status", "updated_at"])
+    _event(document, actor, DocumentEvent.Action.COMPLETED, comment=comment)
+    audit_record(actor=user, action="document.complete", target=document)
+    return document
 
 
 @nfc_inputs
@@ -451,6 +482,7 @@ __all__ = [
     "delegation_revoke",
     "document_assign",
     "document_comment",
+    "document_complete",
     "document_file_download",
     "document_mark_read",
     "incoming_resubmit",

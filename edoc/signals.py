@@ -1,0 +1,16 @@
+"""Signals other apps (workflows) listen to. Sent inside the service's transaction.
+
+`document_created(document, user)`: an incoming document was registered or an outgoing draft
+started. `document_action(document, user, action, assignment)`: a registry action was done —
+"assign", "forward", "handle", "submit", "approve", "issue", "complete".
+"""
+
+from django.dispatch import Signal
+
+document_created = Signal()
+document_action = Signal()
+
+
+def under_process(document) -> bool:
+    """Whether a running approval/handling process governs the document's status changes."""
+    return document.process_runs.filter(finished_at__isnull=True).exists()
