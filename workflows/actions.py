@@ -12,7 +12,9 @@ document, forward it, issue it …) are registered by `workflows.integration`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,23 @@ class ActionSpec:
 
 
 ACTIONS: dict[str, ActionSpec] = {}
+
+# The work item whose action is being performed: the registry signals its edoc service sends
+# must not complete that work item a second time.
+_performing: ContextVar[int | None] = ContextVar("workflows_performing", default=None)
+
+
+@contextmanager
+def performing(work_item_id: int) -> Iterator[None]:
+    token = _performing.set(work_item_id)
+    try:
+        yield
+    finally:
+        _performing.reset(token)
+
+
+def is_performing() -> bool:
+    return _performing.get() is not None
 
 
 def register(spec: ActionSpec) -> ActionSpec:

@@ -8,4 +8,9 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows and working calendar")
 
     def ready(self) -> None:
-        from workflows import checks, flows  # noqa: F401  (system checks; the interpreter flow)
+        from edoc.signals import document_action, document_created
+        from workflows import checks, flows, integration  # noqa: F401  (checks; interpreter flow)
+
+        integration.register_actions()
+        document_created.connect(integration.start_for_new_document, dispatch_uid="wf-start")
+        document_action.connect(integration.complete_matching_task, dispatch_uid="wf-complete")

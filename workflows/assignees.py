@@ -6,7 +6,11 @@ Rules (JSON in the definition):
     {"rule": "role", "role": "clerk", "unit": "owner_unit"} … or in a unit taken from the subject:
         owner_unit (the document's unit), lead_unit (its lead handler's unit),
         initiator_unit, agency (anywhere in the agency)
+    {"rule": "role", "role": ["director", "deputy_director"], "unit": "agency"}  any of roles
     {"rule": "lead_unit_head"}                             head of the document's lead unit
+    {"rule": "lead_handler"}                               holder of the pending lead assignment
+    {"rule": "coordinators"}                               one task per pending coordinator
+    {"rule": "signer"}                                     the outgoing document's signer
     {"rule": "initiator"}                                  whoever started the process
     {"rule": "group", "group": "Tổ pháp chế"}              members of a group claim the task
 
@@ -98,19 +102,54 @@ def resolve(rule: dict[str, Any], context: RunContext) -> Resolution:
         return _one_or_pool(_active(User.objects.filter(unit=unit, role=Role.UNIT_HEAD)))
     if kind == "role":
         role = rule.get("role")
+        roles = role if isinstance(role, list) else [role]
         reference = rule.get("unit")
         if reference == "agency":
             agency_id = context.agency_id or (
                 context.initiator.unit.agency_id if context.initiator.unit_id else None
             )
-            people = User.objects.filter(role=role, unit__agency_id=agency_id)
+            people = User.objects.filter(role__in=roles, unit__agency_id=agency_id)
         else:
             unit = _unit_for(reference, context)
             if unit is None:
                 return Resolution()
-            people = User.objects.filter(role=role, unit=unit)
+            people = User.objects.filter(role__in=roles, unit=unit)
         return _one_or_pool(_active(people))
+    if kind == "signer":
+        signer = context.document.signer if context.document is not None else None
+        return Resolution([signer] if signer and signer.is_active else [])
+    if kind == "lead_handler":
+        pending = _pending(context.document, Assignment.Role.LEAD)
+        return _holders(pending[0]) if pending else Resolution()
+    if kind == "coordinators":
+        pending = _pending(context.document, Assignment.Role.COORDINATOR)
+        return _holders(pending[0]) if pending else Resolution()
     return Resolution()
+
+
+def resolve_slots(rule: dict[str, Any], context: RunContext) -> list[Resolution]:
+    """For a parallel step: the tasks one rule stands for (one per coordinator for
+    "coordinators", otherwise exactly one, possibly without anybody)."""
+    if rule.get("rule") == "coordinators":
+        return [_holders(a) for a in _pending(context.document, Assignment.Role.COORDINATOR)]
+    return [resolve(rule, context)]
+
+
+def _pending(document: Document | None, role: str) -> list[Assignment]:
+    if document is None:
+        return []
+    return list(
+        Assignment.objects.filter(
+            document=document, role=role, status=Assignment.Status.PENDING
+        ).select_related("user", "unit")
+    )
+
+
+def _holders(assignment: Assignment) -> Resolution:
+    """Who acts on an assignment: its person, or the heads of its unit."""
+    if assignment.user_id:
+        return Resolution([assignment.user] if assignment.user.is_active else [])
+    return _one_or_pool(_active(User.objects.filter(unit=assignment.unit, role=Role.UNIT_HEAD)))
 
 
 def _one_or_pool(users: list[User]) -> Resolution:

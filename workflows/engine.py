@@ -145,16 +145,16 @@ def parallel_slots(activation) -> list[dict[str, Any]]:
     context = _context(run)
     slots = []
     for index, rule in enumerate(step.assignees):
-        resolution = assignees.resolve(rule, context)
-        owner = resolution.owner
-        slots.append(
-            {
-                "batch": activation.task.pk,
-                "slot": index,
-                "owner": owner.pk if owner else None,
-                "candidates": [user.pk for user in resolution.users],
-            }
-        )
+        for resolution in assignees.resolve_slots(rule, context):
+            owner = resolution.owner
+            slots.append(
+                {
+                    "batch": activation.task.pk,
+                    "slot": index,
+                    "owner": owner.pk if owner else None,
+                    "candidates": [user.pk for user in resolution.users],
+                }
+            )
     return slots
 
 

@@ -31,7 +31,16 @@ from workflows.subjects import SUBJECT_FIELDS
 USER, PARALLEL, BRANCH, END = "user", "parallel", "branch", "end"
 STEP_TYPES = (USER, PARALLEL, BRANCH, END)
 JOIN_MODES = ("all", "any")
-ASSIGNEE_RULES = ("user", "role", "lead_unit_head", "initiator", "group")
+ASSIGNEE_RULES = (
+    "user",
+    "role",
+    "lead_unit_head",
+    "lead_handler",
+    "coordinators",
+    "signer",
+    "initiator",
+    "group",
+)
 UNIT_REFERENCES = ("owner_unit", "lead_unit", "initiator_unit", "agency")
 STEP_ID = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 

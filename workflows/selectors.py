@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from edoc.models import User
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from edoc.models import Delegation, User
 from edoc.selectors.access import principals_of, visible_documents
-from workflows.models import WorkItem
+from workflows import calendar
+from workflows.graph import PARALLEL, USER
+from workflows.models import Notification, ProcessDefinition, ProcessRun, RunEvent, WorkItem
 
 
 def _mine_q(user: User) -> Q:
@@ -43,3 +50,275 @@ def work_item_get_for_user(user: User, pk: int) -> WorkItem:
     if item.run.initiator_id == user.pk:
         return item
     raise Http404
+
+
+def returnable_steps_of(work_items: Iterable[WorkItem]) -> dict[int, list[tuple[str, str]]]:
+    """`returnable_steps` of many tasks at once, keyed by task id, in one query for all their
+    runs (the tasks' `run__process` should be select_related). Closed tasks return nowhere."""
+    from workflows.engine import graph_of
+
+    work_items = list(work_items)
+    items = [item for item in work_items if item.status == WorkItem.Status.OPEN]
+    visited: dict[int, list[str]] = {}
+    closed = (
+        WorkItem.objects.filter(
+            run_id__in={item.run_id for item in items},
+            status__in=[WorkItem.Status.DONE, WorkItem.Status.RETURNED],
+        )
+        .order_by("created_at", "pk")
+        .values_list("run_id", "step_id")
+    )
+    if items:
+        for run_id, step_id in closed:
+            visited.setdefault(run_id, []).append(step_id)
+    result: dict[int, list[tuple[str, str]]] = {}
+    for item in work_items:
+        result[item.pk] = []
+        if item.status != WorkItem.Status.OPEN:
+            continue
+        graph = graph_of(item.run.process)
+        step = graph.by_id.get(item.step_id)
+        if step is None or step.type != USER or not step.allow_return:
+            continue
+        steps = graph.by_id
+        seen: dict[str, str] = {}
+        for step_id in visited.get(item.run_id, []):
+            target = steps.get(step_id)
+            if step_id != item.step_id and target is not None and target.type in (USER, PARALLEL):
+                seen[step_id] = target.name or step_id
+        result[item.pk] = list(seen.items())
+    return result
+
+
+def process_run_get_for_user(user: User, pk: int) -> ProcessRun:
+    """A run the user takes part in (initiator, assignee, candidate, actor; in person or for
+    someone who delegated to them) or whose document they may see; else 404."""
+    run = (
+        ProcessRun.objects.select_related("process", "version__definition", "document", "initiator")
+        .filter(pk=pk)
+        .first()
+    )
+    if run is None or not user.is_authenticated:
+        raise Http404
+    people = [principal.pk for principal in principals_of(user)]
+    if run.initiator_id in people:
+        return run
+    took_part = (
+        Q(assignee_id__in=people)
+        | Q(candidates__in=people)
+        | Q(completed_by_id__in=people)
+        | Q(on_behalf_of_id__in=people)
+    )
+    if run.work_items.filter(took_part).exists():
+        return run
+    if run.events.filter(Q(actor_id__in=people) | Q(on_behalf_of_id__in=people)).exists():
+        return run
+    if run.document_id and visible_documents(user).filter(pk=run.document_id).exists():
+        return run
+    raise Http404
+
+
+# --- The task inbox page, the task and process pages, the menu counts.
+
+INBOX_ALL, INBOX_OVERDUE, INBOX_DUE_SOON = "all", "overdue", "due_soon"
+INBOX_VIEWS = (INBOX_ALL, INBOX_OVERDUE, INBOX_DUE_SOON)
+
+
+def _mine_subquery_q(user: User) -> Q:
+    """Same tasks as `_mine_q`, written with subqueries: no extra query for the delegations
+    and no join that repeats rows (so it can be counted without DISTINCT)."""
+    delegators = Delegation.objects.active_on().filter(delegate=user).values("delegator_id")
+    claimable = WorkItem.candidates.through.objects.filter(user=user).values("workitem_id")
+    return (
+        Q(assignee=user)
+        | Q(assignee_id__in=delegators)
+        | Q(assignee__isnull=True, pk__in=claimable)
+    )
+
+
+def _open_tasks(user: User, definition_id: int | None = None) -> QuerySet[WorkItem]:
+    if not user.is_authenticated:
+        return WorkItem.objects.none()
+    queryset = WorkItem.objects.filter(_mine_subquery_q(user), status=WorkItem.Status.OPEN)
+    if definition_id is not None:
+        queryset = queryset.filter(run__version__definition_id=definition_id)
+    return queryset
+
+
+def due_soon_until(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Deadlines up to this moment are "due soon": within one working day from now."""
+    return calendar.add_working_time(now or timezone.now(), days=1)
+
+
+def inbox_tasks(
+    user: User,
+    *,
+    view: str = INBOX_ALL,
+    definition_id: int | None = None,
+    now: datetime.datetime | None = None,
+    soon: datetime.datetime | None = None,
+) -> QuerySet[WorkItem]:
+    """The inbox page's rows: open tasks of the user (own, delegated to them, claimable),
+    optionally only overdue ones or those due within a working day, or of one process;
+    nearest deadline first, tasks without a deadline last."""
+    now = now or timezone.now()
+    queryset = _open_tasks(user, definition_id)
+    if view == INBOX_OVERDUE:
+        queryset = queryset.filter(deadline__lt=now)
+    elif view == INBOX_DUE_SOON:
+        queryset = queryset.filter(deadline__gte=now, deadline__lte=soon or due_soon_until(now))
+    return queryset.select_related(
+        "assignee", "document__document_type", "run__version__definition"
+    ).order_by(F("deadline").asc(nulls_last=True), "created_at", "pk")
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """How many open tasks the user has; `due_soon` only when asked for."""
+
+    open: int
+    overdue: int
+    due_soon: int | None = None
+
+
+def task_counts(
+    user: User,
+    *,
+    now: datetime.datetime | None = None,
+    soon: datetime.datetime | None = None,
+    definition_id: int | None = None,
+) -> TaskCounts:
+    """Open and overdue tasks (and those due before `soon`, when given) in one query."""
+    if not user.is_authenticated:
+        return TaskCounts(0, 0, 0 if soon else None)
+    now = now or timezone.now()
+    aggregates: dict[str, Count] = {
+        "open": Count("pk"),
+        "overdue": Count("pk", filter=Q(deadline__lt=now)),
+    }
+    if soon is not None:
+        aggregates["due_soon"] = Count("pk", filter=Q(deadline__gte=now, deadline__lte=soon))
+    values = _open_tasks(user, definition_id).aggregate(**aggregates)
+    return TaskCounts(values["open"], values["overdue"], values.get("due_soon"))
+
+
+def inbox_processes(user: User) -> QuerySet[ProcessDefinition]:
+    """Process definitions the user has open tasks of (the inbox's process filter)."""
+    used = _open_tasks(user).values("run__version__definition_id")
+    return ProcessDefinition.objects.filter(pk__in=used).order_by("name", "pk")
+
+
+def visible_document_ids(user: User, document_ids: Iterable[int | None]) -> set[int]:
+    """Which of these documents the user may see (one query, for lists of tasks)."""
+    wanted = {pk for pk in document_ids if pk}
+    if not wanted:
+        return set()
+    return set(visible_documents(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class AssignedBy:
+    """Who gave the user this task, and when (the previous step's handler, a reassignment, or
+    whoever started the process)."""
+
+    user: User | None
+    on_behalf_of: User | None
+    at: datetime.datetime | None
+    how: str  # "started", "completed", "returned", "reassigned"
+
+
+def work_item_assigned_by(item: WorkItem) -> AssignedBy:
+    """Where the task came from, for the task page."""
+    reassigned = (
+        RunEvent.objects.filter(work_item=item, kind="reassigned")
+        .select_related("actor", "on_behalf_of")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if reassigned is not None:
+        return AssignedBy(
+            reassigned.actor, reassigned.on_behalf_of, reassigned.created_at, "reassigned"
+        )
+    previous = (
+        item.run.work_items.filter(
+            completed_at__lte=item.created_at,
+            status__in=[WorkItem.Status.DONE, WorkItem.Status.RETURNED],
+        )
+        .select_related("completed_by", "on_behalf_of")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    if previous is not None:
+        how = "returned" if previous.status == WorkItem.Status.RETURNED else "completed"
+        return AssignedBy(previous.completed_by, previous.on_behalf_of, previous.completed_at, how)
+    return AssignedBy(item.run.initiator, None, item.run.started_at, "started")
+
+
+def run_get_for_user(user: User, pk: int) -> ProcessRun:
+    """The run of the process page: one the user takes part in or whose document they may
+    see (the rule of `process_run_get_for_user`); else 404."""
+    return process_run_get_for_user(user, pk)
+
+
+def run_events(run: ProcessRun) -> QuerySet[RunEvent]:
+    """The run's history, oldest first."""
+    return run.events.select_related("actor", "on_behalf_of", "work_item").order_by(
+        "created_at", "pk"
+    )
+
+
+def run_open_work_items(run: ProcessRun) -> list[WorkItem]:
+    """Open tasks of the run with their assignee or the group that may claim them."""
+    return list(
+        run.work_items.filter(status=WorkItem.Status.OPEN)
+        .select_related("assignee")
+        .prefetch_related("candidates")
+        .order_by("created_at", "pk")
+    )
+
+
+def run_done_step_ids(run: ProcessRun) -> set[str]:
+    """Steps of the run somebody has completed or returned at least once."""
+    return set(
+        run.work_items.filter(status__in=[WorkItem.Status.DONE, WorkItem.Status.RETURNED])
+        .values_list("step_id", flat=True)
+        .distinct()
+    )
+
+
+def document_runs(document_id: int) -> list[ProcessRun]:
+    """Runs on a document, newest first, each with `open_items` (its open tasks)."""
+    open_items = Prefetch(
+        "work_items",
+        queryset=WorkItem.objects.filter(status=WorkItem.Status.OPEN).order_by("created_at", "pk"),
+        to_attr="open_items",
+    )
+    return list(
+        ProcessRun.objects.filter(document_id=document_id)
+        .select_related("version__definition")
+        .prefetch_related(open_items)
+        .order_by("-started_at", "-pk")
+    )
+
+
+def document_tasks_for_user(user: User, document_id: int) -> QuerySet[WorkItem]:
+    """The user's open tasks on one document."""
+    return (
+        _open_tasks(user)
+        .filter(document_id=document_id)
+        .select_related("assignee", "run__version__definition")
+        .order_by(F("deadline").asc(nulls_last=True), "created_at", "pk")
+    )
+
+
+def notification_list(user: User) -> QuerySet[Notification]:
+    """The user's notifications, newest first."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def notification_unread_count(user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -18,7 +18,27 @@ SUBJECT_FIELDS: dict[str, str] = {
     "unit": "abbreviation of the owning unit, e.g. NVY",
     "field": "field (lĩnh vực) code",
     "amount": "an amount of money where the subject has one (fees), else None",
+    "registry": "agency when registered in the agency's books, else the unit's abbreviation",
+    "lead_is_person": "True when the lead handler was assigned as a person, not a unit",
 }
+
+
+def _registry(document: Document) -> str:
+    book = document.register_book
+    if book is None or book.unit_id is None:
+        return "agency"
+    return book.unit.short_name or str(book.unit_id)
+
+
+def _lead_is_person(document: Document) -> bool:
+    from edoc.models import Assignment
+
+    lead = (
+        Assignment.objects.filter(document=document, role=Assignment.Role.LEAD, parent__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    return bool(lead and lead.user_id)
 
 
 def subject_fields(subject: Any) -> dict[str, Any]:
@@ -36,5 +56,7 @@ def subject_fields(subject: Any) -> dict[str, Any]:
             "unit": subject.owner_unit.short_name,
             "field": subject.field.code if subject.field_id else "",
             "amount": None,
+            "registry": _registry(subject),
+            "lead_is_person": _lead_is_person(subject),
         }
     return dict.fromkeys(SUBJECT_FIELDS)

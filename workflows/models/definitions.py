@@ -23,6 +23,11 @@ class ProcessDefinition(models.Model):
     subject_kind = models.CharField(
         _("runs on"), max_length=20, choices=SubjectKind.choices, default=SubjectKind.ANY
     )
+    auto_start = models.BooleanField(
+        _("start automatically"),
+        default=False,
+        help_text=_("Start for every new document of its kind (one definition per kind)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

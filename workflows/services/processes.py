@@ -109,11 +109,17 @@ def _finish(
 @nfc_inputs
 @transaction.atomic
 def work_item_complete(
-    *, user: User, work_item: WorkItem, comment: str = "", data: dict | None = None
+    *,
+    user: User,
+    work_item: WorkItem,
+    comment: str = "",
+    data: dict | None = None,
+    action_done: bool = False,
 ) -> WorkItem:
     """Finish one's task: perform the step's action with `data` (the action form's cleaned
-    data), then the process moves to the next step."""
-    from workflows.actions import get_action
+    data) — unless `action_done`, when the user already did it in the registry — then the
+    process moves to the next step."""
+    from workflows.actions import get_action, performing
 
     work_item = _locked(work_item)
     if work_item.status != WorkItem.Status.OPEN:
@@ -122,8 +128,9 @@ def work_item_complete(
     if actor is None:
         raise PermissionDenied(_("This task is not yours."))
     spec = get_action(work_item.action)
-    if spec.perform is not None:
-        spec.perform(actor, work_item, {**(data or {}), "comment": comment})
+    if spec.perform is not None and not action_done:
+        with performing(work_item.pk):
+            spec.perform(actor, work_item, {**(data or {}), "comment": comment})
     _finish(work_item, actor, outcome=WorkItem.Outcome.COMPLETED, comment=comment)
     _record(work_item, actor, "completed", comment, "task.complete")
     return work_item

@@ -1,0 +1,130 @@
+"""The shipped definitions drive the registry: documents move through tasks, and registry
+actions done from the document page complete the matching task."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from edoc.models import Document, User
+from edoc.models.organisation import Role
+from edoc.services.documents import incoming_register, outgoing_create, outgoing_submit
+from edoc.services.files import pdf_validate
+from edoc.services.handling import document_assign
+from workflows.models import ProcessRun, WorkItem
+from workflows.services.processes import work_item_complete
+from workflows.shipped import LEGAL_GROUP, install_shipped_definitions
+
+NEXT_WEEK = timezone.localdate() + datetime.timedelta(days=7)
+
+
+@pytest.fixture
+def shipped(users, units):
+    admin = User.objects.create_user(username="quantri", unit=units["office"], role=Role.ADMIN)
+    install_shipped_definitions(admin=admin, office=units["office"])
+    Group.objects.get(name=LEGAL_GROUP).user_set.add(users["other_specialist"])
+    return admin
+
+
+def open_items(document):
+    return list(
+        WorkItem.objects.filter(document=document, status=WorkItem.Status.OPEN).order_by("pk")
+    )
+
+
+def register(users, catalogs):
+    return incoming_register(
+        user=users["clerk"],
+        subject="Về việc triển khai chuyển đổi số",
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+    )
+
+
+@pytest.mark.django_db
+def test_incoming_document_through_its_tasks(shipped, users, units, catalogs):
+    document = register(users, catalogs)
+    (assign,) = open_items(document)
+    assert assign.step_id == "assign" and assign.assignee is None  # director or deputy claims
+    assert set(assign.candidates.all()) == {users["director"], users["deputy"]}
+
+    work_item_complete(
+        user=users["director"],
+        work_item=assign,
+        data={
+            "lead_unit": units["medical"],
+            "coordinator_units": [units["pharmacy"]],
+            "deadline": NEXT_WEEK,
+        },
+    )
+    (forward,) = open_items(document)
+    assert forward.step_id == "forward" and forward.assignee == users["head"]
+    work_item_complete(user=users["head"], work_item=forward, data={"to_user": users["specialist"]})
+
+    lead, coordinator = open_items(document)
+    assert (lead.assignee, coordinator.assignee) == (users["specialist"], users["other_head"])
+    work_item_complete(user=users["other_head"], work_item=coordinator, comment="Thống nhất.")
+    work_item_complete(user=users["specialist"], work_item=lead, comment="Đã tham mưu.")
+    assert Document.objects.get(pk=document.pk).status == Document.Status.IN_PROGRESS
+
+    (approve,) = open_items(document)
+    assert approve.step_id == "approve" and approve.assignee == users["head"]
+    work_item_complete(user=users["head"], work_item=approve, comment="Đồng ý.")
+    assert Document.objects.get(pk=document.pk).status == Document.Status.COMPLETED
+    assert ProcessRun.objects.get(document=document).is_finished
+
+
+@pytest.mark.django_db
+def test_registry_actions_complete_the_matching_task(shipped, users, units, catalogs):
+    document = register(users, catalogs)
+    document_assign(user=users["deputy"], document=document, lead_user=users["specialist"])
+    (handle,) = open_items(document)  # assigned to a person: no forwarding step
+    assert handle.step_id == "handle" and handle.assignee == users["specialist"]
+    done = WorkItem.objects.get(document=document, step_id="assign")
+    assert done.completed_by == users["deputy"] and done.status == WorkItem.Status.DONE
+
+
+@pytest.mark.django_db
+def test_outgoing_document_through_review_sign_and_issue(
+    shipped, users, units, catalogs, pdf_bytes
+):
+    draft = outgoing_create(
+        user=users["specialist"],
+        subject="Quyết định ban hành quy chế chuyển đổi số",
+        document_type=catalogs["types"]["QĐ"],
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+        signer=users["director"],
+        pdf=pdf_validate(io.BytesIO(pdf_bytes(["Dự thảo"])), "du-thao.pdf"),
+    )
+    (drafting,) = open_items(draft)
+    assert drafting.step_id == "draft" and drafting.assignee == users["specialist"]
+    outgoing_submit(user=users["specialist"], document=draft)  # from the document page
+    assert Document.objects.get(pk=draft.pk).status == Document.Status.IN_REVIEW
+
+    (review,) = open_items(draft)
+    assert review.assignee == users["head"]
+    work_item_complete(user=users["head"], work_item=review)
+    (legal,) = open_items(draft)  # a Quyết định needs the legal review
+    assert legal.step_id == "legal_review" and list(legal.candidates.all()) == [
+        users["other_specialist"]
+    ]
+    work_item_complete(user=users["other_specialist"], work_item=legal)
+    (approve,) = open_items(draft)
+    work_item_complete(user=users["director"], work_item=approve)
+    (sign,) = open_items(draft)
+    work_item_complete(user=users["director"], work_item=sign)
+    assert Document.objects.get(pk=draft.pk).status == Document.Status.READY
+
+    (issue,) = open_items(draft)
+    assert issue.assignee == users["clerk"]
+    work_item_complete(user=users["clerk"], work_item=issue)
+    issued = Document.objects.get(pk=draft.pk)
+    assert issued.status == Document.Status.ISSUED and issued.symbol == "01/QĐ-SYT"
+    (distribute,) = open_items(draft)
+    work_item_complete(user=users["clerk"], work_item=distribute)
+    assert ProcessRun.objects.get(document=draft).is_finished

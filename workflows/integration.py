@@ -1,0 +1,204 @@
+"""The registry (edoc) inside processes.
+
+- Registry actions become step actions (assign a document, forward it, handle it, submit a
+  draft, approve, issue …): completing such a task performs the edoc service in the same
+  transaction.
+- A new document starts the definition marked "auto-start" for its kind.
+- The same action done from the document page or the documents API completes the matching task,
+  so both ways of working keep the process and the registry in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from edoc.forms import AssignForm, ForwardForm
+from edoc.models import Assignment, Document
+from edoc.selectors.access import Actor, assignment_holders_q, principals_of
+from edoc.services import documents as document_services
+from edoc.services import handling
+from workflows.actions import ActionSpec, is_performing, performing, register
+from workflows.models import ProcessDefinition, WorkItem
+
+
+def _document(work_item: WorkItem) -> Document:
+    if work_item.document_id is None:
+        raise ValidationError(_("This step needs a document."))
+    return Document.objects.get(pk=work_item.document_id)
+
+
+class _TaskForm(forms.Form):
+    def __init__(self, *args: Any, user, work_item: WorkItem | None = None, **kwargs: Any):
+        self.work_item = work_item
+        super().__init__(*args, user=user, **kwargs)
+
+
+class AssignActionForm(_TaskForm, AssignForm):
+    """The leader's assignment, as a task form."""
+
+
+class ForwardActionForm(_TaskForm, ForwardForm):
+    """The lead unit head passes the document to a specialist."""
+
+    def __init__(self, *args: Any, user, work_item: WorkItem | None = None, **kwargs: Any):
+        super().__init__(*args, user=user, work_item=work_item, **kwargs)
+        self.fields["to_unit"].widget = forms.HiddenInput()
+
+
+def _user_pending_assignment(actor: Actor, document: Document, roles) -> Assignment | None:
+    condition = Q(pk__in=[])
+    for principal in [actor.principal, actor.user]:
+        condition |= assignment_holders_q(principal)
+    return (
+        document.assignments.filter(condition, status=Assignment.Status.PENDING, role__in=roles)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _perform_assign(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    fields = (
+        "lead_unit",
+        "lead_user",
+        "coordinator_units",
+        "coordinator_users",
+        "information_units",
+        "information_users",
+        "deadline",
+        "directive",
+    )
+    handling.document_assign(
+        user=actor.user,
+        document=_document(work_item),
+        **{name: data[name] for name in fields if data.get(name) not in (None, "")},
+    )
+
+
+def _perform_forward(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    document = _document(work_item)
+    assignment = _user_pending_assignment(actor, document, [Assignment.Role.LEAD])
+    if assignment is None:
+        raise ValidationError(_("There is no lead assignment of yours to forward."))
+    handling.assignment_forward(
+        user=actor.user,
+        assignment=assignment,
+        to_user=data.get("to_user"),
+        to_unit=data.get("to_unit"),
+        deadline=data.get("deadline"),
+        directive=data.get("directive", ""),
+    )
+
+
+def _perform_handle(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    """Close one's own assignment (coordinator, or lead awaiting the unit head's approval)."""
+    document = _document(work_item)
+    assignment = _user_pending_assignment(
+        actor, document, [Assignment.Role.LEAD, Assignment.Role.COORDINATOR]
+    )
+    if assignment is not None:
+        handling.assignment_complete(
+            user=actor.user, assignment=assignment, comment=data.get("comment", "")
+        )
+    elif data.get("comment"):
+        handling.document_comment(user=actor.user, document=document, comment=data["comment"])
+
+
+def _perform_complete(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    handling.document_complete(
+        user=actor.user, document=_document(work_item), comment=data.get("comment", "")
+    )
+
+
+def _perform_submit(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    document = _document(work_item)
+    if document.status == Document.Status.DRAFT:
+        document_services.outgoing_submit(
+            user=actor.user, document=document, comment=data.get("comment", "")
+        )
+
+
+def _perform_approve_outgoing(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    document_services.outgoing_approve(
+        user=actor.user, document=_document(work_item), comment=data.get("comment", "")
+    )
+
+
+def _perform_issue(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    document = _document(work_item)
+    if document.status != Document.Status.ISSUED:
+        document_services.outgoing_issue(user=actor.user, document=document)
+
+
+INCOMING, OUTGOING = "incoming", "outgoing"
+REGISTRY_ACTIONS = [
+    ActionSpec(
+        "assign",
+        _lazy("Assign handling (lead, coordinators)"),
+        AssignActionForm,
+        _perform_assign,
+        INCOMING,
+    ),
+    ActionSpec(
+        "forward", _lazy("Pass to a specialist"), ForwardActionForm, _perform_forward, INCOMING
+    ),
+    ActionSpec("handle", _lazy("Handle the document"), None, _perform_handle, INCOMING),
+    ActionSpec(
+        "complete", _lazy("Approve the handling and complete"), None, _perform_complete, INCOMING
+    ),
+    ActionSpec("submit", _lazy("Finish the draft and submit it"), None, _perform_submit, OUTGOING),
+    ActionSpec(
+        "sign",
+        _lazy("Approve and sign (ready for issuance)"),
+        None,
+        _perform_approve_outgoing,
+        OUTGOING,
+    ),
+    ActionSpec("issue", _lazy("Number and issue"), None, _perform_issue, OUTGOING),
+    ActionSpec("distribute", _lazy("Distribute to recipients"), None, None, OUTGOING),
+]
+
+
+def register_actions() -> None:
+    for spec in REGISTRY_ACTIONS:
+        register(spec)
+
+
+def start_for_new_document(sender, document: Document, user, **kwargs) -> None:
+    """document_created receiver: start the auto-start definition of the document's kind."""
+    from workflows.services.processes import process_start
+
+    definition = (
+        ProcessDefinition.objects.filter(auto_start=True, subject_kind=document.direction)
+        .order_by("pk")
+        .first()
+    )
+    if definition is None or definition.published_version() is None:
+        return
+    process_start(user=user, definition=definition, document=document)
+
+
+def complete_matching_task(sender, document: Document, user, action: str, **kwargs) -> None:
+    """document_action receiver: the registry action done outside the task completes the task."""
+    from workflows.services.processes import work_item_actor, work_item_complete
+
+    if is_performing():
+        return
+    people = [principal.pk for principal in principals_of(user)]
+    candidates = WorkItem.objects.filter(
+        document=document, status=WorkItem.Status.OPEN, action=action
+    ).filter(Q(assignee_id__in=people) | Q(assignee__isnull=True, candidates=user))
+    for work_item in candidates.distinct().order_by("pk"):
+        if work_item_actor(user, work_item) is None:
+            continue
+        try:
+            with performing(work_item.pk):
+                work_item_complete(user=user, work_item=work_item, action_done=True)
+        except PermissionDenied:
+            continue
+        return
