@@ -181,6 +181,8 @@ SPECTACULAR_SETTINGS = {
         "AssignmentRoleEnum": "edoc.models.documents.AssignmentRole",
         "UserRoleEnum": "edoc.models.organisation.Role",
         "UnitKindEnum": "edoc.models.organisation.UnitKind",
+        "TaskStatusEnum": "workflows.models.runs.WorkItem.Status",
+        "ProcessStatusEnum": "workflows.api.serializers.ProcessStatus",
     },
 }
 
