@@ -22,7 +22,10 @@ run: install
 	@mkdir -p var/static var/media
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@# Embedded mode: reminders and escalations fire from a loop next to the server.
+	DJANGO_DEBUG=1 $(PY) manage.py fire_timers --loop 60 > var/timers.log 2>&1 & \
+		trap 'kill $$!' EXIT INT TERM; \
+		DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # With DATABASE_URL / REDIS_URL set the suite runs on PostgreSQL and Redis
 # (eval "$$(bash .ci/services.sh)" starts both locally); REQUIRE_SERVICES=1 makes

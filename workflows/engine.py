@@ -7,12 +7,11 @@ writes (start, complete, return, claim, reassign) are in `workflows.services.pro
 from __future__ import annotations
 
 import datetime
-import logging
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +23,6 @@ from workflows import assignees, calendar, expressions
 from workflows.graph import BRANCH, PARALLEL, Graph, Step, parse
 from workflows.models import DefinitionVersion, Notification, ProcessRun, RunEvent, WorkItem
 from workflows.subjects import subject_fields
-
-logger = logging.getLogger(__name__)
 
 # A reminder goes out when this share of the step's working time has passed.
 REMINDER_SHARE = Decimal("0.75")
@@ -332,8 +329,7 @@ def notify(user: User, work_item: WorkItem | None, kind: str, text: str) -> Noti
         user=user, work_item=work_item, kind=kind, text=text[:500], url=url
     )
     if user.email:
-        try:
-            send_mail(text, f"{text}\n{url}", None, [user.email], fail_silently=False)
-        except Exception:  # noqa: BLE001 - a mail outage must not stop the process
-            logger.warning("Could not e-mail notification %s", notice.pk, exc_info=True)
+        from workflows.tasks import email_notification_task
+
+        transaction.on_commit(lambda: email_notification_task.delay(notice.pk))
     return notice

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -313,9 +314,9 @@ class StepState:
     state: str  # "current", "done" or "pending"
 
 
-def _diagram(graph: Any, current: set[str], done: set[str]) -> str | None:
-    """The definition's SVG with the run's state, or None when the diagram module is missing
-    or fails (the page then lists the steps)."""
+def _diagram(graph: Any, current: set[str], done: set[str]) -> SafeString | None:
+    """The definition's SVG (escaped by its writer) with the run's state, or None when the
+    diagram module is missing or fails (the page then lists the steps)."""
     try:
         from workflows.diagram import render_svg
     except ImportError:
@@ -330,8 +331,6 @@ def _diagram(graph: Any, current: set[str], done: set[str]) -> str | None:
 @login_required
 def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A running (or finished) process: definition, document, history, open tasks, diagram."""
-    from django.utils.safestring import mark_safe
-
     from workflows.engine import graph_of
 
     run: ProcessRun = selectors.run_get_for_user(request.user, pk)
@@ -367,7 +366,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "step_names": {step.id: step.name or step.id for step in graph.steps},
             "open_items": open_items,
             "steps": steps,
-            "diagram": mark_safe(svg) if svg else None,  # noqa: S308 - our own SVG writer
+            "diagram": svg,
         },
     )
 

@@ -23,7 +23,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -834,6 +836,8 @@ class Command(BaseCommand):
         elif count:
             self.stdout.write("Documents: already seeded, nothing to do.")
 
+        if apps.is_installed("workflows"):
+            call_command("seed_processes", stdout=self.stdout)
         self.stdout.write(
             f"Audit entries written: {AuditEntry.objects.count() - audit_before}. "
             f"Took {time.monotonic() - started:.1f} s."
