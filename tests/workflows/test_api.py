@@ -527,6 +527,66 @@ def test_the_actions_form_checks_data_first(api, admin, users, decision_action):
     }
 
 
+@pytest.mark.django_db
+def test_an_incoming_document_through_the_shipped_definition(api, users, units, catalogs):
+    """The shipped incoming process driven only through the API: the director assigns (the
+    assign action's form reads JSON data), the unit head forwards, the specialist handles and
+    the head approves."""
+    from edoc.models import Document
+    from workflows.shipped import install_shipped_definitions
+
+    admin = User.objects.create_user(username="quantri", unit=units["office"], role=Role.ADMIN)
+    install_shipped_definitions(admin=admin, office=units["office"])
+    document = incoming_register(
+        user=users["clerk"],
+        subject="Về việc triển khai chuyển đổi số",
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+    )
+
+    def only_task(user: User) -> dict[str, Any]:
+        (task,) = api(user).get("/api/tasks/", {"document": document.pk}).json()["results"]
+        return task
+
+    assign = only_task(users["director"])
+    assert assign["action"] == "assign" and assign["claimable"] is True
+    url = f"/api/tasks/{assign['id']}/complete/"
+    response = api(users["director"]).post(url, {"data": {}}, format="json")
+    assert (
+        response.status_code == 400 and "non_field_errors" in error_of(response)["fields"]["data"]
+    )
+    next_week = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    response = api(users["director"]).post(
+        url,
+        {"data": {"lead_unit": units["medical"].pk, "deadline": next_week}},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["assignee"]["id"] == users["director"].pk
+
+    forward = only_task(users["head"])
+    assert forward["action"] == "forward"
+    response = api(users["head"]).post(
+        f"/api/tasks/{forward['id']}/complete/",
+        {"data": {"to_user": users["specialist"].pk}},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    handle = only_task(users["specialist"])
+    response = api(users["specialist"]).post(
+        f"/api/tasks/{handle['id']}/complete/", {"comment": "Đã tham mưu."}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    approve = only_task(users["head"])
+    response = api(users["head"]).post(
+        f"/api/tasks/{approve['id']}/complete/", {"comment": "Đồng ý."}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert Document.objects.get(pk=document.pk).status == Document.Status.COMPLETED
+    run = api(users["head"]).get(f"/api/processes/{approve['process']['id']}/").json()
+    assert run["status"] == "finished" and run["document"]["id"] == document.pk
+
+
 # --- A run.
 
 
