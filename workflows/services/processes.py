@@ -131,8 +131,9 @@ def work_item_complete(
     if spec.perform is not None and not action_done:
         with performing(work_item.pk):
             spec.perform(actor, work_item, {**(data or {}), "comment": comment})
-    _finish(work_item, actor, outcome=WorkItem.Outcome.COMPLETED, comment=comment)
+    # Recorded first so the history reads in order when the process finishes with this task.
     _record(work_item, actor, "completed", comment, "task.complete")
+    _finish(work_item, actor, outcome=WorkItem.Outcome.COMPLETED, comment=comment)
     return work_item
 
 
@@ -172,8 +173,8 @@ def work_item_return(*, user: User, work_item: WorkItem, to_step: str, reason: s
         raise PermissionDenied(_("This task is not yours."))
     if to_step not in dict(returnable_steps(work_item)):
         raise ValidationError({"to_step": _("This task cannot be returned to that step.")})
-    _finish(work_item, actor, outcome=WorkItem.Outcome.RETURNED, comment=reason, return_to=to_step)
     _record(work_item, actor, "returned", reason, "task.return", {"to_step": to_step})
+    _finish(work_item, actor, outcome=WorkItem.Outcome.RETURNED, comment=reason, return_to=to_step)
     return work_item
 
 
