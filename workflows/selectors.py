@@ -315,7 +315,11 @@ def notification_list(user: User) -> QuerySet[Notification]:
     """The user's notifications, newest first."""
     if not user.is_authenticated:
         return Notification.objects.none()
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+    return (
+        Notification.objects.filter(user=user)
+        .select_related("work_item__document", "work_item__run__version__definition")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def notification_unread_count(user: User) -> int:

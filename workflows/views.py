@@ -383,8 +383,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notices = list(page)
     unread = {notice.pk for notice in notices if notice.read_at is None}
     notifications_mark_read(user=request.user, notification_ids=unread)
+    documents = [notice.work_item.document_id for notice in notices if notice.work_item_id]
     return render(
         request,
         "workflows/notifications.html",
-        {"page": page, "notices": notices, "unread": unread},
+        {
+            "page": page,
+            "notices": notices,
+            "unread": unread,
+            "visible_documents": selectors.visible_document_ids(request.user, documents),
+        },
     )
