@@ -382,6 +382,7 @@ def test_return_needs_a_reason_and_sends_the_process_back(definition, users, doc
     assert again.step_id == "draft" and again.assignee == users["clerk"]
     history = text_of(login(users["clerk"]).get(reverse("workflows:process", args=[run.pk])))
     assert "Bổ sung số liệu" in history
+    assert "trả lại từ bước “Trưởng phòng xem xét” về bước “Soạn dự thảo”" in history
 
 
 def test_reassign_gives_the_task_to_someone_else(definition, users, document):
@@ -472,10 +473,13 @@ def test_process_page_shows_definition_history_open_tasks_and_steps(definition, 
     assert "Đã soạn xong" in html and str(users["clerk"]) in html
     assert f'data-task-id="{review.pk}"' in html and str(users["head"]) in html
     # Diagram (or, without the drawing module, the step list) marks current and done steps.
-    assert 'id="diagram"' in html or (
-        'class="step step-done" data-step="draft"' in html
-        and 'class="step step-current" data-step="review"' in html
-    )
+    if 'id="diagram"' in html:
+        assert '<g class="wf-node wf-user is-done" data-step="draft">' in html
+        assert '<g class="wf-node wf-user is-current" data-step="review">' in html
+        assert '<g class="wf-node wf-user" data-step="approve">' in html
+    else:  # without the drawing module: the plain list of steps
+        assert 'class="step step-done" data-step="draft"' in html
+        assert 'class="step step-current" data-step="review"' in html
 
 
 def test_process_page_is_for_participants_and_document_readers(definition, users, document):
