@@ -81,11 +81,19 @@ def _rule_words(rule: dict[str, Any] | None) -> str:
     if kind == "user":
         return _("user #%(id)s") % {"id": rule.get("user")}
     if kind == "role":
-        return _("role %(role)s in %(unit)s") % {"role": rule.get("role"), "unit": rule.get("unit")}
+        role = rule.get("role")
+        role = " | ".join(role) if isinstance(role, list) else role
+        return _("role %(role)s in %(unit)s") % {"role": role, "unit": rule.get("unit")}
     if kind == "lead_unit_head":
         return _("head of the lead unit")
     if kind == "initiator":
         return _("the initiator")
+    if kind == "lead_handler":
+        return _("the lead handler")
+    if kind == "coordinators":
+        return _("each coordinator")
+    if kind == "signer":
+        return _("the signer")
     if kind == "group":
         return _("group %(group)s") % {"group": rule.get("group")}
     return str(kind)
@@ -304,8 +312,9 @@ def _diagram(root: ET.Element, process_id: str, builder: _Builder, labelled: set
         if kinds[node_id] != "userTask" and builder.elements[node_id].get("name"):
             label = ET.SubElement(shape, _q("bpmndi", "BPMNLabel"))
             _bounds(label, box.x - 50, box.bottom + 5, 100, 27)
+    stacked: dict[tuple[str, str], int] = {}
     for route in layout.routes:
-        flow_id, _s, _t, element = builder.flows[route.index]
+        flow_id, source, target, element = builder.flows[route.index]
         edge = ET.SubElement(
             plane, _q("bpmndi", "BPMNEdge"), {"id": f"{flow_id}-di", "bpmnElement": flow_id}
         )
@@ -313,7 +322,9 @@ def _diagram(root: ET.Element, process_id: str, builder: _Builder, labelled: set
             ET.SubElement(edge, _q("di", "waypoint"), {"x": _coordinate(x), "y": _coordinate(y)})
         if element.get("name") and route.label_at:
             label = ET.SubElement(edge, _q("bpmndi", "BPMNLabel"))
-            _bounds(label, route.label_at[0], route.label_at[1] - 14, 170, 14)
+            shift = 16 * stacked.get((source, target), 0)
+            stacked[(source, target)] = stacked.get((source, target), 0) + 1
+            _bounds(label, route.label_at[0], route.label_at[1] - 14 - shift, 170, 14)
 
 
 def _coordinate(value: float) -> str:

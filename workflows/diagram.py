@@ -30,6 +30,8 @@ MONO = 'ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace'
 BOX_W, BOX_H = 176, 66
 DIAMOND = 46
 CIRCLE_R = 17
+SLOT_W = 128  # column room of a diamond or circle, for its label underneath
+LABEL_H = 28  # room for two label lines, kept above and below so the shape stays centred
 
 # Colours (the staff UI's palette).
 INK = "#1d2733"
@@ -335,10 +337,21 @@ def graph_edges(graph: Graph) -> list[tuple[str, str, str, str]]:
 
 def _size(step: Step) -> tuple[float, float]:
     if step.type == BRANCH:
-        return DIAMOND, DIAMOND
+        return SLOT_W, DIAMOND + 2 * LABEL_H
     if step.type == END:
-        return 2 * CIRCLE_R, 2 * CIRCLE_R
+        return SLOT_W, 2 * CIRCLE_R + 2 * LABEL_H
     return BOX_W, BOX_H
+
+
+def _shape_half(step: Step | None) -> float | None:
+    """Half the width of the drawn shape when it is narrower than its layout box."""
+    if step is None:  # the start circle
+        return CIRCLE_R
+    if step.type == BRANCH:
+        return DIAMOND / 2
+    if step.type == END:
+        return CIRCLE_R
+    return None
 
 
 def graph_layout(graph: Graph) -> tuple[Layout, list[tuple[str, str, str, str]]]:
@@ -346,7 +359,7 @@ def graph_layout(graph: Graph) -> tuple[Layout, list[tuple[str, str, str, str]]]
     unique: dict[str, Step] = {}
     for step in graph.steps:
         unique.setdefault(step.id, step)
-    nodes = [(ROOT, 2 * CIRCLE_R, 2 * CIRCLE_R)] + [
+    nodes = [(ROOT, 64, 2 * CIRCLE_R + 2 * LABEL_H)] + [
         (step.id, *_size(step)) for step in unique.values()
     ]
     edges = graph_edges(graph)
@@ -395,6 +408,21 @@ def _text(x: float, y: float, content: str, *, size: float = 12, **attrs: str) -
     )
 
 
+def _label_below(x: float, shape_bottom: float, label: str) -> list[str]:
+    return [
+        _text(
+            x,
+            shape_bottom + 13 + i * 13,
+            line,
+            size=11,
+            text_anchor="middle",
+            fill=INK,
+            font_weight="600",
+        )
+        for i, line in enumerate(_lines(label, 20, 2))
+    ]
+
+
 def _step_svg(step: Step, box: Box, state: str) -> str:
     fill, stroke, width = "#ffffff", "#5d6b7a", 1.4
     if state == "current":
@@ -410,7 +438,7 @@ def _step_svg(step: Step, box: Box, state: str) -> str:
     ]
     paint = f'fill="{fill}" stroke="{stroke}" stroke-width="{_fmt(width)}"'
     if step.type == BRANCH:
-        half = box.width / 2
+        half = DIAMOND / 2
         points = " ".join(
             f"{_fmt(px)},{_fmt(py)}"
             for px, py in (
@@ -426,33 +454,13 @@ def _step_svg(step: Step, box: Box, state: str) -> str:
                 box.x, box.y + 6, "?", size=16, text_anchor="middle", fill=MUTED, font_weight="700"
             )
         )
-        parts.append(
-            _text(
-                box.x,
-                box.top - 7,
-                _shorten(label, 26),
-                size=11.5,
-                text_anchor="middle",
-                fill=INK,
-                font_weight="600",
-            )
-        )
+        parts += _label_below(box.x, box.y + half, label)
     elif step.type == END:
         parts.append(
             f'<circle cx="{_fmt(box.x)}" cy="{_fmt(box.y)}" r="{_fmt(CIRCLE_R)}" fill="{fill}" '
             f'stroke="{stroke if state else INK}" stroke-width="{_fmt(max(width, 3.5))}"/>'
         )
-        parts.append(
-            _text(
-                box.x,
-                box.bottom + 15,
-                _shorten(label, 26),
-                size=11.5,
-                text_anchor="middle",
-                fill=INK,
-                font_weight="600",
-            )
-        )
+        parts += _label_below(box.x, box.y + CIRCLE_R, label)
     else:
         x, y = box.left, box.top
         parts.append(
@@ -509,6 +517,21 @@ def _step_svg(step: Step, box: Box, state: str) -> str:
     return "".join(parts)
 
 
+def _attach(route: Route, layout: Layout, by_id: dict[str, Step]) -> None:
+    """Move the ends of a route from the layout box to the drawn diamond or circle."""
+    ends = ((0, route.source, 1), (-1, route.target, -1))
+    for position, node, sign in ends:
+        half = _shape_half(by_id.get(node))
+        if half is None:
+            continue
+        box = layout.boxes[node]
+        x, y = route.points[position]
+        if route.back:
+            route.points[position] = (x, box.y + half)
+        else:
+            route.points[position] = (box.x + sign * half, y)
+
+
 def _empty_svg(message: str) -> SafeString:
     return mark_safe(  # noqa: S308 - every text is escaped
         '<svg xmlns="http://www.w3.org/2000/svg" class="wf-diagram wf-empty" width="420" '
@@ -543,7 +566,7 @@ def render_svg(
     uid = hashlib.sha1(stamp.encode(), usedforsecurity=False).hexdigest()[:8]
     arrow, arrow_done = f"wf-arrow-{uid}", f"wf-arrow-done-{uid}"
 
-    width = layout.width + 36  # room for the labels under the end circles
+    width = layout.width
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wf-diagram" '
         f'width="{_fmt(width)}" height="{_fmt(layout.height)}" '
@@ -560,8 +583,10 @@ def render_svg(
     ]
     # Edges first, so that shapes cover their ends.
     labels = []
+    stacked: dict[tuple[str, str], int] = {}  # labels of parallel edges go one above the other
     for route in layout.routes:
         source, target, kind, condition = edges[route.index]
+        _attach(route, layout, by_id)
         walked = (source in done or source == ROOT and (done or highlight)) and (
             target in done or target in highlight
         )
@@ -577,6 +602,8 @@ def render_svg(
         if kind in ("branch", "default") and route.label_at:
             text = _shorten(condition, 26) if kind == "branch" else _("otherwise")
             lx, ly = route.label_at
+            ly -= 13 * stacked.get((source, target), 0)
+            stacked[(source, target)] = stacked.get((source, target), 0) + 1
             labels.append(
                 f'<g class="wf-edge-label"><title>{escape(condition or text)}</title>'
                 + _text(
@@ -603,7 +630,12 @@ def render_svg(
                 f'fill="{DONE_FILL if started else "#ffffff"}" '
                 f'stroke="{DONE_STROKE if started else INK}" stroke-width="1.6"/>'
                 + _text(
-                    box.x, box.bottom + 15, _("Start"), size=11.5, text_anchor="middle", fill=MUTED
+                    box.x,
+                    box.y + CIRCLE_R + 14,
+                    _("Start"),
+                    size=11,
+                    text_anchor="middle",
+                    fill=MUTED,
                 )
                 + "</g>"
             )
