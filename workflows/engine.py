@@ -19,6 +19,7 @@ from viewflow.workflow.status import STATUS
 
 from edoc.models import Document, User
 from edoc.models.organisation import Role
+from edoc.services.documents import document_grant_participant
 from workflows import assignees, calendar, expressions
 from workflows.graph import BRANCH, PARALLEL, Graph, Step, parse
 from workflows.models import DefinitionVersion, Notification, ProcessRun, RunEvent, WorkItem
@@ -188,7 +189,15 @@ def on_task_created(activation) -> None:
     if task.owner_id is None and candidates:
         work_item.candidates.set(candidates)
     recipients = [task.owner] if task.owner_id else list(User.objects.filter(pk__in=candidates))
+    document = _subject(run)
     for user in recipients:
+        if document is not None:
+            document_grant_participant(
+                document=document,
+                user=user,
+                granted_by=run.initiator,
+                reason=_("Process step: %(step)s") % {"step": work_item.step_name},
+            )
         notify(user, work_item, "assigned", _("New task: %(step)s") % {"step": work_item.step_name})
     if run.current_step != step.id:
         ProcessRun.objects.filter(pk=run.pk).update(current_step=step.id)

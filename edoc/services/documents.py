@@ -636,6 +636,28 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
     return copy
 
 
+@transaction.atomic
+def document_grant_participant(
+    *, document: Document, user: User, granted_by: User, reason: str
+) -> bool:
+    """Let someone a process puts to work on the document read it (a step's assignee or group
+    member who would not see it by position). Returns True when a grant was added."""
+    if document.grants.filter(user=user).exists():
+        return False
+    from edoc.selectors.access import visible_documents
+
+    if not document.is_confidential and visible_documents(user).filter(pk=document.pk).exists():
+        return False
+    _grant(document, user, granted_by, reason)
+    audit_record(
+        actor=granted_by,
+        action="document.grant",
+        target=document,
+        details={"grantee": user.username, "reason": reason},
+    )
+    return True
+
+
 @nfc_inputs
 @transaction.atomic
 def document_grant(*, user: User, document: Document, grantee: User, reason: str = "") -> None:

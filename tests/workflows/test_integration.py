@@ -128,3 +128,24 @@ def test_outgoing_document_through_review_sign_and_issue(
     (distribute,) = open_items(draft)
     work_item_complete(user=users["clerk"], work_item=distribute)
     assert ProcessRun.objects.get(document=draft).is_finished
+
+
+@pytest.mark.django_db
+def test_step_assignees_may_read_the_document(shipped, users, units, catalogs, pdf_bytes):
+    """The legal reviewer works in another unit: the process lets them read the draft."""
+    from edoc.selectors.access import visible_documents
+
+    draft = outgoing_create(
+        user=users["specialist"],
+        subject="Quyết định về quy chế",
+        document_type=catalogs["types"]["QĐ"],
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+        signer=users["director"],
+        pdf=pdf_validate(io.BytesIO(pdf_bytes(["QĐ"])), "qd.pdf"),
+    )
+    reviewer = users["other_specialist"]
+    assert not visible_documents(reviewer).filter(pk=draft.pk).exists()
+    outgoing_submit(user=users["specialist"], document=draft)
+    work_item_complete(user=users["head"], work_item=open_items(draft)[0])
+    assert visible_documents(reviewer).filter(pk=draft.pk).exists()
