@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "edoc",
     "workflows",
+    "signing",
 ]
 
 MIDDLEWARE = [
