@@ -526,3 +526,13 @@ def test_test_run_of_a_chosen_version(as_admin, admin, users, units, catalogs):
     assert 'id="path-director"' in v1.content.decode()
     draft = as_admin.get(url("test_run", definition.pk), {"document": document.pk})
     assert 'id="path-deputy"' in draft.content.decode()
+
+
+@pytest.mark.django_db
+def test_menu_link_and_vietnamese_pages(admin, users, definition):
+    vietnamese = client_of(admin, "vi")
+    page = vietnamese.get(url("list")).content.decode()
+    assert 'id="nav-designer"' in page and "Thiết kế quy trình" in page
+    page = vietnamese.get(url("edit", definition.pk) + "?step=__new__").content.decode()
+    assert "Thêm bước" in page and "Lưu bước" in page and "Bước song song" in page
+    assert 'id="nav-designer"' not in client_of(users["specialist"]).get("/").content.decode()

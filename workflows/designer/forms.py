@@ -95,7 +95,7 @@ class DefinitionCreateForm(forms.Form):
 class RuleForm(forms.Form):
     """One assignee rule (prefix rule-<n>)."""
 
-    rule = forms.ChoiceField(label=_("Assignee"), required=False)
+    rule = forms.ChoiceField(label=_("Handler"), required=False)
     user = forms.TypedChoiceField(label=_("User"), required=False, coerce=int, empty_value=None)
     role = forms.MultipleChoiceField(
         label=_("Role"),
