@@ -184,8 +184,10 @@ class PkiServer:
         )
         self._thread.start()
 
-    def serve_forever(self) -> None:
-        self.httpd.serve_forever()
+    def wait(self) -> None:
+        """Block until the server thread ends (Ctrl+C interrupts)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
 
     def stop(self) -> None:
         self.httpd.shutdown()
