@@ -17,6 +17,8 @@ from edoc.services.files import pdf_validate
 from tests.conftest import make_pdf
 from workflows.actions import ACTIONS, ActionSpec, register
 from workflows.bpmn import graph_to_bpmn
+from workflows.engine import follow_branches
+from workflows.graph import parse
 from workflows.models import DefinitionVersion, ProcessDefinition
 from workflows.services.definitions import definition_create, draft_save, version_publish
 from workflows.services.processes import process_start
@@ -507,7 +509,10 @@ def test_test_run_shows_branch_and_assignees_for_confidential_and_normal(
     director_row = path[path.index('id="path-director"') :].split("</tr>")[0]
     assert str(users["director"]) in director_row
     assert "✓ confidential → director" in path
-    assert normal.pk != secret.pk
+    # The same decisions as the engine's.
+    graph = parse(definition.draft_version().graph)
+    assert follow_branches(graph, "route", secret) == "director"
+    assert follow_branches(graph, "route", normal) == "deputy"
 
 
 @pytest.mark.django_db
@@ -536,3 +541,19 @@ def test_menu_link_and_vietnamese_pages(admin, users, definition):
     page = vietnamese.get(url("edit", definition.pk) + "?step=__new__").content.decode()
     assert "Thêm bước" in page and "Lưu bước" in page and "Bước song song" in page
     assert 'id="nav-designer"' not in client_of(users["specialist"]).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_odd_json_is_refused_or_shown_without_errors(as_admin, definition):
+    odd = {"steps": [{"id": "a", "type": "parallel", "assignees": 5}]}
+    page = as_admin.post(url("json", definition.pk), {"graph_json": json.dumps(odd)})
+    assert page.status_code == 200
+    assert "does not have the shape of a process definition" in page.content.decode()
+    strange = four_step_graph_for()
+    strange["steps"][0]["assignee"] = {"rule": "user", "user": "not-a-number"}
+    draft_save(user=definition.created_by, definition=definition, graph=strange)
+    page = as_admin.get(url("test_run", definition.pk), {"run": "1"})
+    assert (
+        page.status_code == 200
+        and "nobody — the task would stay unassigned" in page.content.decode()
+    )

@@ -525,6 +525,10 @@ def json_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 form_add_service_errors(form, error)
+            except (TypeError, ValueError, AttributeError):
+                form.add_error(
+                    "graph_json", _("The JSON does not have the shape of a process definition.")
+                )
             else:
                 messages.success(request, _("The JSON was saved into the draft."))
                 return redirect("designer:json", definition.pk)
@@ -651,6 +655,20 @@ def _find_documents(user: User, query: str) -> list[Document]:
     return list(matches.order_by("-pk")[:20])
 
 
+def _resolutions(
+    rule: Any, context: assignees.RunContext, *, parallel: bool
+) -> list[assignees.Resolution]:
+    """Who a rule designates (one resolution per task); a malformed rule designates nobody."""
+    if not isinstance(rule, dict):
+        return [assignees.Resolution()]
+    try:
+        if parallel:
+            return assignees.resolve_slots(rule, context)
+        return [assignees.resolve(rule, context)]
+    except (TypeError, ValueError):
+        return [assignees.Resolution()]
+
+
 def walk(graph: Graph, document: Document | None, initiator: User) -> list[dict[str, Any]]:
     """The path a run would take for `document` from the start, with who would get each step
     and the deadline it would have if it started now."""
@@ -697,11 +715,7 @@ def walk(graph: Graph, document: Document | None, initiator: User) -> list[dict[
             row["slots"] = [
                 {"rule": names.rule(rule), "resolution": resolution}
                 for rule in rules
-                for resolution in (
-                    assignees.resolve_slots(rule, context)
-                    if step.type == PARALLEL and isinstance(rule, dict)
-                    else [assignees.resolve(rule or {}, context)]
-                )
+                for resolution in _resolutions(rule, context, parallel=step.type == PARALLEL)
             ]
             days, hours = step.deadline_amount()
             if days is not None or hours is not None:
