@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from defusedxml.ElementTree import fromstring
+from django.utils import translation
 
 from edoc.models.organisation import Role
 from workflows import shipped
@@ -242,6 +243,12 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
     ],
 )
 def test_import_refuses_malformed_or_hostile_files_with_a_clear_message(content, words):
-    with pytest.raises(BpmnError) as error:
+    with translation.override("en"), pytest.raises(BpmnError) as error:
         import_bpmn(content)
     assert words in str(error.value)
+
+
+def test_the_messages_are_in_vietnamese_by_default():
+    with translation.override("vi"), pytest.raises(BpmnError) as error:
+        import_bpmn(BILLION_LAUGHS)
+    assert "bị từ chối để bảo đảm an toàn" in str(error.value)
