@@ -46,7 +46,16 @@ class SignatureRecord(models.Model):
 
 
 class VerificationReport(models.Model):
-    """The verification of one stored file version (at registration, after signing, on demand)."""
+    """The verification of one stored file version (at registration, after signing, on demand).
+
+    `report` is the JSON report of signing.validation (keys documented there), `etsi_report`
+    the ETSI TS 119 102-2 XML report of the same run ("" when the file has no signature).
+    """
+
+    class Trigger(models.TextChoices):
+        REGISTRATION = "registration", _("At registration")
+        SIGNING = "signing", _("After signing")
+        MANUAL = "manual", _("Re-verified")
 
     document_file = models.ForeignKey(
         "edoc.DocumentFile", on_delete=models.CASCADE, related_name="verification_reports"
@@ -55,6 +64,17 @@ class VerificationReport(models.Model):
     all_valid = models.BooleanField(default=False)
     summary = models.CharField(max_length=255, blank=True)
     report = models.JSONField(default=dict)
+    etsi_report = models.TextField(_("ETSI TS 119 102-2 report"), blank=True)
+    trigger = models.CharField(
+        _("verified"), max_length=20, choices=Trigger.choices, default=Trigger.MANUAL
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     verified_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
