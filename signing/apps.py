@@ -6,3 +6,11 @@ class SigningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "signing"
     verbose_name = _("Digital signatures")
+
+    def ready(self) -> None:
+        from edoc.signals import document_created
+        from signing import verification
+
+        document_created.connect(
+            verification.verify_on_registration, dispatch_uid="signing-verify-incoming"
+        )

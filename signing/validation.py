@@ -90,7 +90,8 @@ ETSI_NAMESPACE = "http://uri.etsi.org/19102/v1.2.1#"
 
 class PdfUnreadable(Exception):
     """The bytes are not a PDF pyHanko can read: `code` is "missing", "empty", "not_pdf",
-    "encrypted" or "damaged"; `message` is the explanation in the active language."""
+    "too_large", "encrypted", "damaged" or "integrity" (a stored file that fails its SHA-256
+    check); `message` is the explanation in the active language."""
 
     def __init__(self, code: str, detail: str = ""):
         super().__init__(f"{code}: {detail}" if detail else code)
@@ -107,6 +108,7 @@ class PdfUnreadable(Exception):
                 "The PDF is encrypted or password-protected; upload an unprotected copy."
             ),
             "too_large": _("The file is too large."),
+            "integrity": _("The stored file no longer matches the SHA-256 recorded at upload."),
         }
         if self.code in texts:
             return texts[self.code]
@@ -588,7 +590,7 @@ def document_summary(report: dict[str, Any]) -> str:
         "%(bad)d of %(count)d signature has problems: %(detail)s",
         "%(bad)d of %(count)d signatures have problems: %(detail)s",
         len(signatures),
-    ) % {"bad": len(bad), "count": len(signatures), "detail": bad[0]["summary_text"]}
+    ) % {"bad": len(bad), "count": len(signatures), "detail": signature_summary(bad[0])}
 
 
 def _localise(report: dict[str, Any]) -> None:
@@ -596,11 +598,8 @@ def _localise(report: dict[str, Any]) -> None:
     for language, key in (("en", "summary_en"), ("vi", "summary")):
         with translation.override(language):
             for entry in report["signatures"]:
-                entry["summary_text"] = signature_summary(entry)
-                entry[key] = entry["summary_text"]
+                entry[key] = signature_summary(entry)
             report[key] = document_summary(report)
-    for entry in report["signatures"]:
-        entry.pop("summary_text", None)
 
 
 def _signature_entry(
