@@ -1,0 +1,3 @@
+from tools.remote_signer.server import main
+
+raise SystemExit(main())
