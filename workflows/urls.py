@@ -14,5 +14,6 @@ urlpatterns = [
     path("tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
     path("processes/<int:pk>/", views.process_detail, name="process"),
+    path("processes/start/", views.process_start_view, name="process_start"),
     path("notifications/", views.notification_list, name="notifications"),
 ]

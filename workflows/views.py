@@ -394,3 +394,26 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "visible_documents": selectors.visible_document_ids(request.user, documents),
         },
     )
+
+
+@login_required
+@require_POST
+def process_start_view(request: HttpRequest) -> HttpResponse:
+    """Start a published definition on a document (from the document page's process panel)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from edoc.selectors.access import document_get_for_user
+    from workflows.models import ProcessDefinition
+    from workflows.services.processes import process_start_on_document
+
+    document = document_get_for_user(request.user, _int_or_none(request.POST.get("document")))
+    definition = ProcessDefinition.objects.filter(
+        pk=_int_or_none(request.POST.get("definition"))
+    ).first()
+    if definition is None:
+        messages.error(request, _("Choose a process."))
+        return redirect("edoc:document_detail", document.pk)
+    run = process_start_on_document(user=request.user, definition=definition, document=document)
+    messages.success(request, _("Process “%(name)s” started.") % {"name": definition.name})
+    return redirect("workflows:process", run.pk)

@@ -149,3 +149,24 @@ def test_step_assignees_may_read_the_document(shipped, users, units, catalogs, p
     outgoing_submit(user=users["specialist"], document=draft)
     work_item_complete(user=users["head"], work_item=open_items(draft)[0])
     assert visible_documents(reviewer).filter(pk=draft.pk).exists()
+
+
+@pytest.mark.django_db
+def test_starting_a_process_by_hand(shipped, users, units, catalogs):
+    from django.core.exceptions import PermissionDenied
+
+    from workflows.models import ProcessDefinition
+    from workflows.services.processes import process_start_on_document, startable_definitions
+
+    ProcessDefinition.objects.update(auto_start=False)
+    document = register(users, catalogs)
+    incoming = ProcessDefinition.objects.get(key="incoming-document")
+    assert list(startable_definitions(users["clerk"], document)) == [incoming]  # not outgoing
+    with pytest.raises(PermissionDenied):  # cannot see the document
+        process_start_on_document(
+            user=users["other_specialist"], definition=incoming, document=document
+        )
+    run = process_start_on_document(user=users["clerk"], definition=incoming, document=document)
+    assert run.initiator == users["clerk"]
+    with pytest.raises(PermissionDenied):  # already running on it
+        process_start_on_document(user=users["clerk"], definition=incoming, document=document)

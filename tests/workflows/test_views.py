@@ -529,11 +529,10 @@ def test_document_page_lists_processes_and_my_tasks(definition, users, catalogs,
         login(users["director"]).get(reverse("edoc:document_detail", args=[document.pk]))
     )
     assert 'id="document-processes"' in director_html and "document-task-" not in director_html
-    # A document without processes has no panel.
+    # A document without processes offers to start one (a published definition suits it).
     plain = register(users, catalogs, subject="Về việc khác")
-    assert 'id="document-processes"' not in text_of(
-        client.get(reverse("edoc:document_detail", args=[plain.pk]))
-    )
+    plain_html = text_of(client.get(reverse("edoc:document_detail", args=[plain.pk])))
+    assert 'id="document-runs"' not in plain_html and 'id="process-start-form"' in plain_html
 
 
 # --- Menu counts and notifications.

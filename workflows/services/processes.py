@@ -49,6 +49,36 @@ def process_start(
     return run
 
 
+def startable_definitions(user: User, document: Document):
+    """Published definitions the user may start on a document they can see."""
+    from edoc.selectors.access import visible_documents
+
+    if not visible_documents(user).filter(pk=document.pk).exists():
+        return ProcessDefinition.objects.none()
+    running = ProcessRun.objects.filter(document=document, finished_at__isnull=True).values(
+        "version__definition_id"
+    )
+    return (
+        ProcessDefinition.objects.filter(
+            subject_kind__in=["any", document.direction],
+            versions__status=DefinitionVersion.Status.PUBLISHED,
+        )
+        .exclude(pk__in=running)
+        .distinct()
+        .order_by("name")
+    )
+
+
+@transaction.atomic
+def process_start_on_document(
+    *, user: User, definition: ProcessDefinition, document: Document
+) -> ProcessRun:
+    """Start a definition on a document by hand (it must suit the document and not be running)."""
+    if not startable_definitions(user, document).filter(pk=definition.pk).exists():
+        raise PermissionDenied(_("This process cannot be started on this document."))
+    return process_start(user=user, definition=definition, document=document)
+
+
 def work_item_actor(user: User, work_item: WorkItem) -> Actor | None:
     """The assignee (or their delegate) may act on an assigned task; a candidate on a group task."""
     if work_item.assignee_id is None:
@@ -286,6 +316,8 @@ __all__ = [
     "can_reassign",
     "fire_timers",
     "process_start",
+    "process_start_on_document",
+    "startable_definitions",
     "returnable_steps",
     "work_item_actor",
     "work_item_claim",

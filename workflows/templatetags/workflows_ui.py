@@ -111,8 +111,11 @@ def document_processes(context: template.Context, document: Any) -> dict[str, An
     request = context.get("request")
     user = getattr(request, "user", None)
     if document is None or user is None or not user.is_authenticated:
-        return {"runs": [], "tasks": []}
+        return {"runs": [], "tasks": [], "startable": []}
+    from workflows.services.processes import startable_definitions
+
     return {
+        "startable": list(startable_definitions(user, document)),
         "document": document,
         "runs": selectors.document_runs(document.pk),
         "tasks": list(selectors.document_tasks_for_user(user, document.pk)),
