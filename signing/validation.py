@@ -78,7 +78,6 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 logger = logging.getLogger(__name__)
 
@@ -581,16 +580,19 @@ def document_summary(report: dict[str, Any]) -> str:
             (s["modification_level"] for s in signatures),
             key=lambda value: LEVEL_ORDER.get(value or "", 0),
         )
-        return ngettext(
-            "Valid and trusted; %(changes)s",
-            "All %(count)d signatures valid and trusted; %(changes)s",
-            len(signatures),
-        ) % {"count": len(signatures), "changes": modification_text(level)}
-    return ngettext(
-        "%(bad)d of %(count)d signature has problems: %(detail)s",
-        "%(bad)d of %(count)d signatures have problems: %(detail)s",
-        len(signatures),
-    ) % {"bad": len(bad), "count": len(signatures), "detail": signature_summary(bad[0])}
+        if len(signatures) == 1:
+            return _("Valid and trusted; %(changes)s") % {"changes": modification_text(level)}
+        return _("All %(count)d signatures valid and trusted; %(changes)s") % {
+            "count": len(signatures),
+            "changes": modification_text(level),
+        }
+    if len(signatures) == 1:
+        return signature_summary(bad[0])
+    return _("%(bad)d of %(count)d signatures have problems: %(detail)s") % {
+        "bad": len(bad),
+        "count": len(signatures),
+        "detail": signature_summary(bad[0]),
+    }
 
 
 def _localise(report: dict[str, Any]) -> None:
