@@ -831,11 +831,19 @@ def etsi_xml_merge(parts: list[str]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def pdf_verify(content: bytes, options: VerificationOptions | None = None) -> Verification:
+def pdf_verify(
+    content: bytes,
+    options: VerificationOptions | None = None,
+    *,
+    extra_roots: Iterable[x509.Certificate] = (),
+) -> Verification:
     """Verify every signature of a PDF. Raises PdfUnreadable for a file that is not a
-    readable PDF; a PDF without signatures gives a report with signature_count 0."""
-    options = options or verification_options()
+    readable PDF; a PDF without signatures gives a report with signature_count 0.
+
+    Without `options`, the admin-managed trust roots (plus `extra_roots`) and settings apply.
+    """
     reader = _open_reader(content)
+    options = options or verification_options(extra_roots)
     entries, xml_parts, timestamps = asyncio.run(_verify_all(reader, options))
     certification = next(
         (

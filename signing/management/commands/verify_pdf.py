@@ -32,7 +32,6 @@ from signing.validation import (
     pdf_verify,
     signature_summary,
     unreadable_report,
-    verification_options,
 )
 
 EXIT_OK, EXIT_NOT_VALID, EXIT_UNREADABLE = 0, 1, 2
@@ -87,7 +86,7 @@ class Command(BaseCommand):
             self._fail(path, b"", error, options)
             return
         try:
-            verification = pdf_verify(content, verification_options(extra_roots))
+            verification = pdf_verify(content, extra_roots=extra_roots)
         except PdfUnreadable as error:
             self._fail(path, content, error, options)
             return
