@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include("workflows.api.urls")),
     path("workflows/designer/", include("workflows.designer.urls")),
     path("workflows/", include("workflows.urls")),
+    path("signing/", include("signing.sign_urls")),
     path("", include("edoc.urls")),
 ]
 

@@ -23,6 +23,7 @@ from edoc.models import Assignment, Document
 from edoc.selectors.access import Actor, assignment_holders_q, principals_of
 from edoc.services import documents as document_services
 from edoc.services import handling
+from signing.forms import SignForm
 from workflows.actions import ActionSpec, is_performing, performing, register
 from workflows.models import ProcessDefinition, WorkItem
 
@@ -123,10 +124,33 @@ def _perform_submit(actor: Actor, work_item: WorkItem, data: dict) -> None:
         )
 
 
-def _perform_approve_outgoing(actor: Actor, work_item: WorkItem, data: dict) -> None:
-    document_services.outgoing_approve(
-        user=actor.user, document=_document(work_item), comment=data.get("comment", "")
+class SignActionForm(SignForm):
+    """Ký số: the signer's key (PKCS#12 file and passphrase, or remote signing)."""
+
+
+def _perform_sign(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    """Sign the document's file as this step's assignee; the last signing step of the process
+    also makes the document ready for issuance."""
+    from signing.forms import key_backend
+    from signing.services import sign_document, signature_plan
+
+    if not data.get("method"):
+        raise ValidationError(_("Choose how to sign: with your key file or by remote signing."))
+    document = _document(work_item)
+    sign_document(
+        user=actor.user,
+        document=document,
+        key=key_backend(data, user=actor.user),
+        work_item=work_item,
+        signature_image=data.get("signature_image"),
+        reason=data.get("comment", ""),
     )
+    plan, slot = signature_plan(work_item)
+    document.refresh_from_db()
+    if slot == plan.slots[-1] and document.status == Document.Status.IN_REVIEW:
+        document_services.outgoing_approve(
+            user=actor.user, document=document, comment=data.get("comment", "")
+        )
 
 
 def _perform_issue(actor: Actor, work_item: WorkItem, data: dict) -> None:
@@ -152,13 +176,7 @@ REGISTRY_ACTIONS = [
         "complete", _lazy("Approve the handling and complete"), None, _perform_complete, INCOMING
     ),
     ActionSpec("submit", _lazy("Finish the draft and submit it"), None, _perform_submit, OUTGOING),
-    ActionSpec(
-        "sign",
-        _lazy("Approve and sign (ready for issuance)"),
-        None,
-        _perform_approve_outgoing,
-        OUTGOING,
-    ),
+    ActionSpec("sign", _lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING),
     ActionSpec("issue", _lazy("Number and issue"), None, _perform_issue, OUTGOING),
     ActionSpec("distribute", _lazy("Distribute to recipients"), None, None, OUTGOING),
 ]

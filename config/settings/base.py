@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "edoc.middleware.RequestContextMiddleware",
+    "signing.audit.RefusalAuditMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -88,9 +88,26 @@ def test_registry_actions_complete_the_matching_task(shipped, users, units, cata
     assert done.completed_by == users["deputy"] and done.status == WorkItem.Status.DONE
 
 
+@pytest.fixture(scope="module")
+def director_pkcs12(tmp_path_factory):
+    """The director's PKCS#12 from the signing tests' PKI (served on loopback for OCSP/CRL)."""
+    from tools.testpki.pki import start_test_pki
+
+    pki = start_test_pki(tmp_path_factory.mktemp("pki"))
+    try:
+        material = pki.signers["director"]
+        yield {
+            "method": "pkcs12",
+            "pkcs12_data": material.pkcs12,
+            "passphrase": material.passphrase,
+        }
+    finally:
+        pki.stop()
+
+
 @pytest.mark.django_db
 def test_outgoing_document_through_review_sign_and_issue(
-    shipped, users, units, catalogs, pdf_bytes
+    shipped, users, units, catalogs, pdf_bytes, director_pkcs12
 ):
     draft = outgoing_create(
         user=users["specialist"],
@@ -117,7 +134,7 @@ def test_outgoing_document_through_review_sign_and_issue(
     (approve,) = open_items(draft)
     work_item_complete(user=users["director"], work_item=approve)
     (sign,) = open_items(draft)
-    work_item_complete(user=users["director"], work_item=sign)
+    work_item_complete(user=users["director"], work_item=sign, data=director_pkcs12)
     assert Document.objects.get(pk=draft.pk).status == Document.Status.READY
 
     (issue,) = open_items(draft)

@@ -1,0 +1,89 @@
+"""Signing pages: sign a document as the assignee of its "sign" step.
+
+The same form also appears on the workflow task page of a "sign" step; both complete the task,
+and signing happens then. Anyone else gets 403 (and the attempt is audited).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from edoc.models import Document
+from signing.audit import refusal_record
+from signing.forms import SignForm
+from signing.services import sign_step_for
+
+FORM_PREFIX = "action"
+SECRET_FIELDS = (f"{FORM_PREFIX}-passphrase", f"{FORM_PREFIX}-pin")
+
+
+@sensitive_post_parameters(*SECRET_FIELDS)
+@login_required
+def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ký số: GET shows the signing form, POST signs and completes the signing task."""
+    from workflows.services.processes import work_item_complete
+    from workflows.task_forms import CompleteTaskForm
+
+    document = get_object_or_404(Document, pk=pk)
+    item, actor = sign_step_for(request.user, document)
+    if item is None:
+        if request.method == "POST":
+            refusal_record(
+                actor=request.user, target=document, code="not_your_step", details={"via": "page"}
+            )
+        raise PermissionDenied(
+            _("Only the person whose signing step it is may sign this document.")
+        )
+    bound = request.method == "POST"
+    form = SignForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        user=request.user,
+        work_item=item,
+        prefix=FORM_PREFIX,
+    )
+    complete_form = CompleteTaskForm(request.POST if bound else None)
+    status = 200
+    if bound:
+        if form.is_valid() & complete_form.is_valid():
+            try:
+                work_item_complete(
+                    user=request.user,
+                    work_item=item,
+                    comment=complete_form.cleaned_data["comment"],
+                    data=dict(form.cleaned_data),
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The document has been signed."))
+                return redirect("edoc:document_detail", pk=document.pk)
+        status = 400
+    return render(
+        request,
+        "signing/sign.html",
+        {
+            "document": document,
+            "item": item,
+            "actor": actor,
+            "form": form,
+            "complete_form": complete_form,
+            "latest": document.latest_file(),
+            "signatures": document.signature_records.select_related("signer").order_by("signed_at"),
+        },
+        status=status,
+    )
+
+
+def _add_errors(form: SignForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
