@@ -213,14 +213,15 @@ def empty_signature_fields(reader: PdfFileReader) -> list[str]:
     return [name for name, value, _ref in enumerate_sig_fields(reader) if value is None]
 
 
-def add_fields(writer: BasePdfFileWriter, plan: FieldPlan) -> None:
-    """Add the plan's number, date and signature fields to the writer's document (no write)."""
+def add_fields(writer: BasePdfFileWriter, plan: FieldPlan, only: set[str] | None = None) -> None:
+    """Add the plan's number, date and signature fields (or `only` those named) to the
+    writer's document (no write)."""
     reader = writer.prev if hasattr(writer, "prev") else writer
     first = _page_size(reader, 0)
     last = _page_size(reader, -1)
     existing = field_names(reader)
     for name, placement in placements(plan, first, last).items():
-        if name in existing:
+        if name in existing or (only is not None and name not in only):
             continue
         if name == NUMBER_FIELD:
             _add_text_field(writer, name, placement, "Số, ký hiệu văn bản")

@@ -158,9 +158,7 @@ def _prepare_field(
                 ),
                 "no_prepared_field",
             )
-        pdf_fields.add_fields(
-            writer, pdf_fields.FieldPlan(slots=(field_name,), seal=False, numbering=False)
-        )
+        pdf_fields.add_fields(writer, plan, only={field_name})
     return False
 
 
