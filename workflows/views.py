@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from edoc.views.common import form_add_service_errors, paginate
@@ -192,6 +193,7 @@ def _add_complete_errors(
     form_add_service_errors(form, error)
 
 
+@sensitive_post_parameters("action-passphrase", "action-pin")  # the sign step's secrets
 @login_required
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
