@@ -44,6 +44,8 @@ SEAL_RED = (200, 16, 32)
 TEXT_COLOUR = (0.0, 0.0, 0.0)
 SEAL_TEXT_COLOUR = (0.78, 0.06, 0.12)
 STAMP_FONT_SIZE = 7
+#: Size of the seal on the page (about 34 mm), in points.
+SEAL_SIZE_POINTS = 96
 #: Pixels of the generated seal image (drawn at 300 dpi-ish for a ~30 mm seal).
 SEAL_PIXELS = 420
 
@@ -148,7 +150,7 @@ class SealStamp:
             inner_content_layout=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MIN,
                 y_align=layout.AxisAlignment.ALIGN_MIN,
-                margins=layout.Margins(left=0, right=round(box_width * 0.46), top=2, bottom=2),
+                margins=layout.Margins(left=0, right=SEAL_SIZE_POINTS + 6, top=2, bottom=2),
             ),
         )
 
