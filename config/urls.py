@@ -6,6 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from signing import urls as signing_urls
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("workflows/designer/", include("workflows.designer.urls")),
     path("workflows/", include("workflows.urls")),
     path("signing/", include("signing.sign_urls")),
+    path("signing/", include(signing_urls.staff_urls)),
+    path("verify/", include(signing_urls.public_urls)),
     path("", include("edoc.urls")),
 ]
 

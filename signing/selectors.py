@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from asn1crypto import pem, x509
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from signing.models import SigningSettings, TrustRoot, VerificationReport
 
@@ -74,7 +75,8 @@ def verification_reports_latest(document_file_ids: Iterable[int]) -> dict[int, V
     latest: dict[int, VerificationReport] = {}
     reports = (
         VerificationReport.objects.filter(document_file_id__in=list(document_file_ids))
-        .defer("report", "etsi_report")
+        .defer("etsi_report")
+        .annotate(has_etsi=ExpressionWrapper(~Q(etsi_report=""), output_field=BooleanField()))
         .order_by("document_file_id", "-verified_at", "-pk")
     )
     for report in reports:

@@ -8,6 +8,7 @@ worker (in-process in the embedded, eager mode); `verify_on_registration` is the
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -78,6 +79,24 @@ def document_file_verify(
             },
         )
     return row
+
+
+def verification_report_export(*, user: User, report: VerificationReport, fmt: str) -> str:
+    """The stored report as JSON ("json") or ETSI TS 119 102-2 XML ("xml"); the download is
+    audited like a file download."""
+    if fmt == "json":
+        content = json.dumps(report.report, ensure_ascii=False, indent=2)
+    elif fmt == "xml":
+        content = report.etsi_report
+    else:
+        raise ValueError(f"unknown report format {fmt!r}")
+    audit_record(
+        actor=user,
+        action="signature.report_download",
+        target=report.document_file.document,
+        details={"document_file": report.document_file_id, "report": report.pk, "format": fmt},
+    )
+    return content
 
 
 @shared_task(name="signing.verify_document_file", ignore_result=True)

@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tests.conftest import make_pdf
 from tests.signing.pdf_tools import add_page_content, flip_signed_byte
@@ -23,7 +25,9 @@ def run(*args: str) -> tuple[int, str, str]:
     """Run the command in-process; return (exit status, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("verify_pdf", *args, stdout=out, stderr=err)
+        # as from a shell: the default language (another test's request may have left its own)
+        with translation.override(settings.LANGUAGE_CODE):
+            call_command("verify_pdf", *args, stdout=out, stderr=err)
         code = 0
     except SystemExit as exit_:
         code = int(exit_.code)
