@@ -18,7 +18,8 @@ from django.urls import reverse
 from edoc.models import AuditEntry
 from edoc.services.documents import incoming_register
 from edoc.services.files import pdf_validate
-from signing.models import VerificationReport
+from signing.models import SigningSettings, TrustRoot, VerificationReport
+from signing.validation import pdf_verify
 from tests.conftest import make_pdf
 from tests.signing.pdf_tools import flip_signed_byte
 
@@ -359,3 +360,92 @@ def test_panel_actions_are_access_checked(users, signed_document):
     assert outsider.get(reverse("verification:report", args=[*args, "json"])).status_code == 404
     anonymous = Client().get(reverse("verification:report", args=[*args, "xml"]))
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+# --------------------------------------------------------------------------- admin
+
+
+@pytest.fixture
+def admin_client_user(db, users) -> Client:
+    admin_user = users["director"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    return staff(admin_user)
+
+
+ADD_ROOT = "/admin/signing/trustroot/add/"
+
+
+@pytest.mark.django_db
+def test_admin_uploads_a_trust_root_and_verification_uses_it(admin_client_user, test_pki, pdf_sign):
+    der = io.BytesIO(test_pki.root_cert.dump())
+    der.name = "root.cer"
+
+    response = admin_client_user.post(
+        ADD_ROOT,
+        {"name": "Root CA quốc gia (thử nghiệm)", "is_active": "on", "certificate_file": der},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    root = TrustRoot.objects.get()
+    assert root.sha256_fingerprint == test_pki.root_cert.sha256.hex()
+    assert "eDoc Test Root CA" in root.subject and root.not_after.year == 2100
+    assert root.certificate_pem.startswith("-----BEGIN CERTIFICATE-----")
+    assert root.added_by.username == "giamdoc"
+    entry = AuditEntry.objects.get(action="trust_root.create")
+    assert entry.details["sha256"] == root.sha256_fingerprint
+    assert pdf_verify(pdf_sign(make_pdf(), "director")).ok  # admin-managed roots apply
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"hello", "không phải là chứng thư số X.509 dạng PEM hoặc DER"),
+        ("signer", "không phải là chứng thư số của tổ chức cung cấp dịch vụ chứng thực"),
+        ("twice", "đã là chứng thư gốc tin cậy"),
+    ],
+)
+def test_admin_refuses_bad_trust_roots(admin_client_user, test_pki, trust_root, content, message):
+    if content == "signer":
+        content = test_pki.signers["director"].cert_pem
+    elif content == "twice":
+        content = test_pki.root_pem
+
+    response = admin_client_user.post(
+        ADD_ROOT,
+        {"name": "x", "is_active": "on", "certificate_text": content.decode()},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+
+    assert response.status_code == 200 and message in response.content.decode()
+    assert TrustRoot.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_deletes_and_edits_are_audited(admin_client_user, trust_root):
+    change = f"/admin/signing/trustroot/{trust_root.pk}/change/"
+
+    admin_client_user.post(change, {"name": "Tên mới", "is_active": ""})
+    admin_client_user.post(f"/admin/signing/trustroot/{trust_root.pk}/delete/", {"post": "yes"})
+
+    assert list(
+        AuditEntry.objects.filter(action__startswith="trust_root.").values_list("action", flat=True)
+    ) == ["trust_root.update", "trust_root.delete"]
+    assert not TrustRoot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_signing_settings_are_a_singleton(admin_client_user, tsa_url):
+    listing = admin_client_user.get("/admin/signing/signingsettings/")
+
+    assert listing.status_code == 302 and listing["Location"].endswith("/signingsettings/1/change/")
+    response = admin_client_user.post(
+        "/admin/signing/signingsettings/1/change/",
+        {"tsa_url": tsa_url, "fetch_revocation": "", "embed_validation_info": "on"},
+    )
+    assert response.status_code == 302
+    row = SigningSettings.objects.get()
+    assert row.pk == 1 and row.tsa_url == tsa_url and row.fetch_revocation is False
+    assert AuditEntry.objects.filter(action="signing_settings.update").exists()
+    assert admin_client_user.get("/admin/signing/signingsettings/add/").status_code == 403
