@@ -11,6 +11,7 @@ Certificates embed the port, so keep using the same --port. Test material only.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -19,6 +20,10 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from tools.testpki.pki import PKCS12_PASSPHRASE, start_test_pki  # noqa: E402
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, material in pki.signers.items():
         print(f"    {name:13} {material.pkcs12_path}  ({material.common_name})")
     print(f"  certificates and keys: {certs}")
-    print("Ctrl+C stops.", flush=True)
+    print("Ctrl+C (or SIGTERM) stops.", flush=True)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         pki.server.wait()
     except KeyboardInterrupt:
