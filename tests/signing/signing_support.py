@@ -210,3 +210,12 @@ def stored_blobs() -> set[str]:
         for name in default_storage.listdir(f"documents/{directory}")[1]:
             found.add(f"{directory}/{name}")
     return found
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English (the site's default language is Vietnamese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -23,6 +23,7 @@ from signing.validation import VerificationOptions, pdf_verify
 from tests.conftest import make_pdf
 from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     REMOTE_PINS,
+    _english,
     _no_token_unless_asked,
     in_signing,
     new_draft,

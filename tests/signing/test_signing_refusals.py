@@ -16,6 +16,7 @@ from edoc.services.files import StoredBlob, ValidatedPdf
 from signing.models import SignatureRecord
 from tests.conftest import make_pdf
 from tests.signing.signing_support import (  # noqa: F401 (fixtures)
+    _english,
     in_signing,
     new_draft,
     open_item,
@@ -174,12 +175,22 @@ def test_signed_by_others_without_our_field_gets_its_own_field(
 
 
 @pytest.mark.django_db
-def test_damaged_stored_file_is_refused(in_signing, users, test_pki, trust_root, signing_settings):
+def test_damaged_stored_file_is_refused(
+    shipped, users, catalogs, test_pki, trust_root, signing_settings
+):
     from django.core.files.storage import default_storage
 
-    document, item = in_signing
-    latest = document.latest_file()
-    with default_storage.open(latest.file.name, "wb") as handle:
-        handle.write(io.BytesIO(b"%PDF-1.4 tampered").getvalue())
-    error = refused(users, document, item, pkcs12_data(test_pki))
+    # A file of its own: stored files are shared by content, other tests must not see it.
+    document = new_draft(users, catalogs, make_pdf(["Tệp sẽ bị sửa trong kho lưu trữ"]))
+    item = to_signing(users, document)
+    name = document.latest_file().file.name
+    with default_storage.open(name, "rb") as handle:
+        original = handle.read()
+    default_storage.delete(name)
+    default_storage.save(name, io.BytesIO(b"%PDF-1.4 tampered"))
+    try:
+        error = refused(users, document, item, pkcs12_data(test_pki))
+    finally:
+        default_storage.delete(name)
+        default_storage.save(name, io.BytesIO(original))
     assert "no longer matches its recorded checksum" in error.messages[0]

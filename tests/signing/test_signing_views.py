@@ -14,6 +14,7 @@ from edoc.models import AuditEntry, Document
 from signing.models import SignatureRecord
 from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     REMOTE_PINS,
+    _english,
     in_signing,
     pkcs12_data,
     remote_configured,
