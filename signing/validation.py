@@ -371,17 +371,27 @@ def _passed(result) -> bool:
     return result is not None and result.ades_subindic.status == AdESStatus.PASSED
 
 
+def _legacy_context(options: VerificationOptions, certs: Iterable[x509.Certificate]):
+    """A pyhanko-certvalidator context for timestamps checked on their own: revocation is
+    soft (checked when available), OCSP/CRL are fetched only if allowed, and certificates
+    are never fetched from URLs found in the file (the registry has no fetcher)."""
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.registry import CertificateRegistry
+
+    return ValidationContext(
+        trust_roots=list(options.trust_roots),
+        allow_fetching=options.fetch_revocation,
+        revocation_mode="soft-fail",
+        certificate_registry=CertificateRegistry.build(list(certs), cert_fetcher=None),
+    )
+
+
 async def _timestamp_alone(embedded_sig, options: VerificationOptions):
     """The status of the signature's timestamp token on its own, or None if unreadable."""
     from pyhanko.sign.validation import generic_cms
     from pyhanko.sign.validation.status import TimestampSignatureStatus
-    from pyhanko_certvalidator import ValidationContext
 
-    context = ValidationContext(
-        trust_roots=list(options.trust_roots),
-        allow_fetching=options.fetch_revocation,
-        revocation_mode="soft-fail",
-    )
+    context = _legacy_context(options, embedded_sig.other_embedded_certs)
     try:
         for token in generic_cms.extract_tst_data_iter(embedded_sig.signer_info, signed=False):
             values = await generic_cms.validate_tst_signed_data(
@@ -714,17 +724,12 @@ def _broken_signature_entry(index: int, embedded_sig, exc: Exception) -> dict[st
 
 async def _document_timestamps(reader, options: VerificationOptions) -> list[dict[str, Any]]:
     from pyhanko.sign.validation import async_validate_pdf_timestamp
-    from pyhanko_certvalidator import ValidationContext
 
     found = []
     for embedded in reader.embedded_timestamp_signatures:
         entry: dict[str, Any] = {"field": embedded.field_name}
         try:
-            context = ValidationContext(
-                trust_roots=list(options.trust_roots),
-                allow_fetching=options.fetch_revocation,
-                revocation_mode="soft-fail",
-            )
+            context = _legacy_context(options, embedded.other_embedded_certs)
             status = await async_validate_pdf_timestamp(embedded, validation_context=context)
             entry.update(
                 {

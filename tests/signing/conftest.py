@@ -92,6 +92,7 @@ def sign_with_pyhanko(
     certify: bool = False,
     docmdp_permissions=None,
     new_field: bool = True,
+    embed_chain: bool = True,
 ) -> bytes:
     """Sign `pdf` with a test signer through raw pyHanko (PAdES, incremental update).
 
@@ -100,6 +101,7 @@ def sign_with_pyhanko(
     use_pades_lta: also a document timestamp (B-LTA; implies embed_validation_info).
     certify/docmdp_permissions: a certification signature (DocMDP), e.g. MDPPerm.FILL_FORMS.
     new_field=False signs an existing empty field named field_name.
+    embed_chain=False embeds only the signer's certificate (not its CAs).
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
@@ -110,6 +112,14 @@ def sign_with_pyhanko(
     signer_obj = signers.SimpleSigner.load_pkcs12_data(
         material.pkcs12, other_certs=[], passphrase=material.passphrase.encode()
     )
+    if not embed_chain:
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        signer_obj = signers.SimpleSigner(
+            signing_cert=signer_obj.signing_cert,
+            signing_key=signer_obj.signing_key,
+            cert_registry=SimpleCertificateStore.from_certs([material.cert]),
+        )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     validation_context = None
     if embed_validation_info or use_pades_lta:

@@ -167,6 +167,20 @@ def test_untrusted_root_is_not_trusted(test_pki, pdf_sign, trusted):
     assert pdf_verify(signed, both).signatures[0]["trusted"]
 
 
+def test_nothing_is_fetched_for_certificates_outside_the_trust_roots(test_pki, pdf_sign, trusted):
+    """URLs in a certificate that does not chain to a trust root are attacker-controlled on
+    the public page: neither its CRL nor its issuer is fetched."""
+    signed = pdf_sign(make_pdf(), "untrusted", embed_chain=False)  # its CA is only by URL
+    test_pki.server.requests.clear()
+
+    pdf_verify(signed, trusted)
+
+    assert not [path for path in test_pki.server.requests if path.startswith("/untrusted/")]
+    assert not [path for path in test_pki.server.requests if "/certs/" in path]
+    # (pyhanko-certvalidator's default context would have fetched
+    #  /untrusted/certs/other-root/ca.crt from the certificate's AIA extension)
+
+
 @pytest.mark.parametrize(
     ("signer", "problem"),
     [("expired", "OUT_OF_BOUNDS_NO_POE"), ("no_key_usage", "CHAIN_CONSTRAINTS_FAILURE")],

@@ -10,6 +10,7 @@ Test material only: keys are unencrypted and passphrases are public.
 
 from __future__ import annotations
 
+import collections
 import logging
 import socketserver
 import threading
@@ -163,6 +164,8 @@ class PkiServer:
         )
         self.host = host
         self.port = self.httpd.server_address[1]
+        #: Paths requested so far (tests check what a verification fetched).
+        self.requests: collections.deque[str] = collections.deque(maxlen=1000)
         self._thread: threading.Thread | None = None
 
     @property
@@ -170,6 +173,7 @@ class PkiServer:
         return f"http://{self.host}:{self.port}"
 
     def _dispatch(self, environ, start_response):
+        self.requests.append(environ.get("PATH_INFO", ""))
         if self._app is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"test PKI not ready"]
