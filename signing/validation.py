@@ -64,6 +64,7 @@ codes except the Vietnamese summaries):
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import hashlib
 import io
@@ -836,6 +837,18 @@ def etsi_xml_merge(parts: list[str]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
+def run_coroutine(coroutine):
+    """Run a coroutine to completion from synchronous code. asyncio.run() refuses to run
+    where an event loop is already running in this thread (an ASGI server, a Playwright
+    session in tests): then the coroutine runs on its own loop in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def pdf_verify(
     content: bytes,
     options: VerificationOptions | None = None,
@@ -849,7 +862,7 @@ def pdf_verify(
     """
     reader = _open_reader(content)
     options = options or verification_options(extra_roots)
-    entries, xml_parts, timestamps = asyncio.run(_verify_all(reader, options))
+    entries, xml_parts, timestamps = run_coroutine(_verify_all(reader, options))
     certification = next(
         (
             {"field": e["field"], "permission": e["docmdp_permission"]}
@@ -912,6 +925,7 @@ __all__ = [
     "etsi_xml_merge",
     "modification_text",
     "pdf_verify",
+    "run_coroutine",
     "signature_summary",
     "trust_problem_text",
     "unreadable_report",

@@ -108,6 +108,8 @@ def sign_with_pyhanko(
     from pyhanko.sign.fields import MDPPerm
     from pyhanko_certvalidator import ValidationContext
 
+    from signing.validation import run_coroutine
+
     material = pki.signers[signer]
     signer_obj = signers.SimpleSigner.load_pkcs12_data(
         material.pkcs12, other_certs=[], passphrase=material.passphrase.encode()
@@ -149,7 +151,8 @@ def sign_with_pyhanko(
         ),
     )
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out)
+    # not sign_pdf(): its asyncio.run() fails where a loop already runs (Playwright tests)
+    run_coroutine(pdf_signer.async_sign_pdf(writer, output=out))
     return out.getvalue()
 
 

@@ -32,12 +32,12 @@ def test_server_answers_crl_and_tsa(test_pki, pki_server):
     assert test_pki.signers["revoked"].cert.serial_number in serials
     assert test_pki.signers["director"].cert.serial_number not in serials
 
-    import asyncio
-
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
+    from signing.validation import run_coroutine
+
     stamper = HTTPTimeStamper(test_pki.tsa_url)
-    token = asyncio.run(stamper.async_timestamp(b"\x00" * 32, "sha256"))
+    token = run_coroutine(stamper.async_timestamp(b"\x00" * 32, "sha256"))
     assert token["content_type"].native == "signed_data"
     assert isinstance(
         tsp.TSTInfo.load(token["content"]["encap_content_info"]["content"].parsed.dump()),
@@ -47,14 +47,16 @@ def test_server_answers_crl_and_tsa(test_pki, pki_server):
 
 def test_pyhanko_validates_a_b_lt_signature(test_pki, pdf_sign):
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
+
+    from signing.validation import run_coroutine
 
     signed = pdf_sign(make_pdf(), "director", embed_validation_info=True)
     reader = PdfFileReader(io.BytesIO(signed))
     context = ValidationContext(
         trust_roots=[test_pki.root_cert], revocation_mode="hard-fail", allow_fetching=True
     )
-    status = validate_pdf_signature(reader.embedded_signatures[0], context)
+    status = run_coroutine(async_validate_pdf_signature(reader.embedded_signatures[0], context))
     assert status.bottom_line, status.pretty_print_details()
     assert status.timestamp_validity is not None and status.timestamp_validity.valid
