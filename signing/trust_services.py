@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from edoc.services.audit import audit_record
 from signing.models import SigningSettings, TrustRoot
 from signing.selectors import certificates_load
+from signing.validation import distinguished_name
 
 
 def trust_root_certificate_parse(data: bytes) -> x509.Certificate:
@@ -44,7 +45,7 @@ def trust_root_certificate_parse(data: bytes) -> x509.Certificate:
 def _fill(trust_root: TrustRoot, certificate: x509.Certificate) -> None:
     trust_root.certificate_pem = pem.armor("CERTIFICATE", certificate.dump()).decode()
     trust_root.sha256_fingerprint = certificate.sha256.hex()
-    trust_root.subject = certificate.subject.human_friendly[:500]
+    trust_root.subject = distinguished_name(certificate.subject)[:500]
     not_after = certificate["tbs_certificate"]["validity"]["not_after"].native
     trust_root.not_after = not_after if isinstance(not_after, datetime.datetime) else None
 

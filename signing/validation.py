@@ -197,6 +197,37 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
+DN_LABELS = {
+    "common_name": "CN",
+    "surname": "SN",
+    "given_name": "GN",
+    "serial_number": "SERIALNUMBER",
+    "title": "T",
+    "organizational_unit_name": "OU",
+    "organization_name": "O",
+    "organization_identifier": "organizationIdentifier",
+    "locality_name": "L",
+    "state_or_province_name": "ST",
+    "country_name": "C",
+    "email_address": "E",
+    "user_id": "UID",
+    "domain_component": "DC",
+}
+
+
+def distinguished_name(name: x509.Name) -> str:
+    """A name as RFC 4514 reads it, most specific first: "CN=Trần Văn Hùng, O=…, C=VN"."""
+    parts = []
+    for rdn in reversed(list(name.chosen)):
+        for attribute in rdn:
+            key = attribute["type"].native
+            label = DN_LABELS.get(key, key)  # unknown types show their OID
+            value = attribute["value"].native
+            value = str(value).replace("\\", "\\\\").replace(",", "\\,")
+            parts.append(f"{label}={value}")
+    return ", ".join(parts)
+
+
 def _name_part(name: x509.Name, key: str) -> str:
     value = name.native.get(key)
     if isinstance(value, list):
@@ -207,8 +238,8 @@ def _name_part(name: x509.Name, key: str) -> str:
 def _cert_summary(cert: x509.Certificate) -> dict[str, Any]:
     validity = cert["tbs_certificate"]["validity"]
     return {
-        "subject": cert.subject.human_friendly,
-        "issuer": cert.issuer.human_friendly,
+        "subject": distinguished_name(cert.subject),
+        "issuer": distinguished_name(cert.issuer),
         "sha256": cert.sha256.hex(),
         "not_before": _iso(validity["not_before"].native),
         "not_after": _iso(validity["not_after"].native),
@@ -272,7 +303,7 @@ def _timestamp_report(ts_status) -> dict[str, Any] | None:
         return None
     return {
         "time": _iso(ts_status.timestamp),
-        "tsa": ts_status.signing_cert.subject.human_friendly,
+        "tsa": distinguished_name(ts_status.signing_cert.subject),
         "intact": bool(ts_status.intact),
         "valid": bool(ts_status.valid),
         "trusted": bool(ts_status.trusted),
@@ -735,7 +766,7 @@ async def _document_timestamps(reader, options: VerificationOptions) -> list[dic
             entry.update(
                 {
                     "time": _iso(status.timestamp),
-                    "tsa": status.signing_cert.subject.human_friendly,
+                    "tsa": distinguished_name(status.signing_cert.subject),
                     "intact": bool(status.intact),
                     "valid": bool(status.valid),
                     "trusted": bool(status.trusted),
@@ -881,7 +912,7 @@ def pdf_verify(
         "summary_en": "",
         "certification": certification,
         "trust_roots": [
-            {"subject": r.subject.human_friendly, "sha256": r.sha256.hex()}
+            {"subject": distinguished_name(r.subject), "sha256": r.sha256.hex()}
             for r in options.trust_roots
         ],
         "fetch_revocation": options.fetch_revocation,
@@ -921,6 +952,7 @@ __all__ = [
     "PdfUnreadable",
     "Verification",
     "VerificationOptions",
+    "distinguished_name",
     "document_summary",
     "etsi_xml_merge",
     "modification_text",

@@ -81,9 +81,9 @@ def test_timestamped_signature_is_valid_trusted_b_t(test_pki, pdf_sign, trusted)
     assert signature["field"] == "Signature1" and signature["kind"] == "approval"
     assert signature["signer"]["common_name"] == "Trần Văn Hùng"
     assert [c["subject"] for c in signature["chain"]] == [
-        test_pki.signers["director"].subject,
-        test_pki.interm_cert.subject.human_friendly,
-        test_pki.root_cert.subject.human_friendly,
+        "CN=Trần Văn Hùng, OU=Ban Giám đốc Sở, O=Sở Y tế Đồng Nai, C=VN",
+        "CN=eDoc Test Issuing CA, O=eDoc Test PKI, C=VN",
+        "CN=eDoc Test Root CA, O=eDoc Test PKI, C=VN",
     ]
     assert [c["is_trust_root"] for c in signature["chain"]] == [False, False, True]
     assert signature["timestamp"]["trusted"]
@@ -156,7 +156,7 @@ def test_untrusted_root_is_not_trusted(test_pki, pdf_sign, trusted):
     signature = result.signatures[0]
     assert signature["intact"] and signature["valid"] and not signature["trusted"]
     assert signature["trust_problem"] == "NO_CERTIFICATE_CHAIN_FOUND"
-    assert signature["chain"][-1]["subject"] == test_pki.untrusted_root_cert.subject.human_friendly
+    assert signature["chain"][-1]["subject"] == "CN=Untrusted Root CA, O=Untrusted Test PKI, C=VN"
     assert not any(c["is_trust_root"] for c in signature["chain"])
     assert not result.ok
 
