@@ -268,3 +268,38 @@ def test_documents_not_prepared_for_signing_issue_as_before(
     outgoing_approve(user=users["director"], document=document)
     outgoing_issue(user=users["clerk"], document=Document.objects.get(pk=document.pk))
     assert DocumentFile.objects.filter(document=document).count() == 1
+
+
+def signature_picture() -> bytes:
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (300, 120), "white")
+    ImageDraw.Draw(picture).line([(10, 90), (80, 20), (150, 100), (290, 30)], fill="navy", width=6)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_signature_picture_in_the_stamp(in_signing, users, test_pki, trust_root, signing_settings):
+    document, sign = in_signing
+    work_item_complete(
+        user=users["director"],
+        work_item=sign,
+        data={**pkcs12_data(test_pki), "signature_image": signature_picture()},
+    )
+    content = latest_content(document)
+    assert verify(test_pki, content).ok
+    reader = PdfFileReader(io.BytesIO(content))
+    (field,) = [
+        f.get_object()
+        for f in reader.root["/AcroForm"]["/Fields"]
+        if str(f.get_object()["/T"]) == "edoc_sig_sign"
+    ]
+    appearance = field["/AP"]["/N"]
+    images = [
+        xobject
+        for xobject in appearance["/Resources"]["/XObject"].values()
+        if xobject.get_object().get("/Subtype") == "/Image"
+    ]
+    assert images and "/SMask" in images[0].get_object()  # white made transparent
