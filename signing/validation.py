@@ -29,7 +29,8 @@ codes except the Vietnamese summaries):
       kind            "approval" | "certification"
       subfilter       e.g. "ETSI.CAdES.detached"
       signer          {"subject", "common_name", "organization", "issuer", "serial",
-                       "sha256", "not_before", "not_after", "key_usage"}
+                       "sha256", "not_before", "not_after", "key_usage"}; subject and issuer
+                      are RFC 4514 names ("CN=…, O=…, C=VN"), serial in hex, sha256 of the DER
       chain           certificates from the signer up to the trust root (or as far as the
                       file's certificates go): [{"subject", "issuer", "sha256", "not_before",
                       "not_after", "is_trust_root"}]
