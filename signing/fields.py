@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 
 from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.form_tools import (
+    TextFieldContent,
     annot_width_height,
+    find_existing_empty_field,
     get_single_field_annot,
-    populate_static_text_field,
 )
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -35,6 +36,7 @@ NUMBER_FIELD = "edoc_number"
 DATE_FIELD = "edoc_issue_date"
 SEAL_FIELD = "edoc_seal"
 SIGNATURE_PREFIX = "edoc_sig_"
+MAIN_FIELD_HINT = "main"  # key of the main signature's place in detect_layout's result
 
 MAIN_WIDTH, MAIN_HEIGHT = 210, 80
 SEAL_SIZE = 96  # = signing.stamps.SEAL_SIZE_POINTS
@@ -85,19 +87,103 @@ def _page_size(reader, index: int) -> tuple[float, float]:
     return abs(x2 - x1), abs(y2 - y1)
 
 
+def _lines(page) -> list[dict]:
+    """The page's text lines as {"text", "x0", "x1", "top", "bottom"}, each column half apart
+    (a Decree 30 header has two columns side by side)."""
+    groups: dict[tuple[int, bool], list[dict]] = {}
+    for word in page.extract_words():
+        key = (round(word["top"] / 3), word["x0"] > page.width * 0.45)
+        groups.setdefault(key, []).append(word)
+    lines = []
+    for (_top, right), words in sorted(groups.items(), key=lambda item: item[0][0]):
+        words.sort(key=lambda w: w["x0"])
+        lines.append(
+            {
+                "text": " ".join(w["text"] for w in words),
+                "x0": min(w["x0"] for w in words),
+                "x1": max(w["x1"] for w in words),
+                "top": min(w["top"] for w in words),
+                "bottom": max(w["bottom"] for w in words),
+                "right": right,
+            }
+        )
+    return lines
+
+
+def detect_layout(content: bytes) -> dict[str, Placement]:
+    """Where the draft itself leaves room: the "Số: …/KH-SYT" line and the "…, ngày … tháng …
+    năm …" line of the first page's header (the filled fields cover them), and the gap between
+    the signer's title and name on the last page (Decree 30: the signature goes there).
+    Whatever is not found keeps its default place."""
+    import io as _io
+
+    import pdfplumber
+
+    found: dict[str, Placement] = {}
+    try:
+        with pdfplumber.open(_io.BytesIO(content)) as pdf:
+            first = pdf.pages[0]
+            if tuple(first.bbox[:2]) == (0, 0):
+                height = first.height
+                for line in _lines(first):
+                    if line["top"] > height * 0.35:
+                        break
+                    text = line["text"]
+                    box = (
+                        line["x0"] - 6,
+                        height - line["bottom"] - 3,
+                        line["x1"] + 6,
+                        height - line["top"] + 3,
+                    )
+                    if NUMBER_FIELD not in found and re.match(r"^Số\s*:", text):
+                        found[NUMBER_FIELD] = Placement(0, box)
+                    elif DATE_FIELD not in found and all(
+                        k in text for k in ("ngày", "tháng", "năm")
+                    ):
+                        found[DATE_FIELD] = Placement(0, box)
+            last = pdf.pages[-1]
+            if tuple(last.bbox[:2]) == (0, 0):
+                height = last.height
+                right = [line for line in _lines(last) if line["right"]]
+                if len(right) >= 2:
+                    name, title = right[-1], right[-2]
+                    gap = name["top"] - title["bottom"]
+                    if gap >= 30:
+                        centre = (min(name["x0"], title["x0"]) + max(name["x1"], title["x1"])) / 2
+                        centre = min(centre, last.width - 10 - MAIN_WIDTH / 2)
+                        found[MAIN_FIELD_HINT] = Placement(
+                            -1,
+                            (
+                                centre - MAIN_WIDTH / 2,
+                                height - name["top"] + 2,
+                                centre + MAIN_WIDTH / 2,
+                                height - title["bottom"] - 2,
+                            ),
+                        )
+    except Exception:  # noqa: BLE001 - a layout guess must never stop signing
+        return found
+    return found
+
+
 def placements(
-    plan: FieldPlan, first_page: tuple[float, float], last_page: tuple[float, float]
+    plan: FieldPlan,
+    first_page: tuple[float, float],
+    last_page: tuple[float, float],
+    hints: dict[str, Placement] | None = None,
 ) -> dict[str, Placement]:
-    """Where each field of the plan goes (boxes in PDF points, lower-left origin)."""
+    """Where each field of the plan goes (boxes in PDF points, lower-left origin): the `hints`
+    found in the draft (`detect_layout`), else the default places."""
+    hints = hints or {}
     result: dict[str, Placement] = {}
     width, height = first_page
     if plan.numbering:
         top = height - 130
-        result[NUMBER_FIELD] = Placement(0, (40, top - 20, 290, top))
-        result[DATE_FIELD] = Placement(0, (300, top - 20, width - 40, top))
+        result[NUMBER_FIELD] = hints.get(NUMBER_FIELD) or Placement(0, (40, top - 20, 290, top))
+        result[DATE_FIELD] = hints.get(DATE_FIELD) or Placement(0, (300, top - 20, width - 40, top))
     width, _height = last_page
     main_x2 = width - 45
-    main = (main_x2 - MAIN_WIDTH, 150, main_x2, 150 + MAIN_HEIGHT)
+    default_main = Placement(-1, (main_x2 - MAIN_WIDTH, 150, main_x2, 150 + MAIN_HEIGHT))
+    main = (hints.get(MAIN_FIELD_HINT) or default_main).box
     result[plan.main_field] = Placement(-1, main)
     if plan.seal:
         # The seal covers about a third of the main signature, on its left.
@@ -213,14 +299,19 @@ def empty_signature_fields(reader: PdfFileReader) -> list[str]:
     return [name for name, value, _ref in enumerate_sig_fields(reader) if value is None]
 
 
-def add_fields(writer: BasePdfFileWriter, plan: FieldPlan, only: set[str] | None = None) -> None:
+def add_fields(
+    writer: BasePdfFileWriter,
+    plan: FieldPlan,
+    only: set[str] | None = None,
+    hints: dict[str, Placement] | None = None,
+) -> None:
     """Add the plan's number, date and signature fields (or `only` those named) to the
     writer's document (no write)."""
     reader = writer.prev if hasattr(writer, "prev") else writer
     first = _page_size(reader, 0)
     last = _page_size(reader, -1)
     existing = field_names(reader)
-    for name, placement in placements(plan, first, last).items():
+    for name, placement in placements(plan, first, last, hints).items():
         if name in existing or (only is not None and name not in only):
             continue
         if name == NUMBER_FIELD:
@@ -243,8 +334,19 @@ def add_fields(writer: BasePdfFileWriter, plan: FieldPlan, only: set[str] | None
             )
 
 
+class _CoveringTextContent(TextFieldContent):
+    """A filled field's appearance: white underneath (it covers the draft's "Số:      /KH-SYT"
+    or blank date line), then the text."""
+
+    def render(self) -> bytes:
+        text = super().render()
+        return b"q 1 1 1 rg 0 0 %g %g re f Q " % (self.box.width, self.box.height) + text
+
+
 def fill_text_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> None:
-    """Fill empty text fields (read-only afterwards) with Noto Sans text, centred."""
+    """Fill empty text fields (read-only afterwards) with Noto Sans text, centred, covering
+    what the page shows under them. Only the fields' values and appearances change (form
+    filling, which the certification allows)."""
     style = replace(
         text_box_style(NUMBER_FONT_SIZE),
         box_layout_rule=layout.SimpleBoxLayoutRule(
@@ -254,4 +356,19 @@ def fill_text_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> None:
         ),
     )
     for name, text in values.items():
-        populate_static_text_field(writer, name, style, text)
+        field_ref = find_existing_empty_field(writer, name, field_type="/Tx")
+        field = field_ref.get_object()
+        annot = get_single_field_annot(field)
+        width, height = annot_width_height(annot)
+        content = _CoveringTextContent(
+            writer=writer,
+            text_content=text,
+            text_style=style,
+            box=layout.BoxConstraints(width=width, height=height),
+        )
+        content.apply_appearance(annot)
+        writer.update_container(annot)
+        field["/V"] = pdf_string(text)
+        field["/Ff"] = generic.NumberObject(int(field.get("/Ff", 0)) | 1)  # read-only
+        field.pop("/DA", None)
+        writer.mark_update(field_ref)

@@ -127,7 +127,7 @@ def _filled_signature_fields(writer: IncrementalPdfFileWriter) -> list[str]:
 
 
 def _prepare_field(
-    writer: IncrementalPdfFileWriter, field_name: str, plan: pdf_fields.FieldPlan
+    writer: IncrementalPdfFileWriter, field_name: str, plan: pdf_fields.FieldPlan, content: bytes
 ) -> bool:
     """Make sure the target field is there and empty. Returns True when this signature is the
     first one and certifies the document."""
@@ -147,7 +147,7 @@ def _prepare_field(
             _("This signature has already been applied to the document."), "already_signed"
         )
     if not signed:
-        pdf_fields.add_fields(writer, plan)
+        pdf_fields.add_fields(writer, plan, hints=pdf_fields.detect_layout(content))
         return certification is None
     if field_name not in existing:
         if certification is not None:
@@ -176,7 +176,7 @@ async def sign_pdf_bytes(
 ) -> SignedPdf:
     """Sign one field of a PDF with the key (opened once). Raises SigningRefused."""
     writer = _open_writer(content)
-    certify = _prepare_field(writer, field_name, plan)
+    certify = _prepare_field(writer, field_name, plan, content)
     context: ValidationContext | None = None
     try:
         async with key.open() as opened:

@@ -303,3 +303,28 @@ def test_signature_picture_in_the_stamp(in_signing, users, test_pki, trust_root,
         if xobject.get_object().get("/Subtype") == "/Image"
     ]
     assert images and "/SMask" in images[0].get_object()  # white made transparent
+
+
+def test_fields_go_where_the_draft_leaves_room():
+    """A Decree 30 draft (edoc.pdfgen): the number and date fields cover the header's blank
+    "Số:      /KH-SYT" and date lines, the signature sits between the title and the name."""
+    import dataclasses
+
+    import pdfplumber
+
+    from edoc.pdfgen import render_pdf, sample_document
+
+    draft = render_pdf(dataclasses.replace(sample_document(), number="", date=None))
+    hints = pdf_fields.detect_layout(draft)
+    with pdfplumber.open(io.BytesIO(draft)) as pdf:
+        first, last = pdf.pages[0], pdf.pages[-1]
+        number_line = next(w for w in first.extract_words() if w["text"] == "Số:")
+        title = next(w for w in last.extract_words() if w["text"] == "GIÁM" and w["x0"] > 300)
+        name = next(w for w in last.extract_words() if w["text"] == "Hải")
+        height = first.height
+    x1, y1, x2, y2 = hints[pdf_fields.NUMBER_FIELD].box
+    assert x1 < number_line["x0"] and y1 < height - number_line["bottom"] < y2
+    assert hints[pdf_fields.DATE_FIELD].box[0] > first.width / 2
+    x1, y1, x2, y2 = hints[pdf_fields.MAIN_FIELD_HINT].box
+    assert height - name["top"] <= y1 < y2 <= height - title["bottom"]
+    assert x1 < name["x0"] < x2
