@@ -219,6 +219,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="edoc@localhost")
 
 # --- eDoc domain settings.
+# Public signature verification page: attempts per client address per window (seconds).
+EDOC_VERIFY_RATE_LIMIT = env.int("EDOC_VERIFY_RATE_LIMIT", default=20)
+EDOC_VERIFY_RATE_WINDOW = env.int("EDOC_VERIFY_RATE_WINDOW", default=3600)
 EDOC_AGENCY_CODE = env.str("EDOC_AGENCY_CODE", default="000.00.23.H19")
 # Office hours of a working day, for deadlines counted in working hours or fractions of a day
 # (workflows.calendar): comma-separated HH:MM-HH:MM periods, local time (Asia/Ho_Chi_Minh).
