@@ -65,3 +65,10 @@ def login(page, username: str, password: str | None = None) -> None:
     page.fill("input[name=password]", password or f"pw-{username}")
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def submit(page, selector: str) -> None:
+    """Click a button that posts a form and wait for the resulting page, so that what the
+    server did is in the database before the test looks."""
+    with page.expect_navigation():
+        page.click(selector)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from edoc.models import User
 from edoc.models.organisation import Role
 from edoc.services.documents import incoming_register
-from tests.browser.conftest import login
+from tests.browser.conftest import login, submit
 from workflows import calendar
 from workflows.models import ProcessRun, WorkItem
 from workflows.services import add_calendar_day
@@ -66,7 +66,7 @@ def test_admin_designs_publishes_and_a_document_runs_through(
     page.fill("#definition-form [name=key]", "xin-y-kien")
     page.fill("#definition-form [name=name]", "Xin ý kiến và trình lãnh đạo")
     page.select_option("#definition-form [name=subject_kind]", "incoming")
-    page.click("#btn-create-definition")
+    submit(page, "#btn-create-definition")
 
     _save_step(
         page,
@@ -101,7 +101,7 @@ def test_admin_designs_publishes_and_a_document_runs_through(
     _save_step(page, {"id": "xong", "name": "Kết thúc"}, selects={"type": "end"})
     expect(page.locator("#diagram svg")).to_be_visible()
     page.screenshot(path=f"{screenshots}/edoc-designer.png", full_page=True)
-    page.click("#btn-publish")
+    submit(page, "#btn-publish")
     expect(page.locator("#versions-table")).to_contain_text("1")
 
     # The clerk registers an urgent document and starts the process on it.
@@ -114,7 +114,7 @@ def test_admin_designs_publishes_and_a_document_runs_through(
     login(page, "vanthu")
     page.goto(f"/documents/{document.pk}/")
     page.select_option("#process-start-definition", label="Xin ý kiến và trình lãnh đạo")
-    page.click("#btn-start-process")
+    submit(page, "#btn-start-process")
     run = ProcessRun.objects.get(document=document)
 
     # Step 1, the clerk's own: due one working day later, skipping the announced day off.
@@ -125,7 +125,7 @@ def test_admin_designs_publishes_and_a_document_runs_through(
     row = page.locator(f"tr[data-task-id='{first.pk}']")
     expect(row).to_contain_text(deadline.strftime("%d/%m/%Y"))
     row.locator("a").first.click()
-    page.click("#btn-complete-task")
+    submit(page, "#btn-complete-task")
 
     # Step 2, in parallel: both unit heads get a task; the process waits for both.
     opinions = list(WorkItem.objects.filter(run=run, step_id="y_kien").order_by("pk"))
@@ -134,7 +134,7 @@ def test_admin_designs_publishes_and_a_document_runs_through(
         login(page, item.assignee.username)
         page.goto(f"/workflows/tasks/{item.pk}/")
         page.fill("#task-form textarea[name=comment]", "Thống nhất.")
-        page.click("#btn-complete-task")
+        submit(page, "#btn-complete-task")
 
     # The branch: an urgent document goes to the director, not the deputy.
     (final,) = WorkItem.objects.filter(run=run, status=WorkItem.Status.OPEN)
@@ -142,7 +142,7 @@ def test_admin_designs_publishes_and_a_document_runs_through(
     login(page, "giamdoc")
     page.goto("/workflows/tasks/")
     page.click(f"tr[data-task-id='{final.pk}'] a")
-    page.click("#btn-complete-task")
+    submit(page, "#btn-complete-task")
     run.refresh_from_db()
     assert run.is_finished
     page.goto(f"/workflows/processes/{run.pk}/")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from edoc.models import Document
 from edoc.pdfgen import OfficialDocument, render_pdf
-from tests.browser.conftest import login
+from tests.browser.conftest import login, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +83,7 @@ def test_register_assign_complete_draft_issue(
     expect(page.locator("#id_issue_date")).to_have_value("2026-03-05")
     expect(page.locator("#id_subject")).to_have_value(SUBJECT)
     _shot(page, screenshots, "1-register")
-    page.click("#btn-register")
+    submit(page, "#btn-register")
     expect(page.locator("#incoming-number")).to_have_text("1")
     document = Document.objects.get(direction="incoming")
     assert document.symbol == "123/QĐ-UBND" and document.files.count() == 1
@@ -96,14 +96,14 @@ def test_register_assign_complete_draft_issue(
     deadline = timezone.localdate() + datetime.timedelta(days=7)
     page.fill("#assign-form input[name=deadline]", deadline.isoformat())
     page.fill("#assign-form textarea[name=directive]", "Giao chuyên viên tham mưu.")
-    page.click("#btn-assign")
+    submit(page, "#btn-assign")
     expect(page.locator("#assignments")).to_contain_text(str(users["specialist"]))
 
     # 3. The specialist finds it in the pending list and completes it.
     login(page, "chuyenvien")
     page.goto("/")
     page.click(f"#inbox-tasks a[href='/documents/{document.pk}/']")
-    page.click("#btn-complete")
+    submit(page, "#btn-complete")
     expect(page.locator("#timeline")).to_contain_text("Giao chuyên viên tham mưu.")
     document.refresh_from_db()
     assert document.status == Document.Status.COMPLETED
@@ -114,8 +114,8 @@ def test_register_assign_complete_draft_issue(
     page.fill("#outgoing-form textarea[name=subject]", "Chuyển đổi số ngành y tế năm 2027")
     page.select_option("#outgoing-form select[name=signer]", str(users["director"].pk))
     page.set_input_files("#outgoing-form input[name=file]", str(draft_pdf))
-    page.click("#btn-save-draft")
-    page.click("#btn-submit")
+    submit(page, "#btn-save-draft")
+    submit(page, "#btn-submit")
     outgoing = Document.objects.get(direction="outgoing")
     assert outgoing.status == Document.Status.READY
 
@@ -123,6 +123,6 @@ def test_register_assign_complete_draft_issue(
     login(page, "vanthu")
     page.goto("/")
     page.click(f"#inbox-to-issue a[href='/documents/{outgoing.pk}/']")
-    page.click("#btn-issue")
+    submit(page, "#btn-issue")
     expect(page.locator("#document-symbol")).to_have_text("01/KH-SYT")
     _shot(page, screenshots, "5-issued")

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from edoc.models import Document
 from edoc.pdfgen import OfficialDocument, render_pdf
-from tests.browser.conftest import login
+from tests.browser.conftest import login, submit
 from tests.signing.conftest import (  # noqa: F401 (fixtures)
     pdf_sign,
     pki_server,
@@ -117,7 +117,7 @@ def test_two_signatures_number_seal_and_verify(
     page.check("input[name='action-method'][value='pkcs12']")
     page.set_input_files("input[name='action-pkcs12_file']", str(key_file))
     page.fill("input[name='action-passphrase']", test_pki.signers["head"].passphrase)
-    page.click("#btn-complete-task")
+    submit(page, "#btn-complete-task")
     expect(page.locator("#messages")).to_be_visible()
 
     # The director approves, then signs through the remote signing service.
@@ -126,14 +126,14 @@ def test_two_signatures_number_seal_and_verify(
     page.goto(f"/workflows/tasks/{open_item(document, 'sign').pk}/")
     page.check("input[name='action-method'][value='remote']")
     page.fill("input[name='action-pin']", REMOTE_PINS["giamdoc"])
-    page.click("#btn-complete-task")
+    submit(page, "#btn-complete-task")
     expect(page.locator("#messages")).to_be_visible()
     assert Document.objects.get(pk=document.pk).status == Document.Status.READY
 
     # The clerk numbers and issues it; the organisation seal comes from the SoftHSM2 token.
     login(page, "vanthu")
     page.goto(f"/workflows/tasks/{open_item(document, 'issue').pk}/")
-    page.click("#btn-complete-task")
+    submit(page, "#btn-complete-task")
     issued = Document.objects.get(pk=document.pk)
     assert issued.status == Document.Status.ISSUED and issued.symbol == "01/KH-SYT"
     final = issued.latest_file()
@@ -146,7 +146,7 @@ def test_two_signatures_number_seal_and_verify(
     page.context.clear_cookies()
     page.goto("/verify/")
     page.set_input_files("#verify-file", str(signed_path))
-    page.click("#btn-verify")
+    submit(page, "#btn-verify")
     expect(page.locator("#verify-result")).to_be_visible()
     page.screenshot(path=f"{screenshots}/edoc-verify.png", full_page=True)
     report = _report_from_page(page)
@@ -164,6 +164,6 @@ def test_two_signatures_number_seal_and_verify(
     tampered_path.write_bytes(bytes(tampered))
     page.goto("/verify/")
     page.set_input_files("#verify-file", str(tampered_path))
-    page.click("#btn-verify")
+    submit(page, "#btn-verify")
     tampered_report = _report_from_page(page)
     assert not tampered_report["ok"]
