@@ -17,14 +17,6 @@ from playwright.sync_api import expect
 from edoc.models import Document
 from edoc.pdfgen import OfficialDocument, render_pdf
 from tests.browser.conftest import login, submit
-from tests.signing.conftest import (  # noqa: F401 (fixtures)
-    pdf_sign,
-    pki_server,
-    signing_settings,
-    test_pki,
-    trust_root,
-    tsa_url,
-)
 from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     REMOTE_PINS,
     new_draft,
@@ -135,7 +127,9 @@ def test_two_signatures_number_seal_and_verify(
     page.goto(f"/workflows/tasks/{open_item(document, 'issue').pk}/")
     submit(page, "#btn-complete-task")
     issued = Document.objects.get(pk=document.pk)
-    assert issued.status == Document.Status.ISSUED and issued.symbol == "01/KH-SYT"
+    problems = page.locator(".alert, .errorlist, #task-notice").all_inner_texts()
+    assert issued.status == Document.Status.ISSUED, problems
+    assert issued.symbol == "01/KH-SYT"
     final = issued.latest_file()
     with default_storage.open(final.file.name, "rb") as handle:
         signed = handle.read()
