@@ -379,7 +379,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The user's notifications; those shown are marked read (still highlighted this once)."""
-    from workflows.notifications import notifications_mark_read
+    from workflows.services.notifications import notifications_mark_read
 
     page = paginate(request, selectors.notification_list(request.user))
     notices = list(page)
