@@ -800,6 +800,7 @@ def measure_writes(count: int, rng: random.Random) -> Writes:
     """Complete `count` open handle/approve tasks with the service, and bare-update as many."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from workflows.services.processes import work_item_complete
 
@@ -823,14 +824,14 @@ def measure_writes(count: int, rng: random.Random) -> Writes:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE workflows_workitem SET status = 'done', outcome = 'completed', "
-                "comment = %s, completed_by_id = %s, completed_at = now() "
+                "comment = %s, completed_by_id = %s, completed_at = %s "
                 "WHERE id = %s AND status = 'open'",
-                ["Đã xử lý.", item.assignee_id, item.pk],
+                ["Đã xử lý.", item.assignee_id, timezone.now(), item.pk],
             )
             cursor.execute(
                 "INSERT INTO workflows_runevent (run_id, work_item_id, step_id, kind, actor_id, "
-                "comment, created_at) VALUES (%s, %s, %s, 'completed', %s, %s, now())",
-                [item.run_id, item.pk, item.step_id, item.assignee_id, "Đã xử lý."],
+                "comment, created_at) VALUES (%s, %s, %s, 'completed', %s, %s, %s)",
+                [item.run_id, item.pk, item.step_id, item.assignee_id, "Đã xử lý.", timezone.now()],
             )
     raw_seconds = time.perf_counter() - began
     return Writes(
