@@ -554,12 +554,12 @@ def inbox_sizes(org: Organisation) -> dict[int, tuple[int, int]]:
     from django.db.models import Count, Q
 
     from workflows.models import WorkItem
-    from workflows.selectors import _mine_subquery_q
+    from workflows.selectors import _mine_ids
 
     sizes = {}
     for person in org.users:
         values = WorkItem.objects.filter(
-            _mine_subquery_q(person), status=WorkItem.Status.OPEN
+            pk__in=_mine_ids(person), status=WorkItem.Status.OPEN
         ).aggregate(all=Count("pk"), claimable=Count("pk", filter=Q(assignee__isnull=True)))
         sizes[person.pk] = (values["all"], values["claimable"])
     return sizes
