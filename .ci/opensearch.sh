@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Build and start the embedded OpenSearch node for the test suite, then print the variables to export.
+# Usage: eval "$(bash .ci/opensearch.sh)"   (idempotent; data under ${EDOC_OPENSEARCH_DIR:-/tmp/edoc-opensearch})
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${OPENSEARCH_PORT:-9201}
+bash tools/opensearch-node/build.sh >&2
+URL_LINE=$(bash tools/opensearch-node/start.sh "${EDOC_OPENSEARCH_DIR:-/tmp/edoc-opensearch}" "$PORT")
+echo "export ${URL_LINE}"
+echo "export SEARCH_BACKEND=opensearch"
