@@ -1,7 +1,7 @@
 """Shared fixtures: a small agency with a unit tree, one user per role, catalogs and PDFs.
 
-Service-backed tests: with REQUIRE_SERVICES=1 (CI) a test marked `postgres`/`redis` fails
-instead of skipping when its service is not configured.
+Service-backed tests: with REQUIRE_SERVICES=1 (CI) a test marked `postgres`/`redis`/`opensearch`
+fails instead of skipping when its service is not configured.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ def pytest_runtest_setup(item):
         missing.append("Redis (REDIS_URL=redis://…)")
     if "browser" in item.keywords and not os.path.exists(CHROMIUM):
         missing.append(f"Chromium at {CHROMIUM}")
+    if "opensearch" in item.keywords and not os.environ.get("OPENSEARCH_URL"):
+        missing.append('OpenSearch (OPENSEARCH_URL=http://…; eval "$(bash .ci/opensearch.sh)")')
     if missing:
         message = "needs " + ", ".join(missing)
         if REQUIRE_SERVICES:
