@@ -12,6 +12,7 @@ Rules (JSON in the definition):
     {"rule": "coordinators"}                               one task per pending coordinator
     {"rule": "signer"}                                     the outgoing document's signer
     {"rule": "initiator"}                                  whoever started the process
+    {"rule": "subject_handler"}                            the specialist a dossier is given to
     {"rule": "group", "group": "Tổ pháp chế"}              members of a group claim the task
 
 One person gets the task assigned; several get it as a group task that one of them claims.
@@ -46,6 +47,7 @@ class RunContext:
     initiator: User
     document: Document | None = None
     agency_id: int | None = None
+    subject: Any = None  # the document, or another registered subject (a dossier)
 
 
 def lead_unit_of(document: Document | None) -> Unit | None:
@@ -71,8 +73,9 @@ def _active(queryset: QuerySet[User]) -> list[User]:
 def _unit_for(reference: Any, context: RunContext) -> Unit | None:
     if isinstance(reference, int):
         return Unit.objects.filter(pk=reference).first()
-    if reference == "owner_unit" and context.document is not None:
-        return context.document.owner_unit
+    owner = context.document or context.subject
+    if reference == "owner_unit" and owner is not None:
+        return getattr(owner, "owner_unit", None)
     if reference == "lead_unit":
         return lead_unit_of(context.document)
     if reference == "initiator_unit":
@@ -118,6 +121,9 @@ def resolve(rule: dict[str, Any], context: RunContext) -> Resolution:
     if kind == "signer":
         signer = context.document.signer if context.document is not None else None
         return Resolution([signer] if signer and signer.is_active else [])
+    if kind == "subject_handler":
+        handler = getattr(context.subject, "handler", None)
+        return Resolution([handler] if handler is not None and handler.is_active else [])
     if kind == "lead_handler":
         pending = _pending(context.document, Assignment.Role.LEAD)
         return _holders(pending[0]) if pending else Resolution()

@@ -382,6 +382,18 @@ def add_working_time(
     microseconds = _to_decimal(days, "days") * (day_length // datetime.timedelta(microseconds=1))
     microseconds += _to_decimal(hours, "hours") * 3_600_000_000
     remaining = datetime.timedelta(microseconds=int(microseconds.to_integral_value()))
+    return add_working_duration(start, remaining)
+
+
+def add_working_duration(
+    start: datetime.datetime, duration: datetime.timedelta
+) -> datetime.datetime:
+    """`start` plus `duration` of office time (see `add_working_time`)."""
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError("start must be a timezone-aware datetime.")
+    if duration < datetime.timedelta():
+        raise ValueError("duration must not be negative.")
+    remaining = duration
     moment = start.astimezone(VN_TZ)
     if not remaining:
         return moment
@@ -401,6 +413,28 @@ def add_working_time(
                 moment = period_end
         day += _ONE_DAY
         moment = datetime.datetime.combine(day, datetime.time.min, VN_TZ)
+
+
+def working_time_between(start: datetime.datetime, end: datetime.datetime) -> datetime.timedelta:
+    """The office time between two moments (zero when `end` is not after `start`):
+    `add_working_duration(start, working_time_between(start, end))` is `end` when `end` is
+    within office hours."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware datetimes.")
+    total = datetime.timedelta()
+    moment, end = start.astimezone(VN_TZ), end.astimezone(VN_TZ)
+    if end <= moment:
+        return total
+    day = moment.date()
+    while day <= end.date():
+        if is_working_day(day):
+            for opening, closing in working_periods():
+                begin = max(moment, datetime.datetime.combine(day, opening, VN_TZ))
+                finish = min(end, datetime.datetime.combine(day, closing, VN_TZ))
+                if finish > begin:
+                    total += finish - begin
+        day += _ONE_DAY
+    return total
 
 
 def deadline_for(

@@ -23,7 +23,7 @@ from edoc.services.documents import document_grant_participant
 from workflows import assignees, calendar, expressions
 from workflows.graph import BRANCH, PARALLEL, Graph, Step, parse
 from workflows.models import DefinitionVersion, Notification, ProcessRun, RunEvent, WorkItem
-from workflows.subjects import subject_fields
+from workflows.subjects import adapter_for, subject_fields, subject_load, subject_ref
 
 # A reminder goes out when this share of the step's working time has passed.
 REMINDER_SHARE = Decimal("0.75")
@@ -76,16 +76,18 @@ def run_of(process) -> ProcessRun:
     return run
 
 
-def _subject(run: ProcessRun) -> Document | None:
+def _subject(run: ProcessRun) -> Any:
+    """The run's subject: its document, or a registered subject such as a dossier, or None."""
     if run.document_id is None:
-        return None
+        return subject_load(run.process.data.get("subject"))
     return Document.objects.select_related(
         "document_type", "urgency", "confidentiality", "field", "owner_unit"
     ).get(pk=run.document_id)
 
 
-def follow_branches(graph: Graph, step_id: str, document: Document | None) -> str:
-    """From `step_id`, take branch decisions until a step that people (or the end) act on."""
+def follow_branches(graph: Graph, step_id: str, document: Any) -> str:
+    """From `step_id`, take branch decisions until a step that people (or the end) act on.
+    `document` is the run's subject (a document or a registered subject such as a dossier)."""
     fields = subject_fields(document)
     for _hop in range(MAX_BRANCH_HOPS):
         step = graph.step(step_id)
@@ -99,10 +101,13 @@ def follow_branches(graph: Graph, step_id: str, document: Document | None) -> st
     raise RuntimeError("Branches loop without reaching a step")
 
 
-def on_start(activation, *, version: DefinitionVersion, initiator: User, document=None):
-    """StartHandle callback: pin the version and place the run on its first step."""
+def on_start(
+    activation, *, version: DefinitionVersion, initiator: User, document=None, subject=None
+):
+    """StartHandle callback: pin the version and place the run on its first step.
+    `subject` is a non-document subject (a registered kind, see `workflows.subjects`)."""
     graph = _graph_of_version(version.pk, _stamp(version))
-    first = follow_branches(graph, graph.start, document)
+    first = follow_branches(graph, graph.start, document or subject)
     activation.process.data = {
         "version": version.pk,
         "stamp": _stamp(version),
@@ -110,17 +115,20 @@ def on_start(activation, *, version: DefinitionVersion, initiator: User, documen
         "document": document.pk if document else None,
         "step": first,
     }
+    if subject is not None:
+        activation.process.data["subject"] = subject_ref(subject)
     if document is not None:
         activation.process.artifact = document
     return activation.process
 
 
 def _context(run: ProcessRun) -> assignees.RunContext:
-    document = _subject(run)
+    subject = _subject(run)
     return assignees.RunContext(
         initiator=run.initiator,
-        document=document,
-        agency_id=document.agency_id if document else None,
+        document=subject if isinstance(subject, Document) else None,
+        agency_id=getattr(subject, "agency_id", None),
+        subject=subject,
     )
 
 
@@ -189,7 +197,8 @@ def on_task_created(activation) -> None:
     if task.owner_id is None and candidates:
         work_item.candidates.set(candidates)
     recipients = [task.owner] if task.owner_id else list(User.objects.filter(pk__in=candidates))
-    document = _subject(run)
+    subject = _subject(run)
+    document = subject if isinstance(subject, Document) else None
     for user in recipients:
         if document is not None:
             document_grant_participant(
@@ -329,6 +338,10 @@ def close_run(activation) -> None:
     )
     ProcessRun.objects.filter(pk=run.pk).update(finished_at=now, current_step=process.data["step"])
     RunEvent.objects.create(run=run, step_id=process.data["step"], kind="finished")
+    subject = _subject(run) if run.document_id is None else None
+    adapter = adapter_for(subject)
+    if adapter is not None and adapter.on_finished is not None:
+        adapter.on_finished(run, subject)
 
 
 def notify(user: User, work_item: WorkItem | None, kind: str, text: str) -> Notification:

@@ -40,6 +40,7 @@ ASSIGNEE_RULES = (
     "signer",
     "initiator",
     "group",
+    "subject_handler",
 )
 UNIT_REFERENCES = ("owner_unit", "lead_unit", "initiator_unit", "agency")
 STEP_ID = re.compile(r"^[a-z][a-z0-9_]{0,49}$")

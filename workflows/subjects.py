@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from django.apps import apps
 
 from edoc.models import Document
 
@@ -20,7 +24,51 @@ SUBJECT_FIELDS: dict[str, str] = {
     "amount": "an amount of money where the subject has one (fees), else None",
     "registry": "agency when registered in the agency's books, else the unit's abbreviation",
     "lead_is_person": "True when the lead handler was assigned as a person, not a unit",
+    "procedure": "administrative procedure code of a one-stop dossier, e.g. 1.004616",
+    "channel": "how a dossier came in: online or counter (empty for documents)",
 }
+
+
+@dataclass(frozen=True)
+class SubjectAdapter:
+    """How the engine treats another kind of subject than a document (e.g. a one-stop dossier).
+
+    `fields(subject)` gives the SUBJECT_FIELDS values; `on_finished(run, subject)` runs when a
+    process on it reaches its end; `url(subject)` is the staff page shown on task pages.
+    """
+
+    label: str  # "app_label.modelname"
+    fields: Callable[[Any], dict[str, Any]]
+    on_finished: Callable[[Any, Any], None] | None = None
+    url: Callable[[Any], str] | None = None
+
+
+SUBJECT_ADAPTERS: dict[str, SubjectAdapter] = {}
+
+
+def register_subject(adapter: SubjectAdapter) -> None:
+    SUBJECT_ADAPTERS[adapter.label] = adapter
+
+
+def subject_ref(subject: Any) -> dict[str, Any] | None:
+    """What a run stores to find a non-document subject again."""
+    if subject is None or isinstance(subject, Document):
+        return None
+    return {"model": subject._meta.label_lower, "pk": subject.pk}
+
+
+def subject_load(ref: dict[str, Any] | None) -> Any:
+    """The subject a stored reference points at (None when it is gone)."""
+    if not ref or ref.get("model") not in SUBJECT_ADAPTERS:
+        return None
+    model = apps.get_model(ref["model"])
+    return model._default_manager.filter(pk=ref["pk"]).first()
+
+
+def adapter_for(subject: Any) -> SubjectAdapter | None:
+    if subject is None or isinstance(subject, Document):
+        return None
+    return SUBJECT_ADAPTERS.get(subject._meta.label_lower)
 
 
 def _registry(document: Document) -> str:
@@ -42,7 +90,8 @@ def _lead_is_person(document: Document) -> bool:
 
 
 def subject_fields(subject: Any) -> dict[str, Any]:
-    """The values of SUBJECT_FIELDS for a subject (a Document, or None for a bare test run)."""
+    """The values of SUBJECT_FIELDS for a subject (a Document, a registered subject such as a
+    dossier, or None for a bare test run)."""
     if isinstance(subject, Document):
         doc_type = subject.document_type
         return {
@@ -58,5 +107,10 @@ def subject_fields(subject: Any) -> dict[str, Any]:
             "amount": None,
             "registry": _registry(subject),
             "lead_is_person": _lead_is_person(subject),
+            "procedure": "",
+            "channel": "",
         }
+    adapter = adapter_for(subject)
+    if adapter is not None:
+        return {**dict.fromkeys(SUBJECT_FIELDS), **adapter.fields(subject)}
     return dict.fromkeys(SUBJECT_FIELDS)

@@ -46,6 +46,7 @@ RULE_LABELS = {
     "signer": _("The outgoing document's signer"),
     "initiator": _("Whoever started the process"),
     "group": _("A group (one member claims the task)"),
+    "subject_handler": _("The dossier's specialist"),
 }
 
 

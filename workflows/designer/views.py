@@ -73,6 +73,8 @@ FIELD_HELP = {
     "unit": gettext_lazy("abbreviation of the owning unit, e.g. NVY"),
     "field": gettext_lazy("field (lĩnh vực) code"),
     "amount": gettext_lazy("an amount of money where the subject has one (fees), else None"),
+    "procedure": gettext_lazy("administrative procedure code of a one-stop dossier, e.g. 1.004616"),
+    "channel": gettext_lazy("how a dossier came in: online or counter (empty for documents)"),
 }
 
 
@@ -146,6 +148,8 @@ class Names:
             return _("each coordinator of the document")
         if kind == "signer":
             return _("the document's signer")
+        if kind == "subject_handler":
+            return _("the dossier's specialist")
         if kind == "group":
             group = rule.get("group")
             return _("group %(name)s") % {

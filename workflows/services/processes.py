@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,7 @@ from edoc.services.audit import audit_record
 from edoc.text import nfc_inputs
 from workflows.graph import PARALLEL, USER
 from workflows.models import DefinitionVersion, ProcessDefinition, ProcessRun, RunEvent, WorkItem
+from workflows.subjects import subject_ref
 
 
 def _flow():
@@ -25,13 +28,18 @@ def _flow():
 
 @transaction.atomic
 def process_start(
-    *, user: User, definition: ProcessDefinition, document: Document | None = None
+    *,
+    user: User,
+    definition: ProcessDefinition,
+    document: Document | None = None,
+    subject: Any = None,
 ) -> ProcessRun:
-    """Start a run on the definition's latest published version (pinned for its whole life)."""
+    """Start a run on the definition's latest published version (pinned for its whole life).
+    `subject` is a non-document subject registered in `workflows.subjects` (a dossier)."""
     version = definition.published_version()
     if version is None:
         raise ValidationError(_("“%(name)s” has no published version.") % {"name": definition})
-    process = _flow().start.run(version=version, initiator=user, document=document)
+    process = _flow().start.run(version=version, initiator=user, document=document, subject=subject)
     run = ProcessRun.objects.get(process=process)
     RunEvent.objects.create(
         run=run, kind="started", actor=user, step_id=version.graph.get("start", "")
@@ -44,6 +52,7 @@ def process_start(
             "definition": definition.key,
             "version": version.number,
             "document": getattr(document, "pk", None),
+            "subject": subject_ref(subject),
         },
     )
     return run

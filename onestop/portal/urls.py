@@ -1,0 +1,20 @@
+"""Public portal URLs, mounted under /portal/ (namespace "portal"; Vietnamese slugs)."""
+
+from django.urls import path
+
+from onestop.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
+    path("thu-tuc/<str:code>/nop/", views.submit, name="submit"),
+    path("nhap/<str:key>/", views.draft, name="draft"),
+    path("da-nop/", views.submitted, name="submitted"),
+    path("tra-cuu/", views.lookup, name="lookup"),
+    path("t/<str:token>/", views.track_token, name="track_token"),
+    path("ho-so/", views.dossier_detail, name="dossier"),
+    path("ho-so/bo-sung/", views.supplement_upload, name="supplement"),
+    path("ho-so/ket-qua/", views.result_download, name="result"),
+]

@@ -1,0 +1,339 @@
+"""Public citizen portal (no login): procedures, online submission with drafts, tracking by
+code + phone/ID or by the receipt's QR link, supplement uploads and the signed result.
+
+Privacy rules: a look-up that fails answers exactly the same whatever was wrong; a tracking
+link that is forged, expired or revoked gets one "link invalid or expired" page; a session
+sees at most one dossier (see access.py); dossier pages are `no-store` and `no-referrer`;
+look-ups, submissions and uploads are rate-limited per client address (ratelimit.py).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from edoc.services.audit import audit_record
+from edoc.views.common import form_add_service_errors
+from onestop.models import Dossier, Procedure
+from onestop.portal import ratelimit
+from onestop.portal.access import access_grant, session_dossier
+from onestop.portal.forms import ApplicantForm, LookupForm, SupplementForm
+from onestop.portal.services import portal_dossier_send
+from onestop.portal.verification import result_verification
+from onestop.portal.web import page, portal_agency, portal_view
+from onestop.selectors import (
+    days_left,
+    dossier_draft_get,
+    dossier_from_token,
+    dossier_lookup,
+    dossier_result_file,
+    public_procedures,
+    public_timeline,
+    tracking_url,
+)
+from onestop.services import dossier_submit_supplement
+
+APPLICANT_ERROR_FIELDS = {f"applicant_{name}": name for name in ApplicantForm.base_fields}
+
+
+# --------------------------------------------------------------------------- shared answers
+
+
+def rate_limited(request: HttpRequest, scope: str) -> HttpResponse:
+    """429 in Vietnamese, with Retry-After."""
+    window = ratelimit.rate_for(scope).window
+    response = page(
+        request, "portal/rate_limited.html", {"minutes": math.ceil(window / 60)}, status=429
+    )
+    response["Retry-After"] = str(window)
+    return response
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    return page(request, "portal/not_found.html", status=404)
+
+
+def invalid_link(request: HttpRequest) -> HttpResponse:
+    """The one answer for a forged, expired or revoked tracking link or draft link."""
+    return page(request, "portal/invalid_link.html", status=404)
+
+
+def _procedures():
+    agency = portal_agency()
+    return public_procedures(agency.pk if agency else None)
+
+
+# --------------------------------------------------------------------------- procedures
+
+
+@portal_view()
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    """The procedures a citizen can do online, by field."""
+    procedures = sorted(_procedures(), key=lambda p: (p.field.name if p.field else "~", p.name))
+    for procedure in procedures:
+        procedure.field_name = procedure.field.name if procedure.field else ""
+    return page(request, "portal/home.html", {"procedures": procedures})
+
+
+def _procedure(code: str) -> Procedure | None:
+    return _procedures().filter(code=code).order_by("pk").first()
+
+
+@portal_view()
+@require_http_methods(["GET"])
+def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = _procedure(code)
+    if procedure is None:
+        return not_found(request)
+    return page(
+        request,
+        "portal/procedure.html",
+        {"procedure": procedure, "papers": list(procedure.papers.all())},
+    )
+
+
+# --------------------------------------------------------------------------- submission
+
+
+@portal_view(private=True)
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    """A new dossier of the procedure: save as a draft or submit."""
+    procedure = _procedure(code)
+    if procedure is None:
+        return not_found(request)
+    return _dossier_form(request, procedure, None)
+
+
+@portal_view(private=True)
+@require_http_methods(["GET", "POST"])
+def draft(request: HttpRequest, key: str) -> HttpResponse:
+    """The private link of a saved draft: continue, save again or submit."""
+    dossier = dossier_draft_get(key)
+    if dossier is None or dossier.procedure not in _procedures():
+        return invalid_link(request)
+    return _dossier_form(request, dossier.procedure, dossier)
+
+
+def _draft_initial(dossier: Dossier | None) -> dict[str, str]:
+    if dossier is None:
+        return {}
+    return {name: getattr(dossier, f"applicant_{name}") for name in ApplicantForm.base_fields}
+
+
+def _dossier_form(request: HttpRequest, procedure: Procedure, draft: Dossier | None):
+    papers = list(procedure.papers.all())
+    stored = (
+        set(draft.files.exclude(paper=None).values_list("paper_id", flat=True)) if draft else set()
+    )
+    if request.method == "POST":
+        if ratelimit.rate_limit_hit(request, "submit"):
+            return rate_limited(request, "submit")
+        submitting = request.POST.get("action") != "draft"
+        form = ApplicantForm(request.POST, request.FILES, papers=papers, stored=stored)
+        form.submitting = submitting
+        if form.is_valid():
+            try:
+                dossier = portal_dossier_send(
+                    procedure=procedure,
+                    applicant=form.applicant(),
+                    files=form.files_by_paper(),
+                    draft=draft,
+                    submit=submitting,
+                )
+            except ValidationError as error:
+                form_add_service_errors(form, _service_error_on_form(error))
+            else:
+                if submitting:
+                    access_grant(request, dossier)
+                    return redirect("portal:submitted")
+                return redirect(reverse("portal:draft", args=[dossier.draft_key]) + "?saved=1")
+        status = 400
+    else:
+        form = ApplicantForm(initial=_draft_initial(draft), papers=papers, stored=stored)
+        status = 200
+    context: dict[str, Any] = {"procedure": procedure, "form": form, "draft": draft}
+    if draft is not None and request.GET.get("saved"):
+        context["draft_url"] = request.build_absolute_uri(
+            reverse("portal:draft", args=[draft.draft_key])
+        )
+    return page(request, "portal/submit.html", context, status=status)
+
+
+def _service_error_on_form(error: ValidationError) -> ValidationError:
+    """The services name applicant fields `applicant_<name>`; the form calls them `<name>`."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {APPLICANT_ERROR_FIELDS.get(key, key): value for key, value in error.error_dict.items()}
+    )
+
+
+@portal_view(private=True)
+@require_http_methods(["GET"])
+def submitted(request: HttpRequest) -> HttpResponse:
+    """After submitting: the dossier code, the tracking link and the receipt."""
+    dossier = session_dossier(request)
+    if dossier is None:
+        return redirect("portal:lookup")
+    return page(
+        request,
+        "portal/submitted.html",
+        {"dossier": dossier, "tracking_url": tracking_url(dossier)},
+    )
+
+
+# --------------------------------------------------------------------------- tracking
+
+
+@portal_view(private=True)
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Code + phone or ID number. Every failure (unknown code, wrong phone, malformed input)
+    gets the same page: a blank form and one message."""
+    if request.method == "POST":
+        if ratelimit.rate_limit_hit(request, "lookup"):
+            return rate_limited(request, "lookup")
+        form = LookupForm(request.POST)
+        dossier = None
+        if form.is_valid():
+            dossier = dossier_lookup(
+                code=form.cleaned_data["code"], secret=form.cleaned_data["secret"]
+            )
+        if dossier is not None:
+            access_grant(request, dossier)
+            return redirect("portal:dossier")
+        return page(request, "portal/lookup.html", {"form": LookupForm(), "not_found": True})
+    return page(request, "portal/lookup.html", {"form": LookupForm()})
+
+
+@portal_view(private=True)
+@require_http_methods(["GET"])
+def track_token(request: HttpRequest, token: str) -> HttpResponse:
+    """The receipt's QR link: a valid token opens the dossier in this session and redirects
+    to the tracking page (the token leaves the address bar); anything else is "invalid"."""
+    if ratelimit.rate_limit_exceeded(request, "lookup"):
+        return rate_limited(request, "lookup")
+    dossier = dossier_from_token(token)
+    if dossier is None:
+        ratelimit.rate_limit_hit(request, "lookup")
+        return invalid_link(request)
+    access_grant(request, dossier)
+    return redirect("portal:dossier")
+
+
+def _supplement_request(dossier: Dossier):
+    if dossier.status != Dossier.Status.SUPPLEMENT:
+        return None
+    return dossier.supplements.filter(answered_at__isnull=True).order_by("-round").first()
+
+
+def _supplement_papers(dossier: Dossier, request) -> list:
+    papers = list(request.papers.all()) if request is not None else []
+    return papers or list(dossier.procedure.papers.all())
+
+
+def _dossier_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    supplement_form: SupplementForm | None = None,
+    supplement_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    open_request = _supplement_request(dossier)
+    if open_request is not None and supplement_form is None:
+        supplement_form = SupplementForm(papers=_supplement_papers(dossier, open_request))
+    result = dossier_result_file(dossier)
+    left = days_left(dossier)
+    context = {
+        "dossier": dossier,
+        "timeline": list(reversed(public_timeline(dossier))),
+        "days_left": left,
+        "days_late": -left if left is not None and left < 0 else None,
+        "open_request": open_request,
+        "answered_requests": dossier.supplements.filter(answered_at__isnull=False).order_by(
+            "-round"
+        ),
+        "supplement_form": supplement_form if open_request is not None else None,
+        "supplement_error": supplement_error,
+        "result_name": result[1] if result else "",
+        "verification": result_verification(result[0]) if result else None,
+    }
+    return page(request, "portal/dossier.html", context, status=status)
+
+
+@portal_view(private=True)
+@require_http_methods(["GET"])
+def dossier_detail(request: HttpRequest) -> HttpResponse:
+    """The tracking page of the session's dossier."""
+    dossier = session_dossier(request)
+    if dossier is None:
+        return redirect("portal:lookup")
+    return _dossier_page(request, dossier)
+
+
+@portal_view(private=True)
+@require_POST
+def supplement_upload(request: HttpRequest) -> HttpResponse:
+    """The citizen's answer to a supplement request; refused with a message once the dossier
+    no longer waits for papers (closed, already answered)."""
+    dossier = session_dossier(request)
+    if dossier is None:
+        return redirect("portal:lookup")
+    if ratelimit.rate_limit_hit(request, "upload"):
+        return rate_limited(request, "upload")
+    open_request = _supplement_request(dossier)
+    form = SupplementForm(
+        request.POST, request.FILES, papers=_supplement_papers(dossier, open_request)
+    )
+    if dossier.status != Dossier.Status.SUPPLEMENT:
+        return _dossier_page(
+            request,
+            dossier,
+            supplement_error=_(
+                "This dossier is not waiting for papers (it is “%(status)s”); nothing was sent."
+            )
+            % {"status": dossier.get_status_display()},
+            status=409,
+        )
+    if form.is_valid():
+        try:
+            dossier_submit_supplement(
+                dossier=dossier,
+                files=form.files_by_paper(),
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: the papers were sent to the officer."))
+            return redirect("portal:dossier")
+    return _dossier_page(request, dossier, supplement_form=form, status=400)
+
+
+@portal_view(private=True)
+@require_http_methods(["GET"])
+def result_download(request: HttpRequest) -> HttpResponse:
+    """The signed result PDF, once the dossier is processed."""
+    dossier = session_dossier(request)
+    if dossier is None:
+        return redirect("portal:lookup")
+    result = dossier_result_file(dossier)
+    if result is None:
+        return not_found(request)
+    content, name = result
+    audit_record(actor=None, action="dossier.result_download", target=dossier)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -1,0 +1,199 @@
+"""Dossiers inside processes: dossiers and apology letters as run subjects, and the step actions
+of the shipped dossier definition (assign a specialist, attach the result, finish, return).
+
+Completing a step performs the onestop service in the same transaction (see workflows.actions);
+a process that reaches its end on a dossier still being processed finishes the dossier.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from edoc.models import Document, User
+from edoc.models.organisation import Role
+from edoc.selectors.access import Actor, visible_documents
+from workflows.actions import ActionSpec
+from workflows.actions import register as register_action
+from workflows.models import ProcessRun, WorkItem
+from workflows.subjects import SubjectAdapter, register_subject, subject_load
+
+
+def _dossier_fields(dossier) -> dict[str, Any]:
+    procedure = dossier.procedure
+    return {
+        "procedure": procedure.code,
+        "amount": dossier.fee_amount or procedure.fee,
+        "channel": dossier.channel,
+        "unit": procedure.handling_unit.short_name,
+        "field": procedure.field.code if procedure.field_id else "",
+        "direction": "dossier",
+    }
+
+
+def _apology_fields(letter) -> dict[str, Any]:
+    return {**_dossier_fields(letter.dossier), "direction": "apology"}
+
+
+def _dossier_finished(run: ProcessRun, dossier) -> None:
+    """The process's last step is done: a dossier still in processing is finished."""
+    from onestop.models import Dossier
+    from onestop.services import dossier_finish
+
+    dossier.refresh_from_db()
+    if dossier.status in (Dossier.Status.ACCEPTED, Dossier.Status.PROCESSING):
+        last = run.work_items.filter(status=WorkItem.Status.DONE).order_by("-completed_at").first()
+        dossier_finish(officer=last.completed_by if last else run.initiator, dossier=dossier)
+
+
+def _apology_finished(run: ProcessRun, letter) -> None:
+    """The apology letter's approval process ended: approved by whoever completed the last step."""
+    from onestop.services import apology_approve
+
+    last = run.work_items.filter(status=WorkItem.Status.DONE).order_by("-completed_at").first()
+    apology_approve(user=last.completed_by if last else run.initiator, letter=letter)
+
+
+def _subject(work_item: WorkItem):
+    subject = subject_load(work_item.run.process.data.get("subject"))
+    if subject is None:
+        raise ValidationError(_("This step needs a dossier."))
+    return subject
+
+
+def _dossier(work_item: WorkItem):
+    from onestop.models import ApologyLetter
+
+    subject = _subject(work_item)
+    return subject.dossier if isinstance(subject, ApologyLetter) else subject
+
+
+class _TaskForm(forms.Form):
+    def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
+        self.user = user
+        self.work_item = work_item
+        super().__init__(*args, **kwargs)
+
+
+class DossierAssignForm(_TaskForm):
+    handler = forms.ModelChoiceField(queryset=User.objects.none(), label=_lazy("Specialist"))
+
+    def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
+        super().__init__(*args, user=user, work_item=work_item, **kwargs)
+        unit_id = user.unit_id
+        if work_item is not None:
+            unit_id = _dossier(work_item).procedure.handling_unit_id
+        self.fields["handler"].queryset = User.objects.filter(
+            unit_id=unit_id, is_active=True, role__in=[Role.SPECIALIST, Role.UNIT_HEAD]
+        ).order_by("last_name", "first_name")
+
+
+class DossierResultForm(_TaskForm):
+    result_document = forms.ModelChoiceField(
+        queryset=Document.objects.none(),
+        label=_lazy("Result document"),
+        help_text=_lazy("The outgoing document (drafted and signed) that is the dossier's result."),
+    )
+
+    def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
+        super().__init__(*args, user=user, work_item=work_item, **kwargs)
+        self.fields["result_document"].queryset = (
+            visible_documents(user)
+            .filter(direction=Document.Direction.OUTGOING)
+            .order_by("-created_at")
+        )
+
+
+class DossierReturnForm(_TaskForm):
+    channel = forms.ChoiceField(
+        label=_lazy("Result returned"),
+        choices=[("counter", _lazy("At the counter")), ("online", _lazy("Online"))],
+    )
+
+
+def _perform_assign(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    from onestop.services import dossier_assign_handler
+
+    dossier_assign_handler(user=actor.user, dossier=_dossier(work_item), handler=data["handler"])
+
+
+def _perform_result(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    from onestop.services import dossier_set_result
+
+    dossier_set_result(
+        user=actor.user, dossier=_dossier(work_item), result_document=data["result_document"]
+    )
+
+
+def _perform_finish(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    from onestop.services import dossier_finish
+
+    dossier_finish(officer=actor.user, dossier=_dossier(work_item))
+
+
+def _perform_return(actor: Actor, work_item: WorkItem, data: dict) -> None:
+    from onestop.models import Dossier
+    from onestop.services import dossier_return_result
+
+    dossier = _dossier(work_item)
+    if dossier.status == Dossier.Status.DONE:
+        dossier_return_result(officer=actor.user, dossier=dossier, channel=data["channel"])
+
+
+DOSSIER = "dossier"
+DOSSIER_ACTIONS = [
+    ActionSpec(
+        "dossier_assign",
+        _lazy("Give the dossier to a specialist"),
+        DossierAssignForm,
+        _perform_assign,
+        DOSSIER,
+    ),
+    ActionSpec(
+        "dossier_result",
+        _lazy("Appraise and attach the result document"),
+        DossierResultForm,
+        _perform_result,
+        DOSSIER,
+    ),
+    ActionSpec(
+        "dossier_finish", _lazy("Approve the result (dossier processed)"), None, _perform_finish
+    ),
+    ActionSpec(
+        "dossier_return",
+        _lazy("Return the result to the citizen"),
+        DossierReturnForm,
+        _perform_return,
+    ),
+]
+
+
+def dossier_url(dossier) -> str:
+    return reverse("onestop:dossier_detail", args=[dossier.pk])
+
+
+def register() -> None:
+    """Called from the app's ready(): subjects and step actions."""
+    register_subject(
+        SubjectAdapter(
+            label="onestop.dossier",
+            fields=_dossier_fields,
+            on_finished=_dossier_finished,
+            url=dossier_url,
+        )
+    )
+    register_subject(
+        SubjectAdapter(
+            label="onestop.apologyletter",
+            fields=_apology_fields,
+            on_finished=_apology_finished,
+            url=lambda letter: dossier_url(letter.dossier),
+        )
+    )
+    for spec in DOSSIER_ACTIONS:
+        register_action(spec)

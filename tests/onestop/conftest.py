@@ -1,0 +1,106 @@
+"""One-stop fixtures: procedures with papers, a one-stop officer, uploads, a fixed clock."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from edoc.models.organisation import Role
+from onestop.models import ONESTOP_GROUP, Procedure, ProcedurePaper
+from tests.conftest import _user
+from workflows import calendar
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.EDOC_PUBLIC_BASE_URL = "https://dichvucong.example.vn"
+
+
+@pytest.fixture
+def officer(users, units):
+    user = _user("motcua", units["office"], Role.SPECIALIST, "Công chức một cửa", "Thảo", "Lê Thị")
+    group, _created = Group.objects.get_or_create(name=ONESTOP_GROUP)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def procedure(agency, units) -> Procedure:
+    procedure = Procedure.objects.create(
+        agency=agency,
+        code="1.004616",
+        name="Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh",
+        processing_days=Decimal(10),
+        fee=360_000,
+        result_type="Chứng chỉ hành nghề",
+        handling_unit=units["medical"],
+    )
+    ProcedurePaper.objects.create(procedure=procedure, name="Đơn đề nghị", order=1)
+    ProcedurePaper.objects.create(
+        procedure=procedure, name="Văn bằng chuyên môn", order=2, extensions="pdf"
+    )
+    ProcedurePaper.objects.create(
+        procedure=procedure, name="Ảnh 4x6", order=3, mandatory=False, max_size_mb=1
+    )
+    return procedure
+
+
+@pytest.fixture
+def papers(procedure):
+    return list(procedure.papers.order_by("order"))
+
+
+@pytest.fixture
+def applicant() -> dict:
+    return {
+        "name": "Nguyễn Văn An",
+        "phone": "+84 912 345 678",
+        "id_number": "079123456789",
+        "email": "an@example.vn",
+        "address": "Biên Hòa, Đồng Nai",
+    }
+
+
+@pytest.fixture
+def upload(pdf_bytes):
+    def make(kind: str = "pdf", name: str | None = None, content: bytes | None = None):
+        data = content
+        if data is None:
+            data = {"pdf": pdf_bytes(), "png": PNG, "jpg": JPG}.get(kind, b"plain text")
+        return SimpleUploadedFile(name or f"giay.{kind}", data)
+
+    return make
+
+
+@pytest.fixture
+def all_files(papers, upload):
+    return lambda: {papers[0].pk: upload("pdf"), papers[1].pk: upload("pdf")}
+
+
+class Clock:
+    """Sets Django's idea of now (timezone.now) for the services under test."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
+    def set(self, value: datetime.datetime) -> datetime.datetime:
+        moment = value if value.tzinfo else value.replace(tzinfo=calendar.VN_TZ)
+        self.monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+        return moment
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return Clock(monkeypatch)
