@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "edoc",
     "workflows",
     "signing",
-    "onestop",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +157,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_timers_task", "schedule": 60.0},
+    "flush-search-index-queue": {"task": "search.tasks.flush_index_queue_task", "schedule": 60.0},
 }
 
 # --- REST API.
@@ -228,7 +229,11 @@ EDOC_AGENCY_CODE = env.str("EDOC_AGENCY_CODE", default="000.00.23.H19")
 # (workflows.calendar): comma-separated HH:MM-HH:MM periods, local time (Asia/Ho_Chi_Minh).
 # A working day is their sum: 8 hours by default, so 0.5 day = 4 working hours.
 EDOC_WORKING_HOURS = env.str("EDOC_WORKING_HOURS", default="07:30-11:30,13:30-17:30")
-# One-stop dossiers: the public site's address (QR codes on receipts point there) and how long
-# a tracking link stays valid.
-EDOC_PUBLIC_BASE_URL = env.str("EDOC_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
-EDOC_TRACKING_TOKEN_MAX_AGE_DAYS = env.int("EDOC_TRACKING_TOKEN_MAX_AGE_DAYS", default=730)
+
+# --- Full-text search: "database" (SQLite FTS5 / PostgreSQL tsvector) or "opensearch".
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
+OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
+OPENSEARCH_INDEX = env.str("OPENSEARCH_INDEX", default="edoc-documents")
+# OCR of scanned pages (Tesseract, Debian tesseract-ocr-vie); languages and render resolution.
+SEARCH_OCR_LANGUAGES = env.str("SEARCH_OCR_LANGUAGES", default="vie")
+SEARCH_OCR_DPI = env.int("SEARCH_OCR_DPI", default=200)

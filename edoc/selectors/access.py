@@ -121,6 +121,94 @@ def document_get_for_user(user: User, document_id: int) -> Document:
         raise Http404("No such document.")
 
 
+# --- The same rules as facts and a predicate, for search engines that cannot run our SQL.
+# `visible_documents` stays the source of truth; tests/search/test_access_mirror.py checks that
+# `visibility_for(user).allows(document_access_facts(document))` agrees with it everywhere.
+
+CLERK_DESK_STATUSES = (Document.Status.READY, Document.Status.ISSUED)
+
+
+def document_access_facts(document: Document) -> dict:
+    """What `visible_documents` looks at, for one document, as plain values."""
+    assignments = list(
+        Assignment.objects.filter(document=document).values_list("user_id", "unit_id")
+    )
+    participant_users = {user_id for user_id, _unit in assignments if user_id}
+    participant_users |= {pk for pk in (document.created_by_id, document.signer_id) if pk}
+    return {
+        "agency_id": document.agency_id,
+        "confidentiality_level": document.confidentiality.level,
+        "owner_unit_id": document.owner_unit_id,
+        "participant_user_ids": sorted(participant_users),
+        "participant_unit_ids": sorted({unit_id for _user, unit_id in assignments if unit_id}),
+        "direction": document.direction,
+        "status": document.status,
+        "granted_user_ids": sorted(
+            DocumentGrant.objects.filter(document=document).values_list("user_id", flat=True)
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What `user` sees, as sets an engine can match against `document_access_facts`.
+
+    A non-confidential document is visible when its owning unit or one of its assignment units is
+    in `unit_ids` (the union of every principal's scope), or one of `principal_ids` takes part in
+    it, or it is on the clerks' issuance desk of `clerk_agency_id`; any document is visible when
+    `user_id` holds a grant for it.
+    """
+
+    is_active: bool
+    user_id: int | None
+    unit_ids: frozenset[int]
+    principal_ids: frozenset[int]
+    clerk_agency_id: int | None
+    desk_direction: str = Document.Direction.OUTGOING
+    desk_statuses: tuple[str, ...] = tuple(CLERK_DESK_STATUSES)
+
+    def allows(self, facts: dict) -> bool:
+        """Evaluate the rules on one document's facts (pure Python, no query)."""
+        if not self.is_active:
+            return False
+        if self.user_id in facts["granted_user_ids"]:
+            return True
+        if facts["confidentiality_level"] != 0:
+            return False
+        if facts["owner_unit_id"] in self.unit_ids:
+            return True
+        if self.unit_ids.intersection(facts["participant_unit_ids"]):
+            return True
+        if self.principal_ids.intersection(facts["participant_user_ids"]):
+            return True
+        return (
+            self.clerk_agency_id is not None
+            and facts["agency_id"] == self.clerk_agency_id
+            and facts["direction"] == self.desk_direction
+            and facts["status"] in self.desk_statuses
+        )
+
+
+def visibility_for(user: User) -> Visibility:
+    """The user's side of the access rules (principals through delegation included)."""
+    if not user.is_authenticated or not user.is_active:
+        return Visibility(False, None, frozenset(), frozenset(), None)
+    unit_ids: set[int] = set()
+    principal_ids: set[int] = set()
+    for principal in principals_of(user):
+        if not principal.unit_id:
+            continue
+        unit_ids |= scope_unit_ids(principal)
+        principal_ids.add(principal.pk)
+    return Visibility(
+        is_active=True,
+        user_id=user.pk,
+        unit_ids=frozenset(unit_ids),
+        principal_ids=frozenset(principal_ids),
+        clerk_agency_id=user.unit.agency_id if is_agency_clerk(user) else None,
+    )
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who performs an action, and for whom when acting under a delegation."""
@@ -235,10 +323,13 @@ __all__ = [
     "can_issue",
     "can_register_incoming",
     "delegators_of",
+    "document_access_facts",
     "document_get_for_user",
     "edit_draft_actor",
     "principals_of",
     "require",
     "scope_unit_ids",
     "visible_documents",
+    "visibility_for",
+    "Visibility",
 ]

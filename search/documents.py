@@ -1,0 +1,96 @@
+"""From a registry document to the record every search backend indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.utils import timezone
+
+from edoc.models import Document
+from edoc.selectors.access import document_access_facts
+from edoc.text import fold
+
+from .backends.base import IndexRecord
+from .models import FileText
+from .text import symbol_key
+
+INDEX_RELATED = (
+    "document_type",
+    "urgency",
+    "confidentiality",
+    "owner_unit",
+)
+
+
+def document_body(document: Document) -> str:
+    """Text of every file version, newest first: the PDF text layer, then the OCR of scanned pages
+    (falls back to the registry's own text layer while extraction has not run)."""
+    parts = []
+    texts = {
+        text.file_id: text
+        for text in FileText.objects.filter(file__document=document, state=FileText.State.DONE)
+    }
+    for document_file in document.files.order_by("-version"):
+        extracted = texts.get(document_file.pk)
+        parts.append(extracted.text if extracted else document_file.text)
+    return "\n".join(part for part in parts if part)
+
+
+def document_date(document: Document):
+    """The date a document is searched and sorted by: its issue date, else its arrival."""
+    if document.issue_date:
+        return document.issue_date
+    moment = document.received_at or document.created_at
+    return timezone.localdate(moment) if moment else None
+
+
+def index_record(document: Document) -> IndexRecord:
+    """Everything the index needs about one document, access facts included."""
+    facts = document_access_facts(document)
+    date = document_date(document)
+    body = document_body(document)
+    urgency = document.urgency
+    record = IndexRecord(
+        id=document.pk,
+        agency_id=document.agency_id,
+        direction=document.direction,
+        status=document.status,
+        symbol=document.symbol,
+        symbol_key=symbol_key(document.number, document.notation),
+        number=document.number,
+        notation=document.notation,
+        subject=document.subject,
+        issuer=document.issuer,
+        body=body,
+        type_code=str(document.document_type_id or ""),
+        type_label=document.document_type.name if document.document_type_id else "",
+        year=date.year if date else None,
+        date=date,
+        unit_id=document.owner_unit_id,
+        unit_name=document.owner_unit.name,
+        urgency=str(urgency.pk),
+        urgency_label=urgency.name,
+        status_label=str(document.get_status_display()),
+        direction_label=str(document.get_direction_display()),
+        confidentiality_level=facts["confidentiality_level"],
+        owner_unit_id=facts["owner_unit_id"],
+        participant_user_ids=facts["participant_user_ids"],
+        participant_unit_ids=facts["participant_unit_ids"],
+        granted_user_ids=facts["granted_user_ids"],
+    )
+    record.folded = {
+        "symbol": fold(record.symbol),
+        "subject": fold(record.subject),
+        "issuer": fold(record.issuer),
+        "body": fold(record.body),
+    }
+    return record
+
+
+def index_records(ids: Iterable[int] | None = None, *, chunk: int = 200) -> Iterator[IndexRecord]:
+    """Records of these documents (all when ids is None), loaded in chunks."""
+    documents = Document.objects.select_related(*INDEX_RELATED).order_by("pk")
+    if ids is not None:
+        documents = documents.filter(pk__in=list(ids))
+    for document in documents.iterator(chunk_size=chunk):
+        yield index_record(document)

@@ -1,0 +1,105 @@
+"""Search data: extracted text per file version, the database index, the external-index queue."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FileText(models.Model):
+    """Text of one document file version: its PDF text layer and the OCR of pages without one.
+
+    The PDF itself is never rewritten (a signed file must stay byte-identical): OCR text lives here.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Extracting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.OneToOneField(
+        "edoc.DocumentFile", on_delete=models.CASCADE, related_name="search_text"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    error = models.TextField(_("error"), blank=True)
+    pdf_text = models.TextField(_("text layer"), blank=True)
+    ocr_text = models.TextField(_("OCR text"), blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    ocr_pages = models.PositiveIntegerField(_("pages read by OCR"), default=0)
+    text_seconds = models.FloatField(_("text extraction time (s)"), null=True, blank=True)
+    ocr_seconds = models.FloatField(_("OCR time (s)"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("extracted text")
+        verbose_name_plural = _("extracted texts")
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.state}"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(part for part in (self.pdf_text, self.ocr_text) if part)
+
+
+class SearchEntry(models.Model):
+    """One document in the database backend's index (filters, facets and the text to match).
+
+    `head_*` hold the words of the symbol, subject and issuer, `body_*` those of the files' text;
+    `*_exact` in lower case, `*_folded` without diacritics too (edoc.text.fold). On SQLite an FTS5
+    table `search_fts` (rowid = document id) and on PostgreSQL two generated tsvector columns with
+    GIN indexes (both created in migration 0002) index them.
+    """
+
+    document = models.OneToOneField(
+        "edoc.Document", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    agency_id = models.IntegerField(db_index=True)
+    direction = models.CharField(max_length=10)
+    status = models.CharField(max_length=20)
+    type_code = models.CharField(max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(null=True)
+    date = models.DateField(null=True)
+    issuer = models.CharField(max_length=255, blank=True)
+    unit_id = models.IntegerField()
+    urgency = models.CharField(max_length=50, blank=True)
+    symbol = models.CharField(max_length=100, blank=True)
+    symbol_key = models.CharField(max_length=100, blank=True, db_index=True)
+    subject = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    head_exact = models.TextField(blank=True)
+    head_folded = models.TextField(blank=True)
+    body_exact = models.TextField(blank=True)
+    body_folded = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.symbol}"
+
+
+class IndexQueueEntry(models.Model):
+    """A pending update of the external index, kept until the engine accepts it."""
+
+    class Op(models.TextChoices):
+        INDEX = "index", _("Index")
+        DELETE = "delete", _("Delete")
+
+    document_id = models.BigIntegerField(db_index=True)
+    op = models.CharField(max_length=10, choices=Op.choices, default=Op.INDEX)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("index queue entry")
+        verbose_name_plural = _("index queue entries")
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.document_id}"

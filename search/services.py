@@ -1,0 +1,112 @@
+"""Search writes and the search entry point: keep indexes current, replay the external queue,
+search with a fallback to the database when the external engine is down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from edoc.models import Document
+
+from .backends import BackendUnavailable, SearchQuery, SearchResult, database_backend, get_backend
+from .documents import index_records
+from .models import IndexQueueEntry
+
+logger = logging.getLogger(__name__)
+
+FLUSH_BATCH = 500
+
+
+def external_backend_configured() -> bool:
+    """Whether the primary backend is an external engine (fed through the queue)."""
+    return settings.SEARCH_BACKEND != "database"
+
+
+def index_document(document_id: int) -> None:
+    """Bring one document up to date in every index (or remove it when it no longer exists).
+
+    The database index is written at once; an external engine gets a queue entry that
+    `flush_index_queue` delivers now or, when the engine is down, later.
+    """
+    exists = Document.objects.filter(pk=document_id).exists()
+    database = database_backend()
+    with transaction.atomic():
+        if exists:
+            database.index(index_records([document_id]))
+        else:
+            database.delete([document_id])
+        if external_backend_configured():
+            IndexQueueEntry.objects.create(
+                document_id=document_id,
+                op=IndexQueueEntry.Op.INDEX if exists else IndexQueueEntry.Op.DELETE,
+            )
+    if external_backend_configured():
+        flush_index_queue()
+
+
+def index_documents(document_ids: Iterable[int]) -> None:
+    for document_id in sorted(set(document_ids)):
+        index_document(document_id)
+
+
+def flush_index_queue(limit: int = FLUSH_BATCH) -> int:
+    """Deliver queued updates to the external engine, oldest first; returns how many were
+    delivered. Entries stay (with the error) when the engine is down: nothing is lost."""
+    if not external_backend_configured():
+        return 0
+    entries = list(IndexQueueEntry.objects.order_by("created_at", "pk")[:limit])
+    if not entries:
+        return 0
+    backend = get_backend()
+    # The newest operation per document wins; the older entries are delivered with it.
+    latest: dict[int, IndexQueueEntry] = {}
+    for entry in entries:
+        latest[entry.document_id] = entry
+    to_index = [pk for pk, entry in latest.items() if entry.op == IndexQueueEntry.Op.INDEX]
+    to_delete = [pk for pk, entry in latest.items() if entry.op == IndexQueueEntry.Op.DELETE]
+    existing = set(Document.objects.filter(pk__in=to_index).values_list("pk", flat=True))
+    to_delete += [pk for pk in to_index if pk not in existing]
+    try:
+        if existing:
+            backend.index(index_records(sorted(existing)))
+        if to_delete:
+            backend.delete(to_delete)
+    except BackendUnavailable as exc:
+        IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
+            last_error=str(exc)[:2000]
+        )
+        for entry in entries:
+            IndexQueueEntry.objects.filter(pk=entry.pk).update(attempts=entry.attempts + 1)
+        logger.warning("Search engine unavailable; %s index updates kept", len(entries))
+        return 0
+    IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+    return len(entries)
+
+
+def fallback_notice() -> str:
+    return _(
+        "The search engine is not available right now: these results come from the database "
+        "search and may rank differently."
+    )
+
+
+def search_documents(user, query: SearchQuery) -> SearchResult:
+    """Search with the configured backend, falling back to the database one (with a notice)
+    when the external engine is down. Permissions are applied inside the backend's query."""
+    backend = get_backend()
+    if backend.name == "database":
+        return backend.search(query, user)
+    try:
+        result = backend.search(query, user)
+    except BackendUnavailable:
+        logger.warning("Search engine unavailable; falling back to the database backend")
+        result = database_backend().search(query, user)
+        result.notice = fallback_notice()
+        return result
+    if IndexQueueEntry.objects.exists():
+        flush_index_queue()  # the engine answers again: replay what it missed
+    return result
