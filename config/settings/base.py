@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "workflows",
     "signing",
     "search",
+    "onestop",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,10 @@ EDOC_AGENCY_CODE = env.str("EDOC_AGENCY_CODE", default="000.00.23.H19")
 # (workflows.calendar): comma-separated HH:MM-HH:MM periods, local time (Asia/Ho_Chi_Minh).
 # A working day is their sum: 8 hours by default, so 0.5 day = 4 working hours.
 EDOC_WORKING_HOURS = env.str("EDOC_WORKING_HOURS", default="07:30-11:30,13:30-17:30")
+# One-stop dossiers: the public site's address (QR codes on receipts point there) and how long
+# a tracking link stays valid.
+EDOC_PUBLIC_BASE_URL = env.str("EDOC_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+EDOC_TRACKING_TOKEN_MAX_AGE_DAYS = env.int("EDOC_TRACKING_TOKEN_MAX_AGE_DAYS", default=730)
 
 # --- Full-text search: "database" (SQLite FTS5 / PostgreSQL tsvector) or "opensearch".
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
