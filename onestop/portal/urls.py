@@ -17,4 +17,5 @@ urlpatterns = [
     path("ho-so/", views.dossier_detail, name="dossier"),
     path("ho-so/bo-sung/", views.supplement_upload, name="supplement"),
     path("ho-so/ket-qua/", views.result_download, name="result"),
+    path("ho-so/phieu-tiep-nhan/", views.receipt_download, name="receipt"),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from edoc.services.audit import audit_record
 from edoc.views.common import form_add_service_errors
 from onestop.models import Dossier, Procedure
+from onestop.pdf import receipt_pdf
 from onestop.portal import ratelimit
 from onestop.portal.access import access_grant, session_dossier
 from onestop.portal.forms import ApplicantForm, LookupForm, SupplementForm
@@ -189,7 +190,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "portal/submitted.html",
-        {"dossier": dossier, "tracking_url": tracking_url(dossier)},
+        {"dossier": dossier, "tracking_url": tracking_url(dossier), "receipt_available": True},
     )
 
 
@@ -336,4 +337,19 @@ def result_download(request: HttpRequest) -> HttpResponse:
     audit_record(actor=None, action="dossier.result_download", target=dossier)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@portal_view(private=True)
+@require_http_methods(["GET"])
+def receipt_download(request: HttpRequest) -> HttpResponse:
+    """The receipt (and appointment slip) of the session's dossier, with its QR link."""
+    dossier = session_dossier(request)
+    if dossier is None:
+        return redirect("portal:lookup")
+    content = receipt_pdf(dossier, tracking_url=tracking_url(dossier))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{dossier.code}-phieu-tiep-nhan.pdf"
+    )
     return response
