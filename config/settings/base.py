@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "signing",
     "search",
     "onestop",
+    "onestop.portal",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,16 @@ EDOC_WORKING_HOURS = env.str("EDOC_WORKING_HOURS", default="07:30-11:30,13:30-17
 # a tracking link stays valid.
 EDOC_PUBLIC_BASE_URL = env.str("EDOC_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 EDOC_TRACKING_TOKEN_MAX_AGE_DAYS = env.int("EDOC_TRACKING_TOKEN_MAX_AGE_DAYS", default=730)
+# Citizen portal rate limits per client address, "<attempts>/<seconds>": dossier look-ups and
+# tracking links, drafts and submissions, supplement uploads.
+EDOC_PORTAL_LOOKUP_RATE = env.str("EDOC_PORTAL_LOOKUP_RATE", default="10/600")
+EDOC_PORTAL_SUBMIT_RATE = env.str("EDOC_PORTAL_SUBMIT_RATE", default="20/3600")
+EDOC_PORTAL_UPLOAD_RATE = env.str("EDOC_PORTAL_UPLOAD_RATE", default="30/3600")
+# SMS gateway for citizens' notifications: dotted path to an onestop.portal.notifications.SmsBackend
+# subclass; the default only logs the message (phone number masked).
+EDOC_SMS_BACKEND = env.str(
+    "EDOC_SMS_BACKEND", default="onestop.portal.notifications.LoggingSmsBackend"
+)
 
 # --- Full-text search: "database" (SQLite FTS5 / PostgreSQL tsvector) or "opensearch".
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
