@@ -110,3 +110,24 @@ def search_documents(user, query: SearchQuery) -> SearchResult:
     if IndexQueueEntry.objects.exists():
         flush_index_queue()  # the engine answers again: replay what it missed
     return result
+
+
+def reindex(name: str | None = None, *, show_progress: bool = False) -> int:
+    """Rebuild the index of backend `name` (default: the configured one) from every document;
+    returns the number of documents. Raises BackendUnavailable when the engine is down."""
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from .backends import get_backend
+
+    backend = get_backend(name)
+    started = timezone.now()
+    if backend.name != "database":
+        flush_index_queue()
+    total = Document.objects.count()
+    with tqdm(total=total, unit="doc", disable=not show_progress, desc=backend.name) as bar:
+        backend.reindex(index_records(), total, bar.update)
+    if backend.name != "database":
+        # A full rebuild covers every update queued before it started.
+        IndexQueueEntry.objects.filter(created_at__lte=started).delete()
+    return total

@@ -836,6 +836,11 @@ class Command(BaseCommand):
         elif count:
             self.stdout.write("Documents: already seeded, nothing to do.")
 
+        if apps.is_installed("search"):
+            # Backdating above bypasses the save signals: rebuild the search index once.
+            call_command(
+                "search_reindex", "--backend", "database", "--no-progress", stdout=self.stdout
+            )
         if apps.is_installed("workflows"):
             call_command("seed_processes", stdout=self.stdout)
         self.stdout.write(

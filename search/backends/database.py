@@ -1,0 +1,355 @@
+"""The database backend: SQLite FTS5 in the embedded mode, PostgreSQL tsvector + GIN otherwise.
+
+Both index the same word streams (search.text): exact lower-case words and their folded form, the
+document symbol as one compact token. A query matches the folded words (diacritics optional);
+when it is typed with diacritics, documents that also match the exact words rank higher.
+Permissions: every query is restricted to `visible_documents(user)` (an id subquery), so totals and
+facet counts only ever count documents the user may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, F, FloatField, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from edoc.models import DocumentType, Unit, Urgency
+from edoc.models.documents import Direction, Status
+from edoc.selectors.access import visible_documents
+from edoc.text import fold
+
+from ..models import SearchEntry
+from ..text import ParsedQuery, highlights_for, index_text, parse_query
+from .base import (
+    FILTER_KEYS,
+    FacetBucket,
+    Hit,
+    IndexRecord,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+)
+
+# Filter key → SearchEntry field.
+FILTER_FIELDS = {
+    "type": "type_code",
+    "year": "year",
+    "issuer": "issuer",
+    "unit": "unit_id",
+    "urgency": "urgency",
+    "status": "status",
+    "direction": "direction",
+}
+FACET_SIZE = 30
+# FTS5 bm25 column weights: symbol_key, head_exact, head_folded, body_exact, body_folded.
+FTS5_SCORE_SQL = (
+    "(SELECT -bm25(search_fts, 50.0, 8.0, 4.0, 2.0, 1.0) FROM search_fts "
+    "WHERE search_fts MATCH %s AND search_fts.rowid = search_searchentry.document_id)"
+)
+
+
+def entry_from_record(record: IndexRecord) -> SearchEntry:
+    head_exact, head_folded = index_text(" ".join((record.symbol, record.subject, record.issuer)))
+    body_exact, body_folded = index_text(record.body)
+    return SearchEntry(
+        document_id=record.id,
+        agency_id=record.agency_id,
+        direction=record.direction,
+        status=record.status,
+        type_code=record.type_code,
+        year=record.year,
+        date=record.date,
+        issuer=record.issuer[:255],
+        unit_id=record.unit_id,
+        urgency=record.urgency,
+        symbol=record.symbol[:100],
+        symbol_key=record.symbol_key[:100],
+        subject=record.subject,
+        body=record.body,
+        head_exact=head_exact,
+        head_folded=head_folded,
+        body_exact=body_exact,
+        body_folded=body_folded,
+    )
+
+
+# --- Query builders. Words are letters and digits only (search.text.parse_query), so the
+# quoting below cannot be broken by user input.
+
+
+def _fts5_group(words: list[str], *, prefix_last: bool) -> str:
+    parts = [f'"{word}"' for word in words]
+    if prefix_last and parts:
+        parts[-1] += " *"
+    return " AND ".join(parts)
+
+
+def fts5_expression(parsed: ParsedQuery, *, folded: bool) -> str:
+    """FTS5 MATCH over the folded (or exact) columns; "" when there is nothing to match."""
+    convert = fold if folded else (lambda word: word)
+    groups = []
+    if parsed.terms:
+        groups.append(_fts5_group([convert(t) for t in parsed.terms], prefix_last=parsed.prefix))
+    for phrase in parsed.phrases:
+        groups.append('"' + " ".join(convert(word) for word in phrase) + '"')
+    if not groups:
+        return ""
+    columns = "{head_folded body_folded}" if folded else "{head_exact body_exact}"
+    return f"{columns} : ({' AND '.join(groups)})"
+
+
+def fts5_match(parsed: ParsedQuery) -> str:
+    alternatives = []
+    words = fts5_expression(parsed, folded=True)
+    if words:
+        alternatives.append(f"({words})")
+        if parsed.has_diacritics:
+            alternatives.append(f"({fts5_expression(parsed, folded=False)})")
+    alternatives += [f'(symbol_key : "{key}")' for key in parsed.symbol_keys]
+    return " OR ".join(alternatives)
+
+
+def _tsquery_group(words: list[str], *, prefix_last: bool) -> list[str]:
+    parts = [f"'{word}'" for word in words]
+    if prefix_last and parts:
+        parts[-1] += ":*"
+    return parts
+
+
+def tsquery(parsed: ParsedQuery, *, folded: bool, with_symbols: bool) -> str:
+    """to_tsquery('simple', …) text; "" when there is nothing to match."""
+    convert = fold if folded else (lambda word: word)
+    parts = _tsquery_group([convert(t) for t in parsed.terms], prefix_last=parsed.prefix)
+    for phrase in parsed.phrases:
+        parts.append("(" + " <-> ".join(f"'{convert(word)}'" for word in phrase) + ")")
+    expression = " & ".join(parts)
+    if with_symbols and parsed.symbol_keys:
+        symbols = " | ".join(f"'{key}'" for key in parsed.symbol_keys)
+        expression = f"({expression}) | {symbols}" if expression else symbols
+    return expression
+
+
+class DatabaseBackend(SearchBackend):
+    """Full-text search inside the application's own database."""
+
+    name = "database"
+
+    # --- Writing.
+
+    def index(self, records: Iterable[IndexRecord]) -> None:
+        entries = [entry_from_record(record) for record in records]
+        if not entries:
+            return
+        with transaction.atomic():
+            SearchEntry.objects.bulk_create(
+                entries,
+                update_conflicts=True,
+                unique_fields=["document"],
+                update_fields=[
+                    f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key
+                ],
+            )
+            if connection.vendor == "sqlite":
+                self._fts5_write(entries)
+
+    def _fts5_write(self, entries: list[SearchEntry]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "DELETE FROM search_fts WHERE rowid = %s", [(e.document_id,) for e in entries]
+            )
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, symbol_key, head_exact, head_folded, body_exact, "
+                "body_folded) VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        e.document_id,
+                        e.symbol_key,
+                        e.head_exact,
+                        e.head_folded,
+                        e.body_exact,
+                        e.body_folded,
+                    )
+                    for e in entries
+                ],
+            )
+
+    def delete(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        with transaction.atomic():
+            SearchEntry.objects.filter(document_id__in=ids).delete()
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        "DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk in ids]
+                    )
+
+    def reindex(
+        self, records: Iterable[IndexRecord], total: int, progress: Callable[[int], None]
+    ) -> None:
+        seen: list[int] = []
+        batch: list[IndexRecord] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= 200:
+                self.index(batch)
+                seen += [r.id for r in batch]
+                progress(len(batch))
+                batch = []
+        if batch:
+            self.index(batch)
+            seen += [r.id for r in batch]
+            progress(len(batch))
+        stale = set(SearchEntry.objects.values_list("document_id", flat=True)) - set(seen)
+        self.delete(stale)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DELETE FROM search_fts WHERE rowid NOT IN "
+                    "(SELECT document_id FROM search_searchentry)"
+                )
+                cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+
+    def ping(self) -> bool:
+        return True
+
+    # --- Searching.
+
+    def _matching(self, entries: QuerySet, parsed: ParsedQuery) -> QuerySet:
+        """Entries matching the query, annotated with `score` (higher is better)."""
+        if parsed.is_empty:
+            return entries.annotate(score=Value(0.0, output_field=FloatField()))
+        # Raw SQL below: only constant SQL text; the user's words travel as bound parameters.
+        if connection.vendor == "postgresql":
+            folded = tsquery(parsed, folded=True, with_symbols=True)
+            score_sql = "ts_rank(search_searchentry.folded_vec, to_tsquery('simple', %s))"
+            params: list = [folded]
+            if parsed.has_diacritics and (parsed.terms or parsed.phrases):
+                score_sql += (
+                    " + 2 * ts_rank(search_searchentry.exact_vec, to_tsquery('simple', %s))"
+                )
+                params.append(tsquery(parsed, folded=False, with_symbols=False))
+            for key in parsed.symbol_keys:
+                score_sql += " + CASE WHEN search_searchentry.symbol_key = %s THEN 10 ELSE 0 END"
+                params.append(key)
+            match = RawSQL(  # noqa: S611
+                "search_searchentry.folded_vec @@ to_tsquery('simple', %s)",
+                [folded],
+                output_field=BooleanField(),
+            )
+            score = RawSQL(score_sql, params, output_field=FloatField())  # noqa: S611
+            return entries.filter(match).annotate(score=score)
+        expression = fts5_match(parsed)
+        match = RawSQL(  # noqa: S611
+            "search_searchentry.document_id IN "
+            "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s)",
+            [expression],
+            output_field=BooleanField(),
+        )
+        score = RawSQL(  # noqa: S611
+            FTS5_SCORE_SQL, [expression], output_field=FloatField()
+        )
+        return entries.filter(match).annotate(score=score)
+
+    def search(self, query: SearchQuery, user) -> SearchResult:
+        parsed = parse_query(query.text, prefix=query.prefix)
+        visible = visible_documents(user).values("pk")
+        base = SearchEntry.objects.filter(document_id__in=visible)
+        if query.date_from:
+            base = base.filter(date__gte=query.date_from)
+        if query.date_to:
+            base = base.filter(date__lte=query.date_to)
+        matching = self._matching(base, parsed)
+        filtered = apply_filters(matching, query.filters)
+        total = filtered.count()
+        if query.sort == "date" or parsed.is_empty:
+            ordered = filtered.order_by(F("date").desc(nulls_last=True), "-document_id")
+        else:
+            ordered = filtered.order_by("-score", F("date").desc(nulls_last=True), "-document_id")
+        page = list(
+            ordered.values("document_id", "score", "symbol", "subject", "issuer", "body")[
+                query.offset : query.offset + query.page_size
+            ]
+        )
+        hits = [
+            Hit(
+                document_id=row["document_id"],
+                score=round(float(row["score"] or 0.0), 4),
+                highlights=highlights_for(
+                    {
+                        "symbol": row["symbol"],
+                        "subject": row["subject"],
+                        "issuer": row["issuer"],
+                        "body": row["body"],
+                    },
+                    parsed,
+                ),
+            )
+            for row in page
+        ]
+        return SearchResult(
+            total=total, hits=hits, facets=facets(matching, query.filters), backend=self.name
+        )
+
+
+def apply_filters(entries: QuerySet, filters: dict[str, list[str]], skip: str = "") -> QuerySet:
+    for key, values in filters.items():
+        if key == skip or key not in FILTER_FIELDS or not values:
+            continue
+        entries = entries.filter(**{f"{FILTER_FIELDS[key]}__in": values})
+    return entries
+
+
+def facets(matching: QuerySet, filters: dict[str, list[str]]) -> dict[str, list[FacetBucket]]:
+    """Counts per value of each filter key, over the matching visible documents with every other
+    filter applied (so ticking a box shows what the other choices would give)."""
+    result = {}
+    for key in FILTER_KEYS:
+        field = FILTER_FIELDS[key]
+        rows = (
+            apply_filters(matching, filters, skip=key)
+            .exclude(**{f"{field}__isnull": True})
+            .order_by()
+            .values(field)
+            .annotate(count=Count("document_id"))
+            .order_by("-count", field)[:FACET_SIZE]
+        )
+        counts = [(str(row[field]), row["count"]) for row in rows if row[field] != ""]
+        labels = facet_labels(key, [value for value, _count in counts])
+        result[key] = [
+            FacetBucket(value=value, label=labels.get(value, value), count=count)
+            for value, count in counts
+        ]
+    return result
+
+
+def facet_labels(key: str, values: list[str]) -> dict[str, str]:
+    """Human labels of facet values (catalog names, unit names, status names)."""
+    if key == "type":
+        ids = [int(v) for v in values if v.isdigit()]
+        return {
+            str(pk): name
+            for pk, name in DocumentType.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    if key == "unit":
+        ids = [int(v) for v in values if v.isdigit()]
+        return {
+            str(pk): name for pk, name in Unit.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    if key == "urgency":
+        ids = [int(v) for v in values if v.isdigit()]
+        return {
+            str(pk): name
+            for pk, name in Urgency.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    if key == "status":
+        return {value: str(Status(value).label) for value in values if value in Status.values}
+    if key == "direction":
+        return {value: str(Direction(value).label) for value in values if value in Direction.values}
+    if key == "year":
+        return {value: value for value in values}
+    return {value: value or _("(none)") for value in values}

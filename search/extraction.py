@@ -1,0 +1,170 @@
+"""Text of a stored PDF file version: the text layer (pypdfium2), and Tesseract OCR (Vietnamese)
+for pages without one. The PDF is only read, never rewritten: the OCR text goes to FileText."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from edoc.models import DocumentFile
+from edoc.services.files import FileIntegrityError, file_read_verified
+
+from .models import FileText
+
+logger = logging.getLogger(__name__)
+
+# A page whose text layer has fewer letters than this is treated as scanned.
+MIN_LETTERS_PER_PAGE = 25
+OCR_TIMEOUT_SECONDS = 180
+LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+class OcrUnavailable(Exception):
+    """Tesseract (or its Vietnamese data) is not installed."""
+
+
+@dataclass
+class PdfText:
+    pages: list[str] = field(default_factory=list)
+    ocr: dict[int, str] = field(default_factory=dict)  # page index → OCR text
+    text_seconds: float = 0.0
+    ocr_seconds: float = 0.0
+    ocr_error: str = ""
+
+    @property
+    def scanned_pages(self) -> list[int]:
+        return [i for i, text in enumerate(self.pages) if not has_text_layer(text)]
+
+
+def has_text_layer(page_text: str) -> bool:
+    return len(LETTER_RE.findall(page_text)) >= MIN_LETTERS_PER_PAGE
+
+
+def pdf_page_texts(content: bytes) -> list[str]:
+    """The text layer of every page (pypdfium2: several times quicker than pdfplumber)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(content)
+    try:
+        texts = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
+
+
+def tesseract_available() -> bool:
+    """Whether the tesseract binary and the configured language data are installed."""
+    binary = shutil.which("tesseract")
+    if not binary:
+        return False
+    try:
+        listed = subprocess.run(
+            [binary, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    languages = set(listed.stdout.split())
+    return all(lang in languages for lang in settings.SEARCH_OCR_LANGUAGES.split("+"))
+
+
+def ocr_page(content: bytes, index: int) -> str:
+    """Render one page and read it with Tesseract (Vietnamese)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    binary = shutil.which("tesseract")
+    if not binary:
+        raise OcrUnavailable("tesseract is not installed")
+    document = pdfium.PdfDocument(content)
+    try:
+        page = document[index]
+        image = page.render(scale=settings.SEARCH_OCR_DPI / 72).to_pil()
+        page.close()
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.convert("L").save(buffer, format="PNG")
+    done = subprocess.run(
+        [binary, "stdin", "stdout", "-l", settings.SEARCH_OCR_LANGUAGES, "--psm", "3"],
+        input=buffer.getvalue(),
+        capture_output=True,
+        timeout=OCR_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OcrUnavailable(message[-1] if message else f"tesseract exit {done.returncode}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def read_pdf(content: bytes, *, ocr: bool = True) -> PdfText:
+    """Text layer of every page, and OCR of the pages without one."""
+    import unicodedata
+
+    started = time.perf_counter()
+    result = PdfText(pages=pdf_page_texts(content))
+    result.text_seconds = time.perf_counter() - started
+    scanned = result.scanned_pages
+    if ocr and scanned:
+        started = time.perf_counter()
+        try:
+            for index in scanned:
+                result.ocr[index] = unicodedata.normalize("NFC", ocr_page(content, index)).strip()
+        except (OcrUnavailable, subprocess.SubprocessError, OSError) as exc:
+            result.ocr_error = str(exc)
+        result.ocr_seconds = time.perf_counter() - started
+    return result
+
+
+def file_text_extract(document_file_id: int) -> str:
+    """Extract (and OCR) one file version into its FileText, then reindex the document.
+    Returns the final state."""
+    import unicodedata
+
+    document_file = DocumentFile.objects.filter(pk=document_file_id).first()
+    if document_file is None:
+        return "missing"
+    text, _created = FileText.objects.get_or_create(file=document_file)
+    FileText.objects.filter(pk=text.pk).update(
+        state=FileText.State.RUNNING, error="", updated_at=timezone.now()
+    )
+    try:
+        content = file_read_verified(document_file)
+        extracted = read_pdf(content)
+    except (FileIntegrityError, OSError, ValueError, RuntimeError) as exc:
+        # pypdfium2 raises PdfiumError (a RuntimeError) on damaged files.
+        FileText.objects.filter(pk=text.pk).update(
+            state=FileText.State.FAILED, error=str(exc)[:2000], updated_at=timezone.now()
+        )
+        logger.warning("Text extraction of file %s failed: %s", document_file_id, exc)
+        return FileText.State.FAILED
+    pdf_text = "\n\f".join(page.strip() for page in extracted.pages)
+    FileText.objects.filter(pk=text.pk).update(
+        state=FileText.State.DONE,
+        error=extracted.ocr_error[:2000],
+        pdf_text=unicodedata.normalize("NFC", pdf_text),
+        ocr_text="\n\f".join(extracted.ocr[i] for i in sorted(extracted.ocr)),
+        pages=len(extracted.pages),
+        ocr_pages=len([t for t in extracted.ocr.values() if t]),
+        text_seconds=extracted.text_seconds,
+        ocr_seconds=extracted.ocr_seconds if extracted.ocr or extracted.ocr_error else None,
+        updated_at=timezone.now(),
+    )
+    from .services import index_document
+
+    index_document(document_file.document_id)
+    return FileText.State.DONE

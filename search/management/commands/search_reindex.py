@@ -1,0 +1,34 @@
+"""python manage.py search_reindex [--backend database|opensearch]: rebuild a search index."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from search.backends import BACKENDS, BackendUnavailable
+
+
+class Command(BaseCommand):
+    help = "Rebuild the full-text index of every document (progress bar on stderr)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--backend",
+            choices=sorted(BACKENDS),
+            default=None,
+            help="Index to rebuild (default: SEARCH_BACKEND).",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, **options) -> None:
+        from search.services import reindex
+
+        name = options["backend"] or settings.SEARCH_BACKEND
+        try:
+            total = reindex(name, show_progress=not options["no_progress"])
+        except BackendUnavailable as exc:
+            raise CommandError(f"The {name} search engine is not reachable: {exc}")
+        except (ImproperlyConfigured, ImportError) as exc:
+            raise CommandError(f"The {name} search backend is not configured: {exc}")
+        self.stdout.write(f"Indexed {total} documents in the {name} index.")
