@@ -69,6 +69,8 @@ class SearchEntry(models.Model):
     urgency = models.CharField(max_length=50, blank=True)
     symbol = models.CharField(max_length=100, blank=True)
     symbol_key = models.CharField(max_length=100, blank=True, db_index=True)
+    # Folded words of the type's name ("ke hoach"): a query naming the type ranks that type first.
+    type_words = models.CharField(max_length=100, blank=True)
     subject = models.TextField(blank=True)
     body = models.TextField(blank=True)
     head_exact = models.TextField(blank=True)

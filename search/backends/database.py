@@ -22,7 +22,7 @@ from edoc.selectors.access import visible_documents
 from edoc.text import fold
 
 from ..models import SearchEntry
-from ..text import ParsedQuery, highlights_for, index_text, parse_query
+from ..text import ParsedQuery, highlights_for, index_text, parse_query, words
 from .base import (
     FILTER_KEYS,
     FacetBucket,
@@ -44,9 +44,10 @@ FILTER_FIELDS = {
     "direction": "direction",
 }
 FACET_SIZE = 30
-# FTS5 bm25 column weights: symbol_key, head_exact, head_folded, body_exact, body_folded.
+# FTS5 bm25 column weights: symbol_key, type_words, head_exact, head_folded, body_exact,
+# body_folded.
 FTS5_SCORE_SQL = (
-    "(SELECT -bm25(search_fts, 50.0, 8.0, 4.0, 2.0, 1.0) FROM search_fts "
+    "(SELECT -bm25(search_fts, 50.0, 20.0, 8.0, 4.0, 2.0, 1.0) FROM search_fts "
     "WHERE search_fts MATCH %s AND search_fts.rowid = search_searchentry.document_id)"
 )
 
@@ -67,6 +68,7 @@ def entry_from_record(record: IndexRecord) -> SearchEntry:
         urgency=record.urgency,
         symbol=record.symbol[:100],
         symbol_key=record.symbol_key[:100],
+        type_words=" ".join(fold(word) for word in words(record.type_label))[:100],
         subject=record.subject,
         body=record.body,
         head_exact=head_exact,
@@ -97,7 +99,7 @@ def fts5_expression(parsed: ParsedQuery, *, folded: bool) -> str:
         groups.append('"' + " ".join(convert(word) for word in phrase) + '"')
     if not groups:
         return ""
-    columns = "{head_folded body_folded}" if folded else "{head_exact body_exact}"
+    columns = "{type_words head_folded body_folded}" if folded else "{head_exact body_exact}"
     return f"{columns} : ({' AND '.join(groups)})"
 
 
@@ -161,12 +163,13 @@ class DatabaseBackend(SearchBackend):
                 "DELETE FROM search_fts WHERE rowid = %s", [(e.document_id,) for e in entries]
             )
             cursor.executemany(
-                "INSERT INTO search_fts (rowid, symbol_key, head_exact, head_folded, body_exact, "
-                "body_folded) VALUES (%s, %s, %s, %s, %s, %s)",
+                "INSERT INTO search_fts (rowid, symbol_key, type_words, head_exact, head_folded, "
+                "body_exact, body_folded) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 [
                     (
                         e.document_id,
                         e.symbol_key,
+                        e.type_words,
                         e.head_exact,
                         e.head_folded,
                         e.body_exact,

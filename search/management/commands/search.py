@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from edoc.models import User
 from edoc.models.organisation import Role
-from search.backends import SORTS, SearchQuery
-from search.backends.base import MAX_PAGE_SIZE
+from search.backends import SearchQuery
+from search.backends.base import MAX_PAGE_SIZE, SORTS
 
 
 def default_user() -> User | None:
