@@ -23,6 +23,7 @@ urlpatterns = [
     path("signing/", include("signing.sign_urls")),
     path("signing/", include(signing_urls.staff_urls)),
     path("verify/", include(signing_urls.public_urls)),
+    path("onestop/", include("onestop.urls")),
     path("", include("edoc.urls")),
 ]
 

@@ -867,6 +867,11 @@ def dossier_finish(
     if document is None:
         raise ValidationError({"result_document": _("Attach the result document first.")})
     result_document_check(dossier, document)
+    if not document.signature_records.exists():
+        raise ValidationError(
+            {"result_document": _("The result document must be digitally signed first.")},
+            code="unsigned",
+        )
     if dossier.fee_status == FeeStatus.UNPAID:
         raise ValidationError(_("The fee has not been paid yet."), code="unpaid")
     now = timezone.now()

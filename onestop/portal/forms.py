@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edoc.text import nfc
 from onestop.models import ProcedurePaper
-from onestop.services import DEFAULT_EXTRA_MB, EXTRA_PAPER, normalise_phone
+from onestop.services import DEFAULT_EXTRA_MB, EXTRA_PAPER, MAGIC, normalise_phone
 
 PHONE_RE = re.compile(r"^0\d{9,10}$")
 ID_NUMBER_RE = re.compile(r"^(\d{9}|\d{12})$")
@@ -148,6 +148,14 @@ def paper_file_error(paper: ProcedurePaper, upload: UploadedFile) -> str | None:
         return _("The file is larger than %(size)s MB.") % {"size": limit_mb}
     if upload.size == 0:
         return _("The file is empty.")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in MAGIC.get(extension, ())):
+        return _("“%(name)s” is not a real %(type)s file.") % {
+            "name": upload.name,
+            "type": extension.upper(),
+        }
     return None
 
 

@@ -11,10 +11,33 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from edoc.models import Agency
 
 PORTAL_LANGUAGE = "vi"
+
+# Labels of the one-stop models the portal shows, listed so that the portal's own catalogue
+# carries their Vietnamese names: the national public-service portal's status names, the fee
+# states and the online levels.
+MODEL_LABELS = (
+    gettext_noop("Newly registered"),
+    gettext_noop("Accepted"),
+    gettext_noop("Not accepted"),
+    gettext_noop("Processing"),
+    gettext_noop("Supplement requested"),
+    gettext_noop("Financial obligation requested"),
+    gettext_noop("Withdrawn by the citizen"),
+    gettext_noop("Processing stopped"),
+    gettext_noop("Processed"),
+    gettext_noop("Result returned"),
+    gettext_noop("No fee"),
+    gettext_noop("Unpaid"),
+    gettext_noop("Paid"),
+    gettext_noop("Exempt"),
+    gettext_noop("Full online"),
+    gettext_noop("Partial online"),
+)
 
 
 def portal_agency() -> Agency | None:

@@ -1,4 +1,6 @@
-"""One-stop fixtures: procedures with papers, a one-stop officer, uploads, a fixed clock."""
+# ruff: noqa: F811 (pytest fixtures imported from tests/signing are parameters here)
+"""One-stop fixtures: procedures with papers, a one-stop officer, uploads, a fixed clock,
+a signed result document (with tests/signing's test PKI)."""
 
 from __future__ import annotations
 
@@ -104,3 +106,38 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     return Clock(monkeypatch)
+
+
+# --- A signed result document: an outgoing document through the shipped outgoing process,
+# signed by the director with the test PKI's PKCS#12 key (tests/signing's fixtures).
+from tests.signing.conftest import test_pki  # noqa: E402, F401
+from tests.signing.signing_support import (  # noqa: E402, F401
+    _no_token_unless_asked,
+    in_signing,
+    pkcs12_data,
+    shipped,
+)
+
+
+@pytest.fixture
+def signed_result(in_signing, users, test_pki):
+    from edoc.models import Document
+    from workflows.services.processes import work_item_complete
+
+    document, sign = in_signing
+    work_item_complete(user=users["director"], work_item=sign, data=pkcs12_data(test_pki))
+    return Document.objects.get(pk=document.pk)
+
+
+@pytest.fixture
+def process_procedure(procedure, shipped):
+    """The procedure with its shipped internal process (and the apology process)."""
+    from onestop.services import APOLOGY_KEY
+    from onestop.shipped import _definition, apology_graph, dossier_graph
+
+    _definition(shipped, APOLOGY_KEY, "Duyệt phiếu xin lỗi", apology_graph())
+    procedure.definition = _definition(
+        shipped, "onestop-test", "Giải quyết hồ sơ", dossier_graph(procedure.processing_days)
+    )
+    procedure.save()
+    return procedure

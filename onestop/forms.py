@@ -1,0 +1,167 @@
+"""Forms of the one-stop staff pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from edoc.models import Document
+from edoc.selectors.access import visible_documents
+from onestop.models import Channel, Dossier, Procedure, ProcedurePaper
+
+
+class ApplicantForm(forms.Form):
+    applicant_name = forms.CharField(label=_("Applicant's full name"), max_length=200)
+    applicant_phone = forms.CharField(label=_("Phone"), max_length=20)
+    applicant_id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    applicant_email = forms.EmailField(label=_("E-mail"), required=False)
+    applicant_address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    note = forms.CharField(
+        label=_("Note (staff only)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def applicant(self) -> dict[str, str]:
+        return {
+            key: self.cleaned_data.get(f"applicant_{key}", "")
+            for key in ("name", "phone", "id_number", "email", "address")
+        }
+
+
+class IntakeForm(ApplicantForm):
+    """Counter intake: the applicant, then one row per required paper (upload and/or checked)."""
+
+    def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.papers: list[ProcedurePaper] = list(procedure.papers.all())
+        for paper in self.papers:
+            accept = ",".join(f".{ext}" for ext in paper.extension_list)
+            self.fields[f"file_{paper.pk}"] = forms.FileField(
+                label=paper.name,
+                required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": accept}),
+            )
+            self.fields[f"checked_{paper.pk}"] = forms.BooleanField(
+                label=_("original checked"), required=False
+            )
+        self.fields["file_extra"] = forms.FileField(label=_("Other paper"), required=False)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "paper": paper,
+                "file": self[f"file_{paper.pk}"],
+                "checked": self[f"checked_{paper.pk}"],
+            }
+            for paper in self.papers
+        ]
+
+    def files_by_paper(self) -> dict[int, Any]:
+        files = {paper.pk: self.cleaned_data.get(f"file_{paper.pk}") for paper in self.papers}
+        if self.cleaned_data.get("file_extra"):
+            files[0] = self.cleaned_data["file_extra"]
+        return {key: value for key, value in files.items() if value}
+
+    def checked(self) -> list[int]:
+        return [paper.pk for paper in self.papers if self.cleaned_data.get(f"checked_{paper.pk}")]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the citizen reads it)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (staff only)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SupplementForm(forms.Form):
+    message = forms.CharField(
+        label=_("What the citizen must add"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    papers = forms.ModelMultipleChoiceField(
+        label=_("Papers concerned"),
+        queryset=ProcedurePaper.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["papers"].queryset = dossier.procedure.papers.all()
+
+
+class PaymentRequestForm(forms.Form):
+    amount = forms.IntegerField(label=_("Amount (VND)"), min_value=1)
+    message = forms.CharField(label=_("Message"), required=False)
+
+
+class PaymentRecordForm(forms.Form):
+    exempt = forms.BooleanField(label=_("Exempt from the fee"), required=False)
+    reference = forms.CharField(label=_("Receipt or transaction number"), required=False)
+
+
+class ResultForm(forms.Form):
+    result_document = forms.ModelChoiceField(
+        label=_("Result document (signed outgoing document)"), queryset=Document.objects.none()
+    )
+
+    def __init__(self, *args: Any, user, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["result_document"].queryset = (
+            visible_documents(user)
+            .filter(direction=Document.Direction.OUTGOING, signature_records__isnull=False)
+            .distinct()
+            .order_by("-created_at")
+        )
+
+
+class ReturnForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Returned"), choices=Channel.choices)
+
+
+class ApologyForm(forms.Form):
+    new_due_date = forms.DateField(
+        label=_("New appointment date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DossierFilterForm(forms.Form):
+    q = forms.CharField(label=_("Code, applicant or phone"), required=False)
+    status = forms.TypedChoiceField(
+        label=_("Status"),
+        choices=[("", _("All"))] + [c for c in Dossier.Status.choices if c[0] != 0],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"), queryset=Procedure.objects.none(), required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, procedures, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].queryset = procedures
+
+
+class ReportFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    group_by = forms.ChoiceField(
+        label=_("Per"),
+        choices=[("procedure", _("Procedure")), ("unit", _("Handling unit"))],
+        required=False,
+    )

@@ -1,0 +1,134 @@
+"""Dossier statistics per procedure or handling unit for a period, counted by the database.
+
+For a period [date_from, date_to] (local dates, both included):
+- received online / at the counter: dossiers registered (submitted) in the period;
+- resolved on time / late: dossiers finished in the period, by or after their appointment;
+- in progress: dossiers open now (registered, accepted, processing, waiting for a supplement or a
+  payment), registered by the end of the period, not overdue;
+- overdue now: those open dossiers whose appointment has passed (for a paused dossier: passed
+  before the pause).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from edoc.models import User
+from onestop import access
+from onestop.models import Channel, Dossier
+from workflows.calendar import VN_TZ
+
+COLUMNS = (
+    ("received_online", "Tiếp nhận trực tuyến"),
+    ("received_counter", "Tiếp nhận trực tiếp"),
+    ("on_time", "Giải quyết đúng hạn"),
+    ("late", "Giải quyết quá hạn"),
+    ("in_progress", "Đang giải quyết"),
+    ("overdue", "Quá hạn hiện tại"),
+)
+OPEN_STATUSES = (Dossier.Status.NEW, *Dossier.OPEN)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.datetime
+    end: datetime.datetime  # exclusive
+
+    @classmethod
+    def of(cls, date_from: datetime.date, date_to: datetime.date) -> Period:
+        return cls(
+            datetime.datetime.combine(date_from, datetime.time.min, VN_TZ),
+            datetime.datetime.combine(
+                date_to + datetime.timedelta(days=1), datetime.time.min, VN_TZ
+            ),
+        )
+
+
+def dossier_report(
+    user: User,
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    group_by: str = "procedure",
+    now: datetime.datetime | None = None,
+) -> list[dict]:
+    """One row per procedure (or handling unit) with the counts of COLUMNS, in one query."""
+    period = Period.of(date_from, date_to)
+    now = now or timezone.now()
+    submitted = Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
+    finished = Q(finished_at__gte=period.start, finished_at__lt=period.end)
+    is_open = Q(status__in=OPEN_STATUSES, submitted_at__lt=period.end)
+    overdue = is_open & (
+        Q(paused_at__isnull=True, due_at__lt=now)
+        | Q(paused_at__isnull=False, paused_at__gt=F("due_at"))
+    )
+    keys = (
+        ["procedure__code", "procedure__name"]
+        if group_by == "procedure"
+        else ["procedure__handling_unit__name"]
+    )
+    rows = (
+        access.visible_dossiers(user)
+        .values(*keys)
+        .annotate(
+            received_online=Count("pk", filter=submitted & Q(channel=Channel.ONLINE)),
+            received_counter=Count("pk", filter=submitted & Q(channel=Channel.COUNTER)),
+            on_time=Count("pk", filter=finished & Q(finished_at__lte=F("due_at"))),
+            late=Count("pk", filter=finished & Q(finished_at__gt=F("due_at"))),
+            in_progress=Count("pk", filter=is_open & ~overdue),
+            overdue=Count("pk", filter=overdue),
+        )
+        .order_by(*keys)
+    )
+    result = []
+    for row in rows:
+        label = (
+            f"{row['procedure__code']} – {row['procedure__name']}"
+            if group_by == "procedure"
+            else row["procedure__handling_unit__name"]
+        )
+        counts = {key: row[key] for key, _title in COLUMNS}
+        if any(counts.values()):
+            result.append({"label": label, **counts})
+    return result
+
+
+def report_totals(rows: list[dict]) -> dict[str, int]:
+    return {key: sum(row[key] for row in rows) for key, _title in COLUMNS}
+
+
+def report_xlsx(
+    rows: list[dict], *, date_from: datetime.date, date_to: datetime.date, group_by: str
+) -> bytes:
+    """The report as an Excel workbook (openpyxl)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Bao cao mot cua"
+    sheet.append([f"Tình hình giải quyết hồ sơ từ {date_from:%d/%m/%Y} đến {date_to:%d/%m/%Y}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    header = ["Thủ tục" if group_by == "procedure" else "Đơn vị xử lý"] + [t for _k, t in COLUMNS]
+    sheet.append([])
+    sheet.append(header)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in rows:
+        sheet.append([row["label"]] + [row[key] for key, _t in COLUMNS])
+    totals = report_totals(rows)
+    sheet.append(["Tổng cộng"] + [totals[key] for key, _t in COLUMNS])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 70
+    for letter in "BCDEFG":
+        sheet.column_dimensions[letter].width = 16
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,59 @@
+"""Template helpers of the one-stop pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from onestop import access
+from onestop.models import Dossier
+
+register = template.Library()
+
+STATUS_CLASSES = {
+    Dossier.Status.NEW: "badge-info",
+    Dossier.Status.ACCEPTED: "badge-info",
+    Dossier.Status.PROCESSING: "badge-warning",
+    Dossier.Status.SUPPLEMENT: "badge-warning",
+    Dossier.Status.FINANCIAL: "badge-warning",
+    Dossier.Status.DONE: "badge-success",
+    Dossier.Status.RETURNED: "badge-success",
+}
+
+
+@register.filter
+def onestop_staff(user) -> bool:
+    """Whether the one-stop menu entry is shown."""
+    return access.is_onestop_staff(user)
+
+
+@register.simple_tag
+def dossier_status(dossier: Dossier) -> str:
+    css = STATUS_CLASSES.get(dossier.status, "badge-muted")
+    return format_html(
+        '<span class="badge {} dossier-status" data-status="{}">{}. {}</span>',
+        css,
+        dossier.status,
+        dossier.status,
+        dossier.get_status_display(),
+    )
+
+
+@register.filter
+def vnd(amount) -> str:
+    """12345678 → "12.345.678 đ"."""
+    if amount in (None, ""):
+        return ""
+    return f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+@register.filter
+def working_days(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    if value < 0:
+        return _("%(days)s working days overdue") % {"days": f"{-value:.1f}".replace(".", ",")}
+    return _("%(days)s working days left") % {"days": f"{value:.1f}".replace(".", ",")}
