@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from search.api import SearchApi
 from signing import urls as signing_urls
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/search/", SearchApi.as_view(), name="api-search"),
     path("api/", include("edoc.api.urls")),
     path("api/", include("workflows.api.urls")),
     path("workflows/designer/", include("workflows.designer.urls")),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("signing/", include(signing_urls.staff_urls)),
     path("verify/", include(signing_urls.public_urls)),
     path("onestop/", include("onestop.urls")),
+    path("search/", include("search.urls")),
     path("", include("edoc.urls")),
 ]
 

@@ -68,7 +68,7 @@ def index_record(document: Document) -> IndexRecord:
         date=date,
         unit_id=document.owner_unit_id,
         unit_name=document.owner_unit.name,
-        urgency=str(urgency.pk),
+        urgency=urgency.code,
         urgency_label=urgency.name,
         status_label=str(document.get_status_display()),
         direction_label=str(document.get_direction_display()),

@@ -344,11 +344,7 @@ def facet_labels(key: str, values: list[str]) -> dict[str, str]:
             str(pk): name for pk, name in Unit.objects.filter(pk__in=ids).values_list("pk", "name")
         }
     if key == "urgency":
-        ids = [int(v) for v in values if v.isdigit()]
-        return {
-            str(pk): name
-            for pk, name in Urgency.objects.filter(pk__in=ids).values_list("pk", "name")
-        }
+        return dict(Urgency.objects.filter(code__in=values).values_list("code", "name"))
     if key == "status":
         return {value: str(Status(value).label) for value in values if value in Status.values}
     if key == "direction":

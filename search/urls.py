@@ -1,0 +1,12 @@
+"""Staff URLs of search."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("suggest/", views.search_suggest, name="suggest"),
+]
