@@ -377,3 +377,12 @@ class ApologyLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} → {self.new_due_date:%d/%m/%Y}"
+
+    @property
+    def owner_unit(self):
+        """The dossier's handling unit (workflow rules on the letter's unit)."""
+        return self.dossier.procedure.handling_unit
+
+    @property
+    def agency_id(self) -> int:
+        return self.dossier.agency_id

@@ -47,7 +47,11 @@ def _dossier_finished(run: ProcessRun, dossier) -> None:
 
     dossier.refresh_from_db()
     if dossier.status in (Dossier.Status.ACCEPTED, Dossier.Status.PROCESSING):
-        last = run.work_items.filter(status=WorkItem.Status.DONE).order_by("-completed_at").first()
+        last = (
+            run.work_items.filter(status=WorkItem.Status.DONE)
+            .order_by("-completed_at", "-pk")
+            .first()
+        )
         dossier_finish(officer=last.completed_by if last else run.initiator, dossier=dossier)
 
 
@@ -55,7 +59,9 @@ def _apology_finished(run: ProcessRun, letter) -> None:
     """The apology letter's approval process ended: approved by whoever completed the last step."""
     from onestop.services import apology_approve
 
-    last = run.work_items.filter(status=WorkItem.Status.DONE).order_by("-completed_at").first()
+    last = (
+        run.work_items.filter(status=WorkItem.Status.DONE).order_by("-completed_at", "-pk").first()
+    )
     apology_approve(user=last.completed_by if last else run.initiator, letter=letter)
 
 

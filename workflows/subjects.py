@@ -114,3 +114,14 @@ def subject_fields(subject: Any) -> dict[str, Any]:
     if adapter is not None:
         return {**dict.fromkeys(SUBJECT_FIELDS), **adapter.fields(subject)}
     return dict.fromkeys(SUBJECT_FIELDS)
+
+
+def subject_link(run: Any) -> tuple[str, str] | None:
+    """(label, staff URL) of a run's non-document subject, for task and process pages."""
+    if run is None or run.document_id is not None:
+        return None
+    subject = subject_load(run.process.data.get("subject"))
+    adapter = adapter_for(subject)
+    if adapter is None:
+        return None
+    return str(subject), adapter.url(subject) if adapter.url else ""

@@ -34,6 +34,7 @@ from workflows.services.processes import (
     work_item_reassign,
     work_item_return,
 )
+from workflows.subjects import subject_link
 from workflows.task_forms import (
     CompleteTaskForm,
     ReassignTaskForm,
@@ -148,6 +149,7 @@ def _task_page(
         "document_visible": bool(
             item.document_id and selectors.visible_document_ids(user, [item.document_id])
         ),
+        "subject_link": subject_link(item.run),
         "assigned_by": selectors.work_item_assigned_by(item),
         "actor": actor,
         "can_claim": candidate,
@@ -361,6 +363,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "definition": run.version.definition,
             "document": run.document,
+            "subject_link": subject_link(run),
             "document_visible": bool(
                 run.document_id and selectors.visible_document_ids(request.user, [run.document_id])
             ),

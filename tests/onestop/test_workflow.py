@@ -1,0 +1,173 @@
+"""Dossiers inside processes: the shipped dossier definition from acceptance to the returned
+result (signed with the test PKI), branch fields, the apology letter's approval."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from onestop import selectors, services
+from onestop.models import ApologyLetter, Dossier
+from onestop.shipped import step_days
+from workflows import calendar
+from workflows.models import WorkItem
+from workflows.services.processes import work_item_complete
+from workflows.subjects import subject_fields
+
+pytestmark = pytest.mark.django_db
+Status = Dossier.Status
+
+
+def open_item(run_id: int, step_id: str) -> WorkItem:
+    return WorkItem.objects.get(run_id=run_id, step_id=step_id, status=WorkItem.Status.OPEN)
+
+
+def test_dossier_runs_through_its_process_to_the_returned_result(
+    process_procedure, applicant, officer, users, all_files, signed_result
+):
+    draft = services.dossier_save_draft(
+        procedure=process_procedure, applicant=applicant, files=all_files()
+    )
+    dossier = services.dossier_submit_online(dossier=draft)
+    dossier = services.dossier_accept(officer=officer, dossier=dossier)
+    assert dossier.run is not None
+
+    fields = subject_fields(dossier)
+    assert fields["procedure"] == "1.004616" and fields["amount"] == 360_000
+    assert fields["channel"] == "online" and fields["unit"] == "NVY"
+
+    assign = open_item(dossier.run_id, "assign")
+    assert assign.assignee == users["head"]  # head of the procedure's handling unit
+    assert assign.deadline is not None
+    work_item_complete(user=users["head"], work_item=assign, data={"handler": users["specialist"]})
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING and dossier.handler == users["specialist"]
+
+    appraise = open_item(dossier.run_id, "appraise")
+    assert appraise.assignee == users["specialist"]
+    work_item_complete(
+        user=users["specialist"], work_item=appraise, data={"result_document": signed_result}
+    )
+    work_item_complete(user=users["head"], work_item=open_item(dossier.run_id, "review"))
+
+    approve = open_item(dossier.run_id, "approve")
+    dossier.refresh_from_db()
+    dossier.fee_status = "paid"
+    dossier.save(update_fields=["fee_status"])
+    work_item_complete(user=users["director"], work_item=approve)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.DONE and dossier.result == signed_result
+
+    content, name = selectors.dossier_result_file(dossier)
+    assert content.startswith(b"%PDF") and name == f"{dossier.code}-ket-qua.pdf"
+    assert b"/ByteRange" in content  # the signed version, not the draft
+
+    ret = open_item(dossier.run_id, "return")
+    assert ret.assignee is None and officer in ret.candidates.all()  # the one-stop group
+    work_item_complete(user=officer, work_item=ret, data={"channel": "online"})
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED and dossier.return_channel == "online"
+    assert dossier.run.finished_at is not None
+    statuses = [event.status for event in selectors.public_timeline(dossier) if event.status]
+    assert statuses == [1, 2, 4, 9, 10]
+
+
+def test_finishing_needs_a_signed_result(
+    process_procedure, applicant, officer, users, all_files, in_signing
+):
+    unsigned, _sign = in_signing
+    dossier = services.dossier_receive_at_counter(
+        officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
+    )
+    services.dossier_set_result(user=users["specialist"], dossier=dossier, result_document=unsigned)
+    with pytest.raises(ValidationError, match="signed"):
+        services.dossier_finish(officer=users["head"], dossier=dossier)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.ACCEPTED
+
+
+def test_a_process_that_ends_finishes_the_dossier(
+    procedure, applicant, officer, users, all_files, signed_result, shipped
+):
+    """Any definition: completing its last step marks a dossier still in processing done."""
+    from workflows.services.definitions import definition_create, version_publish
+
+    graph = {
+        "start": "check",
+        "steps": [
+            {
+                "id": "check",
+                "name": "Kiểm tra",
+                "type": "user",
+                "action": "approve",
+                "assignee": {"rule": "role", "role": "unit_head", "unit": "owner_unit"},
+                "deadline": {"days": 2},
+                "next": "done",
+            },
+            {"id": "done", "name": "Xong", "type": "end"},
+        ],
+    }
+    definition = definition_create(user=shipped, key="mini", name="Mini", graph=graph)
+    version_publish(user=shipped, definition=definition)
+    procedure.definition = definition
+    procedure.fee = 0
+    procedure.save()
+    dossier = services.dossier_receive_at_counter(
+        officer=officer, procedure=procedure, applicant=applicant, files=all_files()
+    )
+    services.dossier_set_result(user=users["head"], dossier=dossier, result_document=signed_result)
+    work_item_complete(user=users["head"], work_item=open_item(dossier.run_id, "check"))
+    dossier.refresh_from_db()
+    assert dossier.status == Status.DONE
+
+
+def test_stopping_cancels_the_process(process_procedure, applicant, officer, users, all_files):
+    dossier = services.dossier_receive_at_counter(
+        officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
+    )
+    services.dossier_stop(officer=users["head"], dossier=dossier, reason="Không đủ điều kiện")
+    assert not WorkItem.objects.filter(run_id=dossier.run_id, status="open").exists()
+
+
+def test_apology_moves_the_appointment_only_when_approved(
+    process_procedure, applicant, officer, users, all_files, clock
+):
+    clock.set(datetime.datetime(2026, 6, 1, 8, 0))
+    dossier = services.dossier_receive_at_counter(
+        officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
+    )
+    due = dossier.due_at
+    with pytest.raises(ValidationError):  # a Sunday
+        services.apology_draft(
+            officer=officer,
+            dossier=dossier,
+            new_due_date=datetime.date(2026, 6, 21),
+            reason="Chờ ý kiến Bộ Y tế",
+        )
+    letter = services.apology_draft(
+        officer=officer,
+        dossier=dossier,
+        new_due_date=datetime.date(2026, 6, 26),
+        reason="Chờ ý kiến Bộ Y tế",
+    )
+    dossier.refresh_from_db()
+    assert dossier.due_at == due and letter.status == ApologyLetter.Status.PENDING
+    work_item_complete(user=users["head"], work_item=open_item(letter.run_id, "unit_review"))
+    dossier.refresh_from_db()
+    assert dossier.due_at == due  # not yet: the director approves
+    work_item_complete(user=users["director"], work_item=open_item(letter.run_id, "approve"))
+    letter.refresh_from_db()
+    dossier.refresh_from_db()
+    assert letter.status == ApologyLetter.Status.APPROVED and letter.decided_by == users["director"]
+    assert dossier.due_at == datetime.datetime(2026, 6, 26, 17, 30, tzinfo=calendar.VN_TZ)
+    message = selectors.public_timeline(dossier)[-1].message
+    assert "Chờ ý kiến Bộ Y tế" in message and "26/06/2026" in message
+
+
+def test_step_deadlines_share_the_legal_time():
+    for total in (3, 5, 10, 20, 90):
+        days = step_days(total)
+        assert sum(days.values()) == total
+        assert min(days.values()) > 0
