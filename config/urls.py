@@ -26,6 +26,7 @@ urlpatterns = [
     path("signing/", include(signing_urls.staff_urls)),
     path("verify/", include(signing_urls.public_urls)),
     path("onestop/", include("onestop.urls")),
+    path("portal/", include("onestop.portal.urls")),
     path("search/", include("search.urls")),
     path("", include("edoc.urls")),
 ]
