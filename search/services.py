@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from edoc.models import Document
@@ -61,7 +62,6 @@ def flush_index_queue(limit: int = FLUSH_BATCH) -> int:
     entries = list(IndexQueueEntry.objects.order_by("created_at", "pk")[:limit])
     if not entries:
         return 0
-    backend = get_backend()
     # The newest operation per document wins; the older entries are delivered with it.
     latest: dict[int, IndexQueueEntry] = {}
     for entry in entries:
@@ -71,16 +71,15 @@ def flush_index_queue(limit: int = FLUSH_BATCH) -> int:
     existing = set(Document.objects.filter(pk__in=to_index).values_list("pk", flat=True))
     to_delete += [pk for pk in to_index if pk not in existing]
     try:
+        backend = get_backend()
         if existing:
             backend.index(index_records(sorted(existing)))
         if to_delete:
             backend.delete(to_delete)
     except BackendUnavailable as exc:
         IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-            last_error=str(exc)[:2000]
+            last_error=str(exc)[:2000], attempts=F("attempts") + 1
         )
-        for entry in entries:
-            IndexQueueEntry.objects.filter(pk=entry.pk).update(attempts=entry.attempts + 1)
         logger.warning("Search engine unavailable; %s index updates kept", len(entries))
         return 0
     IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
@@ -97,11 +96,10 @@ def fallback_notice() -> str:
 def search_documents(user, query: SearchQuery) -> SearchResult:
     """Search with the configured backend, falling back to the database one (with a notice)
     when the external engine is down. Permissions are applied inside the backend's query."""
-    backend = get_backend()
-    if backend.name == "database":
-        return backend.search(query, user)
+    if not external_backend_configured():
+        return database_backend().search(query, user)
     try:
-        result = backend.search(query, user)
+        result = get_backend().search(query, user)
     except BackendUnavailable:
         logger.warning("Search engine unavailable; falling back to the database backend")
         result = database_backend().search(query, user)
