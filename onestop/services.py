@@ -917,6 +917,19 @@ def dossier_return_result(*, officer: User, dossier: Dossier, channel: str) -> D
     return dossier
 
 
+@transaction.atomic
+def dossier_tracking_revoke(*, officer: User, dossier: Dossier) -> Dossier:
+    """Invalidate every tracking link (QR code) given out so far, e.g. a lost receipt; the
+    next receipt carries a new link. Code + phone look-ups keep working."""
+    dossier = _locked(dossier)
+    access.require_officer(officer, dossier.agency_id)
+    dossier.tracking_nonce = new_secret()
+    dossier.save(update_fields=["tracking_nonce", "updated_at"])
+    _event(dossier, "tracking_revoked", actor=officer, internal=_("Tracking links revoked."))
+    audit_record(actor=officer, action="dossier.tracking_revoke", target=dossier)
+    return dossier
+
+
 # --- Apology letters -------------------------------------------------------------------------
 
 APOLOGY_KEY = "onestop-apology"

@@ -142,6 +142,8 @@ def available_actions(user, dossier: Dossier) -> set[str]:
         actions.add("withdraw")
     if officer and status == Status.DONE:
         actions.add("return")
+    if officer and status != Status.DRAFT:
+        actions.add("revoke")
     return actions
 
 
@@ -162,6 +164,7 @@ def _forms(user, dossier: Dossier, bound: dict[str, forms.Form] | None = None) -
         "withdraw": ReasonForm,
         "return": ReturnForm,
         "apology": ApologyForm,
+        "revoke": NoteForm,
     }
     return {
         name: bound.get(name) or factory()
@@ -217,6 +220,7 @@ ACTION_FORMS: dict[str, Callable[..., forms.Form]] = {
     "withdraw": lambda data, dossier, user: ReasonForm(data),
     "return": lambda data, dossier, user: ReturnForm(data),
     "apology": lambda data, dossier, user: ApologyForm(data),
+    "revoke": lambda data, dossier, user: NoteForm(data),
 }
 
 
@@ -271,6 +275,9 @@ def _perform(action: str, user, dossier: Dossier, data: dict) -> str:
             reason=data["reason"],
         )
         return _("Apology letter drafted and sent for approval.")
+    if action == "revoke":
+        services.dossier_tracking_revoke(officer=user, dossier=dossier)
+        return _("Tracking links revoked; print a new receipt.")
     raise Http404
 
 
