@@ -5,17 +5,13 @@ staff notes or names, one dossier per session, no-store / no-referrer)."""
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from edoc.services.documents import outgoing_create
-from edoc.services.files import pdf_validate
 from onestop.models import Dossier
 from onestop.selectors import tracking_token
 from onestop.services import (
@@ -29,33 +25,29 @@ from onestop.services import (
     dossier_start_processing,
     dossier_submit_online,
 )
-from tests.conftest import make_pdf
+from tests.onestop import test_portal
 from tests.signing.conftest import (  # noqa: F401  (fixtures: the signing tests' test PKI)
-    pdf_sign,
     signing_settings,
     test_pki,
     trust_root,
     tsa_url,
 )
+from tests.signing.signing_support import (  # noqa: F401  (fixtures: a document in its sign step)
+    in_signing,
+    pkcs12_data,
+    shipped,
+)
 from workflows import calendar
+from workflows.services.processes import work_item_complete
 
 pytestmark = pytest.mark.django_db
 
+# Fixtures shared with test_portal.py: empty rate-limit counters, an English-speaking visitor.
+_fresh_rate_limits = test_portal._fresh_rate_limits
+citizen = test_portal.citizen
+
 INTERNAL_NOTE = "GHI CHÚ NỘI BỘ: hồ sơ cần kiểm tra kỹ"
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def citizen(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture
@@ -211,6 +203,7 @@ def test_supplement_upload_resumes_the_clock_and_moves_the_deadline(
     assert "Đồng hồ tạm dừng" in page
 
     clock.set(datetime.datetime(2026, 12, 3, 8, 0))  # two working days later
+    _open(citizen, waiting)  # the office-hours session of two days ago has ended
     response = citizen.post(
         reverse("portal:supplement"),
         {f"paper_{papers[1].pk}": upload("pdf", "van-bang.pdf"), "message": "Đã bổ sung."},
@@ -281,19 +274,22 @@ def test_forms_carry_csrf_protection(waiting, papers, upload):
 
 
 @pytest.fixture
-def signed_result(users, catalogs, pdf_sign, trust_root, signing_settings):  # noqa: F811
-    content = pdf_sign(make_pdf(["SỞ Y TẾ ĐỒNG NAI", "CHỨNG CHỈ HÀNH NGHỀ"]), "director")
-    return outgoing_create(
-        user=users["specialist"],
-        subject="Cấp chứng chỉ hành nghề cho ông Nguyễn Văn An",
-        document_type=next(iter(catalogs["types"].values())),
-        urgency=catalogs["normal"],
-        confidentiality=catalogs["public"],
-        pdf=pdf_validate(io.BytesIO(content), "chung-chi.pdf"),
-    )
+def signed_result(in_signing, users, test_pki, trust_root, signing_settings):  # noqa: F811
+    """An outgoing document signed by the director through the signing step (PKCS#12)."""
+    document, sign = in_signing
+    work_item_complete(user=users["director"], work_item=sign, data=pkcs12_data(test_pki))
+    assert document.signature_records.exists()
+    return document
 
 
-def test_result_download_only_when_available(citizen, accepted, officer, users, signed_result):
+def test_result_download_only_when_available(
+    citizen,
+    accepted,
+    officer,
+    users,
+    signed_result,
+    test_pki,  # noqa: F811
+):
     _open(citizen, accepted)
     assert citizen.get(reverse("portal:result")).status_code == 404
     assert 'id="result"' not in citizen.get(reverse("portal:dossier")).content.decode()
@@ -303,12 +299,13 @@ def test_result_download_only_when_available(citizen, accepted, officer, users, 
     dossier_finish(officer=officer, dossier=accepted, result_document=signed_result)
     page = citizen.get(reverse("portal:dossier")).content.decode()
     assert "Đã xử lý xong" in page
-    assert "Chữ ký số hợp lệ" in page
-    assert "Trần Văn Hùng" in page or "director" in page.lower() or "Ký bởi" in page
+    verification = page.split('id="result-verification"', 1)[1].split("</div>", 1)[0]
+    assert "Chữ ký số hợp lệ" in verification
+    assert test_pki.signers["director"].common_name in verification
     download = citizen.get(reverse("portal:result"))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
-    assert download.content == signed_result.files.get().file.read()
+    assert download.content == signed_result.files.order_by("-version").first().file.read()
     assert download["Cache-Control"] == "no-store"
 
     dossier_return_result(officer=officer, dossier=accepted, channel="online")
