@@ -4,8 +4,9 @@ Index layout: `settings.OPENSEARCH_INDEX` is an alias over one physical index
 `<alias>-<UTC timestamp>`. `reindex` builds a new physical index beside the live one, loads it,
 then swaps the alias in one atomic request and drops the old index, so searches never stop.
 While it loads, the new index also carries the alias `<alias>.building` and every `index()`/
-`delete()` writes to it too; documents carry an external version (microseconds when the record
-was read), so a record read before a concurrent update never overwrites that update.
+`delete()` writes to it too. Documents carry an external version (microseconds since the epoch):
+the loaded copies the moment the load started, writes the moment they are made, so a copy read
+before a concurrent update never overwrites that update.
 
 Vietnamese text (analysis-common only, no ICU): words are split like `search.text.words` (letters
 and digits), each text field is indexed lower-cased with its diacritics (`subject`) and again
@@ -624,6 +625,9 @@ class OpenSearchBackend(SearchBackend):
         """Zero-downtime rebuild: load a new physical index, swap the alias atomically, drop
         the old index. Searches keep hitting the old index until the swap."""
         new = self._new_index_name()
+        # Every loaded copy carries the version of the moment the load started, before any record
+        # is read: a document written by index()/delete() meanwhile has a newer version and wins.
+        loaded_version = _version()
         try:
             self._create_index(new, loading=True)
             self.client.indices.put_alias(index=new, name=self.building_alias)
@@ -640,7 +644,7 @@ class OpenSearchBackend(SearchBackend):
                         "_op_type": "index",
                         "_index": new,
                         "_id": str(record.id),
-                        "version": _version(),
+                        "version": loaded_version,
                         "version_type": "external_gte",
                         "_source": document_source(record),
                     }

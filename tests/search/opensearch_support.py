@@ -1,9 +1,5 @@
-"""OpenSearch test fixtures (imported by tests/search/test_opensearch*.py).
-
-Every test gets its own alias (`edoc-test-<random>`) on the node at OPENSEARCH_URL and drops it
-afterwards; the settings point the application's search at that alias too, so documents saved by
-the services during the test are indexed there and nowhere else.
-"""
+"""OpenSearch test helpers: a corpus built through the registry's services, a second node of our
+own, search shortcuts. The fixtures are in opensearch_fixtures.py."""
 
 from __future__ import annotations
 
@@ -15,8 +11,6 @@ import subprocess
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pytest
 
 from edoc.models import Document, DocumentFile
 from edoc.services.documents import document_grant, incoming_register, outgoing_create
@@ -38,17 +32,6 @@ def new_backend(url: str | None = None) -> OpenSearchBackend:
     return OpenSearchBackend(
         url=url or opensearch_url(), alias=f"edoc-test-{uuid.uuid4().hex[:12]}"
     )
-
-
-@pytest.fixture
-def os_backend(settings):
-    """An OpenSearch backend on a fresh alias; the application's settings point at it."""
-    backend = new_backend()
-    settings.SEARCH_BACKEND = "opensearch"
-    settings.OPENSEARCH_URL = backend.url
-    settings.OPENSEARCH_INDEX = backend.alias
-    yield backend
-    backend.drop()
 
 
 def search_ids(backend, user, text: str = "", **options) -> list[int]:
@@ -262,18 +245,6 @@ def index_corpus(backend, corpus: Corpus) -> None:
     backend.refresh()
 
 
-@pytest.fixture
-def corpus(users, units, catalogs) -> Corpus:
-    return build_corpus(users, units, catalogs)
-
-
-@pytest.fixture
-def indexed(os_backend, corpus) -> Corpus:
-    """The corpus in a fresh OpenSearch index."""
-    index_corpus(os_backend, corpus)
-    return corpus
-
-
 # --- A second node of our own, for tests that stop and restart it.
 
 
@@ -320,15 +291,3 @@ class OwnNode:
             capture_output=True,
             timeout=60,
         )
-
-
-@pytest.fixture
-def own_node(tmp_path_factory):
-    """A separate node (own directory and port), stopped afterwards: the suite's node stays up."""
-    subprocess.run(
-        ["bash", str(NODE_DIR / "build.sh")], check=True, capture_output=True, timeout=600
-    )
-    node = OwnNode(tmp_path_factory.mktemp("opensearch-node"), free_port())
-    node.start()
-    yield node
-    node.stop()
