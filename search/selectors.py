@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from edoc.models import Document, DocumentFile, User
 from edoc.selectors.access import visible_documents
@@ -44,6 +44,14 @@ def result_rows(result: SearchResult, user: User) -> list[dict]:
     return rows
 
 
+STATE_LABELS = {
+    FileText.State.PENDING: _("Waiting for text extraction"),
+    FileText.State.RUNNING: _("Extracting text"),
+    FileText.State.DONE: _("Text extracted"),
+    FileText.State.FAILED: _("Text extraction failed"),
+}
+
+
 def file_text_states(document: Document) -> list[dict]:
     """Extraction/OCR state of each file version of a document the caller may already see."""
     texts = {t.file_id: t for t in FileText.objects.filter(file__document=document)}
@@ -55,7 +63,7 @@ def file_text_states(document: Document) -> list[dict]:
                 "file": document_file,
                 "text": text,
                 "state": text.state if text else FileText.State.PENDING,
-                "label": text.get_state_display() if text else _("Waiting"),
+                "label": STATE_LABELS[text.state if text else FileText.State.PENDING],
                 "chars": len(text.pdf_text) + len(text.ocr_text) if text else 0,
             }
         )
