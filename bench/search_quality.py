@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def report(results: dict[str, list[QueryScore]], facts: str, vendor: str) -> str:
     names = list(results)
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} on {facts}. Reproduce: "
+        f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {facts}. Reproduce: "
         f"`{'DATABASE_URL=postgres://… ' if vendor == 'postgresql' else ''}"
         f".venv/bin/python bench/search_quality.py --backend all`.",
         "",
@@ -97,6 +97,13 @@ def report(results: dict[str, list[QueryScore]], facts: str, vendor: str) -> str
     return "\n".join(lines)
 
 
+def reindex(name: str) -> None:
+    from django.core.management import call_command
+
+    with open("/dev/null", "w") as quiet:
+        call_command("search_reindex", "--backend", name, "--no-progress", stdout=quiet)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     queries = load_judgements()
@@ -109,13 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
         log(f"seeded the demo corpus in {time.perf_counter() - started:.0f} s")
-        call_command("search_reindex", "--backend", "database", "--no-progress", verbosity=0)
+        reindex("database")
         names = ["database"] if args.backend != "opensearch" else []
         if args.backend in ("opensearch", "all"):
             if opensearch_available():
-                call_command(
-                    "search_reindex", "--backend", "opensearch", "--no-progress", verbosity=0
-                )
+                reindex("opensearch")
                 names.append("opensearch")
             elif args.backend == "opensearch":
                 sys.exit("OPENSEARCH_URL does not answer (tools/opensearch-node/start.sh)")

@@ -166,6 +166,9 @@ def machine_facts(vendor: str) -> str:
 
 
 def code_version() -> str:
+    """The commit measured (BENCH_CODE when run from an exported snapshot without .git)."""
+    if os.environ.get("BENCH_CODE"):
+        return os.environ["BENCH_CODE"]
     try:
         return subprocess.run(
             ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],

@@ -274,3 +274,16 @@ def test_outgoing_import_records_issued_documents_with_their_printed_number(
     assert visible_documents(setup["clerk"]).filter(pk=document.pk).exists()
     assert visible_documents(setup["director"]).filter(pk=document.pk).exists()
     assert not visible_documents(setup["other_specialist"]).filter(pk=document.pk).exists()
+
+
+def test_imported_documents_are_searchable(setup, tree, django_capture_on_commit_callbacks):
+    from search.backends import SearchQuery
+    from search.services import search_documents
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(str(tree))
+
+    for text, symbol in (("49 KH UBND", "49/KH-UBND"), ("tiem chung mo rong", "1234/QĐ-BYT")):
+        result = search_documents(setup["director"], SearchQuery(text=text))
+        assert result.hits, text
+        assert Document.objects.get(pk=result.hits[0].document_id).symbol == symbol
