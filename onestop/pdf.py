@@ -29,6 +29,9 @@ from workflows.calendar import VN_TZ
 STYLES = {
     "normal": ParagraphStyle("normal", fontName=SERIF, fontSize=12, leading=16),
     "small": ParagraphStyle("small", fontName=SERIF_ITALIC, fontSize=10, leading=13),
+    "small_center": ParagraphStyle(
+        "small_center", fontName=SERIF_ITALIC, fontSize=10, leading=13, alignment=TA_CENTER
+    ),
     "center": ParagraphStyle(
         "center", fontName=SERIF, fontSize=12, leading=15, alignment=TA_CENTER
     ),
@@ -166,17 +169,17 @@ def receipt_pdf(dossier: Dossier, *, tracking_url: str) -> bytes:
     ]
     signature = [
         _p("NGƯỜI NỘP HỒ SƠ", "center_bold"),
-        _p("(Ký và ghi rõ họ tên)", "small"),
+        _p("(Ký và ghi rõ họ tên)", "small_center"),
         Spacer(1, 18 * mm),
         _p(dossier.applicant_name, "center"),
     ]
     receiver = [
         _p("NGƯỜI TIẾP NHẬN HỒ SƠ", "center_bold"),
-        _p("(Ký và ghi rõ họ tên)", "small"),
+        _p("(Ký và ghi rõ họ tên)", "small_center"),
         Spacer(1, 18 * mm),
         _p(officer.get_full_name() if officer else "", "center"),
     ]
-    qr = [_qr(tracking_url), _p("Quét mã để tra cứu hồ sơ", "small")]
+    qr = [_qr(tracking_url), _p("Quét mã để tra cứu hồ sơ", "small_center")]
     block = Table([[qr, signature, receiver]], colWidths=[45 * mm, 65 * mm, 65 * mm])
     block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     flowables.append(block)
@@ -199,7 +202,7 @@ def apology_pdf(letter: ApologyLetter) -> bytes:
             f"đề nghị giải quyết thủ tục “{dossier.procedure.name}”, mã hồ sơ {dossier.code}."
         ),
         _p(f"Thời gian hẹn trả kết quả giải quyết hồ sơ: {_local(letter.old_due_at)}."),
-        _p(f"Tuy nhiên đến nay, hồ sơ chưa giải quyết xong. Lý do: {letter.reason}"),
+        _p(f"Tuy nhiên đến nay, hồ sơ chưa giải quyết xong. Lý do: {letter.reason.rstrip('.')}."),
         _p(
             "Sự chậm trễ này đã gây phiền hà cho Ông/Bà. Chúng tôi xin lỗi và hẹn lại thời gian "
             f"trả kết quả vào ngày {letter.new_due_date:%d/%m/%Y}."
@@ -211,7 +214,7 @@ def apology_pdf(letter: ApologyLetter) -> bytes:
         _p(
             f"{dossier.agency.place_name}, "
             f"ngày {_local(letter.decided_at or timezone.now(), '%d/%m/%Y')}",
-            "small",
+            "small_center",
         ),
         _p("THỦ TRƯỞNG CƠ QUAN", "center_bold"),
         Spacer(1, 18 * mm),

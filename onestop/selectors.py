@@ -128,6 +128,13 @@ def days_left(dossier: Dossier, *, now: datetime.datetime | None = None) -> Deci
     return Decimal(span).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def public_apologies(dossier: Dossier) -> QuerySet:
+    """The dossier's approved apology letters (sent to the citizen; `onestop.pdf.apology_pdf`)."""
+    from onestop.models import ApologyLetter
+
+    return dossier.apologies.filter(status=ApologyLetter.Status.APPROVED).order_by("decided_at")
+
+
 def is_overdue(dossier: Dossier, *, now: datetime.datetime | None = None) -> bool:
     if dossier.due_at is None or dossier.status not in Dossier.OPEN:
         return False
