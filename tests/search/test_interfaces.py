@@ -1,0 +1,201 @@
+"""The search page, type-ahead, REST endpoint, CLI, index hooks and the fallback when the external
+engine is down."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from edoc.models import DocumentGrant
+from search.backends import SearchQuery
+from search.models import IndexQueueEntry, SearchEntry
+from search.services import flush_index_queue, index_document, search_documents
+
+from .conftest import make_document
+
+pytestmark = pytest.mark.django_db
+
+
+def test_header_search_box_on_staff_pages(client, corpus):
+    client.force_login(corpus.users["specialist"])
+    for url in ("/incoming/", "/outgoing/", f"/documents/{corpus.docs['plan'].pk}/"):
+        html = client.get(url).content.decode()
+        assert 'id="search-box"' in html and 'action="/search/"' in html, url
+
+
+def test_results_page_with_facets_highlights_and_no_leak(client, corpus):
+    client.force_login(corpus.users["specialist"])
+    response = client.get("/search/", {"q": "ke hoach chuyen doi so"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="facet-type"' in html and 'id="facet-unit"' in html
+    assert "<mark>" in html
+    assert f'data-document="{corpus.docs["plan"].pk}"' in html
+    assert f'data-document="{corpus.docs["confidential"].pk}"' not in html
+    assert "kho thuốc dự trữ" not in html
+    filtered = client.get(
+        "/search/", {"q": "chuyen doi so", "type": corpus.docs["letter"].document_type_id}
+    ).content.decode()
+    assert f'data-document="{corpus.docs["letter"].pk}"' in filtered
+    assert f'data-document="{corpus.docs["plan"].pk}"' not in filtered
+
+
+def test_results_page_bad_input(client, corpus):
+    client.force_login(corpus.users["specialist"])
+    assert client.get("/search/", {"q": '"((* AND'}).status_code == 200
+    assert client.get("/search/", {"q": "x" * 10_000}).status_code == 200
+    bad = client.get("/search/", {"q": "a", "date_from": "2026-02-01", "date_to": "2026-01-01"})
+    assert bad.status_code == 400 and "Ngày kết thúc trước ngày bắt đầu" in bad.content.decode()
+    assert client.get("/search/", {"year": "abc"}).status_code == 400
+    assert client.get("/search/", {"page": "-3"}).status_code == 400
+
+
+def test_type_ahead_suggestions_use_prefixes(client, corpus):
+    client.force_login(corpus.users["specialist"])
+    html = client.get("/search/suggest/", {"q": "chuyen do"}).content.decode()
+    assert f'data-document="{corpus.docs["plan"].pk}"' in html
+    assert f'data-document="{corpus.docs["other_unit"].pk}"' not in html
+
+
+def test_search_needs_login(client, corpus):
+    assert client.get("/search/", {"q": "x"}).status_code == 302
+    assert client.get("/api/search/", {"q": "x"}).status_code == 401
+
+
+def test_api_returns_ranked_results_and_facets(client, corpus):
+    client.force_login(corpus.users["specialist"])
+    response = client.get("/api/search/", {"q": "123/QD-UBND", "page_size": 5})
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"count", "page", "page_size", "backend", "notice", "results", "facets"}
+    first = data["results"][0]
+    assert first["id"] == corpus.docs["decision"].pk
+    assert first["symbol"] == "123/QĐ-UBND"
+    assert set(first) == {
+        "id",
+        "symbol",
+        "subject",
+        "issuer",
+        "date",
+        "type",
+        "status",
+        "score",
+        "highlights",
+    }
+    assert data["page_size"] == 5 and data["notice"] is None
+    assert set(data["facets"]) == {
+        "type",
+        "year",
+        "issuer",
+        "unit",
+        "urgency",
+        "status",
+        "direction",
+    }
+    urgency = {b["value"]: b["count"] for b in data["facets"]["urgency"]}
+    assert urgency.get("urgent") == 1
+    only_urgent = client.get("/api/search/", {"q": "123/QD-UBND", "urgency": "urgent"}).json()
+    assert [r["id"] for r in only_urgent["results"]] == [corpus.docs["decision"].pk]
+
+
+def test_api_errors_use_the_envelope(client, corpus):
+    client.force_login(corpus.users["specialist"])
+    response = client.get("/api/search/", {"date_from": "not a date"})
+    assert response.status_code == 400
+    assert "date_from" in response.json()["error"]["fields"]
+    assert client.get("/api/search/", {"page_size": "1000"}).status_code == 400
+    assert client.get("/api/search/", {"q": "\"'(*) OR"}).status_code == 200
+
+
+def test_api_schema_documents_the_endpoint(client, corpus):
+    client.force_login(corpus.users["specialist"])
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/search/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"q", "type", "date_from", "sort"}
+
+
+def test_cli_prints_ranked_results_as_the_user_sees_them(corpus):
+    out = io.StringIO()
+    call_command("search", "123 QĐ UBND", "--as", "chuyenvien", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1].split("\t")[:2] == [str(corpus.docs["decision"].pk), "123/QĐ-UBND"]
+    out = io.StringIO()
+    call_command("search", "kho thuoc du tru", "--as", "chuyenvien", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["count"] == 0 and data["results"] == [] and data["user"] == "chuyenvien"
+
+
+def test_cli_unknown_user_and_default_user(corpus, django_user_model):
+    with pytest.raises(CommandError, match="Unknown user"):
+        call_command("search", "x", "--as", "nobody")
+    with pytest.raises(CommandError, match="superuser"):
+        call_command("search", "x")
+    django_user_model.objects.create_superuser("root", password="x")
+    out = io.StringIO()
+    call_command("search", "x", "--json", stdout=out)
+    assert json.loads(out.getvalue())["user"] == "root"
+
+
+def test_search_reindex_rebuilds_the_database_index(corpus):
+    SearchEntry.objects.all().delete()
+    out = io.StringIO()
+    call_command("search_reindex", "--backend", "database", "--no-progress", stdout=out)
+    assert SearchEntry.objects.count() == len(corpus.docs)
+    assert "Indexed" in out.getvalue()
+
+
+def test_search_reindex_fails_clearly_when_the_engine_is_down(corpus, settings):
+    settings.OPENSEARCH_URL = "http://127.0.0.1:9"
+    with pytest.raises(CommandError, match="not reachable"):
+        call_command("search_reindex", "--backend", "opensearch", "--no-progress")
+
+
+def test_changes_are_indexed_after_commit(corpus, catalogs, django_capture_on_commit_callbacks):
+    specialist = corpus.users["specialist"]
+    confidential = corpus.docs["confidential"]
+
+    def found(text: str) -> list[int]:
+        result = search_documents(specialist, SearchQuery(text=text))
+        return [hit.document_id for hit in result.hits]
+
+    assert confidential.pk not in found("kho thuoc du tru")
+    with django_capture_on_commit_callbacks(execute=True):
+        DocumentGrant.objects.create(
+            document=confidential, user=specialist, granted_by=corpus.users["director"]
+        )
+    assert confidential.pk in found("kho thuoc du tru")
+    with django_capture_on_commit_callbacks(execute=True):
+        confidential.subject = "Kế hoạch dự phòng vắc xin"
+        confidential.save()
+    assert found("kho thuoc du tru") == []
+    assert found("du phong vac xin") == [confidential.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        new = make_document(
+            agency=confidential.agency,
+            unit=corpus.units["medical"],
+            user=specialist,
+            catalogs=catalogs,
+            subject="Tập huấn phần mềm quản lý văn bản mới",
+        )
+    assert found("tap huan phan mem") == [new.pk]
+
+
+def test_external_engine_down_falls_back_and_keeps_updates(corpus, settings):
+    settings.SEARCH_BACKEND = "opensearch"
+    settings.OPENSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
+    result = search_documents(corpus.users["specialist"], SearchQuery(text="123/QĐ-UBND"))
+    assert result.backend == "database"
+    assert result.notice and "cơ sở dữ liệu" in result.notice
+    assert result.hits[0].document_id == corpus.docs["decision"].pk
+    document = corpus.docs["plan"]
+    index_document(document.pk)
+    entry = IndexQueueEntry.objects.get(document_id=document.pk)
+    assert entry.attempts == 1 and entry.last_error
+    assert flush_index_queue() == 0
+    assert IndexQueueEntry.objects.get(pk=entry.pk).attempts == 2
+    # The database index was updated all the same.
+    assert SearchEntry.objects.filter(document_id=document.pk).exists()
