@@ -500,10 +500,11 @@ def test_test_run_shows_branch_and_assignees_for_confidential_and_normal(
     assert "1 working days" in draft_row
 
     # A confidential document is found only with an explicit grant.
-    page = as_admin.get(url("test_run", definition.pk), {"document": f"#{secret.pk}"}).content.decode()
+    secret_lookup = {"document": f"#{secret.pk}"}
+    page = as_admin.get(url("test_run", definition.pk), secret_lookup).content.decode()
     assert "No document you can see matches" in page and 'id="path-table"' not in page
     DocumentGrant.objects.create(document=secret, user=admin, granted_by=users["clerk"])
-    page = as_admin.get(url("test_run", definition.pk), {"document": f"#{secret.pk}"}).content.decode()
+    page = as_admin.get(url("test_run", definition.pk), secret_lookup).content.decode()
     path = page[page.index('id="path-table"') :]
     assert 'id="path-director"' in path and 'id="path-deputy"' not in path
     director_row = path[path.index('id="path-director"') :].split("</tr>")[0]
