@@ -26,19 +26,12 @@ from onestop.services import (
     dossier_submit_online,
 )
 from tests.onestop import test_portal
-from tests.signing.conftest import (  # noqa: F401  (fixtures: the signing tests' test PKI)
+from tests.signing.conftest import (  # noqa: F401  (fixtures: trust the test PKI's root)
     signing_settings,
-    test_pki,
     trust_root,
     tsa_url,
 )
-from tests.signing.signing_support import (  # noqa: F401  (fixtures: a document in its sign step)
-    in_signing,
-    pkcs12_data,
-    shipped,
-)
 from workflows import calendar
-from workflows.services.processes import work_item_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +117,19 @@ def test_lookups_are_rate_limited_per_client(citizen, submitted, settings):
     assert limited["Retry-After"] == "600"
     other_address = Client(REMOTE_ADDR="10.1.2.3")
     assert _lookup(other_address, submitted.code, "0912345678").status_code == 302
+
+
+@pytest.mark.redis
+def test_lookup_counter_lives_in_redis(citizen, settings):
+    """With REDIS_URL the counters are in Redis, shared by every web worker process."""
+    from django.core.cache import cache
+
+    assert "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    settings.EDOC_PORTAL_LOOKUP_RATE = "2/600"
+    for _attempt in range(2):
+        assert _lookup(citizen, "x", "y").status_code == 200
+    assert cache.get("portal:rate:lookup:127.0.0.1") == 2
+    assert _lookup(citizen, "x", "y").status_code == 429
 
 
 # --------------------------------------------------------------------------- tracking links
@@ -273,23 +279,18 @@ def test_forms_carry_csrf_protection(waiting, papers, upload):
 # --------------------------------------------------------------------------- result
 
 
-@pytest.fixture
-def signed_result(in_signing, users, test_pki, trust_root, signing_settings):  # noqa: F811
-    """An outgoing document signed by the director through the signing step (PKCS#12)."""
-    document, sign = in_signing
-    work_item_complete(user=users["director"], work_item=sign, data=pkcs12_data(test_pki))
-    assert document.signature_records.exists()
-    return document
-
-
 def test_result_download_only_when_available(
     citizen,
     accepted,
     officer,
     users,
     signed_result,
-    test_pki,  # noqa: F811
+    test_pki,
+    trust_root,  # noqa: F811
+    signing_settings,  # noqa: F811
 ):
+    """`signed_result` (tests/onestop/conftest.py): an outgoing document the director signed
+    with the test PKI's PKCS#12 key through its signing step."""
     _open(citizen, accepted)
     assert citizen.get(reverse("portal:result")).status_code == 404
     assert 'id="result"' not in citizen.get(reverse("portal:dossier")).content.decode()
