@@ -1,0 +1,425 @@
+#!/usr/bin/env python
+"""Search at scale: ingestion, indexing, query latency and API overhead on N generated PDFs.
+
+    .venv/bin/python bench/search_load.py --n 2000 [--backend database|opensearch|all]
+    .venv/bin/python bench/search_load.py --n 100000      # the default; --n 1000000 as an option
+
+1. Generates N realistic Vietnamese official documents as PDFs (bench/search_corpus.py), in
+   parallel processes, into a cache (var/bench/search-corpus/) that later runs reuse.
+2. On its own database (a temporary SQLite file, or database `edoc_bench_load` on the PostgreSQL
+   server of DATABASE_URL) with the demo organisation (`seed_demo --count 0`):
+   (a) ingestion, PDF to searchable: `import_documents DIR` (validation, SHA-256 storage,
+       metadata proposal, registration, and after each commit the text extraction, search
+       indexing and the other registration hooks, all eager as in the embedded mode), against
+       bare text extraction of the same files with pdfplumber and with pypdfium2 alone;
+   (b) indexing throughput of `search_reindex` for each backend;
+   (c) query latency p50/p95 per backend over a mix of the judged queries and random
+       vocabulary (words, folded words, phrases, prefixes, symbols of imported documents), as
+       the director, first page of 20 with facets and highlights;
+   (d) the search API's overhead: GET /api/search/?q=… through Django's test Client against
+       the raw engine query for the same words (FTS5 MATCH / tsvector @@ ordered by rank,
+       first 20 ids; or the backend's own OpenSearch body sent with opensearch-py).
+3. A Markdown table on stdout and, unless --no-docs, in docs/benchmarks.md (one block per N and
+   database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from search_corpus import generate
+from search_judging import load_judgements
+from search_support import (
+    ROOT,
+    bench_environment,
+    log,
+    machine_facts,
+    opensearch_available,
+    percentile,
+    replace_section,
+    table,
+)
+
+DOCS_KEY = "bench/search_load.py"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="documents (default 100,000)")
+    parser.add_argument("--backend", choices=("database", "opensearch", "all"), default="all")
+    parser.add_argument(
+        "--cache", type=Path, default=ROOT / "var" / "bench" / "search-corpus", help="PDF cache"
+    )
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--queries", type=int, default=300, help="timed queries per backend")
+    parser.add_argument("--api-requests", type=int, default=100, help="timed API requests")
+    parser.add_argument(
+        "--bare-sample",
+        type=int,
+        default=0,
+        help="bare extraction on this many of the files (default: all N)",
+    )
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--db-name", default="edoc_bench_load", help="PostgreSQL only")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--no-docs", action="store_true")
+    args = parser.parse_args(argv)
+    if args.n < 10:
+        parser.error("--n must be at least 10")
+    return args
+
+
+# --- (a) ingestion ---------------------------------------------------------------------------
+
+
+def link_tree(files: list[Path], target: Path) -> Path:
+    """A folder holding exactly these files (symlinks), for import_documents."""
+    for index, path in enumerate(files):
+        link = target / f"{index // 1000:04d}" / path.name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(path)
+    return target
+
+
+def bare_rates(files: list[Path]) -> dict[str, float]:
+    """Files per second of text extraction alone (every page), pdfplumber and pypdfium2."""
+    import pdfplumber
+    import pypdfium2
+
+    def plumber(path: Path) -> int:
+        with pdfplumber.open(path) as pdf:
+            return sum(len(page.extract_text() or "") for page in pdf.pages)
+
+    def pdfium(path: Path) -> int:
+        document = pypdfium2.PdfDocument(str(path))
+        try:
+            total = 0
+            for page in document:
+                textpage = page.get_textpage()
+                total += len(textpage.get_text_range())
+                textpage.close()
+                page.close()
+            return total
+        finally:
+            document.close()
+
+    rates = {}
+    for name, extract in (("pypdfium2", pdfium), ("pdfplumber", plumber)):
+        started = time.perf_counter()
+        characters = sum(extract(path) for path in files)
+        rates[name] = len(files) / (time.perf_counter() - started)
+        log(f"bare {name}: {rates[name]:.1f} files/s ({characters} characters)")
+    return rates
+
+
+def ingest(files: list[Path], workdir: Path) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from edoc.models import Document
+    from search.models import SearchEntry
+
+    tree = link_tree(files, workdir / "import")
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        try:
+            call_command("import_documents", str(tree), "--no-progress", stdout=quiet)
+        except SystemExit as exit_:  # CommandError from the command line path
+            log(f"import_documents exited {exit_.code}")
+    seconds = time.perf_counter() - started
+    documents = Document.objects.count()
+    searchable = SearchEntry.objects.count()
+    log(f"imported {documents} documents in {seconds:.0f} s; {searchable} searchable")
+    return {"seconds": seconds, "documents": documents, "searchable": searchable}
+
+
+# --- (b) indexing ----------------------------------------------------------------------------
+
+
+def reindex_rate(name: str, documents: int) -> float:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("search_reindex", "--backend", name, "--no-progress", stdout=quiet)
+    seconds = time.perf_counter() - started
+    log(f"search_reindex {name}: {documents} documents in {seconds:.1f} s")
+    return documents / seconds
+
+
+# --- (c) queries -----------------------------------------------------------------------------
+
+
+def query_mix(count: int, seed: int) -> list[tuple[str, bool]]:
+    """(text, prefix): the judged queries, then random vocabulary of the corpus."""
+    from edoc.demo_content import TOPICS
+    from edoc.models import Document
+    from edoc.text import fold
+
+    rng = random.Random(seed)
+    mix = [(q.query, q.prefix) for q in load_judgements() if q.query]
+    sentences = [s for t in TOPICS for s in (*t.subjects.values(), t.purpose, *t.details)]
+    symbols = list(
+        Document.objects.exclude(number="").order_by("?").values_list("number", "notation")[:200]
+    )
+    while len(mix) < count:
+        roll = rng.random()
+        if roll < 0.15 and symbols:
+            number, notation = rng.choice(symbols)
+            symbol = f"{number}/{notation}"
+            mix.append((rng.choice([symbol, fold(symbol), re.sub(r"[/-]", " ", symbol)]), False))
+            continue
+        words = re.findall(r"\w+", rng.choice(sentences).replace("{", " ").replace("}", " "))
+        words = [w for w in words if not w.isdigit() and w not in ("year", "prev", "next")]
+        if len(words) < 2:
+            continue
+        start = rng.randrange(len(words) - 1)
+        text = " ".join(words[start : start + rng.choice((1, 2, 2, 3, 4))])
+        if roll < 0.45:
+            text = fold(text)
+        elif roll < 0.55:
+            text = f'"{text}"'
+        prefix = 0.55 <= roll < 0.7
+        if prefix:
+            text = text[: max(2, len(text) - rng.randint(0, 3))]
+        mix.append((text, prefix))
+    return mix[:count]
+
+
+def latencies(backend: Any, user: Any, mix: list[tuple[str, bool]]) -> dict[str, float]:
+    from search.backends import SearchQuery
+
+    for text, prefix in mix[:10]:  # warm-up
+        backend.search(SearchQuery(text=text, prefix=prefix), user)
+    times = []
+    hits = 0
+    for text, prefix in mix:
+        started = time.perf_counter()
+        result = backend.search(SearchQuery(text=text, prefix=prefix, page_size=20), user)
+        times.append(time.perf_counter() - started)
+        hits += bool(result.total)
+    return {
+        "p50": percentile(times, 50) * 1000,
+        "p95": percentile(times, 95) * 1000,
+        "mean": statistics.fmean(times) * 1000,
+        "answered": hits / len(mix),
+    }
+
+
+# --- (d) API overhead ------------------------------------------------------------------------
+
+
+def raw_database_query(text: str) -> Any:
+    """The engine's own query for these words: ids of the first 20 by rank, nothing else."""
+    from django.db import connection
+
+    from search.backends.database import fts5_match, tsquery
+    from search.text import parse_query
+
+    parsed = parse_query(text)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            expression = tsquery(parsed, folded=True, with_symbols=True)
+            cursor.execute(
+                "SELECT document_id FROM search_searchentry "
+                "WHERE folded_vec @@ to_tsquery('simple', %s) "
+                "ORDER BY ts_rank(folded_vec, to_tsquery('simple', %s)) DESC LIMIT 20",
+                [expression, expression],
+            )
+        else:
+            cursor.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY rank LIMIT 20",
+                [fts5_match(parsed)],
+            )
+        return cursor.fetchall()
+
+
+def api_overhead(name: str, user: Any, texts: list[str]) -> dict[str, float]:
+    """p50 of GET /api/search/ (test Client, session login) and of the raw engine query."""
+    from django.test import Client, override_settings
+
+    from search.backends import SearchQuery
+
+    client = Client()
+    client.force_login(user)
+    if name == "opensearch":
+        from search.backends import get_backend
+        from search.backends.opensearch import search_body, visibility_for
+
+        backend = get_backend("opensearch")
+        bodies = {t: search_body(SearchQuery(text=t), visibility_for(user)) for t in texts}
+
+        def raw(text: str) -> Any:
+            return backend.client.search(index=backend.alias, body=bodies[text])
+
+    else:
+        raw = raw_database_query
+    api_times, raw_times = [], []
+    with override_settings(SEARCH_BACKEND=name):
+        for text in texts[:5]:  # warm-up
+            client.get("/api/search/", {"q": text})
+            raw(text)
+        for text in texts:
+            started = time.perf_counter()
+            response = client.get("/api/search/", {"q": text})
+            api_times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.content[:300]
+            started = time.perf_counter()
+            raw(text)
+            raw_times.append(time.perf_counter() - started)
+    api, engine = percentile(api_times, 50) * 1000, percentile(raw_times, 50) * 1000
+    log(f"API {name}: p50 {api:.1f} ms, raw engine p50 {engine:.2f} ms")
+    return {"api": api, "raw": engine, "api_p95": percentile(api_times, 95) * 1000}
+
+
+# --- Report ----------------------------------------------------------------------------------
+
+
+def report(args: argparse.Namespace, facts: str, vendor: str, results: dict[str, Any]) -> str:
+    n = args.n
+    ingestion = results["ingestion"]
+    rate = ingestion["documents"] / ingestion["seconds"]
+    bare = results["bare"]
+    lines = [
+        f"N = {n:,} generated documents ({results['pages']:.1f} pages and "
+        f"{results['kib']:.0f} KiB per PDF on average), {vendor}, measured "
+        f"{time.strftime('%Y-%m-%d', time.gmtime())} on {facts}. Reproduce: "
+        f"`{'DATABASE_URL=postgres://… ' if vendor == 'postgresql' else ''}"
+        f"{'OPENSEARCH_URL=http://127.0.0.1:9201 ' if 'opensearch' in results['backends'] else ''}"
+        f".venv/bin/python bench/search_load.py --n {n}"
+        f"{' --bare-sample ' + str(args.bare_sample) if args.bare_sample else ''}`.",
+        "",
+        table(
+            ["(a) ingestion, PDF → searchable", "files/s", "ratio"],
+            [
+                [
+                    f"`import_documents` ({ingestion['documents']:,} imported, "
+                    f"{ingestion['searchable']:,} searchable)",
+                    f"{rate:.1f}",
+                    "1",
+                ],
+                *[
+                    [f"bare text extraction, {name}", f"{value:.1f}", f"{value / rate:.1f}×"]
+                    for name, value in bare.items()
+                ],
+            ],
+        ),
+        "",
+        f"Extrapolation (not measured): importing 100,000 such files at this rate takes about "
+        f"{100_000 / rate / 3600:.1f} h, 1,000,000 about {1_000_000 / rate / 3600:.0f} h "
+        "(one process; the import is sequential).",
+        "",
+    ]
+    rows = []
+    for name in results["backends"]:
+        r = results[name]
+        rows.append(
+            [
+                name,
+                f"{r['index_rate']:.0f}",
+                f"{r['latency']['p50']:.1f}",
+                f"{r['latency']['p95']:.1f}",
+                f"{r['latency']['answered']:.0%}",
+                f"{r['api']['api']:.1f}",
+                f"{r['api']['raw']:.2f}",
+                f"{r['api']['api'] / max(r['api']['raw'], 1e-6):.0f}×",
+            ]
+        )
+    lines.append(
+        table(
+            [
+                "backend",
+                "(b) reindex docs/s",
+                "(c) query p50 ms",
+                "(c) p95 ms",
+                "queries with hits",
+                "(d) API p50 ms",
+                "raw engine p50 ms",
+                "API / raw",
+            ],
+            rows,
+        )
+    )
+    lines += [
+        "",
+        f"(c) {args.queries} queries: the judged set's texts, then random words of the corpus "
+        "vocabulary (with and without diacritics, phrases, prefixes) and symbols of imported "
+        "documents in the three forms; as the director, first page of 20 with total, facets and "
+        "highlights. (d) the API's p50 over "
+        f"{args.api_requests} of those texts (session login, JSON) against the engine's own "
+        "query for the same words: FTS5 `MATCH … ORDER BY rank LIMIT 20` or tsvector `@@ … "
+        "ORDER BY ts_rank LIMIT 20` (ids only: no permission filter, count, facets or "
+        "highlights), and the backend's own OpenSearch body (with permissions, facets and "
+        "highlights) sent with opensearch-py.",
+    ]
+    return "\n".join(lines)
+
+
+def pdf_facts(files: list[Path]) -> tuple[float, float]:
+    import pypdfium2
+
+    sample = files[:: max(1, len(files) // 200)]
+    pages = statistics.fmean(len(pypdfium2.PdfDocument(str(path))) for path in sample)
+    kib = statistics.fmean(path.stat().st_size for path in sample) / 1024
+    return pages, kib
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    files, made = generate(args.cache.resolve(), args.n, seed=args.seed, workers=args.workers)
+    log(f"{len(files)} PDFs ready ({made} made now) in {time.perf_counter() - started:.0f} s")
+    results: dict[str, Any] = {"backends": []}
+    results["pages"], results["kib"] = pdf_facts(files)
+    with bench_environment(args.db_name, keep=args.keep) as (database, workdir):
+        from django.core.management import call_command
+
+        from edoc.models import User
+
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", "--count", "0", stdout=quiet)
+        sample = files[: args.bare_sample] if args.bare_sample else files
+        results["bare"] = bare_rates(sample)
+        results["ingestion"] = ingest(files, workdir)
+        documents = results["ingestion"]["documents"]
+        names = ["database"] if args.backend != "opensearch" else []
+        if args.backend in ("opensearch", "all"):
+            if opensearch_available():
+                names.append("opensearch")
+            elif args.backend == "opensearch":
+                sys.exit("OPENSEARCH_URL does not answer (tools/opensearch-node/start.sh)")
+            else:
+                log("OpenSearch not reachable (OPENSEARCH_URL): database backend only")
+        director = User.objects.get(username="giamdoc")
+        mix = query_mix(args.queries, args.seed)
+        from search.backends import get_backend
+
+        for name in names:
+            results[name] = {"index_rate": reindex_rate(name, documents)}
+            results[name]["latency"] = latencies(get_backend(name), director, mix)
+            log(f"{name} latency: {results[name]['latency']}")
+            texts = [text for text, prefix in mix if not prefix][: args.api_requests]
+            results[name]["api"] = api_overhead(name, director, texts)
+            results["backends"].append(name)
+        text = report(args, machine_facts(database.vendor), database.vendor, results)
+    print(text)
+    if not args.no_docs:
+        vendor = "PostgreSQL" if database.vendor == "postgresql" else "SQLite"
+        replace_section(
+            f"{DOCS_KEY} N={args.n} {vendor}",
+            f"Search at scale: N = {args.n:,} on {vendor}",
+            text,
+        )
+        log("docs/benchmarks.md updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
