@@ -379,6 +379,25 @@ def _resume(dossier: Dossier, now: datetime.datetime) -> datetime.timedelta:
     return paused
 
 
+def _shift_task_deadlines(dossier: Dossier, paused: datetime.timedelta) -> None:
+    """The open tasks of the dossier's process get the paused office time back too (their
+    deadline and a reminder not yet sent move by it)."""
+    from workflows.models import WorkItem
+
+    if not paused or dossier.run_id is None:
+        return
+    for item in WorkItem.objects.filter(run_id=dossier.run_id, status=WorkItem.Status.OPEN):
+        fields = []
+        if item.deadline is not None:
+            item.deadline = calendar.add_working_duration(item.deadline, paused)
+            fields.append("deadline")
+        if item.reminder_at is not None and item.reminded_at is None:
+            item.reminder_at = calendar.add_working_duration(item.reminder_at, paused)
+            fields.append("reminder_at")
+        if fields:
+            item.save(update_fields=fields)
+
+
 # --- Intake ----------------------------------------------------------------------------------
 
 
@@ -697,6 +716,7 @@ def dossier_submit_supplement(
             request.answer_message = message
             request.save(update_fields=["answered_at", "answer_message"])
         paused = _resume(dossier, now)
+        _shift_task_deadlines(dossier, paused)
         target = Status.PROCESSING if dossier.received_at else Status.NEW
         public = _("Supplement received.")
         if paused and dossier.due_at:

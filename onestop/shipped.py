@@ -318,7 +318,9 @@ def _definition(admin: User, key: str, name: str, graph: dict[str, Any]) -> Proc
     existing = ProcessDefinition.objects.filter(key=key).first()
     if existing is not None:
         return existing
-    definition = definition_create(user=admin, key=key, name=name, subject_kind="any", graph=graph)
+    definition = definition_create(
+        user=admin, key=key, name=name, subject_kind="dossier", graph=graph
+    )
     version_publish(user=admin, definition=definition)
     return definition
 

@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from edoc.models import Document, User
 from edoc.models.organisation import Role
@@ -87,7 +87,7 @@ class _TaskForm(forms.Form):
 
 
 class DossierAssignForm(_TaskForm):
-    handler = forms.ModelChoiceField(queryset=User.objects.none(), label=_lazy("Specialist"))
+    handler = forms.ModelChoiceField(queryset=User.objects.none(), label=gettext_lazy("Specialist"))
 
     def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
         super().__init__(*args, user=user, work_item=work_item, **kwargs)
@@ -102,8 +102,10 @@ class DossierAssignForm(_TaskForm):
 class DossierResultForm(_TaskForm):
     result_document = forms.ModelChoiceField(
         queryset=Document.objects.none(),
-        label=_lazy("Result document"),
-        help_text=_lazy("The outgoing document (drafted and signed) that is the dossier's result."),
+        label=gettext_lazy("Result document"),
+        help_text=gettext_lazy(
+            "The outgoing document (drafted and signed) that is the dossier's result."
+        ),
     )
 
     def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
@@ -117,8 +119,8 @@ class DossierResultForm(_TaskForm):
 
 class DossierReturnForm(_TaskForm):
     channel = forms.ChoiceField(
-        label=_lazy("Result returned"),
-        choices=[("counter", _lazy("At the counter")), ("online", _lazy("Online"))],
+        label=gettext_lazy("Result returned"),
+        choices=[("counter", gettext_lazy("At the counter")), ("online", gettext_lazy("Online"))],
     )
 
 
@@ -155,24 +157,27 @@ DOSSIER = "dossier"
 DOSSIER_ACTIONS = [
     ActionSpec(
         "dossier_assign",
-        _lazy("Give the dossier to a specialist"),
+        gettext_lazy("Give the dossier to a specialist"),
         DossierAssignForm,
         _perform_assign,
         DOSSIER,
     ),
     ActionSpec(
         "dossier_result",
-        _lazy("Appraise and attach the result document"),
+        gettext_lazy("Appraise and attach the result document"),
         DossierResultForm,
         _perform_result,
         DOSSIER,
     ),
     ActionSpec(
-        "dossier_finish", _lazy("Approve the result (dossier processed)"), None, _perform_finish
+        "dossier_finish",
+        gettext_lazy("Approve the result (dossier processed)"),
+        None,
+        _perform_finish,
     ),
     ActionSpec(
         "dossier_return",
-        _lazy("Return the result to the citizen"),
+        gettext_lazy("Return the result to the citizen"),
         DossierReturnForm,
         _perform_return,
     ),

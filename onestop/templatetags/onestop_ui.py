@@ -31,6 +31,11 @@ def onestop_staff(user) -> bool:
 
 
 @register.simple_tag
+def onestop_menu_label() -> str:
+    return _("One-stop")
+
+
+@register.simple_tag
 def dossier_status(dossier: Dossier) -> str:
     css = STATUS_CLASSES.get(dossier.status, "badge-muted")
     return format_html(

@@ -62,7 +62,7 @@ def test_draft_allows_missing_papers_but_submission_lists_them(
 
     with pytest.raises(ValidationError) as error:
         services.dossier_submit_online(dossier=draft)
-    assert error.value.messages == ["Missing mandatory paper: Văn bằng chuyên môn"]
+    assert error.value.messages == ["Thiếu thành phần hồ sơ bắt buộc: Văn bằng chuyên môn"]
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT and draft.code is None
 
@@ -77,18 +77,23 @@ def test_draft_allows_missing_papers_but_submission_lists_them(
     assert sent.status == Status.NEW
     assert sent.code.startswith("000.00.23.H19-")
     assert selectors.dossier_draft_get(draft.draft_key) is None  # the key rotated on submission
-    with pytest.raises(ValidationError, match="already been submitted|Cannot submit"):
+    with pytest.raises(ValidationError, match="Không thể nộp hồ sơ"):
         services.dossier_submit_online(dossier=sent)
 
 
 @pytest.mark.parametrize(
     ("kind", "name", "content", "message"),
     [
-        ("txt", "don.txt", b"hello", "file type .txt is not accepted"),
-        ("exe", "don.pdf", b"MZ\x90\x00 not a pdf", "not a real .pdf file"),
-        ("png", "van-bang.png", PNG, "file type .png is not accepted"),  # paper 2: pdf only
-        ("png", "anh.png", PNG + b"\x00" * (1024 * 1024 + 1), "larger than 1 MB"),
-        ("pdf", "rong.pdf", b"", "empty"),
+        ("txt", "don.txt", b"hello", "không nhận tệp định dạng .txt"),
+        ("exe", "don.pdf", b"MZ\x90\x00 not a pdf", "nội dung tệp không phải định dạng .pdf"),
+        (
+            "png",
+            "van-bang.png",
+            PNG,
+            "không nhận tệp định dạng .png (cho phép: pdf)",
+        ),  # paper 2: pdf only
+        ("png", "anh.png", PNG + b"\x00" * (1024 * 1024 + 1), "tệp lớn hơn 1 MB"),
+        ("pdf", "rong.pdf", b"", "tệp rỗng"),
     ],
 )
 def test_bad_files_are_refused_with_nothing_saved(
@@ -171,7 +176,7 @@ def test_counter_intake_refusals(procedure, applicant, officer, users, papers, u
             applicant=applicant,
             files={papers[0].pk: upload("pdf")},
         )
-    assert error.value.messages == ["Missing mandatory paper: Văn bằng chuyên môn"]
+    assert error.value.messages == ["Thiếu thành phần hồ sơ bắt buộc: Văn bằng chuyên môn"]
     assert not Dossier.objects.exists() and stored_files() == set()
     assert not DayCounter.objects.filter(last__gt=0).exists()  # no code was used up
 
@@ -235,12 +240,12 @@ def test_resubmission_when_not_waiting_is_refused_and_changes_nothing(
     dossier = online(procedure, applicant, all_files())
     services.dossier_accept(officer=officer, dossier=dossier)
     before = snapshot(dossier)
-    with pytest.raises(ValidationError, match="not waiting for a supplement"):
+    with pytest.raises(ValidationError, match="không ở trạng thái chờ bổ sung"):
         services.dossier_submit_supplement(dossier=dossier, files={papers[0].pk: upload("pdf")})
     services.dossier_withdraw(officer=officer, dossier=dossier, reason="Công dân xin rút")
     closed = snapshot(dossier)
     assert closed[0] == Status.WITHDRAWN and before[1:] != closed
-    with pytest.raises(ValidationError, match="not waiting for a supplement"):
+    with pytest.raises(ValidationError, match="không ở trạng thái chờ bổ sung"):
         services.dossier_submit_supplement(dossier=dossier, files={papers[0].pk: upload("pdf")})
     assert snapshot(dossier) == closed
     assert len(stored_files()) == 1  # the one intake PDF (content-addressed), nothing new
@@ -297,7 +302,7 @@ def test_fee_request_and_payment(procedure, applicant, officer, all_files):
     services.dossier_record_payment(officer=officer, dossier=dossier, reference="BL-0012")
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING and dossier.fee_status == "paid"
-    with pytest.raises(ValidationError, match="no unpaid fee"):
+    with pytest.raises(ValidationError, match="không có khoản phí nào chưa nộp"):
         services.dossier_record_payment(officer=officer, dossier=dossier)
 
 

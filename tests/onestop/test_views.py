@@ -81,7 +81,7 @@ def test_counter_intake_page(client, officer, procedure, papers, upload, users):
     }
     response = client.post(url, data)
     assert response.status_code == 400
-    assert "file type .txt is not accepted" in response.text or ".txt" in response.text
+    assert "không nhận tệp định dạng .txt" in response.text
     assert not Dossier.objects.exists()
 
     data[f"file_{papers[1].pk}"] = upload("pdf")

@@ -82,7 +82,7 @@ def test_finishing_needs_a_signed_result(
         officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
     )
     services.dossier_set_result(user=users["specialist"], dossier=dossier, result_document=unsigned)
-    with pytest.raises(ValidationError, match="signed"):
+    with pytest.raises(ValidationError, match="phải được ký số"):
         services.dossier_finish(officer=users["head"], dossier=dossier)
     dossier.refresh_from_db()
     assert dossier.status == Status.ACCEPTED
@@ -171,3 +171,22 @@ def test_step_deadlines_share_the_legal_time():
         days = step_days(total)
         assert sum(days.values()) == total
         assert min(days.values()) > 0
+
+
+def test_the_pause_moves_the_open_tasks_deadlines_too(
+    process_procedure, applicant, officer, users, papers, upload, all_files, clock
+):
+    clock.set(datetime.datetime(2026, 4, 20, 8, 0))
+    dossier = services.dossier_receive_at_counter(
+        officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
+    )
+    task = open_item(dossier.run_id, "assign")
+    deadline, reminder = task.deadline, task.reminder_at
+    clock.set(datetime.datetime(2026, 4, 29, 9, 0))
+    services.dossier_request_supplement(officer=users["head"], dossier=dossier, message="Bổ sung")
+    clock.set(datetime.datetime(2026, 5, 4, 9, 0))
+    services.dossier_submit_supplement(dossier=dossier, files={papers[0].pk: upload("pdf")})
+    task.refresh_from_db()
+    one_day = datetime.timedelta(hours=8)  # 29/4 09:00 → 4/5 09:00 across 30/4, 1/5, weekend
+    assert task.deadline == calendar.add_working_duration(deadline, one_day)
+    assert task.reminder_at == calendar.add_working_duration(reminder, one_day)

@@ -12,6 +12,7 @@ class SubjectKind(models.TextChoices):
     INCOMING = "incoming", _("Incoming document")
     OUTGOING = "outgoing", _("Outgoing document")
     ANY = "any", _("Any document")
+    DOSSIER = "dossier", _("One-stop dossier")
 
 
 class ProcessDefinition(models.Model):
