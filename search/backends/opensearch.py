@@ -11,7 +11,8 @@ before a concurrent update never overwrites that update.
 Vietnamese text (analysis-common only, no ICU): words are split like `search.text.words` (letters
 and digits), each text field is indexed lower-cased with its diacritics (`subject`) and again
 folded (`subject.folded`: lowercase + asciifolding, đ → d). Queries must match the folded words;
-matches of the exact words, phrases and the compact document symbol (`symbol_key`) add score.
+matches of the exact words, phrases, the words in order in the title (type + subject) and the
+compact document symbol (`symbol_key`) add score.
 
 Permissions are part of the query: `visibility_for(user)` becomes a bool filter over the access
 facts indexed with each document, so hits, totals and facet counts cover visible documents only.
@@ -117,6 +118,9 @@ MAPPINGS: dict[str, Any] = {
         "number": {"type": "keyword"},
         "notation": {"type": "keyword"},
         "subject": _text_field(),
+        # The way a document is named aloud: its type, then its subject ("Kế hoạch Chuyển đổi
+        # số …"). Only scored (words in order), so "kế hoạch …" ranks plans first.
+        "title": _text_field(),
         "issuer": {
             **_text_field(),
             "fields": {
@@ -175,6 +179,7 @@ def document_source(record: IndexRecord) -> dict[str, Any]:
         "number": record.number,
         "notation": record.notation,
         "subject": record.subject,
+        "title": f"{record.type_label} {record.subject}".strip(),
         "issuer": record.issuer,
         "body": record.body,
         "type_code": record.type_code,
@@ -310,7 +315,7 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
                     "multi_match": {
                         "query": fold(terms),
                         "type": "phrase",
-                        "fields": ["subject.folded^3", "body.folded"],
+                        "fields": ["title.folded^3", "body.folded"],
                         "slop": 2,
                         "boost": 2,
                     }
