@@ -608,6 +608,12 @@ def dossier_start_processing(*, user: User, dossier: Dossier, note: str = "") ->
     dossier = _locked(dossier)
     access.require_officer_or_handler(user, dossier)
     _require_status(dossier, [Status.ACCEPTED], _("start processing"))
+    _to_processing(dossier, user, nfc(note))
+    return dossier
+
+
+def _to_processing(dossier: Dossier, user: User, note: str, details: dict | None = None) -> None:
+    """2 → 4: the handling unit has taken the dossier up."""
     _transition(
         dossier,
         Status.PROCESSING,
@@ -615,9 +621,9 @@ def dossier_start_processing(*, user: User, dossier: Dossier, note: str = "") ->
         actor=user,
         public=_("Your dossier is being processed by %(unit)s.")
         % {"unit": dossier.procedure.handling_unit.name},
-        internal=nfc(note),
+        internal=note,
+        details=details,
     )
-    return dossier
 
 
 @transaction.atomic
@@ -634,16 +640,7 @@ def dossier_assign_handler(*, user: User, dossier: Dossier, handler: User) -> Do
     dossier.save(update_fields=["handler", "updated_at"])
     note = _("Given to %(name)s") % {"name": handler.get_full_name()}
     if dossier.status == Status.ACCEPTED:
-        _transition(
-            dossier,
-            Status.PROCESSING,
-            "processing",
-            actor=user,
-            public=_("Your dossier is being processed by %(unit)s.")
-            % {"unit": dossier.procedure.handling_unit.name},
-            internal=note,
-            details={"handler": handler.pk},
-        )
+        _to_processing(dossier, user, note, {"handler": handler.pk})
     else:
         _event(dossier, "handler", actor=user, internal=note)
         audit_record(actor=user, action="dossier.handler", target=dossier)
