@@ -46,10 +46,7 @@ FILTER_FIELDS = {
 FACET_SIZE = 30
 # FTS5 bm25 column weights: symbol_key, type_words, head_exact, head_folded, body_exact,
 # body_folded.
-FTS5_SCORE_SQL = (
-    "(SELECT -bm25(search_fts, 50.0, 20.0, 8.0, 4.0, 2.0, 1.0) FROM search_fts "
-    "WHERE search_fts MATCH %s AND search_fts.rowid = search_searchentry.document_id)"
-)
+FTS5_SCORE_SQL = "-bm25(search_fts, 50.0, 20.0, 8.0, 4.0, 2.0, 1.0)"
 
 
 def entry_from_record(record: IndexRecord) -> SearchEntry:
@@ -246,17 +243,14 @@ class DatabaseBackend(SearchBackend):
             )
             score = RawSQL(score_sql, params, output_field=FloatField())  # noqa: S611
             return entries.filter(match).annotate(score=score)
-        expression = fts5_match(parsed)
-        match = RawSQL(  # noqa: S611
-            "search_searchentry.document_id IN "
-            "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s)",
-            [expression],
-            output_field=BooleanField(),
+        # SQLite: join the FTS5 table so that MATCH runs once and bm25() ranks in that same scan
+        # (a correlated subquery per row is two orders of magnitude slower on 100,000 rows).
+        return entries.extra(  # noqa: S610
+            select={"score": FTS5_SCORE_SQL},
+            tables=["search_fts"],
+            where=["search_fts.rowid = search_searchentry.document_id", "search_fts MATCH %s"],
+            params=[fts5_match(parsed)],
         )
-        score = RawSQL(  # noqa: S611
-            FTS5_SCORE_SQL, [expression], output_field=FloatField()
-        )
-        return entries.filter(match).annotate(score=score)
 
     def search(self, query: SearchQuery, user) -> SearchResult:
         parsed = parse_query(query.text, prefix=query.prefix)
@@ -266,6 +260,8 @@ class DatabaseBackend(SearchBackend):
             base = base.filter(date__gte=query.date_from)
         if query.date_to:
             base = base.filter(date__lte=query.date_to)
+        if parsed.is_empty and query.text.strip():
+            base = base.none()  # only punctuation or operators: nothing can match
         matching = self._matching(base, parsed)
         filtered = apply_filters(matching, query.filters)
         total = filtered.count()
