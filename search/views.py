@@ -14,6 +14,7 @@ from .selectors import result_documents
 from .services import search_documents
 
 SUGGESTIONS = 8
+MIN_SUGGEST_CHARS = 2  # one letter would match most of the index
 
 
 @login_required
@@ -47,7 +48,7 @@ def search_suggest(request: HttpRequest) -> HttpResponse:
     """Type-ahead: the best few documents for what has been typed so far (prefix search)."""
     form = SearchForm(request.GET)
     items = []
-    if form.is_valid() and form.cleaned_data["q"]:
+    if form.is_valid() and len(form.cleaned_data["q"]) >= MIN_SUGGEST_CHARS:
         query = form.search_query(prefix=True, page_size=SUGGESTIONS)
         query.page = 1
         result = search_documents(request.user, query)
