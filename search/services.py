@@ -129,3 +129,21 @@ def reindex(name: str | None = None, *, show_progress: bool = False) -> int:
         # A full rebuild covers every update queued before it started.
         IndexQueueEntry.objects.filter(created_at__lte=started).delete()
     return total
+
+
+def extract_missing_texts(*, show_progress: bool = False) -> int:
+    """Extract (and OCR) every file version without finished text; returns how many."""
+    from tqdm import tqdm
+
+    from edoc.models import DocumentFile
+
+    from .extraction import file_text_extract
+    from .models import FileText
+
+    done = FileText.objects.filter(state=FileText.State.DONE).values("file_id")
+    pending = list(
+        DocumentFile.objects.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True)
+    )
+    for file_id in tqdm(pending, unit="file", disable=not show_progress, desc="text"):
+        file_text_extract(file_id)
+    return len(pending)

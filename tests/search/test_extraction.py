@@ -108,3 +108,21 @@ def test_scanned_pages_are_read_by_ocr_and_the_file_stays_byte_identical(
     assert hashlib.sha256(stored).hexdigest() == document_file.sha256
     found = search_documents(users["clerk"], SearchQuery(text="phong chong dich sot xuat huyet"))
     assert document.pk in [hit.document_id for hit in found.hits]
+
+
+@pytest.mark.django_db
+def test_search_reindex_extract_catches_up_on_files_never_extracted(users, catalogs):
+    from django.core.management import call_command
+
+    document = register_pdf(
+        users, catalogs, make_pdf(["Giám sát dịch tả lợn châu Phi"]), "Giám sát"
+    )
+    assert not FileText.objects.filter(file__document=document).exists()  # never committed
+    out = io.StringIO()
+    call_command(
+        "search_reindex", "--backend", "database", "--extract", "--no-progress", stdout=out
+    )
+    assert "Extracted the text of 1 file versions." in out.getvalue()
+    assert FileText.objects.get(file__document=document).state == FileText.State.DONE
+    found = search_documents(users["clerk"], SearchQuery(text="dich ta lon chau phi"))
+    assert [hit.document_id for hit in found.hits] == [document.pk]

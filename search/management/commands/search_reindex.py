@@ -20,11 +20,21 @@ class Command(BaseCommand):
             help="Index to rebuild (default: SEARCH_BACKEND).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--extract",
+            action="store_true",
+            help="First extract (and OCR) the text of file versions not extracted yet.",
+        )
 
     def handle(self, *args, **options) -> None:
         from search.services import reindex
 
         name = options["backend"] or settings.SEARCH_BACKEND
+        if options["extract"]:
+            from search.services import extract_missing_texts
+
+            extracted = extract_missing_texts(show_progress=not options["no_progress"])
+            self.stdout.write(f"Extracted the text of {extracted} file versions.")
         try:
             total = reindex(name, show_progress=not options["no_progress"])
         except BackendUnavailable as exc:
