@@ -250,6 +250,8 @@ EDOC_SMS_BACKEND = env.str(
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
 OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
 OPENSEARCH_INDEX = env.str("OPENSEARCH_INDEX", default="edoc-documents")
+# Seconds before an OpenSearch request counts as failed (searches then fall back to the database).
+OPENSEARCH_TIMEOUT = env.float("OPENSEARCH_TIMEOUT", default=3.0)
 # OCR of scanned pages (Tesseract, Debian tesseract-ocr-vie); languages and render resolution.
 SEARCH_OCR_LANGUAGES = env.str("SEARCH_OCR_LANGUAGES", default="vie")
 SEARCH_OCR_DPI = env.int("SEARCH_OCR_DPI", default=200)
