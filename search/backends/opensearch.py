@@ -466,7 +466,7 @@ class OpenSearchBackend(SearchBackend):
     ):
         self.url = url or settings.OPENSEARCH_URL
         self.alias = alias or settings.OPENSEARCH_INDEX
-        self.timeout = float(timeout or getattr(settings, "OPENSEARCH_TIMEOUT", 3.0))
+        self.timeout = float(timeout or settings.OPENSEARCH_TIMEOUT)
         if not self.url:
             raise BackendUnavailable("OPENSEARCH_URL is not set")
 
