@@ -247,7 +247,7 @@ def api_overhead(name: str, user: Any, texts: list[str]) -> dict[str, float]:
 
     from search.backends import SearchQuery
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")  # an ALLOWED_HOSTS default
     client.force_login(user)
     if name == "opensearch":
         from search.backends import get_backend
@@ -294,7 +294,17 @@ def report(args: argparse.Namespace, facts: str, vendor: str, results: dict[str,
         f"`{'DATABASE_URL=postgres://… ' if vendor == 'postgresql' else ''}"
         f"{'OPENSEARCH_URL=http://127.0.0.1:9201 ' if 'opensearch' in results['backends'] else ''}"
         f".venv/bin/python bench/search_load.py --n {n}"
-        f"{' --bare-sample ' + str(args.bare_sample) if args.bare_sample else ''}`.",
+        f"{' --bare-sample ' + str(args.bare_sample) if args.bare_sample else ''}`"
+        + (
+            f" (bare extraction on the first {args.bare_sample} files)."
+            if args.bare_sample
+            else "."
+        ),
+        "",
+        "The machine was shared with other jobs during the run: 5-minute load average "
+        f"{results['load'][0]:.1f} at the start and {results['load'][-1]:.1f} at the end on "
+        f"{os.cpu_count()} cores, so absolute times are pessimistic; the ratios compare "
+        "measurements taken under the same load.",
         "",
         table(
             ["(a) ingestion, PDF → searchable", "files/s", "ratio"],
@@ -376,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     files, made = generate(args.cache.resolve(), args.n, seed=args.seed, workers=args.workers)
     log(f"{len(files)} PDFs ready ({made} made now) in {time.perf_counter() - started:.0f} s")
-    results: dict[str, Any] = {"backends": []}
+    results: dict[str, Any] = {"backends": [], "load": [os.getloadavg()[1]]}
     results["pages"], results["kib"] = pdf_facts(files)
     with bench_environment(args.db_name, keep=args.keep) as (database, workdir):
         from django.core.management import call_command
@@ -408,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
             texts = [text for text, prefix in mix if not prefix][: args.api_requests]
             results[name]["api"] = api_overhead(name, director, texts)
             results["backends"].append(name)
+        results["load"].append(os.getloadavg()[1])
         text = report(args, machine_facts(database.vendor), database.vendor, results)
     print(text)
     if not args.no_docs:
