@@ -209,7 +209,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # opensearch-py logs every request at INFO (and failed ones at WARNING).
+        "opensearch": {"level": "ERROR"},
+    },
 }
 
 # --- E-mail: written to files under var/mail by default; SMTP when EMAIL_BACKEND says so.
