@@ -45,3 +45,17 @@ def test_seed_procedures_is_idempotent(users, units):
 def test_seed_procedures_needs_an_administrator(users):
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("seed_procedures")
+
+
+def test_demo_dossiers_once(users, units):
+    from onestop.models import Dossier
+
+    User.objects.create_user(username="quantri", unit=units["office"], role=Role.ADMIN)
+    User.objects.create_user(username="motcua", unit=units["office"], role=Role.SPECIALIST)
+    out = io.StringIO()
+    call_command("seed_procedures", demo_dossiers=True, stdout=out)
+    assert "Demo dossiers: 7 created." in out.getvalue()
+    statuses = sorted(Dossier.objects.values_list("status", flat=True))
+    assert statuses == [1, 2, 2, 2, 3, 5, 8]
+    call_command("seed_procedures", demo_dossiers=True, stdout=io.StringIO())
+    assert Dossier.objects.count() == 7

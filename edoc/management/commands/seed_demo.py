@@ -844,7 +844,7 @@ class Command(BaseCommand):
         if apps.is_installed("workflows"):
             call_command("seed_processes", stdout=self.stdout)
         if apps.is_installed("onestop"):
-            call_command("seed_procedures", stdout=self.stdout)
+            call_command("seed_procedures", demo_dossiers=True, stdout=self.stdout)
         self.stdout.write(
             f"Audit entries written: {AuditEntry.objects.count() - audit_before}. "
             f"Took {time.monotonic() - started:.1f} s."

@@ -14,6 +14,13 @@ from onestop.shipped import install_procedures
 class Command(BaseCommand):
     help = "Install the shipped Department of Health procedures and their processes."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--demo-dossiers",
+            action="store_true",
+            help="Also create a few demo dossiers (once, when the agency has none).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         admin = User.objects.filter(role=Role.ADMIN, unit__isnull=False).order_by("pk").first()
@@ -37,3 +44,9 @@ class Command(BaseCommand):
             f"Procedures: {len(created)} installed, "
             f"{Procedure.objects.filter(agency=agency).count()} in the catalogue."
         )
+        officer = group.user_set.filter(unit__agency=agency).order_by("pk").first()
+        if options.get("demo_dossiers") and officer is not None:
+            from onestop.demo import seed_demo_dossiers
+
+            dossiers = seed_demo_dossiers(agency=agency, officer=officer)
+            self.stdout.write(f"Demo dossiers: {len(dossiers)} created.")
