@@ -63,9 +63,15 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return page(request, "portal/not_found.html", status=404)
 
 
+def no_referrer(response: HttpResponse) -> HttpResponse:
+    """For responses whose address carries a secret or that have no form."""
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def invalid_link(request: HttpRequest) -> HttpResponse:
     """The one answer for a forged, expired or revoked tracking link or draft link."""
-    return page(request, "portal/invalid_link.html", status=404)
+    return no_referrer(page(request, "portal/invalid_link.html", status=404))
 
 
 def _procedures():
@@ -230,7 +236,7 @@ def track_token(request: HttpRequest, token: str) -> HttpResponse:
         ratelimit.rate_limit_hit(request, "lookup")
         return invalid_link(request)
     access_grant(request, dossier)
-    return redirect("portal:dossier")
+    return no_referrer(redirect("portal:dossier"))
 
 
 def _supplement_request(dossier: Dossier):
@@ -337,7 +343,7 @@ def result_download(request: HttpRequest) -> HttpResponse:
     audit_record(actor=None, action="dossier.result_download", target=dossier)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return no_referrer(response)
 
 
 @portal_view(private=True)
@@ -352,4 +358,4 @@ def receipt_download(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(
         True, f"{dossier.code}-phieu-tiep-nhan.pdf"
     )
-    return response
+    return no_referrer(response)

@@ -65,9 +65,14 @@ def agency_context() -> dict[str, str]:
 
 
 def portal_view(*, private: bool = False) -> Callable:
-    """Decorate a portal view: Vietnamese (the portal does not follow Accept-Language),
-    `Referrer-Policy: no-referrer` always, and with `private=True` (pages and files of one
-    dossier, draft links) `Cache-Control: no-store`."""
+    """Decorate a portal view: Vietnamese (the portal does not follow Accept-Language), a
+    referrer policy, and with `private=True` (pages and files of one dossier, draft links)
+    `Cache-Control: no-store`.
+
+    Referrer policy: a response may set its own (the tracking-link redirect, files and pages
+    without a form send `no-referrer`); otherwise `same-origin`: nothing ever goes to another
+    site, but a page with a form still lets the browser send its real Origin on POST —
+    under `no-referrer` browsers send `Origin: null`, which Django's CSRF check refuses."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
@@ -75,7 +80,7 @@ def portal_view(*, private: bool = False) -> Callable:
             translation.activate(PORTAL_LANGUAGE)
             request.LANGUAGE_CODE = PORTAL_LANGUAGE
             response = view(request, *args, **kwargs)
-            response["Referrer-Policy"] = "no-referrer"
+            response.headers.setdefault("Referrer-Policy", "same-origin")
             response["Content-Language"] = PORTAL_LANGUAGE
             if private:
                 response["Cache-Control"] = "no-store"

@@ -82,7 +82,7 @@ def test_procedure_page_shows_papers_fee_time_and_level(citizen, procedure, pape
         assert paper.name in html
     assert "360.000 đ" in html
     assert "10 ngày làm việc" in html
-    assert "Toàn trình" in html
+    assert "Trực tuyến toàn trình" in html
     assert "bắt buộc" in html
 
 
@@ -187,7 +187,7 @@ def test_draft_save_and_resume(citizen, procedure, papers, applicant, upload, se
     assert "Đã lưu nháp" in html
     assert "http://testserver" + draft_url in html
     assert saved["Cache-Control"] == "no-store"
-    assert saved["Referrer-Policy"] == "no-referrer"
+    assert saved["Referrer-Policy"] == "same-origin"  # never sent to another site
 
     # Later, from another browser: the form comes back filled, the first paper kept.
     other = citizen.__class__(HTTP_ACCEPT_LANGUAGE="en")
