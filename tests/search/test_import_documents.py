@@ -277,13 +277,14 @@ def test_outgoing_import_records_issued_documents_with_their_printed_number(
 
 
 def test_imported_documents_are_searchable(setup, tree, django_capture_on_commit_callbacks):
-    from search.backends import SearchQuery
-    from search.services import search_documents
+    """The registry's hooks extract and index each file after its commit (database index: the
+    embedded default, and the fallback of an external engine)."""
+    from search.backends import SearchQuery, database_backend
 
     with django_capture_on_commit_callbacks(execute=True):
         run(str(tree))
 
     for text, symbol in (("49 KH UBND", "49/KH-UBND"), ("tiem chung mo rong", "1234/QĐ-BYT")):
-        result = search_documents(setup["director"], SearchQuery(text=text))
+        result = database_backend().search(SearchQuery(text=text), setup["director"])
         assert result.hits, text
         assert Document.objects.get(pk=result.hits[0].document_id).symbol == symbol
