@@ -176,6 +176,19 @@ class _StoredPapers:
             self._remove()
 
 
+def _delete_unreferenced_on_commit(names: list[str]) -> None:
+    """Once the transaction commits, remove stored papers no dossier refers to any more
+    (a draft's replaced papers); files are shared by content, so others may still use them."""
+
+    def cleanup() -> None:
+        used = set(DossierPaper.objects.filter(file__in=names).values_list("file", flat=True))
+        for name in set(names) - used:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(cleanup)
+
+
 def _attach(
     dossier: Dossier, items: list[ValidatedPaper], stored: _StoredPapers, *, round_no: int, user
 ) -> list[DossierPaper]:
@@ -433,7 +446,9 @@ def dossier_save_draft(
                 setattr(draft, name, value)
             draft.save()
             replaced = {item.paper.pk for item in items if item.paper is not None}
-            draft.files.filter(paper_id__in=replaced).delete()
+            old = draft.files.filter(paper_id__in=replaced)
+            _delete_unreferenced_on_commit(list(old.values_list("file", flat=True)))
+            old.delete()
             dossier = draft
         else:
             dossier = Dossier.objects.create(

@@ -346,3 +346,25 @@ def test_supplement_request_needs_a_message_and_papers_of_the_procedure(
             officer=officer, dossier=dossier, message="Bổ sung", papers=[foreign]
         )
     assert not SupplementRequest.objects.exists()
+
+
+def test_a_replaced_draft_paper_leaves_no_orphan(
+    procedure, applicant, papers, upload, pdf_bytes, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = services.dossier_save_draft(
+            procedure=procedure,
+            applicant=applicant,
+            files={papers[0].pk: upload("pdf", content=pdf_bytes(["Bản thứ nhất"]))},
+        )
+    first = stored_files()
+    assert len(first) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_save_draft(
+            procedure=procedure,
+            applicant=applicant,
+            files={papers[0].pk: upload("pdf", content=pdf_bytes(["Bản thứ hai"]))},
+            draft=draft,
+        )
+    assert draft.files.count() == 1
+    assert len(stored_files()) == 1 and stored_files() != first
