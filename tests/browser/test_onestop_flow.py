@@ -25,9 +25,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core import mail
+from django.db.models import F
 from playwright.sync_api import expect
 
 from onestop.models import Dossier
+from onestop.portal.models import NotificationAttempt
 from tests.browser.conftest import login, submit
 from tests.conftest import make_pdf
 from tests.onestop import conftest as onestop_fixtures
@@ -263,6 +266,13 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
         assert status in timeline
     html = phone.content()
     assert officer.last_name not in html and users["head"].last_name not in html
+
+    # Every status change reached the citizen by e-mail and SMS (logging gateway).
+    attempts = NotificationAttempt.objects.filter(dossier=dossier)
+    changes = dossier.events.exclude(to_status=None).exclude(from_status=F("to_status")).count()
+    assert attempts.filter(channel="email", ok=True).count() == changes
+    assert attempts.filter(channel="sms", ok=True).count() == changes
+    assert {m.to[0] for m in mail.outbox if code in m.subject} == {"an@example.vn"}
 
     # 7. The report counts it: received online, resolved on time.
     page.goto("/onestop/reports/")
