@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edoc.models import Document
 from edoc.selectors.access import visible_documents
-from onestop.models import Channel, Dossier, Procedure, ProcedurePaper
+from onestop.models import ApologyLetter, Channel, Dossier, Procedure, ProcedurePaper
 
 
 class ApplicantForm(forms.Form):
@@ -132,6 +132,21 @@ class ApologyForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ApologyCancelForm(forms.Form):
+    letter = forms.ModelChoiceField(
+        label=_("Apology letter"), queryset=ApologyLetter.objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Why it is withdrawn"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["letter"].queryset = dossier.apologies.filter(
+            status=ApologyLetter.Status.PENDING
+        )
 
 
 class DossierFilterForm(forms.Form):

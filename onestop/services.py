@@ -835,13 +835,18 @@ def dossier_withdraw(*, officer: User, dossier: Dossier, reason: str) -> Dossier
 
 
 def _close_run(dossier: Dossier, user: User, reason: str) -> None:
-    """A stopped or withdrawn dossier's process ends: its open tasks are cancelled."""
+    """A stopped or withdrawn dossier's process ends (its open tasks are cancelled), and so do
+    its apology letters awaiting approval."""
+    _cancel_run(dossier.run_id, user, reason)
+    for letter in dossier.apologies.filter(status=ApologyLetter.Status.PENDING):
+        _apology_close(letter, user, reason)
+
+
+def _cancel_run(run_id: int | None, user: User, reason: str) -> None:
     from workflows.models import ProcessRun, RunEvent, WorkItem
 
-    if dossier.run_id is None:
-        return
-    run = ProcessRun.objects.get(pk=dossier.run_id)
-    if run.finished_at is not None:
+    run = ProcessRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
+    if run is None:
         return
     now = timezone.now()
     run.work_items.filter(status=WorkItem.Status.OPEN).update(
@@ -849,6 +854,36 @@ def _close_run(dossier: Dossier, user: User, reason: str) -> None:
     )
     ProcessRun.objects.filter(pk=run.pk).update(finished_at=now)
     RunEvent.objects.create(run=run, kind="cancelled", actor=user, comment=reason)
+
+
+def _apology_close(letter: ApologyLetter, user: User, reason: str) -> None:
+    letter.status = ApologyLetter.Status.REFUSED
+    letter.decided_by = user
+    letter.decided_at = timezone.now()
+    letter.save(update_fields=["status", "decided_by", "decided_at"])
+    _cancel_run(letter.run_id, user, reason)
+    _event(
+        letter.dossier,
+        "apology_cancelled",
+        actor=user,
+        internal=_("Apology letter withdrawn: %(reason)s") % {"reason": reason},
+    )
+    audit_record(actor=user, action="apology.cancel", target=letter, details={"reason": reason})
+
+
+@nfc_inputs
+@transaction.atomic
+def apology_cancel(*, user: User, letter: ApologyLetter, reason: str) -> ApologyLetter:
+    """Withdraw an apology letter awaiting approval (its process is cancelled; the appointment
+    does not move), e.g. to draft a corrected one."""
+    letter = ApologyLetter.objects.select_for_update().select_related("dossier").get(pk=letter.pk)
+    access.require_officer_or_handler(user, letter.dossier)
+    if letter.status != ApologyLetter.Status.PENDING:
+        raise ValidationError(_("This apology letter has already been decided."))
+    if not reason:
+        raise ValidationError({"reason": _("Say why the letter is withdrawn.")})
+    _apology_close(letter, user, reason)
+    return letter
 
 
 def result_document_check(dossier: Dossier, document: Document) -> None:
@@ -909,6 +944,8 @@ def dossier_finish(
     now = timezone.now()
     dossier.result = document
     dossier.finished_at = now
+    for letter in dossier.apologies.filter(status=ApologyLetter.Status.PENDING):
+        _apology_close(letter, officer, _("The dossier was processed."))
     late = dossier.due_at is not None and now > dossier.due_at
     _transition(
         dossier,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from edoc.views.common import form_add_service_errors, paginate
 from onestop import access, pdf, reports, selectors, services
 from onestop.forms import (
+    ApologyCancelForm,
     ApologyForm,
     DossierFilterForm,
     IntakeForm,
@@ -144,6 +145,8 @@ def available_actions(user, dossier: Dossier) -> set[str]:
         actions.add("return")
     if officer and status != Status.DRAFT:
         actions.add("revoke")
+    if handler and dossier.apologies.filter(status="pending").exists():
+        actions.add("apology_cancel")
     return actions
 
 
@@ -165,6 +168,7 @@ def _forms(user, dossier: Dossier, bound: dict[str, forms.Form] | None = None) -
         "return": ReturnForm,
         "apology": ApologyForm,
         "revoke": NoteForm,
+        "apology_cancel": lambda: ApologyCancelForm(dossier=dossier),
     }
     return {
         name: bound.get(name) or factory()
@@ -221,6 +225,7 @@ ACTION_FORMS: dict[str, Callable[..., forms.Form]] = {
     "return": lambda data, dossier, user: ReturnForm(data),
     "apology": lambda data, dossier, user: ApologyForm(data),
     "revoke": lambda data, dossier, user: NoteForm(data),
+    "apology_cancel": lambda data, dossier, user: ApologyCancelForm(data, dossier=dossier),
 }
 
 
@@ -275,6 +280,9 @@ def _perform(action: str, user, dossier: Dossier, data: dict) -> str:
             reason=data["reason"],
         )
         return _("Apology letter drafted and sent for approval.")
+    if action == "apology_cancel":
+        services.apology_cancel(user=user, letter=data["letter"], reason=data["reason"])
+        return _("Apology letter withdrawn.")
     if action == "revoke":
         services.dossier_tracking_revoke(officer=user, dossier=dossier)
         return _("Tracking links revoked; print a new receipt.")

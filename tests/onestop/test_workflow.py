@@ -190,3 +190,35 @@ def test_the_pause_moves_the_open_tasks_deadlines_too(
     one_day = datetime.timedelta(hours=8)  # 29/4 09:00 → 4/5 09:00 across 30/4, 1/5, weekend
     assert task.deadline == calendar.add_working_duration(deadline, one_day)
     assert task.reminder_at == calendar.add_working_duration(reminder, one_day)
+
+
+def test_apology_withdrawn_or_closed_with_the_dossier(
+    process_procedure, applicant, officer, users, all_files
+):
+    dossier = services.dossier_receive_at_counter(
+        officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
+    )
+    new_date = calendar.add_working_days(dossier.due_at.date(), 5)
+    letter = services.apology_draft(
+        officer=officer, dossier=dossier, new_due_date=new_date, reason="Chờ thẩm định"
+    )
+    with pytest.raises(ValidationError):  # one pending letter at a time
+        services.apology_draft(
+            officer=officer, dossier=dossier, new_due_date=new_date, reason="Lần hai"
+        )
+    with pytest.raises(ValidationError):
+        services.apology_cancel(user=officer, letter=letter, reason="")
+    services.apology_cancel(user=officer, letter=letter, reason="Sai ngày hẹn")
+    letter.refresh_from_db()
+    assert letter.status == ApologyLetter.Status.REFUSED
+    assert not WorkItem.objects.filter(run_id=letter.run_id, status="open").exists()
+
+    second = services.apology_draft(
+        officer=officer, dossier=dossier, new_due_date=new_date, reason="Chờ thẩm định"
+    )
+    due = Dossier.objects.get(pk=dossier.pk).due_at
+    services.dossier_stop(officer=users["head"], dossier=dossier, reason="Không đủ điều kiện")
+    second.refresh_from_db()
+    assert second.status == ApologyLetter.Status.REFUSED
+    assert not WorkItem.objects.filter(run_id=second.run_id, status="open").exists()
+    assert Dossier.objects.get(pk=dossier.pk).due_at == due
