@@ -222,3 +222,30 @@ def test_apology_withdrawn_or_closed_with_the_dossier(
     assert second.status == ApologyLetter.Status.REFUSED
     assert not WorkItem.objects.filter(run_id=second.run_id, status="open").exists()
     assert Dossier.objects.get(pk=dossier.pk).due_at == due
+
+
+def test_dossier_tasks_through_the_tasks_api(
+    client, process_procedure, applicant, officer, users, all_files
+):
+    dossier = services.dossier_receive_at_counter(
+        officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
+    )
+    client.force_login(users["head"])
+    listed = client.get("/api/tasks/").json()
+    items = listed["results"] if isinstance(listed, dict) and "results" in listed else listed
+    task = next(item for item in items if item["step_name"].startswith("Lãnh đạo phòng phân công"))
+    assert task["document"] is None
+    refused = client.post(
+        f"/api/tasks/{task['id']}/complete/",
+        {"data": {"handler": users["other_specialist"].pk}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "error" in refused.json()
+    done = client.post(
+        f"/api/tasks/{task['id']}/complete/",
+        {"data": {"handler": users["specialist"].pk}},
+        content_type="application/json",
+    )
+    assert done.status_code == 200, done.content
+    dossier.refresh_from_db()
+    assert dossier.handler == users["specialist"] and dossier.status == Dossier.Status.PROCESSING
