@@ -315,8 +315,11 @@ def paper_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """A dossier's file, for staff who may see the dossier (checked against its SHA-256)."""
     dossier = selectors.dossier_get_for_user(request.user, pk)
     record = get_object_or_404(dossier.files, pk=file_pk)
-    with default_storage.open(record.file.name, "rb") as handle:
-        content = handle.read()
+    try:
+        with default_storage.open(record.file.name, "rb") as handle:
+            content = handle.read()
+    except OSError:
+        raise Http404(_("The stored file is missing."))
     if hashlib.sha256(content).hexdigest() != record.sha256:
         raise Http404(_("The stored file fails its integrity check."))
     return FileResponse(

@@ -140,6 +140,8 @@ def test_paper_download_checks_integrity(client, officer, received):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     DossierPaper.objects.filter(pk=record.pk).update(sha256="0" * 64)
     assert client.get(url).status_code == 404
+    DossierPaper.objects.filter(pk=record.pk).update(file="onestop/00/missing.pdf")
+    assert client.get(url).status_code == 404
 
 
 def test_receipt_pdf_content(client, officer, received):
