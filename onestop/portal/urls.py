@@ -1,6 +1,6 @@
 """Public portal URLs, mounted under /portal/ (namespace "portal"; Vietnamese slugs)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from onestop.portal import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("ho-so/bo-sung/", views.supplement_upload, name="supplement"),
     path("ho-so/ket-qua/", views.result_download, name="result"),
     path("ho-so/phieu-tiep-nhan/", views.receipt_download, name="receipt"),
+    re_path(r"^.*$", views.page_not_found, name="not_found"),  # the portal's own 404 page
 ]

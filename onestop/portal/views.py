@@ -74,6 +74,12 @@ def invalid_link(request: HttpRequest) -> HttpResponse:
     return no_referrer(page(request, "portal/invalid_link.html", status=404))
 
 
+@portal_view()
+def page_not_found(request: HttpRequest) -> HttpResponse:
+    """Any other address under /portal/: the portal's 404 page, not the staff one."""
+    return not_found(request)
+
+
 def _procedures():
     agency = portal_agency()
     return public_procedures(agency.pk if agency else None)

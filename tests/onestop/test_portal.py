@@ -88,10 +88,12 @@ def test_procedure_page_shows_papers_fee_time_and_level(citizen, procedure, pape
 
 def test_counter_only_procedure_has_no_portal_page(citizen, procedure):
     Procedure.objects.filter(pk=procedure.pk).update(online_level=OnlineLevel.COUNTER)
-    for name in ("portal:procedure", "portal:submit"):
-        response = citizen.get(reverse(name, args=[procedure.code]))
+    urls = [reverse(name, args=[procedure.code]) for name in ("portal:procedure", "portal:submit")]
+    for url in [*urls, "/portal/khong-co/"]:
+        response = citizen.get(url)
         assert response.status_code == 404
-        assert "Không tìm thấy trang" in response.content.decode()
+        html = response.content.decode()
+        assert "Không tìm thấy trang" in html and 'id="portal-header"' in html
 
 
 # --------------------------------------------------------------------------- submission
