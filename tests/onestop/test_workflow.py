@@ -249,3 +249,22 @@ def test_dossier_tasks_through_the_tasks_api(
     assert done.status_code == 200, done.content
     dossier.refresh_from_db()
     assert dossier.handler == users["specialist"] and dossier.status == Dossier.Status.PROCESSING
+
+
+def test_designer_shows_and_exports_the_dossier_definition(client, process_procedure, shipped):
+    from django.urls import reverse
+
+    shipped.is_staff = True
+    shipped.save()
+    client.force_login(shipped)
+    definition = process_procedure.definition
+    page = client.get(reverse("designer:edit", args=[definition.pk]))
+    assert page.status_code == 200
+    assert "Chuyên viên được giao hồ sơ" in page.text or "chuyên viên được giao hồ sơ" in page.text
+    bpmn = client.get(reverse("designer:export_bpmn", args=[definition.pk]))
+    assert (
+        bpmn.status_code == 200
+        and b"Chuy\xc3\xaan vi\xc3\xaan th\xe1\xba\xa9m \xc4\x91\xe1\xbb\x8bnh" in bpmn.content
+    )
+    listing = client.get(reverse("designer:list"))
+    assert "Hồ sơ một cửa" in listing.text  # the definition's subject kind
