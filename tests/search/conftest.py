@@ -260,3 +260,24 @@ def reindex_all() -> None:
 
     if settings.SEARCH_BACKEND != "database":
         reindex(settings.SEARCH_BACKEND)
+
+
+@pytest.fixture
+def fresh_index(db) -> None:
+    """An external index rebuilt from this test's (empty) database: no documents left over from
+    earlier tests, whose ids the rolled-back database may hand out again."""
+    reindex_all()
+
+
+def wait_for(condition, timeout: float = 10.0) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; an external engine makes
+    writes searchable within about a second (near-real-time), the database at once."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)

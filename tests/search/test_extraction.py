@@ -19,6 +19,8 @@ from search.models import FileText, SearchEntry
 from search.services import search_documents
 from tests.conftest import make_pdf
 
+from .conftest import wait_for
+
 
 def scanned_pdf(lines: list[str]) -> bytes:
     """A PDF made of one picture of Vietnamese text: no text layer at all."""
@@ -48,7 +50,7 @@ def register_pdf(users, catalogs, content: bytes, subject: str):
 
 @pytest.mark.django_db
 def test_text_layer_is_extracted_after_commit_and_searchable(
-    users, catalogs, django_capture_on_commit_callbacks
+    users, catalogs, fresh_index, django_capture_on_commit_callbacks
 ):
     content = make_pdf(["SỞ Y TẾ", "KẾ HOẠCH", "Tiêm chủng mở rộng vắc xin sởi rubella năm 2026"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -59,8 +61,12 @@ def test_text_layer_is_extracted_after_commit_and_searchable(
     assert text.pages == 1 and text.text_seconds is not None
     entry = SearchEntry.objects.get(document=document)
     assert "rubella" in entry.body_folded
-    found = search_documents(users["clerk"], SearchQuery(text="vac xin soi rubella"))
-    assert [hit.document_id for hit in found.hits] == [document.pk]
+
+    def found() -> list[int]:
+        result = search_documents(users["clerk"], SearchQuery(text="vac xin soi rubella"))
+        return [hit.document_id for hit in result.hits]
+
+    assert wait_for(lambda: found() == [document.pk])
 
 
 @pytest.mark.django_db
@@ -90,7 +96,7 @@ def test_a_damaged_stored_file_marks_the_extraction_failed(users, catalogs):
 @pytest.mark.tesseract
 @pytest.mark.django_db
 def test_scanned_pages_are_read_by_ocr_and_the_file_stays_byte_identical(
-    users, catalogs, django_capture_on_commit_callbacks
+    users, catalogs, fresh_index, django_capture_on_commit_callbacks
 ):
     content = scanned_pdf(
         ["ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI", "KẾ HOẠCH", "Phòng chống dịch sốt xuất huyết", "năm 2026"]
@@ -106,12 +112,16 @@ def test_scanned_pages_are_read_by_ocr_and_the_file_stays_byte_identical(
         stored = handle.read()
     assert stored == content
     assert hashlib.sha256(stored).hexdigest() == document_file.sha256
-    found = search_documents(users["clerk"], SearchQuery(text="phong chong dich sot xuat huyet"))
-    assert document.pk in [hit.document_id for hit in found.hits]
+
+    def found() -> list[int]:
+        query = SearchQuery(text="phong chong dich sot xuat huyet")
+        return [hit.document_id for hit in search_documents(users["clerk"], query).hits]
+
+    assert wait_for(lambda: document.pk in found())
 
 
 @pytest.mark.django_db
-def test_search_reindex_extract_catches_up_on_files_never_extracted(users, catalogs):
+def test_search_reindex_extract_catches_up_on_files_never_extracted(users, catalogs, fresh_index):
     from django.core.management import call_command
 
     document = register_pdf(
@@ -119,10 +129,12 @@ def test_search_reindex_extract_catches_up_on_files_never_extracted(users, catal
     )
     assert not FileText.objects.filter(file__document=document).exists()  # never committed
     out = io.StringIO()
-    call_command(
-        "search_reindex", "--backend", "database", "--extract", "--no-progress", stdout=out
-    )
+    call_command("search_reindex", "--extract", "--no-progress", stdout=out)
     assert "Extracted the text of 1 file versions." in out.getvalue()
     assert FileText.objects.get(file__document=document).state == FileText.State.DONE
-    found = search_documents(users["clerk"], SearchQuery(text="dich ta lon chau phi"))
-    assert [hit.document_id for hit in found.hits] == [document.pk]
+
+    def found() -> list[int]:
+        result = search_documents(users["clerk"], SearchQuery(text="dich ta lon chau phi"))
+        return [hit.document_id for hit in result.hits]
+
+    assert wait_for(lambda: found() == [document.pk])
