@@ -19,6 +19,7 @@ gateway is recorded and never raised into the officer's request.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -59,10 +60,14 @@ class SmsBackend:
 
 
 class LoggingSmsBackend(SmsBackend):
-    """The default gateway: writes the message to the log, with the phone number masked."""
+    """The default gateway: writes the message to the log, with the phone number masked and
+    the tracking link's token cut out (the link is a credential)."""
 
     def send(self, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", mask_phone(phone), text)
+        logger.info("SMS to %s: %s", mask_phone(phone), TRACKING_TOKEN_RE.sub(r"\1…/", text))
+
+
+TRACKING_TOKEN_RE = re.compile(r"(/portal/t/)[^/\s]+/?")
 
 
 def mask_phone(phone: str) -> str:

@@ -142,9 +142,15 @@ def test_logging_backend_masks_the_phone_number(caplog, settings):
     backend = sms_backend()
     assert isinstance(backend, LoggingSmsBackend)
     with caplog.at_level(logging.INFO, logger="onestop.portal.notifications"):
-        backend.send("0912345678", "Hồ sơ 000.00.23.H19-261130-0001: Mới đăng ký.")
+        backend.send(
+            "0912345678",
+            "Hồ sơ 000.00.23.H19-261130-0001: Mới đăng ký. "
+            "Chi tiết: https://dichvucong.example.vn/portal/t/SECRET-TOKEN:abc/",
+        )
     assert "091****678" in caplog.text
     assert "0912345678" not in caplog.text
+    assert "SECRET-TOKEN" not in caplog.text
+    assert "https://dichvucong.example.vn/portal/t/…/" in caplog.text
     assert mask_phone("+84 912 345 678") == "849*****678"
 
 
