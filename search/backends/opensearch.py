@@ -60,6 +60,9 @@ logger = logging.getLogger(__name__)
 #: Deepest page OpenSearch serves without a scroll (index.max_result_window).
 MAX_RESULT_WINDOW = 10_000
 BULK_CHUNK = 500
+#: Seconds for index management requests and bulk loads (searches use OPENSEARCH_TIMEOUT).
+ADMIN_TIMEOUT = 60.0
+BULK_TIMEOUT = 120.0
 FACET_SIZE = 30  # as many values per facet as the database backend shows
 SNIPPET_CHARS = 220
 
@@ -467,6 +470,8 @@ class OpenSearchBackend(SearchBackend):
         self.url = url or settings.OPENSEARCH_URL
         self.alias = alias or settings.OPENSEARCH_INDEX
         self.timeout = float(timeout or settings.OPENSEARCH_TIMEOUT)
+        # Index management (create, refresh, alias swap, delete) may take longer than a search.
+        self.admin_timeout = max(self.timeout, ADMIN_TIMEOUT)
         if not self.url:
             raise BackendUnavailable("OPENSEARCH_URL is not set")
 
@@ -496,6 +501,7 @@ class OpenSearchBackend(SearchBackend):
         if loading:
             index_settings["refresh_interval"] = "-1"
         self.client.indices.create(
+            request_timeout=self.admin_timeout,
             index=name,
             body={"settings": index_settings, "mappings": MAPPINGS},
             params={"wait_for_active_shards": "1"},
@@ -509,7 +515,9 @@ class OpenSearchBackend(SearchBackend):
                 return indices[-1]
             name = self._new_index_name()
             self._create_index(name)
-            self.client.indices.put_alias(index=name, name=self.alias)
+            self.client.indices.put_alias(
+                index=name, name=self.alias, request_timeout=self.admin_timeout
+            )
             return name
         except (OpenSearchConnectionError, TransportError) as exc:
             raise _unavailable(exc)
@@ -517,7 +525,7 @@ class OpenSearchBackend(SearchBackend):
     def refresh(self) -> None:
         """Make every write so far searchable now (tests, benchmarks; NRT refreshes each second)."""
         try:
-            self.client.indices.refresh(index=self.alias)
+            self.client.indices.refresh(index=self.alias, request_timeout=self.admin_timeout)
         except OpenSearchException as exc:
             raise _unavailable(exc)
 
@@ -530,7 +538,11 @@ class OpenSearchBackend(SearchBackend):
                 except NotFoundError:
                     continue
                 for name in names:
-                    self.client.indices.delete(index=name, params={"ignore_unavailable": "true"})
+                    self.client.indices.delete(
+                        index=name,
+                        params={"ignore_unavailable": "true"},
+                        request_timeout=self.admin_timeout,
+                    )
         except OpenSearchException as exc:
             raise _unavailable(exc)
 
@@ -635,7 +647,9 @@ class OpenSearchBackend(SearchBackend):
         loaded_version = _version()
         try:
             self._create_index(new, loading=True)
-            self.client.indices.put_alias(index=new, name=self.building_alias)
+            self.client.indices.put_alias(
+                index=new, name=self.building_alias, request_timeout=self.admin_timeout
+            )
             pending = 0
 
             def actions() -> Iterator[dict[str, Any]]:
@@ -654,15 +668,23 @@ class OpenSearchBackend(SearchBackend):
                         "_source": document_source(record),
                     }
 
-            self._bulk(actions(), timeout=max(self.timeout, 120.0))
+            self._bulk(actions(), timeout=max(self.timeout, BULK_TIMEOUT))
             if pending:
                 progress(pending)
-            self.client.indices.put_settings(index=new, body={"index": {"refresh_interval": None}})
-            self.client.indices.refresh(index=new)
+            self.client.indices.put_settings(
+                index=new,
+                body={"index": {"refresh_interval": None}},
+                request_timeout=self.admin_timeout,
+            )
+            self.client.indices.refresh(index=new, request_timeout=self.admin_timeout)
             self._swap_alias(new)
         except (OpenSearchConnectionError, TransportError, BackendUnavailable) as exc:
             try:
-                self.client.indices.delete(index=new, params={"ignore_unavailable": "true"})
+                self.client.indices.delete(
+                    index=new,
+                    params={"ignore_unavailable": "true"},
+                    request_timeout=self.admin_timeout,
+                )
             except OpenSearchException:
                 logger.warning("Could not remove the half-built index %s", new)
             if isinstance(exc, BackendUnavailable):
@@ -679,9 +701,15 @@ class OpenSearchBackend(SearchBackend):
             actions.append({"remove_index": {"index": self.alias}})
         actions += [{"remove": {"index": name, "alias": self.alias}} for name in old]
         actions.append({"add": {"index": new, "alias": self.alias}})
-        self.client.indices.update_aliases(body={"actions": actions})
+        self.client.indices.update_aliases(
+            body={"actions": actions}, request_timeout=self.admin_timeout
+        )
         for name in old:
-            self.client.indices.delete(index=name, params={"ignore_unavailable": "true"})
+            self.client.indices.delete(
+                index=name,
+                params={"ignore_unavailable": "true"},
+                request_timeout=self.admin_timeout,
+            )
 
     # --- Reads.
 
