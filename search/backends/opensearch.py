@@ -63,6 +63,8 @@ BULK_CHUNK = 500
 #: Seconds for index management requests and bulk loads (searches use OPENSEARCH_TIMEOUT).
 ADMIN_TIMEOUT = 60.0
 BULK_TIMEOUT = 120.0
+#: Connections kept per process (web server threads, Celery workers share one client).
+POOL_SIZE = 16
 FACET_SIZE = 30  # as many values per facet as the database backend shows
 SNIPPET_CHARS = 220
 
@@ -156,7 +158,11 @@ def client_for(url: str, timeout: float) -> OpenSearch:
     with _clients_lock:
         if key not in _clients:
             _clients[key] = OpenSearch(
-                hosts=[url], timeout=timeout, max_retries=0, retry_on_timeout=False
+                hosts=[url],
+                timeout=timeout,
+                max_retries=0,
+                retry_on_timeout=False,
+                pool_maxsize=POOL_SIZE,
             )
         return _clients[key]
 
@@ -496,28 +502,42 @@ class OpenSearchBackend(SearchBackend):
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S%f")
         return f"{self.alias}-{stamp}"
 
-    def _create_index(self, name: str, *, loading: bool = False) -> None:
+    def _create_index(
+        self, name: str, *, loading: bool = False, aliases: dict[str, Any] | None = None
+    ) -> None:
         index_settings = dict(INDEX_SETTINGS)
         if loading:
             index_settings["refresh_interval"] = "-1"
+        body: dict[str, Any] = {"settings": index_settings, "mappings": MAPPINGS}
+        if aliases:
+            body["aliases"] = aliases
         self.client.indices.create(
-            request_timeout=self.admin_timeout,
             index=name,
-            body={"settings": index_settings, "mappings": MAPPINGS},
+            body=body,
             params={"wait_for_active_shards": "1"},
+            request_timeout=self.admin_timeout,
         )
 
     def ensure_index(self) -> str:
-        """The live physical index, created with the alias when there is none yet."""
+        """The live physical index, created with the alias when there is none yet.
+
+        Index and alias are created in one request, the alias as the write index: when two
+        processes race, OpenSearch refuses the second (one write index per alias) and that
+        process uses the first one's index."""
         try:
             indices = self.physical_indices()
             if indices:
                 return indices[-1]
             name = self._new_index_name()
-            self._create_index(name)
-            self.client.indices.put_alias(
-                index=name, name=self.alias, request_timeout=self.admin_timeout
-            )
+            try:
+                self._create_index(name, aliases={self.alias: {"is_write_index": True}})
+            except TransportError as exc:
+                if isinstance(exc, OpenSearchConnectionError):
+                    raise
+                indices = self.physical_indices()
+                if not indices:
+                    raise
+                return indices[-1]
             return name
         except (OpenSearchConnectionError, TransportError) as exc:
             raise _unavailable(exc)
@@ -700,7 +720,7 @@ class OpenSearchBackend(SearchBackend):
             # A concrete index squats on the alias name (created before aliases were used).
             actions.append({"remove_index": {"index": self.alias}})
         actions += [{"remove": {"index": name, "alias": self.alias}} for name in old]
-        actions.append({"add": {"index": new, "alias": self.alias}})
+        actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
         self.client.indices.update_aliases(
             body={"actions": actions}, request_timeout=self.admin_timeout
         )

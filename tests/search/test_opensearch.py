@@ -368,3 +368,15 @@ def test_a_missing_index_or_a_dead_node_is_unavailable(os_backend, users):
 def test_index_corpus_helper_is_idempotent(os_indexed, os_backend, users):
     index_corpus(os_backend, os_indexed)
     assert os_backend.client.count(index=os_backend.alias)["count"] == len(os_indexed.ids)
+
+
+def test_concurrent_first_writes_create_one_index(os_corpus, os_backend):
+    from concurrent.futures import ThreadPoolExecutor
+
+    records = list(index_records(sorted(os_corpus.ids)))
+    backends = [OpenSearchBackend(url=os_backend.url, alias=os_backend.alias) for _ in records]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda pair: pair[0].index([pair[1]]), zip(backends, records, strict=True)))
+    assert len(os_backend.physical_indices()) == 1
+    os_backend.refresh()
+    assert os_backend.client.count(index=os_backend.alias)["count"] == len(records)
