@@ -72,15 +72,23 @@ class ApplicantForm(NfcForm):
     )
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, papers: list[ProcedurePaper], stored: set[int], **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        papers: list[ProcedurePaper],
+        stored: set[int],
+        submitting: bool = True,
+        **kwargs: Any,
+    ):
         """`papers` are the procedure's required papers; `stored` the ids of those already
-        uploaded to the draft (their upload becomes optional)."""
+        uploaded to the draft (their upload becomes optional); `submitting` False for "save
+        draft", where mandatory papers may still be missing."""
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["address"].widget.attrs["autocomplete"] = "street-address"
         self.papers = papers
         self.stored = stored
-        self.submitting = True
+        self.submitting = submitting
         for paper in papers:
             self.fields[paper_field(paper)] = _paper_file_field(paper)
 

@@ -3,8 +3,9 @@ code + phone/ID or by the receipt's QR link, supplement uploads and the signed r
 
 Privacy rules: a look-up that fails answers exactly the same whatever was wrong; a tracking
 link that is forged, expired or revoked gets one "link invalid or expired" page; a session
-sees at most one dossier (see access.py); dossier pages are `no-store` and `no-referrer`;
-look-ups, submissions and uploads are rate-limited per client address (ratelimit.py).
+sees at most one dossier (see access.py); dossier pages are `no-store` and never send a
+referrer to another site (web.py); look-ups, submissions and uploads are rate-limited per
+client address (ratelimit.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from edoc.services.audit import audit_record
 from edoc.views.common import form_add_service_errors
-from onestop.models import Dossier, Procedure
+from onestop.models import Dossier, Procedure, SupplementRequest
 from onestop.pdf import receipt_pdf
 from onestop.portal import ratelimit
 from onestop.portal.access import access_grant, session_dossier
@@ -93,8 +94,6 @@ def _procedures():
 def home(request: HttpRequest) -> HttpResponse:
     """The procedures a citizen can do online, by field."""
     procedures = sorted(_procedures(), key=lambda p: (p.field.name if p.field else "~", p.name))
-    for procedure in procedures:
-        procedure.field_name = procedure.field.name if procedure.field else ""
     return page(request, "portal/home.html", {"procedures": procedures})
 
 
@@ -133,7 +132,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 def draft(request: HttpRequest, key: str) -> HttpResponse:
     """The private link of a saved draft: continue, save again or submit."""
     dossier = dossier_draft_get(key)
-    if dossier is None or dossier.procedure not in _procedures():
+    if dossier is None or not _procedures().filter(pk=dossier.procedure_id).exists():
         return invalid_link(request)
     return _dossier_form(request, dossier.procedure, dossier)
 
@@ -153,8 +152,9 @@ def _dossier_form(request: HttpRequest, procedure: Procedure, draft: Dossier | N
         if ratelimit.rate_limit_hit(request, "submit"):
             return rate_limited(request, "submit")
         submitting = request.POST.get("action") != "draft"
-        form = ApplicantForm(request.POST, request.FILES, papers=papers, stored=stored)
-        form.submitting = submitting
+        form = ApplicantForm(
+            request.POST, request.FILES, papers=papers, stored=stored, submitting=submitting
+        )
         if form.is_valid():
             try:
                 dossier = portal_dossier_send(
@@ -202,7 +202,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "portal/submitted.html",
-        {"dossier": dossier, "tracking_url": tracking_url(dossier), "receipt_available": True},
+        {"dossier": dossier, "tracking_url": tracking_url(dossier)},
     )
 
 
@@ -245,14 +245,16 @@ def track_token(request: HttpRequest, token: str) -> HttpResponse:
     return no_referrer(redirect("portal:dossier"))
 
 
-def _supplement_request(dossier: Dossier):
+def _supplement_request(dossier: Dossier) -> SupplementRequest | None:
+    """The open supplement request of a dossier waiting for papers."""
     if dossier.status != Dossier.Status.SUPPLEMENT:
         return None
     return dossier.supplements.filter(answered_at__isnull=True).order_by("-round").first()
 
 
-def _supplement_papers(dossier: Dossier, request) -> list:
-    papers = list(request.papers.all()) if request is not None else []
+def _supplement_papers(dossier: Dossier, supplement: SupplementRequest | None) -> list:
+    """The papers the officer asked for, or every paper of the procedure if none was named."""
+    papers = list(supplement.papers.all()) if supplement is not None else []
     return papers or list(dossier.procedure.papers.all())
 
 
@@ -280,7 +282,6 @@ def _dossier_page(
         ),
         "supplement_form": supplement_form if open_request is not None else None,
         "supplement_error": supplement_error,
-        "result_name": result[1] if result else "",
         "verification": result_verification(result[0]) if result else None,
     }
     return page(request, "portal/dossier.html", context, status=status)
@@ -306,10 +307,6 @@ def supplement_upload(request: HttpRequest) -> HttpResponse:
         return redirect("portal:lookup")
     if ratelimit.rate_limit_hit(request, "upload"):
         return rate_limited(request, "upload")
-    open_request = _supplement_request(dossier)
-    form = SupplementForm(
-        request.POST, request.FILES, papers=_supplement_papers(dossier, open_request)
-    )
     if dossier.status != Dossier.Status.SUPPLEMENT:
         return _dossier_page(
             request,
@@ -320,6 +317,8 @@ def supplement_upload(request: HttpRequest) -> HttpResponse:
             % {"status": dossier.get_status_display()},
             status=409,
         )
+    papers = _supplement_papers(dossier, _supplement_request(dossier))
+    form = SupplementForm(request.POST, request.FILES, papers=papers)
     if form.is_valid():
         try:
             dossier_submit_supplement(
