@@ -98,6 +98,23 @@ def dossier_report(
     return result
 
 
+def procedure_levels(user: User) -> list[dict]:
+    """Active procedures of the user's agency per online level (full / partial / counter)."""
+    from onestop.models import OnlineLevel, Procedure
+
+    if not user.unit_id:
+        return []
+    counts = dict(
+        Procedure.objects.filter(agency_id=user.unit.agency_id, active=True)
+        .values_list("online_level")
+        .annotate(count=Count("pk"))
+    )
+    return [
+        {"level": level, "label": label, "count": counts.get(level, 0)}
+        for level, label in OnlineLevel.choices
+    ]
+
+
 def report_totals(rows: list[dict]) -> dict[str, int]:
     return {key: sum(row[key] for row in rows) for key, _title in COLUMNS}
 

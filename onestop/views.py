@@ -383,6 +383,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "totals": reports.report_totals(rows),
+            "levels": reports.procedure_levels(request.user),
             "columns": reports.COLUMNS,
             "date_from": date_from,
             "date_to": date_to,

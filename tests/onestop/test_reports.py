@@ -126,3 +126,16 @@ def test_report_page_and_xlsx(client, scenario, users):
         reverse("onestop:report"), {"date_from": "2026-06-30", "date_to": "2026-06-01"}
     )
     assert swapped.status_code == 200
+
+
+def test_procedures_per_online_level(procedure, users, agency, units):
+    Procedure.objects.create(
+        agency=agency,
+        code="SYT-X",
+        name="Thủ tục trực tiếp",
+        processing_days=5,
+        handling_unit=units["medical"],
+        online_level="counter",
+    )
+    levels = {row["level"]: row["count"] for row in reports.procedure_levels(users["director"])}
+    assert levels == {"full": 1, "partial": 0, "counter": 1}
