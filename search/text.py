@@ -48,7 +48,11 @@ def symbol_key(number: str, notation: str = "") -> str:
 
 
 def aligned_fold(value: str) -> str:
-    """`fold` character by character, so that positions in the result match positions in value."""
+    """`fold` with positions in the result matching positions in `value` (NFC text folds one
+    character to one almost always; the rare exceptions are folded character by character)."""
+    folded = fold(value)
+    if len(folded) == len(value):
+        return folded
     out = []
     for char in value:
         folded = fold(char)
