@@ -263,30 +263,32 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
         return {"match_all": {}}
     required: list[dict[str, Any]] = []
     terms = " ".join(parsed.terms)
-    if parsed.terms:
-        folded_terms = fold(terms)
-        if parsed.prefix:
-            required.append(
-                {
-                    "multi_match": {
-                        "query": folded_terms,
-                        "type": "bool_prefix",
-                        "fields": _fields(".folded"),
-                        "operator": "and",
-                    }
+    words = [fold(term) for term in parsed.terms]
+    prefix = words.pop() if parsed.prefix and words else None
+    if words:
+        # Each word in any field (as the database backend matches head or body).
+        required.append(
+            {
+                "multi_match": {
+                    "query": " ".join(words),
+                    "type": "cross_fields",
+                    "fields": _fields(".folded"),
+                    "operator": "and",
                 }
-            )
-        else:
-            required.append(
-                {
-                    "multi_match": {
-                        "query": folded_terms,
-                        "type": "cross_fields",
-                        "fields": _fields(".folded"),
-                        "operator": "and",
-                    }
+            }
+        )
+    if prefix:
+        # Type-ahead: the last word is the beginning of a word in any field.
+        required.append(
+            {
+                "bool": {
+                    "should": [
+                        {"prefix": {f"{name}.folded": {"value": prefix}}} for name in TEXT_FIELDS
+                    ],
+                    "minimum_should_match": 1,
                 }
-            )
+            }
+        )
     for phrase in parsed.phrases:
         required.append(
             {

@@ -4,6 +4,7 @@ permissions inside the query (every user × document), bad input, zero-downtime 
 from __future__ import annotations
 
 import datetime
+import itertools
 import time
 
 import pytest
@@ -87,6 +88,9 @@ def test_prefix_search_completes_the_last_word(os_indexed, os_backend, users):
     assert search_ids(os_backend, director, "sot xuat huy") == []
     found = names(os_indexed, search_ids(os_backend, director, "ke hoach chuyen d", prefix=True))
     assert set(found) >= set(PLAN_NAMES)
+    # the words may sit in different fields (issuer, subject), as in the database backend
+    found = names(os_indexed, search_ids(os_backend, director, "dong nai sot xuat h", prefix=True))
+    assert found == ["dengue"]
 
 
 def test_file_text_is_searched_and_highlighted(os_indexed, os_backend, users):
@@ -270,6 +274,8 @@ PARITY_QUERIES = [
     "123/QĐ-UBND",
     '"phê duyệt danh mục"',
     "y tế",
+    "ke hoach chuyen d",
+    "dong nai sot xuat h",
     "",
 ]
 
@@ -278,11 +284,13 @@ def test_same_documents_and_counts_as_the_database_backend(os_indexed, os_backen
     database = database_backend()
     database.index(index_records(sorted(os_indexed.ids)))
     for text in PARITY_QUERIES:
-        for name in ("director", "specialist", "clerk", "centre_head", "other_head"):
-            query = SearchQuery(text=text, page_size=100)
+        for name, prefix in itertools.product(
+            ("director", "specialist", "clerk", "centre_head", "other_head"), (False, True)
+        ):
+            query = SearchQuery(text=text, page_size=100, prefix=prefix)
             ours = os_backend.search(query, users[name])
             theirs = database.search(query, users[name])
-            where = (text, name)
+            where = (text, name, prefix)
             assert {h.document_id for h in ours.hits} == {h.document_id for h in theirs.hits}, where
             assert ours.total == theirs.total, where
             for key in ("type", "year", "unit", "status", "direction", "urgency"):
