@@ -143,6 +143,18 @@ class ApplicantForm(NfcForm):
         }
 
 
+FORM_OVERHEAD_BYTES = 256 * 1024  # the text fields and multipart headers around the files
+
+
+def upload_limit_bytes(papers: list[ProcedurePaper], *, extra: bool = False) -> int:
+    """The largest request a form with one upload per paper (and one other paper) may send:
+    checked on the declared Content-Length before Django reads the body."""
+    megabytes = sum(min(paper.max_size_mb, settings.EDOC_MAX_UPLOAD_MB) for paper in papers)
+    if extra:
+        megabytes += DEFAULT_EXTRA_MB
+    return megabytes * 1024 * 1024 + FORM_OVERHEAD_BYTES
+
+
 def paper_file_error(paper: ProcedurePaper, upload: UploadedFile) -> str | None:
     """Why the upload does not fit the paper's rules (type, size), or None."""
     extension = (upload.name or "").rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""

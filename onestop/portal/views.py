@@ -28,7 +28,7 @@ from onestop.models import Dossier, Procedure, SupplementRequest
 from onestop.pdf import receipt_pdf
 from onestop.portal import ratelimit
 from onestop.portal.access import access_grant, session_dossier
-from onestop.portal.forms import ApplicantForm, LookupForm, SupplementForm
+from onestop.portal.forms import ApplicantForm, LookupForm, SupplementForm, upload_limit_bytes
 from onestop.portal.services import portal_dossier_send
 from onestop.portal.verification import result_verification
 from onestop.portal.web import page, portal_agency, portal_view
@@ -58,6 +58,13 @@ def rate_limited(request: HttpRequest, scope: str) -> HttpResponse:
     )
     response["Retry-After"] = str(window)
     return response
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
@@ -151,6 +158,12 @@ def _dossier_form(request: HttpRequest, procedure: Procedure, draft: Dossier | N
     if request.method == "POST":
         if ratelimit.rate_limit_hit(request, "submit"):
             return rate_limited(request, "submit")
+        if _declared_length(request) > upload_limit_bytes(papers):
+            # Refused before the body is read: nothing is parsed or written to disk.
+            form = ApplicantForm(initial=_draft_initial(draft), papers=papers, stored=stored)
+            context = {"procedure": procedure, "form": form, "draft": draft}
+            context["too_large_message"] = _too_large()
+            return page(request, "portal/submit.html", context, status=413)
         submitting = request.POST.get("action") != "draft"
         form = ApplicantForm(
             request.POST, request.FILES, papers=papers, stored=stored, submitting=submitting
@@ -181,6 +194,12 @@ def _dossier_form(request: HttpRequest, procedure: Procedure, draft: Dossier | N
             reverse("portal:draft", args=[draft.draft_key])
         )
     return page(request, "portal/submit.html", context, status=status)
+
+
+def _too_large() -> str:
+    return _(
+        "The files together are too large: each paper has its own size limit, shown next to it."
+    )
 
 
 def _service_error_on_form(error: ValidationError) -> ValidationError:
@@ -318,6 +337,8 @@ def supplement_upload(request: HttpRequest) -> HttpResponse:
             status=409,
         )
     papers = _supplement_papers(dossier, _supplement_request(dossier))
+    if _declared_length(request) > upload_limit_bytes(papers, extra=True):
+        return _dossier_page(request, dossier, supplement_error=_too_large(), status=413)
     form = SupplementForm(request.POST, request.FILES, papers=papers)
     if form.is_valid():
         try:

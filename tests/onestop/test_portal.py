@@ -174,6 +174,20 @@ def test_bad_submission_shows_message_at_the_field_and_saves_nothing(
     assert _media_files(settings) == []
 
 
+def test_a_request_larger_than_every_paper_allows_is_refused_unread(
+    citizen, procedure, papers, applicant, upload, settings
+):
+    # 10 + 10 + 1 MB of papers: a 30 MB body is refused on its declared length alone.
+    huge = upload("pdf", content=b"%PDF-1.4\n" + b"0" * (30 * 1024 * 1024))
+    response = citizen.post(
+        reverse("portal:submit", args=[procedure.code]),
+        _form(applicant, papers, {papers[0].pk: huge}),
+    )
+    assert response.status_code == 413
+    assert "Tổng dung lượng các tệp quá lớn" in response.content.decode()
+    assert Dossier.objects.count() == 0 and _media_files(settings) == []
+
+
 def test_draft_save_and_resume(citizen, procedure, papers, applicant, upload, settings):
     url = reverse("portal:submit", args=[procedure.code])
     response = citizen.post(

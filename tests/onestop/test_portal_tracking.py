@@ -246,6 +246,16 @@ def test_supplement_bad_file_is_refused_and_changes_nothing(citizen, waiting, pa
     assert waiting.status == Dossier.Status.SUPPLEMENT and waiting.files.count() == 2
 
 
+def test_oversized_supplement_is_refused_unread(citizen, waiting, papers, upload):
+    _open(citizen, waiting)
+    huge = upload("pdf", content=b"%PDF-1.4\n" + b"0" * (25 * 1024 * 1024))
+    response = citizen.post(reverse("portal:supplement"), {f"paper_{papers[1].pk}": huge})
+    assert response.status_code == 413
+    assert "Tổng dung lượng các tệp quá lớn" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == Dossier.Status.SUPPLEMENT and waiting.files.count() == 2
+
+
 def test_closed_dossier_refuses_a_resubmission(citizen, submitted, officer, papers, upload):
     _open(citizen, submitted)
     dossier_reject(officer=officer, dossier=submitted, reason="Hồ sơ không thuộc thẩm quyền.")
