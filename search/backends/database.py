@@ -107,6 +107,10 @@ def fts5_match(parsed: ParsedQuery) -> str:
         alternatives.append(f"({words})")
         if parsed.has_diacritics:
             alternatives.append(f"({fts5_expression(parsed, folded=False)})")
+        if parsed.prefix and len(parsed.terms) > 1:
+            # Type-ahead: the words typed so far, in that order, rank above scattered ones.
+            typed = " ".join(fold(term) for term in parsed.terms)
+            alternatives.append(f'({{head_folded body_folded}} : "{typed}" *)')
     alternatives += [f'(symbol_key : "{key}")' for key in parsed.symbol_keys]
     return " OR ".join(alternatives)
 
@@ -125,6 +129,10 @@ def tsquery(parsed: ParsedQuery, *, folded: bool, with_symbols: bool) -> str:
     for phrase in parsed.phrases:
         parts.append("(" + " <-> ".join(f"'{convert(word)}'" for word in phrase) + ")")
     expression = " & ".join(parts)
+    if parsed.prefix and len(parsed.terms) > 1 and expression:
+        # Type-ahead: the words typed so far, in that order, rank above scattered ones.
+        typed = " <-> ".join(f"'{convert(term)}'" for term in parsed.terms) + ":*"
+        expression = f"({expression}) | ({typed})"
     if with_symbols and parsed.symbol_keys:
         symbols = " | ".join(f"'{key}'" for key in parsed.symbol_keys)
         expression = f"({expression}) | {symbols}" if expression else symbols
