@@ -67,6 +67,10 @@ BULK_TIMEOUT = 120.0
 POOL_SIZE = 16
 FACET_SIZE = 30  # as many values per facet as the database backend shows
 SNIPPET_CHARS = 220
+#: Query size sent to the engine (a longer query is cut; see engine_words).
+MAX_QUERY_WORDS = 32
+MAX_PHRASES = 8
+MAX_SYMBOLS = 8
 
 #: Filter key → the indexed field its values are compared with.
 FILTER_FIELDS: dict[str, str] = {
@@ -392,9 +396,29 @@ def filter_clauses(query: SearchQuery) -> dict[str, dict[str, Any]]:
     return clauses
 
 
+def engine_words(parsed: ParsedQuery) -> ParsedQuery:
+    """At most MAX_QUERY_WORDS words (and MAX_PHRASES phrases, MAX_SYMBOLS symbols) reach the
+    engine: every word becomes a clause per field, and OpenSearch refuses more than 1,024."""
+    budget = MAX_QUERY_WORDS
+    terms = parsed.terms[:budget]
+    budget -= len(terms)
+    phrases = []
+    for phrase in parsed.phrases[:MAX_PHRASES]:
+        if budget <= 1:
+            break
+        phrases.append(phrase[:budget])
+        budget -= len(phrases[-1])
+    return ParsedQuery(
+        terms=terms,
+        phrases=phrases,
+        symbol_keys=parsed.symbol_keys[:MAX_SYMBOLS],
+        prefix=parsed.prefix and len(terms) == len(parsed.terms),
+    )
+
+
 def search_body(query: SearchQuery, visibility: Visibility) -> dict[str, Any]:
     """The whole request body for one search (exposed for the benchmarks and tests)."""
-    parsed = parse_query(query.text, prefix=query.prefix)
+    parsed = engine_words(parse_query(query.text, prefix=query.prefix))
     filters = filter_clauses(query)
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
     offset = max(query.offset, 0)

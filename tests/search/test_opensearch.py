@@ -184,6 +184,10 @@ def test_sort_by_date_and_pages(os_indexed, os_backend, users):
 
 
 BAD_QUERIES = [
+    " ".join(f"{a}{b}" for a in "abcdefghij" for b in "klmnopqrst"),  # 100 different words
+    '"' + " ".join(f"{a}{b}" for a in "abcdefghij" for b in "klmnopqrst") + '"',
+    " ".join(f'"{a}k {a}l"' for a in "abcdefghijklmnopqrstuvwxyz"),  # 26 phrases
+    "1/A " * 120,
     "",
     "   ",
     '"',
