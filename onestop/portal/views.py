@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -190,8 +191,8 @@ def _dossier_form(request: HttpRequest, procedure: Procedure, draft: Dossier | N
         status = 200
     context: dict[str, Any] = {"procedure": procedure, "form": form, "draft": draft}
     if draft is not None and request.GET.get("saved"):
-        context["draft_url"] = request.build_absolute_uri(
-            reverse("portal:draft", args=[draft.draft_key])
+        context["draft_url"] = settings.EDOC_PUBLIC_BASE_URL.rstrip("/") + reverse(
+            "portal:draft", args=[draft.draft_key]
         )
     return page(request, "portal/submit.html", context, status=status)
 

@@ -201,7 +201,7 @@ def test_draft_save_and_resume(citizen, procedure, papers, applicant, upload, se
     saved = citizen.get(response["Location"])
     html = saved.content.decode()
     assert "Đã lưu nháp" in html
-    assert "http://testserver" + draft_url in html
+    assert "https://dichvucong.example.vn" + draft_url in html  # EDOC_PUBLIC_BASE_URL
     assert saved["Cache-Control"] == "no-store"
     assert saved["Referrer-Policy"] == "same-origin"  # never sent to another site
 
