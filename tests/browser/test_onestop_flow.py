@@ -148,6 +148,15 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
     phone.fill("#id_id_number", "079123456789")
     phone.fill("#id_email", "an@example.vn")
     phone.set_input_files(f"#id_paper_{papers[0].pk}", paper_files["don-de-nghi.pdf"])
+    submit(phone, "#btn-submit")  # the second mandatory paper is missing
+    expect(phone.locator(f"#field-paper_{papers[1].pk} .field-errors")).to_contain_text(
+        "Giấy tờ này là bắt buộc"
+    )
+    expect(phone.locator("#id_name")).to_have_value("Nguyễn Văn An")
+    _fits_the_screen(phone)
+    _shot(phone, screenshots, "0-missing-paper")
+    assert not Dossier.objects.exists()
+    phone.set_input_files(f"#id_paper_{papers[0].pk}", paper_files["don-de-nghi.pdf"])
     phone.set_input_files(f"#id_paper_{papers[1].pk}", paper_files["van-bang.pdf"])
     submit(phone, "#btn-submit")
     expect(phone.locator("h1")).to_have_text("Hồ sơ của bạn đã được nộp")
