@@ -89,9 +89,12 @@ def parse_query(text: str, *, prefix: bool = False) -> ParsedQuery:
     text = text.replace("“", '"').replace("”", '"').replace("„", '"')
     parsed = ParsedQuery(prefix=prefix)
     for match in SYMBOL_RE.finditer(text):
-        key = symbol_key(match.group(1), match.group(2))
-        if key and key not in parsed.symbol_keys:
-            parsed.symbol_keys.append(key)
+        # "123 QĐ UBND ngày 5": where the notation ends is unknown, so every length is a candidate.
+        parts = words(match.group(2))
+        for length in range(1, len(parts) + 1):
+            key = symbol_key(match.group(1), " ".join(parts[:length]))
+            if key not in parsed.symbol_keys:
+                parsed.symbol_keys.append(key)
     parts = text.split('"')
     if len(parts) % 2 == 0:  # unbalanced: the last quote opens nothing
         parts[-2:] = [parts[-2] + " " + parts[-1]]
