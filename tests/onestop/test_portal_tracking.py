@@ -172,6 +172,18 @@ def test_forged_expired_and_revoked_links_get_one_invalid_page(
     assert accepted.code not in forged.content.decode()
 
 
+def test_guessing_tracking_links_is_rate_limited(citizen, accepted, settings):
+    settings.EDOC_PORTAL_LOOKUP_RATE = "2/600"
+    token = tracking_token(accepted)
+    assert citizen.get(reverse("portal:track_token", args=[token])).status_code == 302
+    assert citizen.get(reverse("portal:track_token", args=[token])).status_code == 302
+    for guess in ("a", "b"):  # only invalid links count
+        assert citizen.get(reverse("portal:track_token", args=[guess])).status_code == 404
+    limited = citizen.get(reverse("portal:track_token", args=[token]))
+    assert limited.status_code == 429
+    assert "Quá nhiều lần thử" in limited.content.decode()
+
+
 def test_revoking_the_links_also_ends_open_sessions(citizen, accepted):
     assert _open(citizen, accepted).status_code == 200
     Dossier.objects.filter(pk=accepted.pk).update(tracking_nonce="rotated")
