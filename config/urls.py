@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/search/", SearchApi.as_view(), name="api-search"),
     path("api/", include("edoc.api.urls")),
     path("api/", include("workflows.api.urls")),
+    path("api/onestop/", include("onestop.api.urls")),
     path("workflows/designer/", include("workflows.designer.urls")),
     path("workflows/", include("workflows.urls")),
     path("signing/", include("signing.sign_urls")),
