@@ -112,27 +112,51 @@ def ocr_page(content: bytes, index: int) -> str:
 
 
 def read_pdf(content: bytes, *, ocr: bool = True) -> PdfText:
-    """Text layer of every page, and OCR of the pages without one."""
-    import unicodedata
-
+    """Text layer of every page, and (with ocr) the OCR of the pages without one."""
     started = time.perf_counter()
     result = PdfText(pages=pdf_page_texts(content))
     result.text_seconds = time.perf_counter() - started
-    scanned = result.scanned_pages
-    if ocr and scanned:
-        started = time.perf_counter()
-        try:
-            for index in scanned:
-                result.ocr[index] = unicodedata.normalize("NFC", ocr_page(content, index)).strip()
-        except (OcrUnavailable, subprocess.SubprocessError, OSError) as exc:
-            result.ocr_error = str(exc)
-        result.ocr_seconds = time.perf_counter() - started
+    if ocr:
+        ocr_pages(content, result)
     return result
 
 
+def ocr_pages(content: bytes, result: PdfText) -> None:
+    """OCR the scanned pages of `result` in place (errors go to result.ocr_error)."""
+    import unicodedata
+
+    scanned = result.scanned_pages
+    if not scanned:
+        return
+    started = time.perf_counter()
+    try:
+        for index in scanned:
+            result.ocr[index] = unicodedata.normalize("NFC", ocr_page(content, index)).strip()
+    except (OcrUnavailable, subprocess.SubprocessError, OSError) as exc:
+        result.ocr_error = str(exc)
+    result.ocr_seconds = time.perf_counter() - started
+
+
+def _read_stored(document_file: DocumentFile, text: FileText) -> bytes | None:
+    """The verified bytes of the file, or None after marking the extraction failed."""
+    try:
+        return file_read_verified(document_file)
+    except (FileIntegrityError, OSError) as exc:
+        _fail(text, exc)
+        return None
+
+
+def _fail(text: FileText, exc: Exception) -> str:
+    FileText.objects.filter(pk=text.pk).update(
+        state=FileText.State.FAILED, error=str(exc)[:2000], updated_at=timezone.now()
+    )
+    logger.warning("Text extraction of file %s failed: %s", text.file_id, exc)
+    return FileText.State.FAILED
+
+
 def file_text_extract(document_file_id: int) -> str:
-    """Extract (and OCR) one file version into its FileText, then reindex the document.
-    Returns the final state."""
+    """Store the text layer of one file version and reindex its document; pages without a text
+    layer are then read by the OCR task (a Celery task of its own). Returns the state."""
     import unicodedata
 
     document_file = DocumentFile.objects.filter(pk=document_file_id).first()
@@ -142,29 +166,56 @@ def file_text_extract(document_file_id: int) -> str:
     FileText.objects.filter(pk=text.pk).update(
         state=FileText.State.RUNNING, error="", updated_at=timezone.now()
     )
-    try:
-        content = file_read_verified(document_file)
-        extracted = read_pdf(content)
-    except (FileIntegrityError, OSError, ValueError, RuntimeError) as exc:
-        # pypdfium2 raises PdfiumError (a RuntimeError) on damaged files.
-        FileText.objects.filter(pk=text.pk).update(
-            state=FileText.State.FAILED, error=str(exc)[:2000], updated_at=timezone.now()
-        )
-        logger.warning("Text extraction of file %s failed: %s", document_file_id, exc)
+    content = _read_stored(document_file, text)
+    if content is None:
         return FileText.State.FAILED
-    pdf_text = "\n\f".join(page.strip() for page in extracted.pages)
+    try:
+        extracted = read_pdf(content, ocr=False)
+    except (OSError, ValueError, RuntimeError) as exc:  # pypdfium2: PdfiumError (RuntimeError)
+        return _fail(text, exc)
+    state = FileText.State.OCR if extracted.scanned_pages else FileText.State.DONE
     FileText.objects.filter(pk=text.pk).update(
-        state=FileText.State.DONE,
-        error=extracted.ocr_error[:2000],
-        pdf_text=unicodedata.normalize("NFC", pdf_text),
-        ocr_text="\n\f".join(extracted.ocr[i] for i in sorted(extracted.ocr)),
+        state=state,
+        pdf_text=unicodedata.normalize("NFC", "\n\f".join(p.strip() for p in extracted.pages)),
+        ocr_text="",
         pages=len(extracted.pages),
-        ocr_pages=len([t for t in extracted.ocr.values() if t]),
+        ocr_pages=0,
         text_seconds=extracted.text_seconds,
-        ocr_seconds=extracted.ocr_seconds if extracted.ocr or extracted.ocr_error else None,
+        ocr_seconds=None,
         updated_at=timezone.now(),
     )
     from .services import index_document
 
     index_document(document_file.document_id)
+    if state == FileText.State.OCR:
+        from .tasks import file_ocr_task
+
+        file_ocr_task.delay(document_file_id)
+    return state
+
+
+def file_text_ocr(document_file_id: int) -> str:
+    """OCR the pages of one file version that have no text layer, store the text beside the
+    file (the PDF is never rewritten) and reindex the document. Returns the state."""
+    text = FileText.objects.select_related("file").filter(file_id=document_file_id).first()
+    if text is None or text.state != FileText.State.OCR:
+        return text.state if text else "missing"
+    content = _read_stored(text.file, text)
+    if content is None:
+        return FileText.State.FAILED
+    try:
+        extracted = read_pdf(content, ocr=True)
+    except (OSError, ValueError, RuntimeError) as exc:
+        return _fail(text, exc)
+    FileText.objects.filter(pk=text.pk).update(
+        state=FileText.State.DONE,
+        error=extracted.ocr_error[:2000],
+        ocr_text="\n\f".join(extracted.ocr[i] for i in sorted(extracted.ocr)),
+        ocr_pages=len([t for t in extracted.ocr.values() if t]),
+        ocr_seconds=extracted.ocr_seconds,
+        updated_at=timezone.now(),
+    )
+    from .services import index_document
+
+    index_document(text.file.document_id)
     return FileText.State.DONE

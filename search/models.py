@@ -15,6 +15,7 @@ class FileText(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
         RUNNING = "running", _("Extracting")
+        OCR = "ocr", _("Waiting for OCR")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 

@@ -47,6 +47,7 @@ def result_rows(result: SearchResult, user: User) -> list[dict]:
 STATE_LABELS = {
     FileText.State.PENDING: _("Waiting for text extraction"),
     FileText.State.RUNNING: _("Extracting text"),
+    FileText.State.OCR: _("Text layer extracted, OCR of scanned pages pending"),
     FileText.State.DONE: _("Text extracted"),
     FileText.State.FAILED: _("Text extraction failed"),
 }
