@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 
@@ -180,6 +181,22 @@ def catalogs(db) -> dict:
             name="Ủy ban nhân dân tỉnh Đồng Nai", short_name="UBND", code="000.00.00.H19"
         ),
     }
+
+
+@pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path_factory):
+    """Each test stores files in a fresh folder: blobs are content-addressed, so a test that
+    tampers with a stored file must not corrupt the same bytes stored by a later test."""
+    if not settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        yield
+        return
+    media = str(tmp_path_factory.mktemp("media"))
+    storages = {name: dict(conf) for name, conf in settings.STORAGES.items()}
+    storages["default"]["OPTIONS"] = {**storages["default"].get("OPTIONS", {}), "location": media}
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = storages
+    yield
+    shutil.rmtree(media, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
