@@ -843,17 +843,12 @@ def _close_run(dossier: Dossier, user: User, reason: str) -> None:
 
 
 def _cancel_run(run_id: int | None, user: User, reason: str) -> None:
-    from workflows.models import ProcessRun, RunEvent, WorkItem
+    from workflows.models import ProcessRun
+    from workflows.services.processes import process_cancel
 
     run = ProcessRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
-    if run is None:
-        return
-    now = timezone.now()
-    run.work_items.filter(status=WorkItem.Status.OPEN).update(
-        status=WorkItem.Status.CANCELLED, completed_at=now
-    )
-    ProcessRun.objects.filter(pk=run.pk).update(finished_at=now)
-    RunEvent.objects.create(run=run, kind="cancelled", actor=user, comment=reason)
+    if run is not None:
+        process_cancel(user=user, run=run, reason=reason)
 
 
 def _apology_close(letter: ApologyLetter, user: User, reason: str) -> None:

@@ -129,6 +129,11 @@ def test_stopping_cancels_the_process(process_procedure, applicant, officer, use
     )
     services.dossier_stop(officer=users["head"], dossier=dossier, reason="Không đủ điều kiện")
     assert not WorkItem.objects.filter(run_id=dossier.run_id, status="open").exists()
+    dossier.refresh_from_db()
+    process = dossier.run.process
+    assert process.status == "CANCELED" and dossier.run.finished_at is not None
+    # No viewflow task (user task or its reminder timer) is left waiting.
+    assert not process.task_set.filter(status__in=["NEW", "SCHEDULED", "ASSIGNED"]).exists()
 
 
 def test_apology_moves_the_appointment_only_when_approved(

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from edoc.models import Document, User
 from edoc.models.organisation import Role
@@ -55,6 +55,34 @@ def process_start(
             "subject": subject_ref(subject),
         },
     )
+    return run
+
+
+@transaction.atomic
+def process_cancel(*, user: User, run: ProcessRun, reason: str = "") -> ProcessRun:
+    """End a run before its end step (its subject was stopped or withdrawn): open tasks and
+    waiting timers are cancelled in viewflow and in the inbox, and the run is finished."""
+    run = ProcessRun.objects.select_for_update().get(pk=run.pk)
+    if run.finished_at is not None:
+        return run
+    process = run.process
+    now = timezone.now()
+    with _flow().lock(process.pk):
+        waiting = [STATUS.NEW, STATUS.SCHEDULED, STATUS.ASSIGNED, STATUS.STARTED]
+        for task in process.task_set.filter(status__in=waiting):
+            activation = task.flow_task.activation_class(task)
+            if activation.cancel.can_proceed():
+                activation.cancel()
+        run.work_items.filter(status=WorkItem.Status.OPEN).update(
+            status=WorkItem.Status.CANCELLED, completed_at=now
+        )
+        process.status = PROCESS.CANCELED
+        process.finished = now
+        process.save(update_fields=["status", "finished"])
+        ProcessRun.objects.filter(pk=run.pk).update(finished_at=now)
+    RunEvent.objects.create(run=run, kind="cancelled", actor=user, comment=reason)
+    audit_record(actor=user, action="process.cancel", target=run, details={"reason": reason})
+    run.finished_at = now
     return run
 
 
