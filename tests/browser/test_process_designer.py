@@ -4,8 +4,6 @@ right people with deadlines from the working-day calendar (an added day off is s
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -19,13 +17,6 @@ from workflows.models import ProcessRun, WorkItem
 from workflows.services import add_calendar_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _next_weekday(day: datetime.date) -> datetime.date:
-    day += datetime.timedelta(days=1)
-    while not calendar.is_working_day(day):
-        day += datetime.timedelta(days=1)
-    return day
 
 
 def _save_step(page, fields: dict, *, selects: dict | None = None, rules=(), branches=()):
@@ -57,8 +48,10 @@ def test_admin_designs_publishes_and_a_document_runs_through(
     User.objects.create_user(
         username="quantri", password="pw-quantri", unit=units["office"], role=Role.ADMIN
     )
-    # The next working day is announced as a day off: deadlines must skip it.
-    holiday = _next_weekday(timezone.localdate())
+    # The day a one-day deadline would end on is announced as a day off: deadlines skip it.
+    # (The next working day; or today itself before office hours, when the clock starts at
+    # today's opening.)
+    holiday = timezone.localtime(calendar.add_working_time(timezone.now(), days=1)).date()
     add_calendar_day(actor=users["clerk"], date=holiday, kind="day_off", name="Nghỉ bù (thử)")
 
     login(page, "quantri")
@@ -120,7 +113,10 @@ def test_admin_designs_publishes_and_a_document_runs_through(
     # Step 1, the clerk's own: due one working day later, skipping the announced day off.
     first = WorkItem.objects.get(run=run, step_id="tiep_nhan")
     deadline = timezone.localtime(first.deadline).date()
-    assert deadline == calendar.add_working_days(timezone.localdate(), 1) and deadline > holiday
+    assert deadline > holiday
+    assert (
+        deadline == timezone.localtime(calendar.add_working_time(first.created_at, days=1)).date()
+    )
     page.goto("/workflows/tasks/")
     row = page.locator(f"tr[data-task-id='{first.pk}']")
     expect(row).to_contain_text(deadline.strftime("%d/%m/%Y"))
