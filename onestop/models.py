@@ -10,12 +10,15 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 ONESTOP_GROUP = "Bộ phận một cửa"
+# File types whose content the services can check (see onestop.services.MAGIC).
+SUPPORTED_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
 
 
 def new_secret() -> str:
@@ -111,6 +114,17 @@ class ProcedurePaper(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        unsupported = sorted(set(self.extension_list) - set(SUPPORTED_EXTENSIONS))
+        if unsupported or not self.extension_list:
+            raise ValidationError(
+                {
+                    "extensions": _("Supported file types: %(types)s.")
+                    % {"types": ", ".join(SUPPORTED_EXTENSIONS)}
+                }
+            )
 
     @property
     def extension_list(self) -> list[str]:

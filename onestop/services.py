@@ -27,6 +27,7 @@ from edoc.services.audit import audit_record
 from edoc.text import nfc, nfc_inputs
 from onestop import access
 from onestop.models import (
+    SUPPORTED_EXTENSIONS,
     ApologyLetter,
     Channel,
     DayCounter,
@@ -46,7 +47,7 @@ from workflows import calendar
 Status = Dossier.Status
 APPLICANT_FIELDS = ("name", "phone", "id_number", "email", "address")
 EXTRA_PAPER = 0  # key of `files` for a paper outside the procedure's list
-DEFAULT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
+DEFAULT_EXTENSIONS = SUPPORTED_EXTENSIONS  # for a paper outside the procedure's list
 MAGIC = {
     "pdf": (b"%PDF-",),
     "jpg": (b"\xff\xd8\xff",),

@@ -59,3 +59,16 @@ def test_demo_dossiers_once(users, units):
     assert statuses == [1, 2, 2, 2, 3, 5, 8]
     call_command("seed_procedures", demo_dossiers=True, stdout=io.StringIO())
     assert Dossier.objects.count() == 7
+
+
+def test_paper_file_types_are_limited_to_checkable_ones(procedure):
+    from django.core.exceptions import ValidationError
+
+    paper = procedure.papers.first()
+    paper.extensions = "pdf, DOCX"
+    with pytest.raises(ValidationError) as error:
+        paper.full_clean()
+    assert "extensions" in error.value.message_dict
+    paper.extensions = "PDF, png"
+    paper.full_clean()
+    assert paper.extension_list == ["pdf", "png"]
