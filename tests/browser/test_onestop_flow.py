@@ -70,7 +70,10 @@ def phone(browser, live_server):
         has_touch=True,
     )
     context.set_default_timeout(15_000)
-    yield context.new_page()
+    page = context.new_page()
+    page.requested = []  # every URL the portal pages make the browser fetch
+    page.on("request", lambda request: page.requested.append(request.url))
+    yield page
     context.close()
 
 
@@ -129,6 +132,7 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
     test_pki,
     paper_files,
     screenshots,
+    live_server,
 ):
     procedure = process_procedure
     result, sign_step = in_signing  # an outgoing draft reviewed and approved, to be signed
@@ -282,6 +286,9 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
     assert attempts.filter(channel="email", ok=True).count() == changes
     assert attempts.filter(channel="sms", ok=True).count() == changes
     assert {m.to[0] for m in mail.outbox if code in m.subject} == {"an@example.vn"}
+
+    # Nothing came from anywhere but the site itself (no CDN, fonts or trackers).
+    assert phone.requested and all(url.startswith(live_server.url) for url in phone.requested)
 
     # 7. The report counts it: received online, resolved on time.
     page.goto("/onestop/reports/")
