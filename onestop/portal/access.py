@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 
+from django.db import transaction
 from django.http import HttpRequest
 
+from edoc.services.audit import audit_record
 from onestop.models import Dossier
 
 SESSION_KEY = "portal_dossier"
@@ -21,10 +23,14 @@ def _nonce_hash(dossier: Dossier) -> str:
     return hashlib.sha256(dossier.tracking_nonce.encode()).hexdigest()
 
 
-def access_grant(request: HttpRequest, dossier: Dossier) -> None:
-    """Let this session see `dossier` (and only it); a fresh session key against fixation."""
+def access_grant(request: HttpRequest, dossier: Dossier, *, via: str) -> None:
+    """Let this session see `dossier` (and only it); a fresh session key against fixation.
+    Audited (`via`: "lookup", "tracking_link" or "submission"; the client address comes with
+    the request context)."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = {"id": dossier.pk, "nonce": _nonce_hash(dossier)}
+    with transaction.atomic():  # the audit chain locks its head row
+        audit_record(actor=None, action="dossier.portal_open", target=dossier, details={"via": via})
 
 
 def access_revoke(request: HttpRequest) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -182,7 +183,7 @@ def _dossier_form(request: HttpRequest, procedure: Procedure, draft: Dossier | N
                 form_add_service_errors(form, _service_error_on_form(error))
             else:
                 if submitting:
-                    access_grant(request, dossier)
+                    access_grant(request, dossier, via="submission")
                     return redirect("portal:submitted")
                 return redirect(reverse("portal:draft", args=[dossier.draft_key]) + "?saved=1")
         status = 400
@@ -244,7 +245,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"], secret=form.cleaned_data["secret"]
             )
         if dossier is not None:
-            access_grant(request, dossier)
+            access_grant(request, dossier, via="lookup")
             return redirect("portal:dossier")
         return page(request, "portal/lookup.html", {"form": LookupForm(), "not_found": True})
     return page(request, "portal/lookup.html", {"form": LookupForm()})
@@ -261,7 +262,7 @@ def track_token(request: HttpRequest, token: str) -> HttpResponse:
     if dossier is None:
         ratelimit.rate_limit_hit(request, "lookup")
         return invalid_link(request)
-    access_grant(request, dossier)
+    access_grant(request, dossier, via="tracking_link")
     return no_referrer(redirect("portal:dossier"))
 
 
@@ -367,7 +368,8 @@ def result_download(request: HttpRequest) -> HttpResponse:
     if result is None:
         return not_found(request)
     content, name = result
-    audit_record(actor=None, action="dossier.result_download", target=dossier)
+    with transaction.atomic():  # the audit chain locks its head row
+        audit_record(actor=None, action="dossier.result_download", target=dossier)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, name)
     return no_referrer(response)

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from edoc.models import AuditEntry
 from onestop.models import Dossier
 from onestop.selectors import tracking_token
 from onestop.services import (
@@ -88,6 +89,10 @@ def test_lookup_by_code_and_phone_or_id_number(citizen, submitted):
         assert response["Location"] == reverse("portal:dossier")
         page = citizen.get(response["Location"])
         assert submitted.code in page.content.decode()
+    opened = AuditEntry.objects.filter(action="dossier.portal_open", object_id=str(submitted.pk))
+    assert opened.count() == 3
+    assert {entry.details["via"] for entry in opened} == {"lookup"}
+    assert {entry.ip_address for entry in opened} == {"127.0.0.1"}
 
 
 def test_lookup_failures_are_indistinguishable(citizen, submitted):
