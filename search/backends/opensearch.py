@@ -329,7 +329,8 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
                 {
                     "multi_match": {
                         "query": fold(terms),
-                        "type": "phrase",
+                        # Type-ahead: the words typed so far, in order, the last one a prefix.
+                        "type": "phrase_prefix" if parsed.prefix else "phrase",
                         "fields": ["title.folded^3", "body.folded"],
                         "slop": 2,
                         "boost": 2,
