@@ -113,8 +113,10 @@ def status_message(dossier: Dossier, event: DossierEvent | None) -> StatusMessag
     link. Internal notes and staff names are never part of it."""
     from onestop.selectors import tracking_url
 
+    # The status the event recorded: a worker may send this after later changes.
+    code = event.to_status if event is not None and event.to_status is not None else dossier.status
     with translation.override(PORTAL_LANGUAGE):
-        status = dossier.get_status_display()
+        status = str(dossier.Status(code).label)
         public_message = (event.public_message if event else "").strip()
         context = {
             "dossier": dossier,
@@ -122,7 +124,7 @@ def status_message(dossier: Dossier, event: DossierEvent | None) -> StatusMessag
             "agency": dossier.agency.name,
             "status": status,
             "public_message": public_message,
-            "due_at": dossier.due_at if dossier.status not in dossier.CLOSED else None,
+            "due_at": dossier.due_at if code not in dossier.CLOSED else None,
             "url": tracking_url(dossier),
         }
         subject = _("Dossier %(code)s: %(status)s") % {"code": dossier.code, "status": status}

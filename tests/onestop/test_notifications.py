@@ -167,3 +167,13 @@ def test_notify_dossier_records_one_attempt(submit, sms):
     row = notify_dossier(dossier=dossier, event=None, channel="sms", attempt=2)
     assert row.ok and row.attempt == 2 and row.recipient == "091****678"
     assert "Mới đăng ký" in sms[-1][1]
+
+
+def test_a_late_send_names_the_status_of_its_event(submit, officer, sms):
+    """A worker that sends after further changes still names the change it was queued for."""
+    dossier = submit()
+    submitted_event = dossier.events.get(kind="submitted")
+    dossier_accept(officer=officer, dossier=dossier)  # no on-commit callbacks: nothing sent
+    dossier.refresh_from_db()
+    notify_dossier(dossier=dossier, event=submitted_event, channel="sms")
+    assert "Mới đăng ký" in sms[-1][1] and "Được tiếp nhận" not in sms[-1][1]
