@@ -60,6 +60,8 @@ logger = logging.getLogger(__name__)
 #: Deepest page OpenSearch serves without a scroll (index.max_result_window).
 MAX_RESULT_WINDOW = 10_000
 BULK_CHUNK = 500
+#: Bulk requests stay well under http.max_content_length (100 MB) even with OCR-long texts.
+BULK_MAX_BYTES = 20 * 1024 * 1024
 #: Seconds for index management requests and bulk loads (searches use OPENSEARCH_TIMEOUT).
 ADMIN_TIMEOUT = 60.0
 BULK_TIMEOUT = 120.0
@@ -107,12 +109,15 @@ INDEX_SETTINGS: dict[str, Any] = {
 }
 
 
+def _folded_field() -> dict[str, Any]:
+    # Offsets in the postings: highlighting reads them instead of analysing the text again,
+    # so a 300-page file is highlighted quickly and past index.highlight.max_analyzed_offset
+    # (1,000,000 characters, beyond which OpenSearch refuses to highlight).
+    return {"type": "text", "analyzer": "vi_folded", "index_options": "offsets"}
+
+
 def _text_field() -> dict[str, Any]:
-    return {
-        "type": "text",
-        "analyzer": "vi_exact",
-        "fields": {"folded": {"type": "text", "analyzer": "vi_folded"}},
-    }
+    return {"type": "text", "analyzer": "vi_exact", "fields": {"folded": _folded_field()}}
 
 
 MAPPINGS: dict[str, Any] = {
@@ -133,7 +138,7 @@ MAPPINGS: dict[str, Any] = {
         "issuer": {
             **_text_field(),
             "fields": {
-                "folded": {"type": "text", "analyzer": "vi_folded"},
+                "folded": _folded_field(),
                 "raw": {"type": "keyword", "ignore_above": 1024},
             },
         },
@@ -611,6 +616,7 @@ class OpenSearchBackend(SearchBackend):
             self.client,
             actions,
             chunk_size=BULK_CHUNK,
+            max_chunk_bytes=BULK_MAX_BYTES,
             raise_on_error=False,
             raise_on_exception=True,
             request_timeout=timeout or self.timeout,

@@ -403,3 +403,16 @@ def test_type_ahead_ranks_the_words_in_order_first(os_indexed, os_backend, users
     # have them too, but not followed by a word starting with k
     assert found[0] == "draft_medical"
     assert set(found) == set(PLAN_NAMES)
+
+
+def test_a_very_long_file_text_is_found_and_highlighted(os_indexed, os_backend, users):
+    import dataclasses
+
+    plan = index_record(os_indexed.docs["plan"])
+    body = "Chương trình chuyển đổi số ngành y tế. " * 30_000 + "Phòng chống bệnh dại."
+    assert len(body) > 1_000_000  # OpenSearch re-analyses at most 1,000,000 characters
+    os_backend.index([dataclasses.replace(plan, body=body)])
+    os_backend.refresh()
+    result = os_backend.search(SearchQuery(text="benh dai"), users["director"])
+    assert [hit.document_id for hit in result.hits] == [plan.id]
+    assert "<mark>bệnh</mark> <mark>dại</mark>" in result.hits[0].highlights["body"]
