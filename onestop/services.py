@@ -394,13 +394,18 @@ def _resume(dossier: Dossier, now: datetime.datetime) -> datetime.timedelta:
 
 
 def _shift_task_deadlines(dossier: Dossier, paused: datetime.timedelta) -> None:
-    """The open tasks of the dossier's process get the paused office time back too (their
-    deadline and a reminder not yet sent move by it)."""
-    from workflows.models import WorkItem
+    """The open tasks of the dossier's process get the paused office time back too: their
+    deadline, a reminder not yet sent and the process's waiting timers (reminder, escalation)
+    move by it."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
 
-    if not paused or dossier.run_id is None:
+    from workflows.models import ProcessRun, WorkItem
+
+    run = ProcessRun.objects.filter(pk=dossier.run_id, finished_at__isnull=True).first()
+    if not paused or run is None:
         return
-    for item in WorkItem.objects.filter(run_id=dossier.run_id, status=WorkItem.Status.OPEN):
+    for item in WorkItem.objects.filter(run=run, status=WorkItem.Status.OPEN):
         fields = []
         if item.deadline is not None:
             item.deadline = calendar.add_working_duration(item.deadline, paused)
@@ -410,6 +415,12 @@ def _shift_task_deadlines(dossier: Dossier, paused: datetime.timedelta) -> None:
             fields.append("reminder_at")
         if fields:
             item.save(update_fields=fields)
+    timers = Task.objects.filter(
+        process_id=run.process_id, flow_task_type="TIMER", status=STATUS.SCHEDULED
+    ).exclude(scheduled=None)
+    for timer in timers:
+        timer.scheduled = calendar.add_working_duration(timer.scheduled, paused)
+        timer.save(update_fields=["scheduled"])
 
 
 # --- Intake ----------------------------------------------------------------------------------

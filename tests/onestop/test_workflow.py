@@ -195,6 +195,9 @@ def test_the_pause_moves_the_open_tasks_deadlines_too(
     one_day = datetime.timedelta(hours=8)  # 29/4 09:00 → 4/5 09:00 across 30/4, 1/5, weekend
     assert task.deadline == calendar.add_working_duration(deadline, one_day)
     assert task.reminder_at == calendar.add_working_duration(reminder, one_day)
+    # The viewflow reminder timer waiting on the task moved with it.
+    timers = dossier.run.process.task_set.filter(flow_task_type="TIMER", status="SCHEDULED")
+    assert [timer.scheduled for timer in timers] == [task.reminder_at]
 
 
 def test_apology_withdrawn_or_closed_with_the_dossier(
