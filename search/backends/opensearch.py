@@ -21,6 +21,8 @@ facts indexed with each document, so hits, totals and facet counts cover visible
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -156,6 +158,12 @@ MAPPINGS: dict[str, Any] = {
         "granted_user_ids": {"type": "long"},
     },
 }
+
+#: Fingerprint of the settings and mappings, kept in each index's _meta: an index built by an
+#: older version of this module takes no writes (they wait in the queue) until search_reindex.
+SCHEMA = hashlib.sha256(
+    json.dumps([INDEX_SETTINGS, MAPPINGS], sort_keys=True).encode()
+).hexdigest()[:16]
 
 _clients: dict[tuple[str, float], OpenSearch] = {}
 _clients_lock = threading.Lock()
@@ -530,6 +538,17 @@ class OpenSearchBackend(SearchBackend):
         except NotFoundError:
             return []
 
+    def _live_schemas(self) -> dict[str, str | None]:
+        """Physical index behind the alias → the schema fingerprint it was built with."""
+        try:
+            mappings = self.client.indices.get_mapping(index=self.alias)
+        except NotFoundError:
+            return {}
+        return {
+            name: (data.get("mappings", {}).get("_meta") or {}).get("edoc_schema")
+            for name, data in mappings.items()
+        }
+
     def _new_index_name(self) -> str:
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S%f")
         return f"{self.alias}-{stamp}"
@@ -540,7 +559,8 @@ class OpenSearchBackend(SearchBackend):
         index_settings = dict(INDEX_SETTINGS)
         if loading:
             index_settings["refresh_interval"] = "-1"
-        body: dict[str, Any] = {"settings": index_settings, "mappings": MAPPINGS}
+        mappings = {**MAPPINGS, "_meta": {"edoc_schema": SCHEMA}}
+        body: dict[str, Any] = {"settings": index_settings, "mappings": mappings}
         if aliases:
             body["aliases"] = aliases
         self.client.indices.create(
@@ -557,9 +577,15 @@ class OpenSearchBackend(SearchBackend):
         processes race, OpenSearch refuses the second (one write index per alias) and that
         process uses the first one's index."""
         try:
-            indices = self.physical_indices()
-            if indices:
-                return indices[-1]
+            live = self._live_schemas()
+            if live:
+                name = sorted(live)[-1]
+                if live[name] != SCHEMA:
+                    raise BackendUnavailable(
+                        f"The OpenSearch index {self.alias} was built with other mappings: "
+                        "run `python manage.py search_reindex` (updates wait in the queue)."
+                    )
+                return name
             name = self._new_index_name()
             try:
                 self._create_index(name, aliases={self.alias: {"is_write_index": True}})

@@ -416,3 +416,14 @@ def test_a_very_long_file_text_is_found_and_highlighted(os_indexed, os_backend, 
     result = os_backend.search(SearchQuery(text="benh dai"), users["director"])
     assert [hit.document_id for hit in result.hits] == [plan.id]
     assert "<mark>bệnh</mark> <mark>dại</mark>" in result.hits[0].highlights["body"]
+
+
+def test_an_index_with_older_mappings_takes_no_writes_until_reindexed(os_indexed, os_backend):
+    client = os_backend.client
+    (live,) = os_backend.physical_indices()
+    client.indices.put_mapping(index=live, body={"_meta": {"edoc_schema": "older"}})
+    record = index_record(os_indexed.docs["dengue"])
+    with pytest.raises(BackendUnavailable, match="search_reindex"):
+        os_backend.index([record])
+    os_backend.reindex(index_records(sorted(os_indexed.ids)), len(os_indexed.ids), lambda n: None)
+    os_backend.index([record])  # the rebuilt index has the current mappings
