@@ -20,6 +20,7 @@ facts indexed with each document, so hits, totals and facet counts cover visible
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -422,7 +423,8 @@ def engine_words(parsed: ParsedQuery) -> ParsedQuery:
             break
         phrases.append(phrase[:budget])
         budget -= len(phrases[-1])
-    return ParsedQuery(
+    return dataclasses.replace(
+        parsed,
         terms=terms,
         phrases=phrases,
         symbol_keys=parsed.symbol_keys[:MAX_SYMBOLS],
