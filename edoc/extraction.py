@@ -160,6 +160,24 @@ class Line:
 # --- Reading -------------------------------------------------------------------------------
 
 
+def pdf_page_texts(content: bytes) -> list[str]:
+    """The text layer of every page (pypdfium2: several times quicker than pdfplumber)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(content)
+    try:
+        texts = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
+
+
 def read_pdf_text(source: str | Path | IO[bytes], max_pages: int = 5) -> str:
     """Text of the first pages (where Decree 30 puts every field we need); "" when unreadable."""
     import pdfplumber

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from edoc.extraction import pdf_page_texts
 from edoc.models import DocumentFile
 from edoc.services.files import FileIntegrityError, file_read_verified
 
@@ -45,24 +46,6 @@ class PdfText:
 
 def has_text_layer(page_text: str) -> bool:
     return len(LETTER_RE.findall(page_text)) >= MIN_LETTERS_PER_PAGE
-
-
-def pdf_page_texts(content: bytes) -> list[str]:
-    """The text layer of every page (pypdfium2: several times quicker than pdfplumber)."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(content)
-    try:
-        texts = []
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
-            textpage.close()
-            page.close()
-        return texts
-    finally:
-        document.close()
 
 
 def tesseract_available() -> bool:

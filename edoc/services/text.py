@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.core.files.storage import default_storage
 
-from edoc.extraction import read_pdf_text
+from edoc.extraction import pdf_page_texts
 from edoc.models import DocumentFile
+from edoc.text import nfc
 
 
 def document_file_extract_text(document_file_id: int) -> int:
@@ -14,6 +15,10 @@ def document_file_extract_text(document_file_id: int) -> int:
     if document_file is None:
         return 0
     with default_storage.open(document_file.file.name, "rb") as handle:
-        text = read_pdf_text(handle, max_pages=10_000)
+        content = handle.read()
+    try:
+        text = nfc("\n".join(pdf_page_texts(content)))
+    except (OSError, ValueError, RuntimeError):  # pypdfium2's PdfiumError is a RuntimeError
+        text = ""
     DocumentFile.objects.filter(pk=document_file_id).update(text=text)
     return len(text)
