@@ -1,7 +1,9 @@
 """Signals other apps (workflows) listen to. Sent inside the service's transaction.
 
-`document_created(document, user)`: an incoming document was registered or an outgoing draft
-started. `document_action(document, user, action, assignment)`: a registry action was done —
+`document_created(document, user, start_process=True)`: an incoming document was registered or
+an outgoing draft started; `start_process` is False when no process should start on it (an
+archive imported in bulk).
+`document_action(document, user, action, assignment)`: a registry action was done —
 "assign", "forward", "handle", "submit", "approve", "issue", "complete".
 """
 

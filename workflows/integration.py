@@ -187,9 +187,15 @@ def register_actions() -> None:
         register(spec)
 
 
-def start_for_new_document(sender, document: Document, user, **kwargs) -> None:
-    """document_created receiver: start the auto-start definition of the document's kind."""
+def start_for_new_document(
+    sender, document: Document, user, start_process: bool = True, **kwargs
+) -> None:
+    """document_created receiver: start the auto-start definition of the document's kind
+    (unless the registry says no process should start, as for an imported archive)."""
     from workflows.services.processes import process_start
+
+    if not start_process:
+        return
 
     definition = (
         ProcessDefinition.objects.filter(auto_start=True, subject_kind=document.direction)

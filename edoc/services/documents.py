@@ -172,8 +172,12 @@ def incoming_register(
     note: str = "",
     received_at: datetime.datetime | None = None,
     extraction_proposal: dict[str, Any] | None = None,
+    start_process: bool = True,
 ) -> Document:
-    """Register an incoming document and give it the next incoming number of its book."""
+    """Register an incoming document and give it the next incoming number of its book.
+
+    `start_process=False` registers it without starting the auto-start handling process (an
+    archive imported in bulk: its documents were handled before eDoc)."""
     if not can_register_incoming(user):
         raise PermissionDenied(_("Only clerks register incoming documents."))
     if not subject:
@@ -246,7 +250,9 @@ def incoming_register(
         if document.is_confidential:
             _grant(document, user, user, _("registered the document"))
         _event(document, actor, DocumentEvent.Action.REGISTERED)
-        document_created.send(sender=Document, document=document, user=user)
+        document_created.send(
+            sender=Document, document=document, user=user, start_process=start_process
+        )
         audit_record(
             actor=user,
             action="document.register",

@@ -253,7 +253,13 @@ def _lowest(model: type[Urgency] | type[Confidentiality], confidential: bool = F
 
 
 def _import_incoming(
-    *, user: User, pdf: ValidatedPdf, fields: ProposedFields, proposal: dict, book
+    *,
+    user: User,
+    pdf: ValidatedPdf,
+    fields: ProposedFields,
+    proposal: dict,
+    book,
+    start_processes: bool,
 ) -> Document:
     confidential = bool(book and book.is_confidential)
     return incoming_register(
@@ -263,6 +269,7 @@ def _import_incoming(
         urgency=_lowest(Urgency),
         confidentiality=_lowest(Confidentiality, confidential=confidential),
         extraction_proposal=proposal,
+        start_process=start_processes,
         note=_stored_note(SUBJECT_FROM_FILE_NAME) if fields.subject_from_file_name else "",
         **fields.values,
     )
@@ -350,8 +357,10 @@ def import_file(
     kind: str = INCOMING,
     book: RegisterBook | None = None,
     root: Path | None = None,
+    start_processes: bool = False,
 ) -> ImportOutcome:
-    """Import one file; failures are returned as an outcome, never raised."""
+    """Import one file; failures are returned as an outcome, never raised. Incoming documents
+    start their handling process only with `start_processes` (an archive was handled before)."""
     name = path.relative_to(root).as_posix() if root else path.name
     try:
         with path.open("rb") as handle:
@@ -370,7 +379,12 @@ def import_file(
             document = _import_outgoing(user=user, pdf=pdf, fields=fields, proposal=proposal)
         else:
             document = _import_incoming(
-                user=user, pdf=pdf, fields=fields, proposal=proposal, book=book
+                user=user,
+                pdf=pdf,
+                fields=fields,
+                proposal=proposal,
+                book=book,
+                start_processes=start_processes,
             )
     except (ValidationError, PermissionDenied) as error:
         return ImportOutcome(path, FAILED, reason=_reason(error))
@@ -389,6 +403,7 @@ def import_documents(
     files: Iterable[Path] | None = None,
     progress: Callable[[ImportOutcome], None] | None = None,
     stop_requested: Callable[[], bool] | None = None,
+    start_processes: bool = False,
 ) -> ImportSummary:
     """Import every file of the tree (or `files`), one transaction each, in sorted order.
 
@@ -406,7 +421,14 @@ def import_documents(
             break
         try:
             try:
-                outcome = import_file(path, user=user, kind=kind, book=book, root=root)
+                outcome = import_file(
+                    path,
+                    user=user,
+                    kind=kind,
+                    book=book,
+                    root=root,
+                    start_processes=start_processes,
+                )
             except Exception as error:  # noqa: BLE001 - one bad file must not stop the run
                 logger.exception("import of %s failed", path)
                 outcome = ImportOutcome(

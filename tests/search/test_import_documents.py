@@ -156,6 +156,31 @@ def test_all_good_exits_zero(setup, tmp_path):
     assert "Imported 1, skipped 0 (already imported), failed 0" in output
 
 
+def test_an_archive_starts_no_process_unless_asked(setup, units, tmp_path):
+    """Imported documents were handled before eDoc: no task floods the leaders' inboxes,
+    unless --start-processes asks for the incoming handling process."""
+    from edoc.models import User
+    from edoc.models.organisation import Role
+    from workflows.models import ProcessRun, WorkItem
+    from workflows.shipped import install_shipped_definitions
+
+    admin = User.objects.create_user(username="quantri", unit=units["office"], role=Role.ADMIN)
+    install_shipped_definitions(admin=admin, office=units["office"])
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    (tmp_path / "old" / "kh.pdf").write_bytes(official_pdf(*PRINTED[0]))
+    (tmp_path / "new" / "qd.pdf").write_bytes(official_pdf(*PRINTED[1]))
+
+    assert run(str(tmp_path / "old"))[0] == 0
+    assert Document.objects.count() == 1
+    assert not ProcessRun.objects.exists() and not WorkItem.objects.exists()
+
+    assert run(str(tmp_path / "new"), "--start-processes")[0] == 0
+    started = Document.objects.exclude(process_runs=None)
+    assert Document.objects.count() == 2 and started.count() == 1
+    assert WorkItem.objects.filter(run__document=started.get(), status="open").exists()
+
+
 def test_an_interrupted_run_stops_after_the_current_file_and_resumes(setup, tree):
     clerk = setup["clerk"]
     seen: list[importing.ImportOutcome] = []

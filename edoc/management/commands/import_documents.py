@@ -109,6 +109,13 @@ class Command(BaseCommand):
             "agency's office). Audit entries are in their name.",
         )
         parser.add_argument(
+            "--start-processes",
+            action="store_true",
+            help="Start the incoming handling process on each imported document (default: "
+            "none; an archive was handled before eDoc, and its documents would flood the "
+            "leaders' task lists).",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar (logs, CI)."
         )
 
@@ -148,6 +155,7 @@ class Command(BaseCommand):
                 files=files,
                 progress=progress,
                 stop_requested=stop,
+                start_processes=options["start_processes"],
             )
         bar.close()
         self._report(summary)
