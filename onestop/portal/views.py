@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from edoc.services.audit import audit_record
 from edoc.views.common import form_add_service_errors
 from onestop.models import Dossier, Procedure, SupplementRequest
-from onestop.pdf import receipt_pdf
+from onestop.pdf import apology_pdf, receipt_pdf
 from onestop.portal import ratelimit
 from onestop.portal.access import access_grant, session_dossier
 from onestop.portal.forms import ApplicantForm, LookupForm, SupplementForm, upload_limit_bytes
@@ -40,6 +40,7 @@ from onestop.selectors import (
     dossier_from_token,
     dossier_lookup,
     dossier_result_file,
+    public_apologies,
     public_procedures,
     public_timeline,
     tracking_url,
@@ -304,6 +305,7 @@ def _dossier_page(
         "supplement_form": supplement_form if open_request is not None else None,
         "supplement_error": supplement_error,
         "verification": result_verification(result[0]) if result else None,
+        "apologies": list(public_apologies(dossier)),
     }
     return page(request, "portal/dossier.html", context, status=status)
 
@@ -386,5 +388,25 @@ def receipt_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         True, f"{dossier.code}-phieu-tiep-nhan.pdf"
+    )
+    return no_referrer(response)
+
+
+@portal_view(private=True)
+@require_http_methods(["GET"])
+def apology_download(request: HttpRequest, letter_id: int) -> HttpResponse:
+    """An approved apology letter of the session's dossier (drafts/cancelled/others: 404)."""
+    dossier = session_dossier(request)
+    if dossier is None:
+        return redirect("portal:lookup")
+    letter = public_apologies(dossier).filter(pk=letter_id).first()
+    if letter is None:
+        return not_found(request)
+    content = apology_pdf(letter)
+    with transaction.atomic():  # the audit chain locks its head row
+        audit_record(actor=None, action="dossier.apology_download", target=letter)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{dossier.code}-phieu-xin-loi-{letter.pk}.pdf"
     )
     return no_referrer(response)
