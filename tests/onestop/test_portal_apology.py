@@ -90,3 +90,16 @@ def test_other_dossiers_letter_is_404_and_download_is_audited(
     assert citizen.get(reverse("portal:apology", args=[foreign.pk])).status_code == 404
     assert citizen.get(reverse("portal:apology", args=[own.pk])).status_code == 200
     assert AuditEntry.objects.filter(action="dossier.apology_download").count() == 1
+
+
+def test_approval_notification_carries_the_new_appointment(accepted, officer):
+    from onestop.models import DossierEvent
+    from onestop.portal.notifications import status_message
+
+    letter = services.apology_approve(user=officer, letter=_draft(officer, accepted))
+    event = DossierEvent.objects.filter(dossier=accepted, kind="apology").latest("pk")
+    message = status_message(accepted, event)
+    new_date = f"{letter.new_due_date:%d/%m/%Y}"
+    assert new_date in message.body
+    assert REASON in message.body
+    assert officer.get_full_name() not in message.body
