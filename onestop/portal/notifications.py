@@ -28,7 +28,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -134,6 +134,10 @@ def status_message(dossier: Dossier, event: DossierEvent | None) -> StatusMessag
             "code": dossier.code,
             "status": status,
         }
+        if context["due_at"]:
+            # The appointment first: a long public message is cut, the date must not be.
+            appointment = timezone.localtime(context["due_at"]).strftime("%d/%m/%Y")
+            sms += " " + _("Appointment: %(date)s.") % {"date": appointment}
         if public_message:
             sms += " " + Truncator(public_message).chars(SMS_MESSAGE_CHARS)
         sms += " " + _("Details: %(url)s") % {"url": context["url"]}

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from onestop.models import Dossier
 from onestop.portal.models import NotificationAttempt
@@ -91,6 +92,9 @@ def test_every_status_change_sends_email_and_sms(
         )
     assert len(mail.outbox) == 3 and len(sms) == 3
     assert "Được tiếp nhận" in mail.outbox[1].subject
+    dossier.refresh_from_db()
+    appointment = timezone.localtime(dossier.due_at).strftime("%d/%m/%Y")
+    assert f"Hẹn trả kết quả: {appointment}." in sms[1][1]  # before any long message is cut
     assert "Yêu cầu bổ sung" in mail.outbox[2].subject
     assert "Xin bổ sung bản sao văn bằng." in mail.outbox[2].body
     assert "Xin bổ sung bản sao văn bằng." in sms[2][1]
