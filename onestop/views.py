@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from io import BytesIO
 from typing import Any
@@ -11,13 +10,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from edoc.services.files import FileIntegrityError, file_read_verified
 from edoc.views.common import form_add_service_errors, paginate
 from onestop import access, pdf, reports, selectors, services
 from onestop.forms import (
@@ -316,11 +315,10 @@ def paper_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     dossier = selectors.dossier_get_for_user(request.user, pk)
     record = get_object_or_404(dossier.files, pk=file_pk)
     try:
-        with default_storage.open(record.file.name, "rb") as handle:
-            content = handle.read()
+        content = file_read_verified(record)
     except OSError:
         raise Http404(_("The stored file is missing."))
-    if hashlib.sha256(content).hexdigest() != record.sha256:
+    except FileIntegrityError:
         raise Http404(_("The stored file fails its integrity check."))
     return FileResponse(
         BytesIO(content),

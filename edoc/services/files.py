@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -121,7 +121,10 @@ class StoredBlob:
 
 
 def file_read_verified(document_file: DocumentFile) -> bytes:
-    """The stored bytes; raises FileIntegrityError when they no longer match the recorded hash."""
+    """The stored bytes; raises FileIntegrityError when they no longer match the recorded hash.
+
+    Any stored record with a `file` and the `sha256` recorded at upload will do (a document's
+    file version, a dossier's paper)."""
     with default_storage.open(document_file.file.name, "rb") as handle:
         content = handle.read()
     if hashlib.sha256(content).hexdigest() != document_file.sha256:
@@ -132,6 +135,6 @@ def file_read_verified(document_file: DocumentFile) -> bytes:
 class FileIntegrityError(Exception):
     """A stored file no longer matches the SHA-256 recorded at upload."""
 
-    def __init__(self, document_file: DocumentFile):
+    def __init__(self, document_file: Any):
         super().__init__(f"File {document_file.pk} fails its SHA-256 check")
         self.document_file = document_file
