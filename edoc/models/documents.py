@@ -318,6 +318,8 @@ class DocumentEvent(models.Model):
         RETURNED = "returned", _("returned to the clerk")
         COMPLETED = "completed", _("completed")
         SUBMITTED = "submitted", _("submitted the draft")
+        RETURNED_FOR_CORRECTION = "returned_for_correction", _("returned the draft for correction")
+        SENT_BACK = "sent_back", _("sent it back to an earlier step")
         APPROVED = "approved", _("approved")
         ISSUED = "issued", _("issued")
         RECEIVED_INTERNALLY = "received_internally", _("received from an internal unit")

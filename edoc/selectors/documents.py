@@ -10,7 +10,7 @@ from functools import reduce
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from edoc.models import Assignment, Document, RegisterBook, User
+from edoc.models import Assignment, Document, DocumentEvent, RegisterBook, User
 from edoc.selectors.access import (
     assignable_q,
     assignment_holders_q,
@@ -153,3 +153,24 @@ def register_book_entries(user: User, book: RegisterBook) -> QuerySet[Document]:
         )
         .order_by("book_number")
     )
+
+
+def draft_return_event(document: Document) -> DocumentEvent | None:
+    """The return that made this draft a draft again (who returned it, when, why), while it
+    has not been submitted since; else None."""
+    if document.status != Document.Status.DRAFT:
+        return None
+    latest = (
+        document.events.filter(
+            action__in=[
+                DocumentEvent.Action.RETURNED_FOR_CORRECTION,
+                DocumentEvent.Action.SUBMITTED,
+            ]
+        )
+        .select_related("actor", "on_behalf_of")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.action != DocumentEvent.Action.RETURNED_FOR_CORRECTION:
+        return None
+    return latest

@@ -510,6 +510,49 @@ def outgoing_approve(*, user: User, document: Document, comment: str = "") -> Do
     return document
 
 
+@nfc_inputs
+@transaction.atomic
+def document_returned_in_process(
+    *,
+    user: User,
+    document: Document,
+    reason: str,
+    to_step: str,
+    to_drafter: bool,
+    on_behalf_of: User | None = None,
+) -> Document:
+    """A process step sent the document back to an earlier step (`to_step`, its name) with a
+    reason; the document's timeline shows it.
+
+    When that step is the drafting one (`to_drafter`), an outgoing document under review (or
+    awaiting issuance) becomes a draft again: its drafter edits it, uploads new versions and
+    submits it again. Called by the process (workflows) once the task's assignee returned it.
+    """
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    actor = Actor(user, on_behalf_of)
+    reopen = (
+        to_drafter
+        and document.direction == Document.Direction.OUTGOING
+        and document.status in (Status.IN_REVIEW, Status.READY)
+    )
+    if reopen:
+        previous = document.status
+        document.status = Status.DRAFT
+        document.save(update_fields=["status", "updated_at"])
+        _event(document, actor, DocumentEvent.Action.RETURNED_FOR_CORRECTION, comment=reason)
+        details = {"from_status": previous, "to_step": to_step, "reason": reason}
+        action = "document.return_for_correction"
+    else:
+        comment = f"{to_step}: {reason}" if to_step else reason
+        _event(document, actor, DocumentEvent.Action.SENT_BACK, comment=comment)
+        details = {"to_step": to_step, "reason": reason}
+        action = "document.sent_back"
+    audit_record(
+        actor=user, on_behalf_of=on_behalf_of, action=action, target=document, details=details
+    )
+    return document
+
+
 def agency_clerks(agency_id: int) -> list[User]:
     """Active clerks of the agency's own office (who issue outgoing documents)."""
     candidates = User.objects.filter(
