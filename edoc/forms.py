@@ -22,6 +22,7 @@ from edoc.models import (
     User,
 )
 from edoc.models.organisation import LEADER_ROLES
+from edoc.selectors.documents import AGENCY_REGISTRY, in_registry
 from edoc.text import fold, nfc
 
 INCOMING_STATUSES = (
@@ -466,6 +467,9 @@ class DocumentFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=_("To date"), method="filter_date_to", widget=DateInput()
     )
+    registry = django_filters.ChoiceFilter(
+        label=_("Registry"), choices=(), empty_label=_("All"), method="filter_registry"
+    )
 
     class Meta:
         model = Document
@@ -478,6 +482,8 @@ class DocumentFilter(django_filters.FilterSet):
             INCOMING_STATUSES if direction == Document.Direction.INCOMING else OUTGOING_STATUSES
         )
         self.filters["status"].extra["choices"] = [(s.value, s.label) for s in statuses]
+        if direction == Document.Direction.INCOMING:
+            self.filters["registry"].extra["choices"] = self._registry_choices()
         self.filters["q"].field.widget.attrs["placeholder"] = _("Subject, number, issuer…")
         self.filters["year"].field.widget.attrs.update({"min": 2000, "max": 2100})
 
@@ -487,6 +493,20 @@ class DocumentFilter(django_filters.FilterSet):
         return Q(**{f"issue_date__{lookup}": value}) | Q(
             issue_date__isnull=True, **{f"created_at__date__{lookup}": value}
         )
+
+    def _registry_choices(self) -> list[tuple[str, str]]:
+        """The agency's own books, then each unit keeping its own books with entries listed."""
+        units = Unit.objects.filter(
+            pk__in=self.queryset.order_by().values("register_book__unit_id")
+        ).order_by("sort_order", "name")
+        return [(AGENCY_REGISTRY, _("Agency's own books"))] + [
+            (str(unit.pk), unit.name) for unit in units
+        ]
+
+    def filter_registry(
+        self, queryset: QuerySet[Document], name: str, value: str
+    ) -> QuerySet[Document]:
+        return in_registry(queryset, value)
 
     def filter_text(
         self, queryset: QuerySet[Document], name: str, value: str

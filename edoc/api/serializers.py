@@ -205,6 +205,15 @@ class RecipientSerializer(serializers.ModelSerializer):
 # --- Documents.
 
 
+class RegistrySerializer(serializers.Serializer):
+    """Whose register book holds the entry: the agency's (`unit` null) or a unit's own."""
+
+    unit = UnitRefSerializer(
+        allow_null=True, help_text=_("The unit keeping its own books; null for the agency.")
+    )
+    name = serializers.CharField(help_text=_("The agency's or that unit's name."))
+
+
 @extend_schema_serializer(component_name="DocumentSummary")
 class DocumentListSerializer(serializers.ModelSerializer):
     """One row of a document list."""
@@ -220,6 +229,12 @@ class DocumentListSerializer(serializers.ModelSerializer):
         help_text=_("Số đến: the number in the incoming register book; null for outgoing.")
     )
     possible_duplicate = serializers.BooleanField(source="is_possible_duplicate", read_only=True)
+    registry = serializers.SerializerMethodField(
+        help_text=_(
+            "Whose register book holds the entry (the agency's or a unit's own); null for "
+            "documents in no book (drafts)."
+        )
+    )
 
     class Meta:
         model = Document
@@ -240,6 +255,7 @@ class DocumentListSerializer(serializers.ModelSerializer):
             "owner_unit",
             "register_book",
             "incoming_number",
+            "registry",
             "received_at",
             "deadline",
             "possible_duplicate",
@@ -249,6 +265,16 @@ class DocumentListSerializer(serializers.ModelSerializer):
 
     def get_incoming_number(self, document: Document) -> int | None:
         return document.book_number if document.is_incoming else None
+
+    @extend_schema_field(RegistrySerializer(allow_null=True))
+    def get_registry(self, document: Document) -> dict[str, Any] | None:
+        if document.register_book_id is None:
+            return None
+        unit = document.register_book.unit
+        return {
+            "unit": UnitRefSerializer(unit).data if unit else None,
+            "name": document.registry_name,
+        }
 
 
 @extend_schema_serializer(component_name="Document")

@@ -178,6 +178,15 @@ class Document(models.Model):
         return f"{self.number}/{self.notation}" if self.notation else self.number
 
     @property
+    def registry_name(self) -> str:
+        """Whose register book holds the entry: the unit keeping its own books (a hospital, a
+        health centre) or the agency; "" outside any book."""
+        if self.register_book_id is None:
+            return ""
+        book = self.register_book
+        return book.unit.name if book.unit_id else self.agency.name
+
+    @property
     def is_confidential(self) -> bool:
         return self.confidentiality.level > 0
 

@@ -24,8 +24,21 @@ LIST_RELATED = (
     "urgency",
     "confidentiality",
     "owner_unit",
-    "register_book",
+    "register_book__unit",
+    "agency",
 )
+
+
+# The `registry` filter value naming the agency's own register books (else a unit's id).
+AGENCY_REGISTRY = "agency"
+
+
+def in_registry(queryset: QuerySet[Document], registry: str) -> QuerySet[Document]:
+    """Entries of one registry's books: `AGENCY_REGISTRY` for the agency's own books, else the
+    id of a unit keeping its own (a hospital, a health centre)."""
+    if registry == AGENCY_REGISTRY:
+        return queryset.filter(register_book__isnull=False, register_book__unit__isnull=True)
+    return queryset.filter(register_book__unit_id=int(registry))
 
 
 def document_list(user: User, *, direction: str | None = None) -> QuerySet[Document]:

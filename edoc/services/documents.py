@@ -619,12 +619,14 @@ def outgoing_issue(
 
 
 def _register_internal_copy(source: Document, unit: Unit, user: User) -> Document:
-    """The recipient unit's incoming entry for an internally issued document."""
+    """The recipient unit's incoming entry for an internally issued document: like any incoming
+    document it goes into the book of the year it arrives (today), whatever its issue date."""
+    received_at = timezone.now()
     book = register_book_get_or_create(
         agency=source.agency,
         unit=registry_unit_for(unit),
         kind=RegisterBook.Kind.INCOMING,
-        year=source.issue_date.year,
+        year=timezone.localdate(received_at).year,
         is_confidential=source.is_confidential,
     )
     copy = Document(
@@ -645,7 +647,7 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
         confidentiality=source.confidentiality,
         field=source.field,
         page_count=source.page_count,
-        received_at=timezone.now(),
+        received_at=received_at,
         source_document=source,
         created_by=user,
         register_book=book,
