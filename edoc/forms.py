@@ -182,6 +182,10 @@ class IncomingRegisterForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    confirm_duplicate = forms.BooleanField(
+        label=_("Register it anyway: I checked that it is not the same document"),
+        required=False,
+    )
 
     #: Fields the PDF proposal can fill, in the order the proposal keys map to them.
     PROPOSAL_FIELDS = {
@@ -248,6 +252,7 @@ class IncomingRegisterForm(forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("file", None)
+        data["on_duplicate"] = "flag" if data.pop("confirm_duplicate", False) else "refuse"
         return data
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,6 +34,7 @@ from edoc.selectors.access import (
     edit_draft_actor,
     require,
 )
+from edoc.selectors.documents import duplicate_matches
 from edoc.services.audit import audit_record
 from edoc.services.files import StoredBlob, ValidatedPdf
 from edoc.services.numbering import (
@@ -90,36 +91,24 @@ def _grant(document: Document, user: User, granted_by: User, reason: str) -> Non
     )
 
 
-def find_likely_duplicate(
-    *,
-    agency_id: int,
-    issuer: str,
-    number: str,
-    notation: str,
-    issue_date: datetime.date | None,
-    sha256: str | None = None,
-    exclude_id: int | None = None,
-) -> Document | None:
-    """An incoming document with the same issuer, number/notation and date, or the same file."""
-    candidates = Document.objects.filter(
-        agency_id=agency_id, direction=Document.Direction.INCOMING
-    ).exclude(pk=exclude_id)
-    if issuer and number and issue_date:
-        match = (
-            candidates.filter(
-                issuer__iexact=issuer,
-                number=number,
-                notation__iexact=notation,
-                issue_date=issue_date,
-            )
-            .order_by("pk")
-            .first()
+class PossibleDuplicate(ValidationError):
+    """Registration refused: the document may already be in the book, and the clerk did not
+    confirm. `matches` are the earlier entries (`duplicate_matches`); nothing was stored."""
+
+    def __init__(self, matches: dict[int, tuple[str, ...]]):
+        super().__init__(
+            {
+                "confirm_duplicate": ValidationError(
+                    _(
+                        "This document may already be registered (see the earlier entries). "
+                        "If it is a different document, tick “Register it anyway” and register "
+                        "again."
+                    ),
+                    code="possible_duplicate",
+                )
+            }
         )
-        if match:
-            return match
-    if sha256:
-        return candidates.filter(files__sha256=sha256).order_by("pk").first()
-    return None
+        self.matches = matches
 
 
 def default_incoming_book(user: User, *, confidential: bool, year: int) -> RegisterBook:
@@ -173,9 +162,13 @@ def incoming_register(
     received_at: datetime.datetime | None = None,
     extraction_proposal: dict[str, Any] | None = None,
     start_process: bool = True,
+    on_duplicate: Literal["flag", "refuse"] = "flag",
 ) -> Document:
     """Register an incoming document and give it the next incoming number of its book.
 
+    A likely duplicate (an entry of the same registry with the same file, or the same issuer,
+    number, notation and date) is flagged; with `on_duplicate="refuse"` (a clerk who has not
+    confirmed it) it raises `PossibleDuplicate` instead, before any number is taken.
     `start_process=False` registers it without starting the auto-start handling process (an
     archive imported in bulk: its documents were handled before eDoc)."""
     if not can_register_incoming(user):
@@ -204,14 +197,19 @@ def incoming_register(
     if book.is_closed:
         raise ValidationError({"register_book": _("This register book is closed.")})
 
-    duplicate = find_likely_duplicate(
+    issuer = issuer or (issuer_organization.name if issuer_organization else "")
+    matches = duplicate_matches(
         agency_id=user.unit.agency_id,
+        registry_unit_id=book.unit_id,
         issuer=issuer,
         number=number,
         notation=notation,
         issue_date=issue_date,
         sha256=pdf.sha256 if pdf else None,
     )
+    if matches and on_duplicate == "refuse":
+        raise PossibleDuplicate(matches)
+    duplicate = Document.objects.get(pk=next(iter(matches))) if matches else None
     actor = Actor(user)
     with StoredBlob(pdf) if pdf else _NoBlob() as blob, transaction.atomic():
         document = Document(
@@ -222,7 +220,7 @@ def incoming_register(
             document_type=document_type,
             number=number,
             notation=notation,
-            issuer=issuer or (issuer_organization.name if issuer_organization else ""),
+            issuer=issuer,
             issuer_organization=issuer_organization,
             place=place,
             issue_date=issue_date,
