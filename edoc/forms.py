@@ -22,6 +22,7 @@ from edoc.models import (
     User,
 )
 from edoc.models.organisation import LEADER_ROLES
+from edoc.selectors.documents import AGENCY_REGISTRY, in_registry
 from edoc.text import fold, nfc
 
 INCOMING_STATUSES = (
@@ -181,6 +182,10 @@ class IncomingRegisterForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    confirm_duplicate = forms.BooleanField(
+        label=_("Register it anyway: I checked that it is not the same document"),
+        required=False,
+    )
 
     #: Fields the PDF proposal can fill, in the order the proposal keys map to them.
     PROPOSAL_FIELDS = {
@@ -247,6 +252,7 @@ class IncomingRegisterForm(forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("file", None)
+        data["on_duplicate"] = "flag" if data.pop("confirm_duplicate", False) else "refuse"
         return data
 
 
@@ -466,6 +472,9 @@ class DocumentFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=_("To date"), method="filter_date_to", widget=DateInput()
     )
+    registry = django_filters.ChoiceFilter(
+        label=_("Registry"), choices=(), empty_label=_("All"), method="filter_registry"
+    )
 
     class Meta:
         model = Document
@@ -478,6 +487,8 @@ class DocumentFilter(django_filters.FilterSet):
             INCOMING_STATUSES if direction == Document.Direction.INCOMING else OUTGOING_STATUSES
         )
         self.filters["status"].extra["choices"] = [(s.value, s.label) for s in statuses]
+        if direction == Document.Direction.INCOMING:
+            self.filters["registry"].extra["choices"] = self._registry_choices()
         self.filters["q"].field.widget.attrs["placeholder"] = _("Subject, number, issuer…")
         self.filters["year"].field.widget.attrs.update({"min": 2000, "max": 2100})
 
@@ -487,6 +498,20 @@ class DocumentFilter(django_filters.FilterSet):
         return Q(**{f"issue_date__{lookup}": value}) | Q(
             issue_date__isnull=True, **{f"created_at__date__{lookup}": value}
         )
+
+    def _registry_choices(self) -> list[tuple[str, str]]:
+        """The agency's own books, then each unit keeping its own books with entries listed."""
+        units = Unit.objects.filter(
+            pk__in=self.queryset.order_by().values("register_book__unit_id")
+        ).order_by("sort_order", "name")
+        return [(AGENCY_REGISTRY, _("Agency's own books"))] + [
+            (str(unit.pk), unit.name) for unit in units
+        ]
+
+    def filter_registry(
+        self, queryset: QuerySet[Document], name: str, value: str
+    ) -> QuerySet[Document]:
+        return in_registry(queryset, value)
 
     def filter_text(
         self, queryset: QuerySet[Document], name: str, value: str

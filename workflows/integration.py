@@ -6,6 +6,8 @@
 - A new document starts the definition marked "auto-start" for its kind.
 - The same action done from the document page or the documents API completes the matching task,
   so both ways of working keep the process and the registry in step.
+- A task returned to an earlier step tells the registry: the reason goes on the document's
+  timeline, and a draft sent back to its drafting step is a draft again (editable, resubmitted).
 """
 
 from __future__ import annotations
@@ -159,6 +161,28 @@ def _perform_issue(actor: Actor, work_item: WorkItem, data: dict) -> None:
         document_services.outgoing_issue(user=actor.user, document=document)
 
 
+# The drafting step of an outgoing process is the one whose action submits the draft.
+DRAFTING_ACTION = "submit"
+
+
+def registry_task_returned(actor: Actor, work_item: WorkItem, to_step: str, reason: str) -> None:
+    """`work_item` was returned to step `to_step` of its run: tell the registry (nothing to
+    tell when the run has no document, e.g. a one-stop dossier)."""
+    from workflows.engine import graph_of
+
+    if work_item.document_id is None:
+        return
+    target = graph_of(work_item.run.process).by_id.get(to_step)
+    document_services.document_returned_in_process(
+        user=actor.user,
+        on_behalf_of=actor.on_behalf_of,
+        document=_document(work_item),
+        reason=reason,
+        to_step=(target.name if target else "") or to_step,
+        to_drafter=target is not None and target.action == DRAFTING_ACTION,
+    )
+
+
 INCOMING, OUTGOING = "incoming", "outgoing"
 REGISTRY_ACTIONS = [
     ActionSpec(
@@ -175,7 +199,13 @@ REGISTRY_ACTIONS = [
     ActionSpec(
         "complete", _lazy("Approve the handling and complete"), None, _perform_complete, INCOMING
     ),
-    ActionSpec("submit", _lazy("Finish the draft and submit it"), None, _perform_submit, OUTGOING),
+    ActionSpec(
+        DRAFTING_ACTION,
+        _lazy("Finish the draft and submit it"),
+        None,
+        _perform_submit,
+        OUTGOING,
+    ),
     ActionSpec("sign", _lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING),
     ActionSpec("issue", _lazy("Number and issue"), None, _perform_issue, OUTGOING),
     ActionSpec("distribute", _lazy("Distribute to recipients"), None, None, OUTGOING),

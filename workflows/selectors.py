@@ -237,6 +237,19 @@ class AssignedBy:
     how: str  # "started", "completed", "returned", "reassigned"
 
 
+def _previous_finished(item: WorkItem) -> WorkItem | None:
+    """The run's task finished (done or returned) last before `item` was created."""
+    return (
+        item.run.work_items.filter(
+            completed_at__lte=item.created_at,
+            status__in=[WorkItem.Status.DONE, WorkItem.Status.RETURNED],
+        )
+        .select_related("completed_by", "on_behalf_of")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+
+
 def work_item_assigned_by(item: WorkItem) -> AssignedBy:
     """Where the task came from, for the task page."""
     reassigned = (
@@ -249,15 +262,7 @@ def work_item_assigned_by(item: WorkItem) -> AssignedBy:
         return AssignedBy(
             reassigned.actor, reassigned.on_behalf_of, reassigned.created_at, "reassigned"
         )
-    previous = (
-        item.run.work_items.filter(
-            completed_at__lte=item.created_at,
-            status__in=[WorkItem.Status.DONE, WorkItem.Status.RETURNED],
-        )
-        .select_related("completed_by", "on_behalf_of")
-        .order_by("-completed_at", "-pk")
-        .first()
-    )
+    previous = _previous_finished(item)
     if previous is not None:
         how = "returned" if previous.status == WorkItem.Status.RETURNED else "completed"
         return AssignedBy(previous.completed_by, previous.on_behalf_of, previous.completed_at, how)
@@ -336,3 +341,67 @@ def notification_unread_count(user: User) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- Returns: tasks sent back to an earlier step, with their reasons (task and process pages).
+
+
+@dataclass(frozen=True)
+class ReturnNote:
+    """One task sent back to an earlier step: by whom, when, from which step to which, why."""
+
+    work_item_id: int
+    from_step: str  # the returning task's step name
+    to_step_id: str
+    to_step: str  # the target step's name
+    by: User | None
+    on_behalf_of: User | None
+    at: datetime.datetime | None
+    reason: str
+
+
+def _return_notes(run: ProcessRun, returned: Iterable[WorkItem]) -> list[ReturnNote]:
+    from workflows.engine import graph_of
+
+    steps = graph_of(run.process).by_id
+    notes = []
+    for item in returned:
+        target = steps.get(item.return_to)
+        notes.append(
+            ReturnNote(
+                work_item_id=item.pk,
+                from_step=item.step_name,
+                to_step_id=item.return_to,
+                to_step=(target.name if target else "") or item.return_to,
+                by=item.completed_by,
+                on_behalf_of=item.on_behalf_of,
+                at=item.completed_at,
+                reason=item.comment,
+            )
+        )
+    return notes
+
+
+def _returned_items(run: ProcessRun) -> QuerySet[WorkItem]:
+    return run.work_items.filter(status=WorkItem.Status.RETURNED).select_related(
+        "completed_by", "on_behalf_of"
+    )
+
+
+def run_returns(run: ProcessRun) -> list[ReturnNote]:
+    """Every return of the run with its reason, oldest first (the earlier opinions of a task
+    page: who sent the work back, from where, to where, why)."""
+    return _return_notes(run, _returned_items(run).order_by("completed_at", "pk"))
+
+
+def work_item_return_note(item: WorkItem) -> ReturnNote | None:
+    """The return that gave this task its work (the process was sent back to its step), or
+    None when the task came the normal way. The drafter of a returned draft reads here why."""
+    previous = _previous_finished(item)
+    if (
+        previous is None
+        or previous.status != WorkItem.Status.RETURNED
+        or previous.return_to != item.step_id
+    ):
+        return None
+    return _return_notes(item.run, [previous])[0]

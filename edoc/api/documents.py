@@ -34,6 +34,7 @@ from edoc.api.common import (
     ApiMixin,
     ApiPagination,
     ApiView,
+    ErrorSerializer,
     InputSerializer,
     PdfFileField,
     confidentiality_field,
@@ -51,13 +52,15 @@ from edoc.api.serializers import (
     DocumentEventSerializer,
     DocumentFileSerializer,
     DocumentListSerializer,
-    ExtractionProposalSerializer,
+    ExtractResponseSerializer,
+    PossibleDuplicateSerializer,
 )
 from edoc.extraction import extract_metadata
 from edoc.models import Confidentiality, Document, DocumentType, Urgency
 from edoc.selectors.access import can_register_incoming, document_get_for_user
-from edoc.selectors.documents import document_list
+from edoc.selectors.documents import document_list, duplicate_hints, possible_duplicates
 from edoc.services.documents import (
+    PossibleDuplicate,
     document_file_add,
     document_update,
     incoming_register,
@@ -198,16 +201,34 @@ class DocumentExtractApi(ApiView):
         summary=_("Propose registration metadata from a PDF"),
         description=_(
             "Reads the PDF's first pages (Decree 30 layout) and returns the proposal. "
-            "Nothing is saved. Keys without a value are null."
+            "Nothing is saved. Keys without a value are null. For clerks, possible_duplicates "
+            "lists the earlier entries of their registry that may be the same document (same "
+            "file, or same issuer, number, notation and date), before any number is taken."
         ),
         request={"multipart/form-data": ExtractInputSerializer},
-        responses={200: ExtractionProposalSerializer, **error_responses(400)},
+        responses={200: ExtractResponseSerializer, **error_responses(400)},
     )
     def post(self, request: Request) -> Response:
         serializer = ExtractInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        proposal = extract_metadata(serializer.validated_data["file"].stream())
-        return Response(ExtractionProposalSerializer(proposal).data)
+        pdf = serializer.validated_data["file"]
+        proposal = extract_metadata(pdf.stream())
+        hints = possible_duplicates(
+            request.user,
+            sha256=pdf.sha256,
+            issuer=proposal.get("issuer") or "",
+            number=proposal.get("number") or "",
+            notation=proposal.get("notation") or "",
+            issue_date=_proposal_value("issue_date", proposal.get("date") or ""),
+        )
+        duplicates = (
+            None
+            if hints is None
+            else PossibleDuplicateSerializer(hints, many=True, context={"request": request}).data
+        )
+        return Response(
+            ExtractResponseSerializer({**proposal, "possible_duplicates": duplicates}).data
+        )
 
 
 @extend_schema_serializer(component_name="IncomingRegister")
@@ -235,6 +256,14 @@ class IncomingRegisterInputSerializer(InputSerializer):
     page_count = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     note = serializers.CharField(required=False, allow_blank=True)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
+    confirm_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Register even though the document may already be registered (see the 409 "
+            "answer's possible_duplicates)."
+        ),
+    )
 
 
 # Proposal key → registration field.
@@ -277,6 +306,16 @@ def fill_from_proposal(fields: dict[str, Any], proposal: dict[str, Any]) -> dict
     return filled
 
 
+@extend_schema_serializer(component_name="PossibleDuplicateError")
+class PossibleDuplicateErrorSerializer(ErrorSerializer):
+    possible_duplicates = PossibleDuplicateSerializer(many=True)
+
+
+@extend_schema_serializer(component_name="PossibleDuplicateEnvelope")
+class PossibleDuplicateEnvelopeSerializer(serializers.Serializer):
+    error = PossibleDuplicateErrorSerializer()
+
+
 class DocumentIncomingRegisterApi(ApiView):
     parser_classes = PDF_PARSERS
     permission_classes = [IsAuthenticated, CanRegisterIncoming]
@@ -289,11 +328,21 @@ class DocumentIncomingRegisterApi(ApiView):
             "Gives the document the next incoming number of its register book. Metadata keys you "
             "leave out are filled from the PDF (see /api/documents/extract/); keys you send, even "
             "empty, are kept. urgency and confidentiality default to 'normal'. "
-            "possible_duplicate is true when the same document (issuer, number, notation and date, "
-            "or the same file) is already registered. A refused file stores nothing."
+            "When the same document (issuer, number, notation and date, or the same file) may "
+            "already be in your registry's book, nothing is registered and no number is taken: "
+            "409 with error code possible_duplicate and the earlier entries in "
+            "error.possible_duplicates; send confirm_duplicate=true to register it anyway "
+            "(possible_duplicate is then true). A refused file stores nothing."
         ),
         request={"multipart/form-data": IncomingRegisterInputSerializer},
-        responses={201: DocumentDetailSerializer, **error_responses(400, 403)},
+        responses={
+            201: DocumentDetailSerializer,
+            **error_responses(400, 403),
+            409: OpenApiResponse(
+                PossibleDuplicateEnvelopeSerializer,
+                description=_("The document may already be registered: confirm_duplicate."),
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = IncomingRegisterInputSerializer(
@@ -302,13 +351,40 @@ class DocumentIncomingRegisterApi(ApiView):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         pdf = fields.pop("file", None)
+        confirmed = fields.pop("confirm_duplicate")
         proposal = extract_metadata(pdf.stream()) if pdf else {}
         # No subject anywhere: the service reports it as a 400 on "subject".
         fields = {"subject": "", **fill_from_proposal(fields, proposal)}
-        document = incoming_register(
-            user=request.user, pdf=pdf, extraction_proposal=proposal, **fields
-        )
+        try:
+            document = incoming_register(
+                user=request.user,
+                pdf=pdf,
+                extraction_proposal=proposal,
+                on_duplicate="flag" if confirmed else "refuse",
+                **fields,
+            )
+        except PossibleDuplicate as error:
+            return _possible_duplicate_response(request, error)
         return _detail_response(request, document, status.HTTP_201_CREATED)
+
+
+def _possible_duplicate_response(request: Request, error: PossibleDuplicate) -> Response:
+    """409 in the error envelope, with the earlier entries as the caller may see them."""
+    (message,) = error.message_dict["confirm_duplicate"]
+    hints = duplicate_hints(request.user, error.matches)
+    return Response(
+        {
+            "error": {
+                "code": "possible_duplicate",
+                "message": message,
+                "fields": {"confirm_duplicate": [message]},
+                "possible_duplicates": PossibleDuplicateSerializer(
+                    hints, many=True, context={"request": request}
+                ).data,
+            }
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 # --- Outgoing documents.

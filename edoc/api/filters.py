@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from edoc.models import Assignment, Document
+from edoc.selectors.documents import AGENCY_REGISTRY, in_registry
 
 _SYMBOL_RE = re.compile(r"^\s*(?P<number>[^/\s]+)\s*/\s*(?P<notation>\S+)\s*$")
 
@@ -29,6 +31,19 @@ class DocumentFilter(django_filters.FilterSet):
     register_book = django_filters.NumberFilter(
         field_name="register_book_id", help_text=_("Register book id.")
     )
+    registry = django_filters.CharFilter(
+        method="filter_registry",
+        validators=[
+            RegexValidator(
+                rf"^({AGENCY_REGISTRY}|\d+)$",
+                _('Give "agency" or the id of a unit that keeps its own register books.'),
+            )
+        ],
+        help_text=_(
+            'Whose register books hold the entries: "agency" for the agency\'s own, or the id '
+            "of a unit that keeps its own (a hospital, a health centre)."
+        ),
+    )
     year = django_filters.NumberFilter(
         method="filter_year",
         help_text=_("Year of the register book; for documents not yet in a book, year created."),
@@ -46,6 +61,9 @@ class DocumentFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(register_book__year=value) | Q(register_book__isnull=True, created_at__year=value)
         )
+
+    def filter_registry(self, queryset: QuerySet[Document], name: str, value: str) -> QuerySet:
+        return in_registry(queryset, value)
 
     def filter_q(self, queryset: QuerySet[Document], name: str, value: str) -> QuerySet:
         value = value.strip()

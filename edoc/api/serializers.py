@@ -27,7 +27,7 @@ from edoc.models import (
     Urgency,
     User,
 )
-from edoc.selectors.documents import is_overdue
+from edoc.selectors.documents import SAME_FILE, SAME_REFERENCE, DuplicateHint, is_overdue
 
 # --- References to other objects.
 
@@ -205,6 +205,15 @@ class RecipientSerializer(serializers.ModelSerializer):
 # --- Documents.
 
 
+class RegistrySerializer(serializers.Serializer):
+    """Whose register book holds the entry: the agency's (`unit` null) or a unit's own."""
+
+    unit = UnitRefSerializer(
+        allow_null=True, help_text=_("The unit keeping its own books; null for the agency.")
+    )
+    name = serializers.CharField(help_text=_("The agency's or that unit's name."))
+
+
 @extend_schema_serializer(component_name="DocumentSummary")
 class DocumentListSerializer(serializers.ModelSerializer):
     """One row of a document list."""
@@ -220,6 +229,12 @@ class DocumentListSerializer(serializers.ModelSerializer):
         help_text=_("Số đến: the number in the incoming register book; null for outgoing.")
     )
     possible_duplicate = serializers.BooleanField(source="is_possible_duplicate", read_only=True)
+    registry = serializers.SerializerMethodField(
+        help_text=_(
+            "Whose register book holds the entry (the agency's or a unit's own); null for "
+            "documents in no book (drafts)."
+        )
+    )
 
     class Meta:
         model = Document
@@ -240,6 +255,7 @@ class DocumentListSerializer(serializers.ModelSerializer):
             "owner_unit",
             "register_book",
             "incoming_number",
+            "registry",
             "received_at",
             "deadline",
             "possible_duplicate",
@@ -249,6 +265,16 @@ class DocumentListSerializer(serializers.ModelSerializer):
 
     def get_incoming_number(self, document: Document) -> int | None:
         return document.book_number if document.is_incoming else None
+
+    @extend_schema_field(RegistrySerializer(allow_null=True))
+    def get_registry(self, document: Document) -> dict[str, Any] | None:
+        if document.register_book_id is None:
+            return None
+        unit = document.register_book.unit
+        return {
+            "unit": UnitRefSerializer(unit).data if unit else None,
+            "name": document.registry_name,
+        }
 
 
 @extend_schema_serializer(component_name="Document")
@@ -325,3 +351,60 @@ class ExtractionProposalSerializer(serializers.Serializer):
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
         return {key: instance.get(key) for key in self.fields}
+
+
+class PossibleDuplicateSerializer(serializers.Serializer):
+    """An earlier incoming entry of your registry that may be the same document. When you may
+    not open it, only `visible` (false) and `reasons` are given."""
+
+    visible = serializers.BooleanField(help_text=_("Whether you may open the earlier entry."))
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=[SAME_FILE, SAME_REFERENCE]),
+        help_text=_(
+            "same_file: the same PDF (SHA-256); same_reference: the same issuer, number, "
+            "notation and issue date."
+        ),
+    )
+    id = serializers.IntegerField(required=False)
+    incoming_number = serializers.IntegerField(required=False)
+    symbol = serializers.CharField(required=False)
+    subject = serializers.CharField(required=False)
+    issuer = serializers.CharField(required=False)
+    issue_date = serializers.DateField(required=False, allow_null=True)
+    received_at = serializers.DateTimeField(required=False, allow_null=True)
+    url = serializers.URLField(required=False, help_text=_("The earlier entry in the API."))
+
+    def to_representation(self, hint: DuplicateHint) -> dict[str, Any]:
+        data: dict[str, Any] = {"visible": hint.document is not None, "reasons": list(hint.reasons)}
+        document = hint.document
+        if document is None:
+            return data
+        path = reverse("api:document-detail", kwargs={"document_id": document.pk})
+        request = self.context.get("request")
+        data.update(
+            id=document.pk,
+            incoming_number=document.book_number,
+            symbol=document.symbol,
+            subject=document.subject,
+            issuer=document.issuer,
+            issue_date=document.issue_date.isoformat() if document.issue_date else None,
+            received_at=serializers.DateTimeField().to_representation(document.received_at)
+            if document.received_at
+            else None,
+            url=request.build_absolute_uri(path) if request else path,
+        )
+        return data
+
+
+class ExtractResponseSerializer(ExtractionProposalSerializer):
+    """The proposal, and for clerks the entries it may duplicate."""
+
+    possible_duplicates = PossibleDuplicateSerializer(
+        many=True,
+        allow_null=True,
+        help_text=_(
+            "Earlier entries of your registry with the same file, or the same issuer, number, "
+            "notation and date as proposed: check them before registering. null when you do "
+            "not register incoming documents."
+        ),
+    )

@@ -178,6 +178,15 @@ class Document(models.Model):
         return f"{self.number}/{self.notation}" if self.notation else self.number
 
     @property
+    def registry_name(self) -> str:
+        """Whose register book holds the entry: the unit keeping its own books (a hospital, a
+        health centre) or the agency; "" outside any book."""
+        if self.register_book_id is None:
+            return ""
+        book = self.register_book
+        return book.unit.name if book.unit_id else self.agency.name
+
+    @property
     def is_confidential(self) -> bool:
         return self.confidentiality.level > 0
 
@@ -318,6 +327,8 @@ class DocumentEvent(models.Model):
         RETURNED = "returned", _("returned to the clerk")
         COMPLETED = "completed", _("completed")
         SUBMITTED = "submitted", _("submitted the draft")
+        RETURNED_FOR_CORRECTION = "returned_for_correction", _("returned the draft for correction")
+        SENT_BACK = "sent_back", _("sent it back to an earlier step")
         APPROVED = "approved", _("approved")
         ISSUED = "issued", _("issued")
         RECEIVED_INTERNALLY = "received_internally", _("received from an internal unit")

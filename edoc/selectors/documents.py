@@ -9,8 +9,9 @@ from functools import reduce
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from edoc.models import Assignment, Document, RegisterBook, User
+from edoc.models import Assignment, Document, DocumentEvent, RegisterBook, User
 from edoc.selectors.access import (
     assignable_q,
     assignment_holders_q,
@@ -18,14 +19,29 @@ from edoc.selectors.access import (
     principals_of,
     visible_documents,
 )
+from edoc.services.numbering import registry_unit_for
+from edoc.text import nfc
 
 LIST_RELATED = (
     "document_type",
     "urgency",
     "confidentiality",
     "owner_unit",
-    "register_book",
+    "register_book__unit",
+    "agency",
 )
+
+
+# The `registry` filter value naming the agency's own register books (else a unit's id).
+AGENCY_REGISTRY = "agency"
+
+
+def in_registry(queryset: QuerySet[Document], registry: str) -> QuerySet[Document]:
+    """Entries of one registry's books: `AGENCY_REGISTRY` for the agency's own books, else the
+    id of a unit keeping its own (a hospital, a health centre)."""
+    if registry == AGENCY_REGISTRY:
+        return queryset.filter(register_book__isnull=False, register_book__unit__isnull=True)
+    return queryset.filter(register_book__unit_id=int(registry))
 
 
 def document_list(user: User, *, direction: str | None = None) -> QuerySet[Document]:
@@ -153,3 +169,122 @@ def register_book_entries(user: User, book: RegisterBook) -> QuerySet[Document]:
         )
         .order_by("book_number")
     )
+
+
+def draft_return_event(document: Document) -> DocumentEvent | None:
+    """The return that made this draft a draft again (who returned it, when, why), while it
+    has not been submitted since; else None."""
+    if document.status != Document.Status.DRAFT:
+        return None
+    latest = (
+        document.events.filter(
+            action__in=[
+                DocumentEvent.Action.RETURNED_FOR_CORRECTION,
+                DocumentEvent.Action.SUBMITTED,
+            ]
+        )
+        .select_related("actor", "on_behalf_of")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.action != DocumentEvent.Action.RETURNED_FOR_CORRECTION:
+        return None
+    return latest
+
+
+# --- Likely duplicates of an incoming document, told before it is registered.
+
+SAME_FILE, SAME_REFERENCE = "same_file", "same_reference"
+DUPLICATE_REASONS = {
+    SAME_FILE: _("same file"),
+    SAME_REFERENCE: _("same issuer, number, notation and date"),
+}
+
+
+def duplicate_matches(
+    *,
+    agency_id: int,
+    registry_unit_id: int | None,
+    issuer: str = "",
+    number: str = "",
+    notation: str = "",
+    issue_date: datetime.date | None = None,
+    sha256: str | None = None,
+) -> dict[int, tuple[str, ...]]:
+    """Incoming entries in one registry's books (the agency's when `registry_unit_id` is None)
+    that look like the same document: the same file (SHA-256), or the same issuer, number,
+    notation and issue date. Their ids, oldest first, each with why. Not permission-filtered:
+    for the registration's flag; people see them through `duplicate_hints`."""
+    entries = Document.objects.filter(
+        agency_id=agency_id,
+        direction=Document.Direction.INCOMING,
+        register_book__isnull=False,
+        register_book__unit_id=registry_unit_id,
+    )
+    issuer, number, notation = nfc(issuer or ""), nfc(number or ""), nfc(notation or "")
+    found: dict[int, list[str]] = {}
+    if issuer and number and issue_date:
+        same_reference = entries.filter(
+            issuer__iexact=issuer,
+            number=number,
+            notation__iexact=notation,
+            issue_date=issue_date,
+        )
+        for pk in same_reference.values_list("pk", flat=True):
+            found.setdefault(pk, []).append(SAME_REFERENCE)
+    if sha256:
+        for pk in entries.filter(files__sha256=sha256).values_list("pk", flat=True).distinct():
+            found.setdefault(pk, []).append(SAME_FILE)
+    return {pk: tuple(sorted(found[pk])) for pk in sorted(found)}
+
+
+@dataclass(frozen=True)
+class DuplicateHint:
+    """An earlier entry that may be the same document. `document` is None when the user may
+    not open it: then only its existence (and why it matches) is told, nothing of its content."""
+
+    reasons: tuple[str, ...]
+    document: Document | None = None
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(DUPLICATE_REASONS[reason]) for reason in self.reasons]
+
+
+def duplicate_hints(user: User, matches: dict[int, tuple[str, ...]]) -> list[DuplicateHint]:
+    """`duplicate_matches` as the user may see them (one query)."""
+    if not matches:
+        return []
+    visible = {
+        document.pk: document
+        for document in visible_documents(user)
+        .filter(pk__in=list(matches))
+        .select_related("register_book__unit", "agency", "document_type")
+    }
+    return [DuplicateHint(reasons, visible.get(pk)) for pk, reasons in matches.items()]
+
+
+def possible_duplicates(
+    user: User,
+    *,
+    sha256: str | None = None,
+    issuer: str = "",
+    number: str = "",
+    notation: str = "",
+    issue_date: datetime.date | None = None,
+) -> list[DuplicateHint] | None:
+    """What a clerk about to register a document should know: earlier entries of their
+    registry that may be the same document. None for users who do not register."""
+    if not can_register_incoming(user):
+        return None
+    registry = registry_unit_for(user.unit)
+    matches = duplicate_matches(
+        agency_id=user.unit.agency_id,
+        registry_unit_id=registry.pk if registry else None,
+        issuer=issuer,
+        number=number,
+        notation=notation,
+        issue_date=issue_date,
+        sha256=sha256,
+    )
+    return duplicate_hints(user, matches)

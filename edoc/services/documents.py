@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,6 +34,7 @@ from edoc.selectors.access import (
     edit_draft_actor,
     require,
 )
+from edoc.selectors.documents import duplicate_matches
 from edoc.services.audit import audit_record
 from edoc.services.files import StoredBlob, ValidatedPdf
 from edoc.services.numbering import (
@@ -90,36 +91,24 @@ def _grant(document: Document, user: User, granted_by: User, reason: str) -> Non
     )
 
 
-def find_likely_duplicate(
-    *,
-    agency_id: int,
-    issuer: str,
-    number: str,
-    notation: str,
-    issue_date: datetime.date | None,
-    sha256: str | None = None,
-    exclude_id: int | None = None,
-) -> Document | None:
-    """An incoming document with the same issuer, number/notation and date, or the same file."""
-    candidates = Document.objects.filter(
-        agency_id=agency_id, direction=Document.Direction.INCOMING
-    ).exclude(pk=exclude_id)
-    if issuer and number and issue_date:
-        match = (
-            candidates.filter(
-                issuer__iexact=issuer,
-                number=number,
-                notation__iexact=notation,
-                issue_date=issue_date,
-            )
-            .order_by("pk")
-            .first()
+class PossibleDuplicate(ValidationError):
+    """Registration refused: the document may already be in the book, and the clerk did not
+    confirm. `matches` are the earlier entries (`duplicate_matches`); nothing was stored."""
+
+    def __init__(self, matches: dict[int, tuple[str, ...]]):
+        super().__init__(
+            {
+                "confirm_duplicate": ValidationError(
+                    _(
+                        "This document may already be registered (see the earlier entries). "
+                        "If it is a different document, tick “Register it anyway” and register "
+                        "again."
+                    ),
+                    code="possible_duplicate",
+                )
+            }
         )
-        if match:
-            return match
-    if sha256:
-        return candidates.filter(files__sha256=sha256).order_by("pk").first()
-    return None
+        self.matches = matches
 
 
 def default_incoming_book(user: User, *, confidential: bool, year: int) -> RegisterBook:
@@ -173,9 +162,13 @@ def incoming_register(
     received_at: datetime.datetime | None = None,
     extraction_proposal: dict[str, Any] | None = None,
     start_process: bool = True,
+    on_duplicate: Literal["flag", "refuse"] = "flag",
 ) -> Document:
     """Register an incoming document and give it the next incoming number of its book.
 
+    A likely duplicate (an entry of the same registry with the same file, or the same issuer,
+    number, notation and date) is flagged; with `on_duplicate="refuse"` (a clerk who has not
+    confirmed it) it raises `PossibleDuplicate` instead, before any number is taken.
     `start_process=False` registers it without starting the auto-start handling process (an
     archive imported in bulk: its documents were handled before eDoc)."""
     if not can_register_incoming(user):
@@ -204,14 +197,19 @@ def incoming_register(
     if book.is_closed:
         raise ValidationError({"register_book": _("This register book is closed.")})
 
-    duplicate = find_likely_duplicate(
+    issuer = issuer or (issuer_organization.name if issuer_organization else "")
+    matches = duplicate_matches(
         agency_id=user.unit.agency_id,
+        registry_unit_id=book.unit_id,
         issuer=issuer,
         number=number,
         notation=notation,
         issue_date=issue_date,
         sha256=pdf.sha256 if pdf else None,
     )
+    if matches and on_duplicate == "refuse":
+        raise PossibleDuplicate(matches)
+    duplicate = Document.objects.get(pk=next(iter(matches))) if matches else None
     actor = Actor(user)
     with StoredBlob(pdf) if pdf else _NoBlob() as blob, transaction.atomic():
         document = Document(
@@ -222,7 +220,7 @@ def incoming_register(
             document_type=document_type,
             number=number,
             notation=notation,
-            issuer=issuer or (issuer_organization.name if issuer_organization else ""),
+            issuer=issuer,
             issuer_organization=issuer_organization,
             place=place,
             issue_date=issue_date,
@@ -510,6 +508,49 @@ def outgoing_approve(*, user: User, document: Document, comment: str = "") -> Do
     return document
 
 
+@nfc_inputs
+@transaction.atomic
+def document_returned_in_process(
+    *,
+    user: User,
+    document: Document,
+    reason: str,
+    to_step: str,
+    to_drafter: bool,
+    on_behalf_of: User | None = None,
+) -> Document:
+    """A process step sent the document back to an earlier step (`to_step`, its name) with a
+    reason; the document's timeline shows it.
+
+    When that step is the drafting one (`to_drafter`), an outgoing document under review (or
+    awaiting issuance) becomes a draft again: its drafter edits it, uploads new versions and
+    submits it again. Called by the process (workflows) once the task's assignee returned it.
+    """
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    actor = Actor(user, on_behalf_of)
+    reopen = (
+        to_drafter
+        and document.direction == Document.Direction.OUTGOING
+        and document.status in (Status.IN_REVIEW, Status.READY)
+    )
+    if reopen:
+        previous = document.status
+        document.status = Status.DRAFT
+        document.save(update_fields=["status", "updated_at"])
+        _event(document, actor, DocumentEvent.Action.RETURNED_FOR_CORRECTION, comment=reason)
+        details = {"from_status": previous, "to_step": to_step, "reason": reason}
+        action = "document.return_for_correction"
+    else:
+        comment = f"{to_step}: {reason}" if to_step else reason
+        _event(document, actor, DocumentEvent.Action.SENT_BACK, comment=comment)
+        details = {"to_step": to_step, "reason": reason}
+        action = "document.sent_back"
+    audit_record(
+        actor=user, on_behalf_of=on_behalf_of, action=action, target=document, details=details
+    )
+    return document
+
+
 def agency_clerks(agency_id: int) -> list[User]:
     """Active clerks of the agency's own office (who issue outgoing documents)."""
     candidates = User.objects.filter(
@@ -576,12 +617,14 @@ def outgoing_issue(
 
 
 def _register_internal_copy(source: Document, unit: Unit, user: User) -> Document:
-    """The recipient unit's incoming entry for an internally issued document."""
+    """The recipient unit's incoming entry for an internally issued document: like any incoming
+    document it goes into the book of the year it arrives (today), whatever its issue date."""
+    received_at = timezone.now()
     book = register_book_get_or_create(
         agency=source.agency,
         unit=registry_unit_for(unit),
         kind=RegisterBook.Kind.INCOMING,
-        year=source.issue_date.year,
+        year=timezone.localdate(received_at).year,
         is_confidential=source.is_confidential,
     )
     copy = Document(
@@ -602,7 +645,7 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
         confidentiality=source.confidentiality,
         field=source.field,
         page_count=source.page_count,
-        received_at=timezone.now(),
+        received_at=received_at,
         source_document=source,
         created_by=user,
         register_book=book,

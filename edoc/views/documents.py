@@ -25,7 +25,7 @@ from edoc.selectors.access import (
     edit_draft_actor,
     visible_documents,
 )
-from edoc.selectors.documents import document_list
+from edoc.selectors.documents import document_list, draft_return_event
 from edoc.services import handling
 from edoc.services.files import FileIntegrityError
 from edoc.services.handling import document_comment, document_mark_read
@@ -167,6 +167,7 @@ def document_page(
         "resubmit_form": bound.get("resubmit") or forms.ResubmitForm(),
         "comment_form": bound.get("comment") or forms.CommentForm(),
         "action_errors": action_errors,
+        "draft_return": draft_return_event(document),
     }
     context["has_actions"] = bool(
         my_assignments or context["assign_form"] or can_resubmit or editor or context["can_issue"]

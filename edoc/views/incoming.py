@@ -19,9 +19,10 @@ from edoc import forms
 from edoc.extraction import extract_metadata
 from edoc.models import Assignment, Document, RegisterBook
 from edoc.selectors.access import can_register_incoming, document_get_for_user
+from edoc.selectors.documents import DuplicateHint, duplicate_hints, possible_duplicates
 from edoc.services import handling
-from edoc.services.documents import books_for_clerk, incoming_register
-from edoc.services.files import pdf_validate
+from edoc.services.documents import PossibleDuplicate, books_for_clerk, incoming_register
+from edoc.services.files import ValidatedPdf, pdf_validate
 from edoc.views.common import form_add_service_errors, validated_upload
 from edoc.views.documents import document_page
 
@@ -36,6 +37,7 @@ def _require_clerk(request: HttpRequest) -> list[RegisterBook]:
 def register(request: HttpRequest) -> HttpResponse:
     """Register an incoming document: PDF (optional) and its fields, in one request."""
     books = _require_clerk(request)
+    duplicates = None
     if request.method == "POST":
         form = forms.IncomingRegisterForm(request.POST, request.FILES, books=books)
         if form.is_valid():
@@ -49,6 +51,9 @@ def register(request: HttpRequest) -> HttpResponse:
                         extraction_proposal=proposal,
                         **form.service_kwargs(),
                     )
+                except PossibleDuplicate as error:  # not confirmed: show what was found
+                    form_add_service_errors(form, error)
+                    duplicates = duplicate_hints(request.user, error.matches)
                 except ValidationError as error:
                     form_add_service_errors(form, error)
                 else:
@@ -64,7 +69,11 @@ def register(request: HttpRequest) -> HttpResponse:
             )
     else:
         form = forms.IncomingRegisterForm(books=books)
-    return render(request, "edoc/incoming_register.html", {"form": form, "proposed": set()})
+    return render(
+        request,
+        "edoc/incoming_register.html",
+        {"form": form, "proposed": set(), "duplicates": duplicates},
+    )
 
 
 @login_required
@@ -78,12 +87,13 @@ def propose(request: HttpRequest) -> HttpResponse:
     typed = {
         name: request.POST.get(name, "").strip()
         for name in forms.IncomingRegisterForm.base_fields
-        if name != "file"
+        if name not in ("file", "confirm_duplicate")  # a new file needs a new confirmation
     }
     upload = request.FILES.get("file")
     file_errors: list[str] = []
     proposal: dict[str, Any] = {}
     page_count = None
+    pdf = None
     if upload is None:
         file_errors.append(_("Choose a PDF file."))
     else:
@@ -96,6 +106,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             proposal = extract_metadata(io.BytesIO(pdf.content))
     initial, proposed = forms.IncomingRegisterForm.initial_from_proposal(proposal, typed)
     form = forms.IncomingRegisterForm(initial=initial, books=books)
+    duplicates = _proposal_duplicates(request, form, pdf) if pdf else None
     return render(
         request,
         "edoc/partials/register_fields.html",
@@ -106,8 +117,32 @@ def propose(request: HttpRequest) -> HttpResponse:
             "file_checked": upload is not None and not file_errors,
             "page_count": page_count,
             "extraction_empty": upload is not None and not file_errors and not proposed,
+            "duplicates": duplicates,
             "oob": True,
         },
+    )
+
+
+def _proposal_duplicates(
+    request: HttpRequest, form: forms.IncomingRegisterForm, pdf: ValidatedPdf
+) -> list[DuplicateHint] | None:
+    """Earlier entries that may be the same document as the proposal (same file, or the same
+    issuer, number, notation and date as the fields now hold), as the clerk may see them."""
+
+    def value(name: str) -> Any:
+        try:
+            return form.fields[name].clean(form.initial.get(name))
+        except ValidationError:
+            return None
+
+    organization = value("issuer_organization")
+    return possible_duplicates(
+        request.user,
+        sha256=pdf.sha256,
+        issuer=value("issuer") or (organization.name if organization else ""),
+        number=value("number") or "",
+        notation=value("notation") or "",
+        issue_date=value("issue_date"),
     )
 
 

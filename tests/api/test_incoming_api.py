@@ -37,6 +37,7 @@ def test_extract_proposes_metadata_and_saves_nothing(api, users, letter_pdf, aud
         "type": "Kế hoạch",
         "subject": "Triển khai chuyển đổi số ngành y tế năm 2023",
         "signer": "Nguyễn Văn An",
+        "possible_duplicates": [],  # nothing registered yet
     }
     assert Document.objects.count() == 0 and DocumentFile.objects.count() == 0
     assert watch.actions() == []
@@ -120,7 +121,7 @@ def test_explicit_fields_win_over_the_proposal(api, users, catalogs, letter_pdf,
 @pytest.mark.django_db
 def test_second_registration_of_the_same_document_is_flagged(api, users, letter_pdf):
     first = register(api, users["clerk"], letter_pdf()).json()
-    second = register(api, users["clerk"], letter_pdf()).json()
+    second = register(api, users["clerk"], letter_pdf(), confirm_duplicate="true").json()
     assert (first["incoming_number"], second["incoming_number"]) == (1, 2)
     assert second["possible_duplicate"] is True and second["duplicate_of"] == first["id"]
 

@@ -211,7 +211,7 @@ def test_duplicate_registration_is_flagged_with_a_link(client_for, users, catalo
     client.post(reverse("edoc:incoming_register"), register_form(catalogs, file=upload(sample_pdf)))
     response = client.post(
         reverse("edoc:incoming_register"),
-        register_form(catalogs, file=upload(sample_pdf)),
+        register_form(catalogs, file=upload(sample_pdf), confirm_duplicate="on"),  # issue 9 #4
         follow=True,
     )
     first, second = Document.objects.order_by("pk")

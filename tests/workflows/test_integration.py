@@ -45,6 +45,19 @@ def register(users, catalogs):
     )
 
 
+def draft_by_specialist(users, catalogs, pdf_bytes, *, type_abbreviation, subject, text):
+    """An outgoing draft of the specialist, signed by the director, with one PDF version."""
+    return outgoing_create(
+        user=users["specialist"],
+        subject=subject,
+        document_type=catalogs["types"][type_abbreviation],
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+        signer=users["director"],
+        pdf=pdf_validate(io.BytesIO(pdf_bytes([text])), "du-thao.pdf"),
+    )
+
+
 @pytest.mark.django_db
 def test_incoming_document_through_its_tasks(shipped, users, units, catalogs):
     document = register(users, catalogs)
@@ -109,14 +122,13 @@ def director_pkcs12(tmp_path_factory):
 def test_outgoing_document_through_review_sign_and_issue(
     shipped, users, units, catalogs, pdf_bytes, director_pkcs12
 ):
-    draft = outgoing_create(
-        user=users["specialist"],
+    draft = draft_by_specialist(
+        users,
+        catalogs,
+        pdf_bytes,
+        type_abbreviation="QĐ",
         subject="Quyết định ban hành quy chế chuyển đổi số",
-        document_type=catalogs["types"]["QĐ"],
-        urgency=catalogs["normal"],
-        confidentiality=catalogs["public"],
-        signer=users["director"],
-        pdf=pdf_validate(io.BytesIO(pdf_bytes(["Dự thảo"])), "du-thao.pdf"),
+        text="Dự thảo",
     )
     (drafting,) = open_items(draft)
     assert drafting.step_id == "draft" and drafting.assignee == users["specialist"]
@@ -152,14 +164,13 @@ def test_step_assignees_may_read_the_document(shipped, users, units, catalogs, p
     """The legal reviewer works in another unit: the process lets them read the draft."""
     from edoc.selectors.access import visible_documents
 
-    draft = outgoing_create(
-        user=users["specialist"],
+    draft = draft_by_specialist(
+        users,
+        catalogs,
+        pdf_bytes,
+        type_abbreviation="QĐ",
         subject="Quyết định về quy chế",
-        document_type=catalogs["types"]["QĐ"],
-        urgency=catalogs["normal"],
-        confidentiality=catalogs["public"],
-        signer=users["director"],
-        pdf=pdf_validate(io.BytesIO(pdf_bytes(["QĐ"])), "qd.pdf"),
+        text="QĐ",
     )
     reviewer = users["other_specialist"]
     assert not visible_documents(reviewer).filter(pk=draft.pk).exists()
@@ -187,3 +198,129 @@ def test_starting_a_process_by_hand(shipped, users, units, catalogs):
     assert run.initiator == users["clerk"]
     with pytest.raises(PermissionDenied):  # already running on it
         process_start_on_document(user=users["clerk"], definition=incoming, document=document)
+
+
+# --- Issue 9 #3: a draft returned to its drafter can be corrected and submitted again.
+
+RETURN_REASON = "Bổ sung căn cứ Nghị định 30/2020/NĐ-CP và sửa nơi nhận."
+
+
+def _submitted_plan(users, catalogs, pdf_bytes):
+    """A Kế hoạch draft (no legal review) submitted by the specialist: the head reviews it."""
+    draft = draft_by_specialist(
+        users,
+        catalogs,
+        pdf_bytes,
+        type_abbreviation="KH",
+        subject="Kế hoạch kiểm tra an toàn thực phẩm",
+        text="Dự thảo lần 1",
+    )
+    outgoing_submit(user=users["specialist"], document=draft)
+    return draft
+
+
+@pytest.mark.django_db
+def test_a_returned_draft_goes_back_to_its_drafter(shipped, users, catalogs, pdf_bytes):
+    from edoc.models import DocumentEvent
+    from edoc.selectors.access import edit_draft_actor
+    from edoc.services.documents import document_file_add
+    from workflows.selectors import run_returns, work_item_return_note
+    from workflows.services.processes import work_item_return
+
+    draft = _submitted_plan(users, catalogs, pdf_bytes)
+    (review,) = open_items(draft)
+    assert review.step_id == "review" and review.assignee == users["head"]
+    work_item_return(user=users["head"], work_item=review, to_step="draft", reason=RETURN_REASON)
+
+    draft.refresh_from_db()
+    assert draft.status == Document.Status.DRAFT  # no longer "Đang trình duyệt"
+    assert edit_draft_actor(users["specialist"], draft) is not None
+    returned = draft.events.get(action=DocumentEvent.Action.RETURNED_FOR_CORRECTION)
+    assert (returned.actor, returned.comment) == (users["head"], RETURN_REASON)
+
+    (redraft,) = open_items(draft)
+    assert redraft.step_id == "draft" and redraft.assignee == users["specialist"]
+    note = work_item_return_note(redraft)  # what the task page shows the drafter
+    assert (note.by, note.reason, note.to_step_id) == (users["head"], RETURN_REASON, "draft")
+    assert note.from_step == "Lãnh đạo phòng xem xét" and note.to_step == "Chuyên viên soạn thảo"
+    assert [n.reason for n in run_returns(redraft.run)] == [RETURN_REASON]
+    assert work_item_return_note(review) is None  # that task came the normal way
+
+    # The drafter corrects the file and submits again: the process moves on to the review.
+    document_file_add(
+        user=users["specialist"],
+        document=draft,
+        pdf=pdf_validate(io.BytesIO(pdf_bytes(["Dự thảo lần 2"])), "du-thao-2.pdf"),
+    )
+    outgoing_submit(user=users["specialist"], document=draft, comment="Đã chỉnh sửa.")
+    assert Document.objects.get(pk=draft.pk).status == Document.Status.IN_REVIEW
+    redraft.refresh_from_db()
+    assert redraft.status == WorkItem.Status.DONE
+    (second_review,) = open_items(draft)
+    assert second_review.step_id == "review" and second_review.assignee == users["head"]
+    assert work_item_return_note(second_review) is None
+
+
+@pytest.mark.django_db
+def test_a_return_between_reviewers_is_on_the_timeline(shipped, users, catalogs, pdf_bytes):
+    """The director sends the draft back to the unit head: it stays under review, and the
+    document's history says why."""
+    from edoc.models import DocumentEvent
+    from workflows.services.processes import work_item_return
+
+    draft = _submitted_plan(users, catalogs, pdf_bytes)
+    work_item_complete(user=users["head"], work_item=open_items(draft)[0])
+    (approve,) = open_items(draft)
+    assert approve.step_id == "approve"
+    work_item_return(
+        user=users["director"], work_item=approve, to_step="review", reason="Xem lại kinh phí."
+    )
+    draft.refresh_from_db()
+    assert draft.status == Document.Status.IN_REVIEW
+    event = draft.events.get(action=DocumentEvent.Action.SENT_BACK)
+    assert event.actor == users["director"]
+    assert event.comment == "Lãnh đạo phòng xem xét: Xem lại kinh phí."
+    (review,) = open_items(draft)
+    assert review.step_id == "review"
+
+
+@pytest.mark.django_db
+def test_the_drafter_corrects_a_returned_draft_in_the_pages(
+    shipped, users, catalogs, pdf_bytes, client
+):
+    """Through the pages: the head returns the task, the drafter sees why on the document
+    page, edits it, uploads a new version and submits it again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    draft = _submitted_plan(users, catalogs, pdf_bytes)
+    (review,) = open_items(draft)
+    client.force_login(users["head"])
+    response = client.post(
+        reverse("workflows:task_return", args=[review.pk]),
+        {"to_step": "draft", "reason": RETURN_REASON},
+    )
+    assert response.status_code == 302
+
+    client.force_login(users["specialist"])
+    page = client.get(reverse("edoc:document_detail", args=[draft.pk])).content.decode()
+    assert 'id="returned-draft-notice"' in page and RETURN_REASON in page
+    assert 'id="btn-edit"' in page and 'id="file-form"' in page and 'id="submit-form"' in page
+    timeline = page[page.index('id="timeline"') :]
+    assert "trả lại dự thảo để chỉnh sửa" in timeline and RETURN_REASON in timeline
+    assert client.get(reverse("edoc:outgoing_edit", args=[draft.pk])).status_code == 200
+
+    upload = SimpleUploadedFile(
+        "du-thao-2.pdf", pdf_bytes(["Dự thảo lần 2"]), content_type="application/pdf"
+    )
+    response = client.post(
+        reverse("edoc:document_file_add", args=[draft.pk]), {"file": upload, "comment": "Sửa"}
+    )
+    assert response.status_code == 302
+    response = client.post(reverse("edoc:document_submit", args=[draft.pk]), {"comment": ""})
+    assert response.status_code == 302
+    assert Document.objects.get(pk=draft.pk).status == Document.Status.IN_REVIEW
+    (second_review,) = open_items(draft)
+    assert second_review.step_id == "review"
+    page = client.get(reverse("edoc:document_detail", args=[draft.pk])).content.decode()
+    assert 'id="returned-draft-notice"' not in page  # corrected and submitted

@@ -242,6 +242,9 @@ def work_item_return(*, user: User, work_item: WorkItem, to_step: str, reason: s
         raise ValidationError({"to_step": _("This task cannot be returned to that step.")})
     _record(work_item, actor, "returned", reason, "task.return", {"to_step": to_step})
     _finish(work_item, actor, outcome=WorkItem.Outcome.RETURNED, comment=reason, return_to=to_step)
+    from workflows.integration import registry_task_returned
+
+    registry_task_returned(actor, work_item, to_step, reason)
     return work_item
 
 
