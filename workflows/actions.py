@@ -6,12 +6,18 @@ runs inside the completing transaction, before the process moves on:
 
     perform(actor: Actor, work_item: WorkItem, data: dict) -> None
 
+Two optional hooks let an action say more about its tasks: `deadline(work_item)` gives the
+deadline of the thing the task carries (the handling assignment a leader set a date on), which
+then replaces the step's default; `preview(work_item)` lists what completing the task will do
+and what to watch for (shown on the task page beside the Complete button).
+
 The generic actions only record the decision and the comment. The registry's actions (assign a
 document, forward it, issue it …) are registered by `workflows.integration`.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,6 +29,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A line the task page shows before completing: what will happen ("info") or a
+    warning ("warning")."""
+
+    level: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ActionSpec:
     key: str
     label: str
@@ -30,6 +45,10 @@ class ActionSpec:
     perform: Callable[..., None] | None = None
     # Steps with this action only make sense on such subjects ("incoming", "outgoing", None).
     subject: str | None = None
+    # deadline(work_item) -> date | datetime | None: the task's own deadline, if it has one.
+    deadline: Callable[[Any], datetime.date | datetime.datetime | None] | None = None
+    # preview(work_item) -> list[Notice]: what completing the task will do.
+    preview: Callable[[Any], list[Notice]] | None = None
 
 
 ACTIONS: dict[str, ActionSpec] = {}

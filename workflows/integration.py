@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -61,6 +62,25 @@ def _user_pending_assignment(actor: Actor, document: Document, roles) -> Assignm
         .order_by("created_at")
         .first()
     )
+
+
+def _assignment_deadline(work_item: WorkItem) -> datetime.date | None:
+    """The deadline of the handling assignment the task's assignee carries on its document
+    (lead or coordinator, in person or as the unit's head): one deadline per assignment."""
+    if work_item.document_id is None or work_item.assignee_id is None:
+        return None
+    assignment = (
+        Assignment.objects.filter(
+            assignment_holders_q(work_item.assignee),
+            document_id=work_item.document_id,
+            status=Assignment.Status.PENDING,
+            role__in=[Assignment.Role.LEAD, Assignment.Role.COORDINATOR],
+            deadline__isnull=False,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return assignment.deadline if assignment is not None else None
 
 
 def _perform_assign(actor: Actor, work_item: WorkItem, data: dict) -> None:
@@ -169,9 +189,21 @@ REGISTRY_ACTIONS = [
         INCOMING,
     ),
     ActionSpec(
-        "forward", _lazy("Pass to a specialist"), ForwardActionForm, _perform_forward, INCOMING
+        "forward",
+        _lazy("Pass to a specialist"),
+        ForwardActionForm,
+        _perform_forward,
+        INCOMING,
+        deadline=_assignment_deadline,
     ),
-    ActionSpec("handle", _lazy("Handle the document"), None, _perform_handle, INCOMING),
+    ActionSpec(
+        "handle",
+        _lazy("Handle the document"),
+        None,
+        _perform_handle,
+        INCOMING,
+        deadline=_assignment_deadline,
+    ),
     ActionSpec(
         "complete", _lazy("Approve the handling and complete"), None, _perform_complete, INCOMING
     ),
