@@ -272,6 +272,11 @@ def is_working_day(day: datetime.date) -> bool:
     return year_calendar(day.year).is_working_day(day)
 
 
+def day_off_name(day: datetime.date) -> str:
+    """The name of a holiday or an administrator's day off ("Quốc khánh"), "" otherwise."""
+    return year_calendar(day.year).days_off.get(day, "")
+
+
 def holidays(year: int) -> list[DateName]:
     """The days off of `year` other than ordinary weekends, with their names, by date."""
     return list(year_calendar(year).days_off.items())
