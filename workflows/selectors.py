@@ -469,7 +469,16 @@ def task_history(item: WorkItem, *, with_document: bool) -> list[HistoryLine]:
     return lines
 
 
-def work_item_handed_over(item: WorkItem) -> list[WorkItem]:
+@dataclass(frozen=True)
+class HandedOver:
+    """A task that gave the user theirs, with the comment it was completed with — or, when
+    the action was done from the document page, the comment the registry recorded for it."""
+
+    item: WorkItem
+    comment: str
+
+
+def work_item_handed_over(item: WorkItem) -> list[HandedOver]:
     """The tasks whose completion (or return) gave the user this one — what a reviewer reviews:
     the specialist's result and comment, or the reason it came back; all the tasks of a
     parallel step."""
@@ -479,18 +488,41 @@ def work_item_handed_over(item: WorkItem) -> list[WorkItem]:
             status__in=[WorkItem.Status.DONE, WorkItem.Status.RETURNED],
         )
         .exclude(pk=item.pk)
+        .select_related("completed_by", "on_behalf_of")
         .order_by("-completed_at", "-pk")
         .first()
     )
     if previous is None:
         return []
-    if previous.batch is None:
-        return [previous]
-    return list(
-        item.run.work_items.filter(batch=previous.batch, status=WorkItem.Status.DONE)
-        .select_related("completed_by", "on_behalf_of")
-        .order_by("completed_at", "pk")
+    items = [previous]
+    if previous.batch is not None:
+        items = list(
+            item.run.work_items.filter(batch=previous.batch, status=WorkItem.Status.DONE)
+            .select_related("completed_by", "on_behalf_of")
+            .order_by("completed_at", "pk")
+        )
+    return [
+        HandedOver(item=done, comment=done.comment or _registry_comment(done)) for done in items
+    ]
+
+
+def _registry_comment(item: WorkItem) -> str:
+    """The comment of the registry action that completed the task from the document page
+    (submitting a draft, completing an assignment), if any."""
+    if item.document_id is None or item.completed_at is None or item.completed_by_id is None:
+        return ""
+    event = (
+        DocumentEvent.objects.filter(
+            document_id=item.document_id,
+            actor_id=item.completed_by_id,
+            created_at__gte=item.completed_at - SAME_ACTION_WINDOW,
+            created_at__lte=item.completed_at + SAME_ACTION_WINDOW,
+        )
+        .exclude(comment="")
+        .order_by("-created_at", "-pk")
+        .first()
     )
+    return event.comment if event is not None else ""
 
 
 def document_assignments(document_id: int) -> QuerySet[Assignment]:

@@ -129,3 +129,29 @@ def test_working_days_left_counts_whole_days_of_the_calendar():
     assert days_left_text(due, late) == "quá hạn 2 ngày làm việc"
     assert days_left_text(late.replace(hour=8), late) == "quá hạn từ hôm nay"
     assert days_left_text(None, late) == "" and working_days_left(None, late) is None
+
+
+def test_forwarding_from_the_document_page_gives_the_task_the_same_deadline(
+    shipped, users, units, catalogs
+):
+    from edoc.services.handling import assignment_forward
+
+    document = incoming_register(
+        user=users["clerk"],
+        subject="Về việc kiểm tra an toàn thực phẩm",
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+    )
+    (assign,) = open_items(document)
+    work_item_complete(
+        user=users["director"], work_item=assign, data={"lead_unit": units["medical"]}
+    )
+    (forward,) = open_items(document)
+    assert forward.deadline is not None  # no date from the director: the step's default
+    chosen = calendar.add_working_days(timezone.localdate(), 3)
+    lead = Assignment.objects.get(document=document, unit=units["medical"], user__isnull=True)
+    assignment_forward(
+        user=users["head"], assignment=lead, to_user=users["specialist"], deadline=chosen
+    )
+    (handle,) = open_items(document)
+    assert handle.step_id == "handle" and handle.deadline == calendar.end_of_working_day(chosen)

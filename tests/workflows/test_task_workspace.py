@@ -295,3 +295,28 @@ def test_a_restricted_document_is_not_shown(shipped, users, units, catalogs):
     outsider = users["other_specialist"]
     assert login(outsider).get(reverse("workflows:task", args=[approve.pk])).status_code == 404
     assert not ReadReceipt.objects.filter(document=document, user=outsider).exists()
+
+
+def test_the_reviewer_sees_the_draft_and_the_comment_it_was_submitted_with(
+    shipped, users, units, catalogs
+):
+    """The specialist submits the draft from the document page (its comment is the registry's):
+    the unit head's review task shows the draft inline and that comment."""
+    draft = outgoing_create(
+        user=users["specialist"],
+        subject="Kế hoạch kiểm tra an toàn thực phẩm Tết",
+        document_type=catalogs["types"]["KH"],
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+        signer=users["director"],
+        pdf=pdf_validate(io.BytesIO(make_pdf(["SỞ Y TẾ", "KẾ HOẠCH"])), "du-thao-v1.pdf"),
+    )
+    outgoing_submit(user=users["specialist"], document=draft, comment="Kính trình anh xem xét.")
+    (review,) = open_items(draft)
+    assert review.step_id == "review" and review.assignee == users["head"]
+    html = login(users["head"]).get(reverse("workflows:task", args=[review.pk])).content.decode()
+    handed = re.search(r'id="task-handed-over".*?</section>', html, re.S).group(0)
+    assert "Kính trình anh xem xét." in handed and "Không có ý kiến." not in handed
+    assert "du-thao-v1.pdf" in re.search(r'id="pdf-viewer-card".*?</section>', html, re.S).group(0)
+    return_form = re.search(r'id="return-form".*?</form>', html, re.S).group(0)
+    assert re.findall(r'<option value="([^"]+)"', return_form) == ["draft"]
