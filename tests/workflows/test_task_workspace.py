@@ -288,9 +288,8 @@ def test_a_file_with_active_content_is_offered_as_a_download_only(shipped, users
     assert reverse("edoc:document_file_download", args=[document.pk, current.pk]) in fallback
 
 
-def test_a_restricted_document_is_not_shown(shipped, users, units, catalogs):
-    """Someone who may see the task but not the document (a process initiator who lost access
-    is not possible here, so: another unit's specialist given the task) gets no viewer."""
+def test_an_outsider_gets_neither_the_workspace_nor_a_read(shipped, users, units, catalogs):
+    """Another unit's specialist takes no part in the task: no page, and no read recorded."""
     document, approve = handled_to_review(users, units, catalogs)
     outsider = users["other_specialist"]
     assert login(outsider).get(reverse("workflows:task", args=[approve.pk])).status_code == 404
