@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import hmac
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core import signing
@@ -19,7 +18,8 @@ from edoc.text import nfc
 from onestop import access
 from onestop.models import Dossier, DossierEvent, Procedure
 from onestop.services import normalise_phone
-from workflows import calendar
+from workflows.deadlines import days_left_text as deadline_text
+from workflows.deadlines import working_days_left
 
 TRACKING_SALT = "onestop.tracking"
 Status = Dossier.Status
@@ -114,18 +114,20 @@ def public_timeline(dossier: Dossier) -> list[PublicEvent]:
     ]
 
 
-def days_left(dossier: Dossier, *, now: datetime.datetime | None = None) -> Decimal | None:
-    """Working days until the appointment (negative when overdue), counted from the pause when
-    the clock is paused; None without an appointment or once processed."""
+def days_left(dossier: Dossier, *, now: datetime.datetime | None = None) -> int | None:
+    """Whole working days until the appointment (negative: working days overdue), counted from
+    the pause when the clock is paused, like every deadline (`workflows.deadlines`); None
+    without an appointment or once processed."""
     if dossier.due_at is None or dossier.status in (*Dossier.CLOSED, Status.DONE):
         return None
-    now = dossier.paused_at or now or timezone.now()
-    day = calendar.working_day_length()
-    if now <= dossier.due_at:
-        span = calendar.working_time_between(now, dossier.due_at) / day
-    else:
-        span = -(calendar.working_time_between(dossier.due_at, now) / day)
-    return Decimal(span).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return working_days_left(dossier.due_at, dossier.paused_at or now or timezone.now())
+
+
+def days_left_text(dossier: Dossier, *, now: datetime.datetime | None = None) -> str:
+    """ "còn 3 ngày làm việc" until the appointment ("" when `days_left` is None)."""
+    if days_left(dossier, now=now) is None:
+        return ""
+    return deadline_text(dossier.due_at, dossier.paused_at or now or timezone.now())
 
 
 def public_apologies(dossier: Dossier) -> QuerySet:

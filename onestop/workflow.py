@@ -21,7 +21,7 @@ from edoc.selectors.access import Actor, visible_documents
 from workflows.actions import ActionSpec
 from workflows.actions import register as register_action
 from workflows.models import ProcessRun, WorkItem
-from workflows.subjects import SubjectAdapter, register_subject, subject_load
+from workflows.subjects import SubjectAdapter, SubjectWorkspace, register_subject, subject_load
 
 
 def _dossier_fields(dossier) -> dict[str, Any]:
@@ -188,6 +188,37 @@ def dossier_url(dossier) -> str:
     return reverse("onestop:dossier_detail", args=[dossier.pk])
 
 
+def dossier_workspace(dossier, user: User, letter=None) -> SubjectWorkspace | None:
+    """What a task page shows of the dossier: code, applicant, procedure, appointment, papers and
+    supplement requests, and its result document in the viewer once attached (the specialist's
+    result the leaders review). None when the user may not see the dossier."""
+    from onestop import access, selectors
+
+    if not access.can_view(user, dossier):
+        return None
+    result = None
+    if dossier.result_id and visible_documents(user).filter(pk=dossier.result_id).exists():
+        result = dossier.result
+    return SubjectWorkspace(
+        template="onestop/partials/task_workspace.html",
+        context={
+            "dossier": dossier,
+            "letter": letter,
+            "files": dossier.files.select_related("paper").order_by("round", "pk"),
+            "supplements": dossier.supplements.order_by("round"),
+            "days_left": selectors.days_left_text(dossier),
+            "overdue": selectors.is_overdue(dossier),
+            "result": result,
+        },
+        document=result,
+    )
+
+
+def apology_workspace(letter, user: User) -> SubjectWorkspace | None:
+    """An apology letter's task shows the letter (reason, new date) with its dossier."""
+    return dossier_workspace(letter.dossier, user, letter=letter)
+
+
 def register() -> None:
     """Called from the app's ready(): subjects and step actions."""
     register_subject(
@@ -196,6 +227,7 @@ def register() -> None:
             fields=_dossier_fields,
             on_finished=_dossier_finished,
             url=dossier_url,
+            workspace=dossier_workspace,
         )
     )
     register_subject(
@@ -204,6 +236,7 @@ def register() -> None:
             fields=_apology_fields,
             on_finished=_apology_finished,
             url=lambda letter: dossier_url(letter.dossier),
+            workspace=apology_workspace,
         )
     )
     for spec in DOSSIER_ACTIONS:

@@ -272,6 +272,11 @@ def is_working_day(day: datetime.date) -> bool:
     return year_calendar(day.year).is_working_day(day)
 
 
+def day_off_name(day: datetime.date) -> str:
+    """The name of a holiday or an administrator's day off ("Quốc khánh"), "" otherwise."""
+    return year_calendar(day.year).days_off.get(day, "")
+
+
 def holidays(year: int) -> list[DateName]:
     """The days off of `year` other than ordinary weekends, with their names, by date."""
     return list(year_calendar(year).days_off.items())
@@ -451,3 +456,26 @@ def deadline_for(
     if days is None and hours is None:
         raise ValueError("deadline_for needs days or hours.")
     return add_working_time(start, days=days or 0, hours=hours or 0)
+
+
+# --- Deadlines as people read them -----------------------------------------------------------
+
+
+def end_of_working_day(day: datetime.date) -> datetime.datetime:
+    """The closing time of `day`'s last office-hour period (17:30 by default): the moment a
+    deadline given as a date ("hạn 14/12") falls due."""
+    closing = working_periods()[-1][1]
+    return datetime.datetime.combine(day, closing, VN_TZ)
+
+
+def working_days_left(deadline: datetime.datetime, now: datetime.datetime) -> int:
+    """Whole working days between today and the deadline's day, as people count them.
+
+    Positive: working days after today up to the deadline's day (due tomorrow = 1, whatever
+    the hour); 0: due today (or before the next working day); negative once the deadline has
+    passed: minus the working days since the deadline's day (0 when it passed today)."""
+    today = now.astimezone(VN_TZ).date()
+    due_day = deadline.astimezone(VN_TZ).date()
+    if deadline >= now:
+        return max(working_days_between(today, due_day), 0)
+    return -max(working_days_between(due_day, today), 0)

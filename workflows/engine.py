@@ -21,6 +21,8 @@ from edoc.models import Document, User
 from edoc.models.organisation import Role
 from edoc.services.documents import document_grant_participant
 from workflows import assignees, calendar, expressions
+from workflows.actions import get_action
+from workflows.deadlines import as_deadline
 from workflows.graph import BRANCH, PARALLEL, Graph, Step, parse
 from workflows.models import DefinitionVersion, Notification, ProcessRun, RunEvent, WorkItem
 from workflows.subjects import adapter_for, subject_fields, subject_load, subject_ref
@@ -196,6 +198,7 @@ def on_task_created(activation) -> None:
     candidates = task.data.get("candidates") or []
     if task.owner_id is None and candidates:
         work_item.candidates.set(candidates)
+    _apply_action_deadline(work_item, now)
     recipients = [task.owner] if task.owner_id else list(User.objects.filter(pk__in=candidates))
     subject = _subject(run)
     document = subject if isinstance(subject, Document) else None
@@ -210,6 +213,21 @@ def on_task_created(activation) -> None:
         notify(user, work_item, "assigned", _("New task: %(step)s") % {"step": work_item.step_name})
     if run.current_step != step.id:
         ProcessRun.objects.filter(pk=run.pk).update(current_step=step.id)
+
+
+def _apply_action_deadline(work_item: WorkItem, now: datetime.datetime) -> None:
+    """One deadline per assignment: when the step's action carries a deadline of its own (the
+    date a leader set when assigning or forwarding), the task takes it instead of the step's
+    default, and its reminder comes at the same share of the time left."""
+    hook = get_action(work_item.action).deadline
+    own = hook(work_item) if hook is not None else None
+    if own is None:
+        return
+    deadline = as_deadline(own)
+    left = calendar.working_time_between(now, deadline)
+    work_item.deadline = deadline
+    work_item.reminder_at = calendar.add_working_duration(now, left * float(REMINDER_SHARE))
+    work_item.save(update_fields=["deadline", "reminder_at"])
 
 
 def join_satisfied(activation, active_tasks) -> bool:

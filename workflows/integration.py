@@ -12,22 +12,28 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from edoc.forms import AssignForm, ForwardForm
 from edoc.models import Assignment, Document
 from edoc.selectors.access import Actor, assignment_holders_q, principals_of
+from edoc.selectors.documents import outgoing_number_preview
 from edoc.services import documents as document_services
 from edoc.services import handling
 from signing.forms import SignForm
-from workflows.actions import ActionSpec, is_performing, performing, register
+from workflows import calendar
+from workflows.actions import ActionSpec, Notice, is_performing, performing, register
 from workflows.models import ProcessDefinition, WorkItem
+from workflows.selectors import work_item_assignment
 
 
 def _document(work_item: WorkItem) -> Document:
@@ -63,6 +69,12 @@ def _user_pending_assignment(actor: Actor, document: Document, roles) -> Assignm
         .order_by("created_at")
         .first()
     )
+
+
+def _assignment_deadline(work_item: WorkItem) -> datetime.date | None:
+    """The deadline of the handling assignment the task carries: one deadline per assignment."""
+    assignment = work_item_assignment(work_item)
+    return assignment.deadline if assignment is not None else None
 
 
 def _perform_assign(actor: Actor, work_item: WorkItem, data: dict) -> None:
@@ -110,6 +122,12 @@ def _perform_handle(actor: Actor, work_item: WorkItem, data: dict) -> None:
         )
     elif data.get("comment"):
         handling.document_comment(user=actor.user, document=document, comment=data["comment"])
+
+
+def _reopen_handle(actor: Actor, work_item: WorkItem, reason: str) -> None:
+    """The reviewer returned the document to the handling step: the specialist's completed lead
+    assignment is pending again, so the handling step goes back to them."""
+    handling.assignment_reopen_lead(user=actor.user, document=_document(work_item), reason=reason)
 
 
 def _perform_complete(actor: Actor, work_item: WorkItem, data: dict) -> None:
@@ -183,6 +201,40 @@ def registry_task_returned(actor: Actor, work_item: WorkItem, to_step: str, reas
     )
 
 
+def _issue_preview(work_item: WorkItem) -> list[Notice]:
+    """What completing the clerk's issue task does: the number it will take, and a warning
+    when today is not a working day (the document is dated the day it is issued)."""
+    document = _document(work_item)
+    if document.status == Document.Status.ISSUED:
+        return [
+            Notice(
+                "info",
+                _("The document is already issued: No. %(symbol)s.") % {"symbol": document.symbol},
+            )
+        ]
+    notices = [
+        Notice(
+            "info",
+            _("Completing this step numbers and issues the document: No. %(symbol)s (expected).")
+            % {"symbol": outgoing_number_preview(document)},
+        )
+    ]
+    today = timezone.localdate()
+    if not calendar.is_working_day(today):
+        reason = calendar.day_off_name(today) or date_format(today, "l")
+        notices.append(
+            Notice(
+                "warning",
+                _(
+                    "Today, %(date)s, is not a working day (%(reason)s): the document will be "
+                    "numbered and dated today."
+                )
+                % {"date": today.strftime("%d/%m/%Y"), "reason": reason},
+            )
+        )
+    return notices
+
+
 INCOMING, OUTGOING = "incoming", "outgoing"
 REGISTRY_ACTIONS = [
     ActionSpec(
@@ -191,11 +243,26 @@ REGISTRY_ACTIONS = [
         AssignActionForm,
         _perform_assign,
         INCOMING,
+        return_target=False,
     ),
     ActionSpec(
-        "forward", _lazy("Pass to a specialist"), ForwardActionForm, _perform_forward, INCOMING
+        "forward",
+        _lazy("Pass to a specialist"),
+        ForwardActionForm,
+        _perform_forward,
+        INCOMING,
+        deadline=_assignment_deadline,
+        return_target=False,
     ),
-    ActionSpec("handle", _lazy("Handle the document"), None, _perform_handle, INCOMING),
+    ActionSpec(
+        "handle",
+        _lazy("Handle the document"),
+        None,
+        _perform_handle,
+        INCOMING,
+        deadline=_assignment_deadline,
+        reopen=_reopen_handle,
+    ),
     ActionSpec(
         "complete", _lazy("Approve the handling and complete"), None, _perform_complete, INCOMING
     ),
@@ -207,7 +274,14 @@ REGISTRY_ACTIONS = [
         OUTGOING,
     ),
     ActionSpec("sign", _lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING),
-    ActionSpec("issue", _lazy("Number and issue"), None, _perform_issue, OUTGOING),
+    ActionSpec(
+        "issue",
+        _lazy("Number and issue"),
+        None,
+        _perform_issue,
+        OUTGOING,
+        preview=_issue_preview,
+    ),
     ActionSpec("distribute", _lazy("Distribute to recipients"), None, None, OUTGOING),
 ]
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from edoc.models import Delegation, User
-from edoc.selectors.access import principals_of, visible_documents
+from edoc.models import Assignment, Delegation, Document, DocumentEvent, DocumentFile, User
+from edoc.selectors.access import assignment_holders_q, principals_of, visible_documents
 from workflows import calendar
-from workflows.graph import PARALLEL, USER
+from workflows.actions import can_return_to
+from workflows.graph import USER
 from workflows.models import Notification, ProcessDefinition, ProcessRun, RunEvent, WorkItem
 
 
@@ -86,7 +87,7 @@ def returnable_steps_of(work_items: Iterable[WorkItem]) -> dict[int, list[tuple[
         seen: dict[str, str] = {}
         for step_id in visited.get(item.run_id, []):
             target = steps.get(step_id)
-            if step_id != item.step_id and target is not None and target.type in (USER, PARALLEL):
+            if step_id != item.step_id and can_return_to(target):
                 seen[step_id] = target.name or step_id
         result[item.pk] = list(seen.items())
     return result
@@ -244,6 +245,7 @@ def _previous_finished(item: WorkItem) -> WorkItem | None:
             completed_at__lte=item.created_at,
             status__in=[WorkItem.Status.DONE, WorkItem.Status.RETURNED],
         )
+        .exclude(pk=item.pk)
         .select_related("completed_by", "on_behalf_of")
         .order_by("-completed_at", "-pk")
         .first()
@@ -405,3 +407,189 @@ def work_item_return_note(item: WorkItem) -> ReturnNote | None:
     ):
         return None
     return _return_notes(item.run, [previous])[0]
+
+
+# --- The task page as the workspace: the document, its history and what is under review.
+
+# Registry events written by the same action as a process event (completing a step performs the
+# registry action in the same transaction) fall within this span of it.
+SAME_ACTION_WINDOW = datetime.timedelta(seconds=5)
+# What the workspace's history leaves out: access bookkeeping, not opinions.
+HISTORY_HIDDEN_DOCUMENT_ACTIONS = (DocumentEvent.Action.GRANTED,)
+HISTORY_HIDDEN_RUN_KINDS = ("reminded",)
+# Registry events that say what a step did even without a comment of their own.
+INFORMATIVE_DOCUMENT_ACTIONS = (
+    DocumentEvent.Action.ASSIGNED,
+    DocumentEvent.Action.FORWARDED,
+    DocumentEvent.Action.RETURNED,
+    DocumentEvent.Action.ISSUED,
+    DocumentEvent.Action.FILE_ADDED,
+)
+PDF_CONTENT_TYPES = ("application/pdf",)
+
+
+def work_item_assignment(work_item: WorkItem) -> Assignment | None:
+    """The pending handling assignment (lead or coordinator) the task's assignee carries on the
+    task's document, in person or as the unit's head: the latest one."""
+    if work_item.document_id is None or work_item.assignee_id is None:
+        return None
+    return (
+        Assignment.objects.filter(
+            assignment_holders_q(work_item.assignee),
+            document_id=work_item.document_id,
+            status=Assignment.Status.PENDING,
+            role__in=[Assignment.Role.LEAD, Assignment.Role.COORDINATOR],
+        )
+        .select_related("assigned_by", "on_behalf_of")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def file_inline_viewable(document_file: DocumentFile) -> bool:
+    """Whether the task page may render the file in the page (pdf.js). A version flagged with
+    active content (JavaScript, launch actions, embedded files: `has_active_content`) is offered
+    as a download only, like anything that is not a PDF."""
+    if document_file.content_type not in PDF_CONTENT_TYPES:
+        return False
+    return not getattr(document_file, "has_active_content", False)
+
+
+@dataclass(frozen=True)
+class ViewerFile:
+    """The file version the workspace shows: rendered inline when `inline`, else offered as a
+    download."""
+
+    document: Document
+    file: DocumentFile
+    inline: bool
+
+
+def document_viewer_file(document: Document) -> ViewerFile | None:
+    """The document's current (latest) version for the workspace, None without a file."""
+    current = (
+        DocumentFile.objects.filter(document=document)
+        .select_related("uploaded_by")
+        .order_by("-version")
+        .first()
+    )
+    if current is None:
+        return None
+    return ViewerFile(document=document, file=current, inline=file_inline_viewable(current))
+
+
+@dataclass
+class HistoryLine:
+    """One line of the workspace's history: a process event (with the registry events its
+    action wrote, `attached`) or a registry event of its own (a comment, a forwarding …)."""
+
+    at: datetime.datetime
+    run_event: RunEvent | None = None
+    document_event: DocumentEvent | None = None
+    attached: list[DocumentEvent] = field(default_factory=list)
+
+    @property
+    def details(self) -> list[DocumentEvent]:
+        """The attached registry events that say more than the process event: to whom it was
+        assigned or forwarded (with the directive), a comment of their own."""
+        comment = self.run_event.comment if self.run_event else ""
+        return [
+            event
+            for event in self.attached
+            if event.action in INFORMATIVE_DOCUMENT_ACTIONS
+            or (event.comment and event.comment != comment)
+        ]
+
+
+def task_history(item: WorkItem, *, with_document: bool) -> list[HistoryLine]:
+    """Earlier opinions and assignments, oldest first: the run's steps (completed, returned with
+    their reasons, reassigned …) merged with the document's registry timeline (assignments,
+    forwards with their directives, comments, returns to the clerk) when `with_document`
+    (the caller checked the user may see the document)."""
+    run_events = (
+        item.run.events.exclude(kind__in=HISTORY_HIDDEN_RUN_KINDS)
+        .select_related("actor", "on_behalf_of", "work_item")
+        .order_by("created_at", "pk")
+    )
+    lines = [HistoryLine(at=event.created_at, run_event=event) for event in run_events]
+    if with_document and item.document_id:
+        document_events = (
+            DocumentEvent.objects.filter(document_id=item.document_id)
+            .exclude(action__in=HISTORY_HIDDEN_DOCUMENT_ACTIONS)
+            .select_related("actor", "on_behalf_of")
+            .order_by("created_at", "pk")
+        )
+        process_lines = list(lines)
+        for event in document_events:
+            host = min(
+                (
+                    line
+                    for line in process_lines
+                    if line.run_event.actor_id == event.actor_id
+                    and abs(line.at - event.created_at) <= SAME_ACTION_WINDOW
+                ),
+                key=lambda line: abs(line.at - event.created_at),
+                default=None,
+            )
+            if host is not None:
+                host.attached.append(event)
+            else:
+                lines.append(HistoryLine(at=event.created_at, document_event=event))
+    lines.sort(key=lambda line: line.at)
+    return lines
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """A task that gave the user theirs, with the comment it was completed with — or, when
+    the action was done from the document page, the comment the registry recorded for it."""
+
+    item: WorkItem
+    comment: str
+
+
+def work_item_handed_over(item: WorkItem) -> list[HandedOver]:
+    """The tasks whose completion (or return) gave the user this one — what a reviewer reviews:
+    the specialist's result and comment, or the reason it came back; all the tasks of a
+    parallel step."""
+    previous = _previous_finished(item)
+    if previous is None:
+        return []
+    items = [previous]
+    if previous.batch is not None:
+        items = list(
+            item.run.work_items.filter(batch=previous.batch, status=WorkItem.Status.DONE)
+            .select_related("completed_by", "on_behalf_of")
+            .order_by("completed_at", "pk")
+        )
+    return [
+        HandedOver(item=done, comment=done.comment or _registry_comment(done)) for done in items
+    ]
+
+
+def _registry_comment(item: WorkItem) -> str:
+    """The comment of the registry action that completed the task from the document page
+    (submitting a draft, completing an assignment), if any."""
+    if item.document_id is None or item.completed_at is None or item.completed_by_id is None:
+        return ""
+    event = (
+        DocumentEvent.objects.filter(
+            document_id=item.document_id,
+            actor_id=item.completed_by_id,
+            created_at__gte=item.completed_at - SAME_ACTION_WINDOW,
+            created_at__lte=item.completed_at + SAME_ACTION_WINDOW,
+        )
+        .exclude(comment="")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.comment if event is not None else ""
+
+
+def document_assignments(document_id: int) -> QuerySet[Assignment]:
+    """The document's handling assignments, oldest first, for the workspace."""
+    return (
+        Assignment.objects.filter(document_id=document_id)
+        .select_related("unit", "user", "assigned_by", "on_behalf_of")
+        .order_by("created_at", "pk")
+    )

@@ -104,7 +104,6 @@ def incoming_graph() -> dict[str, Any]:
                 {"rule": "lead_unit_head"},
                 days=1,
                 nxt="done",
-                allow_return=False,
             ),
             {"id": "done", "name": "Hoàn thành", "type": "end"},
         ],
@@ -159,7 +158,6 @@ def outgoing_graph(office: Unit) -> dict[str, Any]:
                 {"rule": "signer"},
                 hours=4,
                 nxt="issue",
-                allow_return=False,
             ),
             _user(
                 "issue",

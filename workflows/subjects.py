@@ -30,17 +30,31 @@ SUBJECT_FIELDS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class SubjectWorkspace:
+    """What a task page shows of a non-document subject: `template` rendered with `context`
+    in the page's document column, and `document`, a document of the subject to show in the
+    viewer (a dossier's result under review), already checked visible to the user."""
+
+    template: str
+    context: dict[str, Any]
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
 class SubjectAdapter:
     """How the engine treats another kind of subject than a document (e.g. a one-stop dossier).
 
     `fields(subject)` gives the SUBJECT_FIELDS values; `on_finished(run, subject)` runs when a
-    process on it reaches its end; `url(subject)` is the staff page shown on task pages.
+    process on it reaches its end; `url(subject)` is the staff page shown on task pages;
+    `workspace(subject, user)` is what the task page shows of it to that user (None when the
+    user may not see it).
     """
 
     label: str  # "app_label.modelname"
     fields: Callable[[Any], dict[str, Any]]
     on_finished: Callable[[Any, Any], None] | None = None
     url: Callable[[Any], str] | None = None
+    workspace: Callable[[Any, Any], SubjectWorkspace | None] | None = None
 
 
 SUBJECT_ADAPTERS: dict[str, SubjectAdapter] = {}
@@ -125,3 +139,15 @@ def subject_link(run: Any) -> tuple[str, str] | None:
     if adapter is None:
         return None
     return str(subject), adapter.url(subject) if adapter.url else ""
+
+
+def subject_workspace(run: Any, user: Any) -> SubjectWorkspace | None:
+    """The task page's view of a run's non-document subject for `user` (None for documents,
+    unknown kinds, or when the subject's app says the user may not see it)."""
+    if run is None or run.document_id is not None:
+        return None
+    subject = subject_load(run.process.data.get("subject"))
+    adapter = adapter_for(subject)
+    if adapter is None or adapter.workspace is None:
+        return None
+    return adapter.workspace(subject, user)

@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from edoc.services.handling import document_mark_read
 from edoc.views.common import form_add_service_errors, paginate
 from workflows import selectors
+from workflows.actions import Notice, get_action
 from workflows.models import ProcessRun, WorkItem
 from workflows.services.processes import (
     can_reassign,
@@ -34,7 +36,7 @@ from workflows.services.processes import (
     work_item_reassign,
     work_item_return,
 )
-from workflows.subjects import subject_link
+from workflows.subjects import subject_link, subject_workspace
 from workflows.task_forms import (
     CompleteTaskForm,
     ReassignTaskForm,
@@ -131,7 +133,9 @@ def _task_page(
     notice: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Render the task page; `bound` holds submitted forms (to show their errors)."""
+    """Render the task page — the workspace: the document (its PDF, details, files), the
+    earlier opinions and what is under review beside the actions; `bound` holds submitted
+    forms (to show their errors)."""
     user = request.user
     bound = bound or {}
     if notice:  # the task changed: show it as it is now, without stale forms
@@ -142,14 +146,34 @@ def _task_page(
     actor = work_item_actor(user, item) if is_open and not candidate else None
     steps = returnable_steps(item) if actor is not None else []
     reassignable = is_open and can_reassign(user, item)
+    document = item.document
+    document_visible = bool(
+        item.document_id and selectors.visible_document_ids(user, [item.document_id])
+    )
+    workspace = subject_workspace(item.run, user)
+    shown = document if document_visible else (workspace.document if workspace else None)
     context: dict[str, Any] = {
         "item": item,
         "run": item.run,
-        "document": item.document,
-        "document_visible": bool(
-            item.document_id and selectors.visible_document_ids(user, [item.document_id])
-        ),
+        "document": document,
+        "document_visible": document_visible,
         "subject_link": subject_link(item.run),
+        "subject_workspace": workspace,
+        "viewer": selectors.document_viewer_file(shown) if shown is not None else None,
+        "files": (
+            document.files.select_related("uploaded_by").order_by("-version")
+            if document_visible
+            else []
+        ),
+        "assignments": (
+            selectors.document_assignments(document.pk)
+            if document_visible and document.is_incoming
+            else []
+        ),
+        "my_assignment": selectors.work_item_assignment(item) if is_open else None,
+        "history": selectors.task_history(item, with_document=document_visible),
+        "handed_over": selectors.work_item_handed_over(item),
+        "step_names": _step_names(item.run),
         "assigned_by": selectors.work_item_assigned_by(item),
         "actor": actor,
         "can_claim": candidate,
@@ -160,6 +184,7 @@ def _task_page(
             bound["action"] if "action" in bound else action_form_for(request, item)
         )
         context["complete_form"] = bound.get("complete") or CompleteTaskForm()
+        context["previews"] = _previews(item)
         if steps:
             context["return_form"] = bound.get("return") or ReturnTaskForm(steps=steps)
     if reassignable:
@@ -171,10 +196,33 @@ def _task_page(
     return render(request, "workflows/task.html", context, status=status)
 
 
+def _step_names(run: ProcessRun) -> dict[str, str]:
+    from workflows.engine import graph_of
+
+    return {step.id: step.name or step.id for step in graph_of(run.process).steps}
+
+
+def _previews(item: WorkItem) -> list[Notice]:
+    """What completing the task will do, from its action (e.g. the number an issue takes)."""
+    preview = get_action(item.action).preview
+    if preview is None:
+        return []
+    try:
+        return preview(item)
+    except ValidationError:  # the step's subject is missing: the Complete button says so
+        return []
+
+
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The task page: what to do, on which document, by when; and the buttons to do it."""
     item = selectors.work_item_get_for_user(request.user, pk)
+    if item.document_id and selectors.visible_document_ids(request.user, [item.document_id]):
+        document_mark_read(
+            user=request.user,
+            document=item.document,
+            details={"task": item.pk, "step": item.step_id},
+        )
     return _task_page(request, item)
 
 

@@ -142,6 +142,24 @@ def pending_count(user: User) -> int:
     return count
 
 
+def outgoing_number_preview(document: Document, issue_date: datetime.date | None = None) -> str:
+    """The number and notation ("02/KH-SYT") issuing the document on `issue_date` (default:
+    today) would give it now — the next number of its series' book. Takes no number: another
+    issuance before it moves it on."""
+    from edoc.services.documents import format_outgoing_number, outgoing_notation
+
+    year = (issue_date or timezone.localdate()).year
+    book = RegisterBook.objects.filter(
+        agency_id=document.agency_id,
+        unit__isnull=True,
+        kind=RegisterBook.Kind.OUTGOING,
+        year=year,
+        is_confidential=document.is_confidential,
+    ).first()
+    number = (book.last_number if book is not None else 0) + 1
+    return f"{format_outgoing_number(number)}/{outgoing_notation(document)}"
+
+
 def is_overdue(deadline: datetime.date | None, *, today: datetime.date | None = None) -> bool:
     return bool(deadline and deadline < (today or timezone.localdate()))
 

@@ -347,6 +347,34 @@ def assignment_return(*, user: User, assignment: Assignment, reason: str) -> Doc
 
 @nfc_inputs
 @transaction.atomic
+def assignment_reopen_lead(*, user: User, document: Document, reason: str) -> list[Assignment]:
+    """The reviewer sends the lead handler's result back (the handling process returned to its
+    handling step): the lead assignments completed since are pending again, for the handler to
+    correct their result. Nothing changes for an assignment that is not completed."""
+    if not visible_documents(user).filter(pk=document.pk).exists():
+        raise PermissionDenied
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status != Status.IN_PROGRESS:
+        raise ValidationError(_("Only a document in progress can go back to its handler."))
+    reopened = list(
+        document.assignments.select_for_update().filter(role=ARole.LEAD, status=AStatus.COMPLETED)
+    )
+    for assignment in reopened:
+        assignment.status = AStatus.PENDING
+        assignment.closed_at = None
+        assignment.closed_by = None
+        assignment.save(update_fields=["status", "closed_at", "closed_by"])
+    audit_record(
+        actor=user,
+        action="assignment.reopen",
+        target=document,
+        details={"assignments": [assignment.pk for assignment in reopened], "reason": reason},
+    )
+    return reopened
+
+
+@nfc_inputs
+@transaction.atomic
 def incoming_resubmit(*, user: User, document: Document, comment: str = "") -> Document:
     """The clerk sends a returned document back to the leaders for assignment."""
     document = Document.objects.select_for_update().get(pk=document.pk)
@@ -477,6 +505,7 @@ def delegation_revoke(*, user: User, delegation: Delegation) -> Delegation:
 __all__ = [
     "assignment_complete",
     "assignment_forward",
+    "assignment_reopen_lead",
     "assignment_return",
     "delegation_create",
     "delegation_revoke",

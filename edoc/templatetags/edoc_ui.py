@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from edoc.deadlines import days_left_text
 from edoc.models import Document
 from edoc.selectors.access import can_register_incoming
 from edoc.selectors.documents import is_overdue
@@ -81,15 +82,18 @@ def deadline_cell(deadline: datetime.date | None) -> SafeString | str:
     if deadline is None:
         return ""
     text = deadline.strftime("%d/%m/%Y")
+    left = days_left_text(deadline)
+    left = format_html(' <small class="days-left">{}</small>', left) if left else ""
     if is_overdue(deadline):
         return format_html(
             '<span class="deadline overdue" title="{}">{} '
-            '<span class="badge badge-danger">{}</span></span>',
+            '<span class="badge badge-danger">{}</span>{}</span>',
             _("Overdue"),
             text,
             _("Overdue"),
+            left,
         )
-    return format_html('<span class="deadline">{}</span>', text)
+    return format_html('<span class="deadline">{}{}</span>', text, left)
 
 
 @register.simple_tag(takes_context=True)

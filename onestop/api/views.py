@@ -28,7 +28,7 @@ class DossierSerializer(serializers.ModelSerializer):
     channel = serializers.CharField(help_text="online or counter")
     fee_status = serializers.CharField(help_text="none, unpaid, paid or exempt")
     days_left = serializers.SerializerMethodField(
-        help_text="Working days until the appointment (negative when overdue)."
+        help_text="Whole working days until the appointment (negative when overdue)."
     )
 
     class Meta:
@@ -55,9 +55,8 @@ class DossierSerializer(serializers.ModelSerializer):
             "fee_status",
         ]
 
-    def get_days_left(self, dossier: Dossier) -> float | None:
-        value = selectors.days_left(dossier)
-        return float(value) if value is not None else None
+    def get_days_left(self, dossier: Dossier) -> int | None:
+        return selectors.days_left(dossier)
 
 
 class EventSerializer(serializers.ModelSerializer):

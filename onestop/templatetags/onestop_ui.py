@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from onestop import access
+from onestop import access, selectors
 from onestop.models import Dossier
 
 register = template.Library()
@@ -56,9 +54,6 @@ def vnd(amount) -> str:
 
 
 @register.filter
-def working_days(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    if value < 0:
-        return _("%(days)s working days overdue") % {"days": f"{-value:.1f}".replace(".", ",")}
-    return _("%(days)s working days left") % {"days": f"{value:.1f}".replace(".", ",")}
+def working_days_left(dossier: Dossier) -> str:
+    """ "còn 3 ngày làm việc" until the dossier's appointment (whole working days)."""
+    return selectors.days_left_text(dossier)

@@ -4,7 +4,6 @@ days left; staff visibility."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.core import signing
@@ -78,11 +77,13 @@ def test_days_left_in_working_days(dossier, clock):
     dossier.received_at = datetime.datetime(2026, 4, 20, 8, 0, tzinfo=calendar.VN_TZ)
     dossier.due_at = datetime.datetime(2026, 5, 7, 8, 0, tzinfo=calendar.VN_TZ)
     friday = datetime.datetime(2026, 4, 24, 8, 0, tzinfo=calendar.VN_TZ)
-    # Mon 27/4 (compensatory), 30/4 and 1/5 off: Friday from 08:00 (7.5 h), 28, 29/4, 4, 5,
-    # 6/5 (40 h) and 7/5 until 08:00 (0.5 h) = 48 office hours.
-    assert selectors.days_left(dossier, now=friday) == Decimal("6.0")
+    # Whole working days, as people count them: Mon 27/4 (compensatory), 30/4 and 1/5 off, so
+    # after Friday come 28, 29/4, 4, 5, 6 and 7/5.
+    assert selectors.days_left(dossier, now=friday) == 6
+    assert selectors.days_left_text(dossier, now=friday) == "còn 6 ngày làm việc"
     late = datetime.datetime(2026, 5, 8, 12, 0, tzinfo=calendar.VN_TZ)
-    assert selectors.days_left(dossier, now=late) == Decimal("-1.4")
+    assert selectors.days_left(dossier, now=late) == -1
+    assert selectors.days_left_text(dossier, now=late) == "quá hạn 1 ngày làm việc"
     assert selectors.is_overdue(dossier, now=late)
 
 

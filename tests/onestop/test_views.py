@@ -4,6 +4,7 @@ the receipt PDF, the task page showing the dossier."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,7 @@ from pypdf import PdfReader
 
 from onestop import selectors, services
 from onestop.models import Dossier, DossierPaper
+from workflows import calendar
 from workflows.models import WorkItem
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +158,7 @@ def test_receipt_pdf_content(client, officer, received):
         "Đơn đề nghị",
         "Văn bằng chuyên môn",
         "Lê Thị Thảo",  # the receiving officer
-        received.due_at.astimezone(selectors.calendar.VN_TZ).strftime("%d/%m/%Y"),
+        received.due_at.astimezone(calendar.VN_TZ).strftime("%d/%m/%Y"),
         "360.000 đồng",
     ):
         assert expected in text, expected
@@ -189,3 +191,21 @@ def test_procedure_catalogue_page(client, officer, procedure):
     page = login(client, officer).get(reverse("onestop:procedure_list")).text
     assert "1.004616" in page and "360.000 đ" in page
     assert reverse("onestop:intake", args=[procedure.pk]) in page
+
+
+def test_days_left_are_whole_working_days(client, officer, received):
+    """Issue 9 (#7): "còn 10,0 ngày làm việc" becomes "còn 10 ngày làm việc", counted by the
+    working-day calendar like task deadlines."""
+    from workflows.deadlines import working_days_left
+
+    left = working_days_left(received.due_at)
+    assert left == 10  # the procedure's processing time, received just now
+    staff = login(client, officer)
+    for url in (
+        reverse("onestop:dossier_detail", args=[received.pk]),
+        reverse("onestop:dossier_list"),
+    ):
+        text = staff.get(url).text
+        assert "còn 10 ngày làm việc" in text, url
+        assert not re.search(r"\d,\d+ ngày", text), url
+    assert selectors.days_left(received) == 10

@@ -36,6 +36,7 @@ TASK_KEYS = {
     "claimable",
     "on_behalf_of",
     "deadline",
+    "working_days_left",
     "overdue",
     "reminder_sent",
     "document",
@@ -164,6 +165,7 @@ def test_the_list_shows_the_callers_open_task_with_every_key(api, admin, users, 
     assert task["claimable"] is False and task["on_behalf_of"] is None
     assert task["deadline"].endswith("+07:00")
     assert datetime.datetime.fromisoformat(task["deadline"]) == item.deadline
+    assert task["working_days_left"] == 1  # the step gives one working day
     assert task["created_at"].endswith("+07:00")
     assert task["overdue"] is False and task["reminder_sent"] is False
     assert task["document"] == {

@@ -25,6 +25,7 @@ from edoc.models import Document, User
 from edoc.selectors.access import delegators_of
 from workflows.actions import get_action
 from workflows.calendar import VN_TZ
+from workflows.deadlines import working_days_left
 from workflows.engine import graph_of
 from workflows.models import ProcessRun, RunEvent, WorkItem
 from workflows.selectors import returnable_steps_of
@@ -112,6 +113,12 @@ class TaskSerializer(serializers.ModelSerializer):
         )
     )
     deadline = vn_datetime_field(allow_null=True)
+    working_days_left = serializers.SerializerMethodField(
+        help_text=_(
+            "Open task with a deadline: whole working days left by the working-day calendar "
+            "(0: due today; negative: working days overdue). Null otherwise."
+        )
+    )
     overdue = serializers.SerializerMethodField()
     reminder_sent = serializers.SerializerMethodField()
     document = TaskDocumentSerializer(read_only=True, allow_null=True)
@@ -133,6 +140,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "claimable",
             "on_behalf_of",
             "deadline",
+            "working_days_left",
             "overdue",
             "reminder_sent",
             "document",
@@ -160,6 +168,11 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_overdue(self, item: WorkItem) -> bool:
         now: datetime.datetime = self.context.get("now") or timezone.now()
         return bool(item.status == WorkItem.Status.OPEN and item.deadline and item.deadline < now)
+
+    def get_working_days_left(self, item: WorkItem) -> int | None:
+        if item.status != WorkItem.Status.OPEN:
+            return None
+        return working_days_left(item.deadline, self.context.get("now"))
 
     def get_reminder_sent(self, item: WorkItem) -> bool:
         return item.reminded_at is not None

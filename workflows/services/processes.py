@@ -15,7 +15,8 @@ from edoc.models.organisation import Role
 from edoc.selectors.access import Actor, principals_of
 from edoc.services.audit import audit_record
 from edoc.text import nfc_inputs
-from workflows.graph import PARALLEL, USER
+from workflows.actions import can_return_to
+from workflows.graph import USER
 from workflows.models import DefinitionVersion, ProcessDefinition, ProcessRun, RunEvent, WorkItem
 from workflows.subjects import subject_ref
 
@@ -221,7 +222,7 @@ def returnable_steps(work_item: WorkItem) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for step_id in visited:
         target = graph.by_id.get(step_id)
-        if target is not None and target.type in (USER, PARALLEL):
+        if can_return_to(target):
             seen[step_id] = target.name or step_id
     return list(seen.items())
 
@@ -240,12 +241,25 @@ def work_item_return(*, user: User, work_item: WorkItem, to_step: str, reason: s
         raise PermissionDenied(_("This task is not yours."))
     if to_step not in dict(returnable_steps(work_item)):
         raise ValidationError({"to_step": _("This task cannot be returned to that step.")})
+    _reopen_target(work_item, actor, to_step, reason)
     _record(work_item, actor, "returned", reason, "task.return", {"to_step": to_step})
     _finish(work_item, actor, outcome=WorkItem.Outcome.RETURNED, comment=reason, return_to=to_step)
     from workflows.integration import registry_task_returned
 
     registry_task_returned(actor, work_item, to_step, reason)
     return work_item
+
+
+def _reopen_target(work_item: WorkItem, actor: Actor, to_step: str, reason: str) -> None:
+    """Let the target step's action give its work back (`ActionSpec.reopen`)."""
+    from workflows.actions import get_action, performing
+    from workflows.engine import graph_of
+
+    target = graph_of(work_item.run.process).by_id.get(to_step)
+    reopen = get_action(target.action).reopen if target is not None else None
+    if reopen is not None:
+        with performing(work_item.pk):
+            reopen(actor, work_item, reason)
 
 
 @transaction.atomic

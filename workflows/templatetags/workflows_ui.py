@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflows import selectors
+from workflows.deadlines import days_left_text
 from workflows.models import RunEvent
 
 register = template.Library()
@@ -70,26 +71,30 @@ def task_deadline(context: template.Context, deadline: datetime.datetime | None)
     """A task's deadline (local date and time), flagged when overdue or due soon."""
     if deadline is None:
         return format_html('<span class="deadline none muted">{}</span>', _("No deadline"))
-    state = deadline_state(deadline, *_moments(context))
+    now, soon = _moments(context)
+    state = deadline_state(deadline, now, soon)
     text = timezone.localtime(deadline).strftime("%H:%M %d/%m/%Y")
     iso = deadline.isoformat()
+    left = format_html('<small class="days-left">{}</small>', days_left_text(deadline, now))
     if state == OVERDUE:
         return format_html(
             '<time class="deadline overdue" datetime="{}">{}</time> '
-            '<span class="badge badge-danger">{}</span>',
+            '<span class="badge badge-danger">{}</span> {}',
             iso,
             text,
             _("Overdue"),
+            left,
         )
     if state == DUE_SOON:
         return format_html(
             '<time class="deadline due-soon" datetime="{}">{}</time> '
-            '<span class="badge badge-warning">{}</span>',
+            '<span class="badge badge-warning">{}</span> {}',
             iso,
             text,
             _("Due soon"),
+            left,
         )
-    return format_html('<time class="deadline" datetime="{}">{}</time>', iso, text)
+    return format_html('<time class="deadline" datetime="{}">{}</time> {}', iso, text, left)
 
 
 @register.filter
