@@ -6,3 +6,10 @@ class EdocConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "edoc"
     verbose_name = _("Official documents")
+
+    def ready(self) -> None:
+        from django.utils.autoreload import autoreload_started
+
+        from edoc.devserver import make_reloader_import_safe
+
+        autoreload_started.connect(make_reloader_import_safe, dispatch_uid="edoc-safe-reloader")
