@@ -17,7 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.staticfiles.StaticFilesConfig",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
