@@ -41,7 +41,7 @@ def pytest_runtest_setup(item):
     if "browser" in item.keywords and not os.path.exists(CHROMIUM):
         missing.append(f"Chromium at {CHROMIUM}")
     if "opensearch" in item.keywords and not os.environ.get("OPENSEARCH_URL"):
-        missing.append('OpenSearch (OPENSEARCH_URL=http://…; eval "$(bash .ci/opensearch.sh)")')
+        missing.append('OpenSearch (OPENSEARCH_URL=http://…; eval "$(make -s services)")')
     if missing:
         message = "needs " + ", ".join(missing)
         if REQUIRE_SERVICES:
