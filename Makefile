@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format messages services clean
+.PHONY: run test install lint format messages deps services clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
@@ -27,8 +27,8 @@ run: install
 		trap 'kill $$!' EXIT INT TERM; \
 		DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# With DATABASE_URL / REDIS_URL set the suite runs on PostgreSQL and Redis
-# (eval "$$(bash .ci/services.sh)" starts both locally); REQUIRE_SERVICES=1 makes
+# With DATABASE_URL / REDIS_URL / OPENSEARCH_URL set the suite runs on PostgreSQL, Redis and
+# OpenSearch (eval "$$(make -s services)" starts all three locally); REQUIRE_SERVICES=1 makes
 # service-backed tests fail instead of skipping.
 test: install
 	$(VENV)/bin/ruff check .
@@ -48,6 +48,13 @@ messages: install
 	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# The Debian packages of .ci/packages.txt (root; the first time, before make itself is there:
+# bash .ci/deps.sh).
+deps:
+	@bash .ci/deps.sh
+
+# Starts PostgreSQL, Redis and the OpenSearch node (installs nothing) and prints the exports:
+# eval "$$(make -s services)"
 services:
 	@bash .ci/services.sh
 

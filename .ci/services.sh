@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Start PostgreSQL 15 and Redis on loopback for the test suite, then print the variables to export.
-# Usage: eval "$(bash .ci/services.sh)"   (idempotent; data under ${EDOC_SERVICES_DIR:-/tmp/edoc-services})
+# Start every service the test suite needs on loopback -- PostgreSQL 15 (:54329), Redis (:63799)
+# and the embedded OpenSearch node (:9201, .ci/opensearch.sh) -- then print the variables to
+# export. Installs nothing (the Debian packages come from .ci/deps.sh).
+# Usage: eval "$(make -s services)"  or  eval "$(bash .ci/services.sh)"
+#   (idempotent; data under ${EDOC_SERVICES_DIR:-/tmp/edoc-services} and /tmp/edoc-opensearch)
 set -euo pipefail
 DIR=${EDOC_SERVICES_DIR:-/tmp/edoc-services}
 PGPORT=${PGPORT:-54329}
@@ -43,3 +46,4 @@ fi
 
 echo "export DATABASE_URL=postgres://edoc:edoc@127.0.0.1:$PGPORT/edoc"
 echo "export REDIS_URL=redis://127.0.0.1:$REDISPORT/0"
+bash "$(dirname "$0")/opensearch.sh"

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from search.api import SearchApi
 from signing import urls as signing_urls
@@ -15,8 +16,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Content-Security-Policy: Swagger UI's init script is served by the split view's ?script
+    # URL, not inline. Redoc cannot run under the policy (it loads its logo from a CDN, starts a
+    # blob: worker and injects styles before it knows a nonce): its old URL shows Swagger UI.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", RedirectView.as_view(pattern_name="api-docs"), name="api-redoc"),
     path("api/search/", SearchApi.as_view(), name="api-search"),
     path("api/", include("edoc.api.urls")),
     path("api/", include("workflows.api.urls")),

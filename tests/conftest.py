@@ -41,7 +41,7 @@ def pytest_runtest_setup(item):
     if "browser" in item.keywords and not os.path.exists(CHROMIUM):
         missing.append(f"Chromium at {CHROMIUM}")
     if "opensearch" in item.keywords and not os.environ.get("OPENSEARCH_URL"):
-        missing.append('OpenSearch (OPENSEARCH_URL=http://…; eval "$(bash .ci/opensearch.sh)")')
+        missing.append('OpenSearch (OPENSEARCH_URL=http://…; eval "$(make -s services)")')
     if missing:
         message = "needs " + ", ".join(missing)
         if REQUIRE_SERVICES:
@@ -252,15 +252,49 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+# Every securitypolicyviolation event of a page (or of its frames) is written to the console,
+# where watch_csp() collects it with Chromium's own "Refused to …" messages.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + JSON.stringify({
+    directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile,
+    line: e.lineNumber, sample: e.sample, page: document.location.href
+  }));
+}, true);
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collect the Content-Security-Policy violations of every page of a browser context."""
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        text = message.text
+        if text.startswith("CSP violation: ") or "Content Security Policy" in text:
+            violations.append(text)
+
+    context.add_init_script(CSP_LISTENER)
+    context.on("page", lambda page: page.on("console", on_console))
+    return violations
+
+
+def assert_no_csp_violations(violations: list[str]) -> None:
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A desktop page in Vietnamese; the test fails if any page it opened broke the
+    Content-Security-Policy (issue 9 #20)."""
     context = browser.new_context(
         base_url=live_server.url, locale="vi-VN", viewport={"width": 1400, "height": 1000}
     )
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    assert_no_csp_violations(violations)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",
@@ -45,6 +46,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "edoc.middleware.ContentSecurityPolicyMiddleware",
+    "edoc.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "edoc.middleware.RequestContextMiddleware",
     "signing.audit.RefusalAuditMiddleware",
@@ -105,6 +108,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.staticfiles.AppDirectoriesFinder",  # without npm leftovers (node_modules)
+]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
 
@@ -203,6 +210,37 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"  # views that embed a PDF opt in with @xframe_options_sameorigin
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+
+# Content-Security-Policy (django-csp): only this site's own scripts, stylesheets, fonts, frames
+# and workers (no inline scripts, event handlers or style attributes, nothing from a CDN); images
+# also as data: URIs, frames also as blob: URLs (a local PDF shown before it is uploaded). A view
+# that needs more says so with csp.decorators.csp_update.
+# EDOC_CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only (a trial run);
+# EDOC_CSP_REPORT_URI receives the browsers' violation reports.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", "blob:"],  # the chosen PDF, previewed before upload
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "report-uri": env.str("EDOC_CSP_REPORT_URI", default="") or None,
+    }
+}
+if env.bool("EDOC_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+# Responses that must not be kept by browsers or proxies (Cache-Control: private, no-store):
+# every response to a logged-in user and everything under these path prefixes.
+EDOC_NO_STORE_PREFIXES = ["/api/"]
 
 LOGGING = {
     "version": 1,

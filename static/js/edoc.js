@@ -57,6 +57,23 @@
     if (empty) empty.hidden = false;
   });
 
+  /* A filter applied as soon as its choice changes (<select data-autosubmit>): the
+     Content-Security-Policy forbids inline onchange handlers. */
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.submit();
+  });
+
+  /* A form that asks before it posts (<form data-confirm="Question?">). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") &&
+        !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   /* Left menu on small screens. */
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("#menu-toggle");

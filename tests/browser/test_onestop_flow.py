@@ -32,7 +32,7 @@ from playwright.sync_api import expect
 from onestop.models import Dossier
 from onestop.portal.models import NotificationAttempt
 from tests.browser.conftest import login, submit
-from tests.conftest import make_pdf
+from tests.conftest import assert_no_csp_violations, make_pdf, watch_csp
 from tests.onestop import conftest as onestop_fixtures
 from tests.signing.conftest import signing_settings, trust_root, tsa_url  # noqa: F401
 from workflows import calendar
@@ -70,11 +70,13 @@ def phone(browser, live_server):
         has_touch=True,
     )
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     page.requested = []  # every URL the portal pages make the browser fetch
     page.on("request", lambda request: page.requested.append(request.url))
     yield page
     context.close()
+    assert_no_csp_violations(violations)
 
 
 @pytest.fixture
