@@ -258,6 +258,11 @@ class Dossier(models.Model):
     def is_paused(self) -> bool:
         return self.paused_at is not None
 
+    @property
+    def in_process(self) -> bool:
+        """Whether the dossier's internal process is still running."""
+        return self.run_id is not None and self.run.finished_at is None
+
 
 def paper_blob_name(sha256: str, extension: str) -> str:
     """Papers are stored by content hash, like edoc's documents."""

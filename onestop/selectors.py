@@ -199,6 +199,22 @@ def dossier_get_for_user(user: User, pk: int) -> Dossier:
     return dossier
 
 
+def result_documents(user: User, dossier: Dossier, *, eligible: bool = True) -> QuerySet:
+    """Outgoing documents of the dossier's agency the user may see; `eligible`: only those that
+    may be its result (issued and digitally signed), newest first."""
+    from edoc.models import Document
+    from edoc.selectors.access import visible_documents
+
+    queryset = visible_documents(user).filter(
+        agency_id=dossier.agency_id, direction=Document.Direction.OUTGOING
+    )
+    if eligible:
+        queryset = queryset.filter(
+            status=Document.Status.ISSUED, signature_records__isnull=False
+        ).distinct()
+    return queryset.order_by("-issued_at", "-created_at", "-pk")
+
+
 def staff_timeline(dossier: Dossier) -> QuerySet[DossierEvent]:
     return dossier.events.select_related("actor").order_by("at", "pk")
 

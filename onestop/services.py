@@ -8,14 +8,15 @@ sends `onestop.signals.dossier_status_changed` once the transaction commits.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -344,6 +345,31 @@ def _locked(dossier: Dossier) -> Dossier:
     )
 
 
+def _refusals_audited(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A service whose permission refusal is audited ("dossier.refused"): the service's own
+    transaction has rolled back, so the entry is written in a transaction of its own (when the
+    caller holds an outer transaction, the entry shares its fate)."""
+
+    def decorate(service: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(service)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return service(*args, **kwargs)
+            except PermissionDenied as error:
+                with transaction.atomic():
+                    audit_record(
+                        actor=kwargs.get("officer") or kwargs.get("user"),
+                        action="dossier.refused",
+                        target=kwargs.get("dossier"),
+                        details={"action": action, "message": str(error)},
+                    )
+                raise
+
+        return run
+
+    return decorate
+
+
 def _require_status(dossier: Dossier, allowed: Iterable[int], what: str) -> None:
     allowed = tuple(allowed)
     if dossier.status not in allowed:
@@ -617,6 +643,7 @@ def dossier_accept(*, officer: User, dossier: Dossier, note: str = "") -> Dossie
     return dossier
 
 
+@_refusals_audited("reject")
 @nfc_inputs
 @transaction.atomic
 def dossier_reject(*, officer: User, dossier: Dossier, reason: str) -> Dossier:
@@ -814,12 +841,14 @@ def dossier_record_payment(
     return dossier
 
 
+@_refusals_audited("stop")
 @nfc_inputs
 @transaction.atomic
 def dossier_stop(*, officer: User, dossier: Dossier, reason: str) -> Dossier:
-    """Stop processing (→ 8), e.g. the papers turn out not to meet the conditions."""
+    """Stop processing (→ 8), e.g. the papers turn out not to meet the conditions: the handling
+    unit's head or a leader decides it."""
     dossier = _locked(dossier)
-    access.require_officer_or_handler(officer, dossier)
+    access.require_decider(officer, dossier)
     _require_status(dossier, Dossier.OPEN, _("stop processing"))
     _require_reason(reason)
     dossier.paused_at = None
@@ -830,6 +859,7 @@ def dossier_stop(*, officer: User, dossier: Dossier, reason: str) -> Dossier:
     return dossier
 
 
+@_refusals_audited("withdraw")
 @nfc_inputs
 @transaction.atomic
 def dossier_withdraw(*, officer: User, dossier: Dossier, reason: str) -> Dossier:
@@ -893,25 +923,75 @@ def apology_cancel(*, user: User, letter: ApologyLetter, reason: str) -> Apology
     return letter
 
 
-def result_document_check(dossier: Dossier, document: Document) -> None:
-    """The result must be an outgoing document of the dossier's agency with a file."""
+def result_document_problem(dossier: Dossier, document: Document) -> ValidationError | None:
+    """Why this document cannot be the dossier's result (None when it can): it must be an
+    outgoing document of the dossier's agency with its file, digitally signed and issued."""
     if (
         document.agency_id != dossier.agency_id
         or document.direction != Document.Direction.OUTGOING
         or not document.files.exists()
     ):
+        return ValidationError(
+            _("Choose an outgoing document of the agency with its file."), code="not_outgoing"
+        )
+    if not document.signature_records.exists():
+        return ValidationError(
+            _(
+                "“%(document)s” has not been digitally signed yet: the result must be signed "
+                "and issued through the outgoing process first."
+            )
+            % {"document": document.subject[:80]},
+            code="unsigned",
+        )
+    if document.status != Document.Status.ISSUED:
+        return ValidationError(
+            _(
+                "“%(document)s” has not been issued yet: the clerk numbers and issues it before "
+                "it can be the dossier's result."
+            )
+            % {"document": document.subject[:80]},
+            code="not_issued",
+        )
+    return None
+
+
+def result_document_check(dossier: Dossier, document: Document) -> None:
+    """Refuse a document that cannot be the dossier's result (see `result_document_problem`)."""
+    problem = result_document_problem(dossier, document)
+    if problem is not None:
+        raise ValidationError({"result_document": problem})
+
+
+def fee_settled_check(dossier: Dossier) -> None:
+    """A dossier with an unpaid fee does not move on to its result."""
+    if dossier.fee_status == FeeStatus.UNPAID:
         raise ValidationError(
-            {"result_document": _("Choose an outgoing document of the agency with its file.")}
+            _(
+                "The applicant has not paid the fee yet (%(amount)s VND): the one-stop officer "
+                "records the payment before the dossier moves on."
+            )
+            % {"amount": f"{dossier.fee_amount:,}".replace(",", ".")},
+            code="unpaid",
         )
 
 
 @transaction.atomic
 def dossier_set_result(*, user: User, dossier: Dossier, result_document: Document) -> Dossier:
-    """Link the (draft or signed) result document while the dossier is processed."""
+    """Link the result document (issued and digitally signed) while the dossier is processed
+    and its fee settled; the choice is checked here, where it is made."""
     dossier = _locked(dossier)
     access.require_officer_or_handler(user, dossier)
-    _require_status(dossier, Dossier.OPEN, _("attach the result"))
-    result_document_check(dossier, result_document)
+    _require_status(dossier, [Status.ACCEPTED, Status.PROCESSING], _("attach the result"))
+    problems: dict[str, list[ValidationError]] = {}
+    problem = result_document_problem(dossier, result_document)
+    if problem is not None:
+        problems["result_document"] = [problem]
+    try:
+        fee_settled_check(dossier)
+    except ValidationError as error:
+        problems[NON_FIELD_ERRORS] = [error]
+    if problems:
+        raise ValidationError(problems)
     dossier.result = result_document
     dossier.save(update_fields=["result", "updated_at"])
     _event(
@@ -929,23 +1009,43 @@ def dossier_set_result(*, user: User, dossier: Dossier, result_document: Documen
     return dossier
 
 
+@_refusals_audited("finish")
 @transaction.atomic
 def dossier_finish(
-    *, officer: User, dossier: Dossier, result_document: Document | None = None
+    *,
+    officer: User,
+    dossier: Dossier,
+    result_document: Document | None = None,
+    via_process: bool = False,
 ) -> Dossier:
-    """Processing is complete (→ 9): the (signed) result document is linked to the dossier."""
+    """Processing is complete (→ 9): the (signed, issued) result document is linked to the
+    dossier. By hand (the dossier's page) only the handling unit's head or a leader finishes a
+    dossier that has no running internal process; `via_process`: the process's approval step
+    or its end, whose assignee the definition chose."""
     dossier = _locked(dossier)
-    access.require_officer_or_handler(officer, dossier)
+    if via_process:
+        access.require_officer_or_handler(officer, dossier)
+    else:
+        access.require_decider(officer, dossier)
     _require_status(dossier, [Status.ACCEPTED, Status.PROCESSING], _("finish the dossier"))
+    if not via_process and dossier.in_process:
+        raise ValidationError(
+            _(
+                "This dossier is handled in its internal process: the process's approval step "
+                "finishes it."
+            ),
+            code="in_process",
+        )
     document = result_document or dossier.result
     if document is None:
         raise ValidationError({"result_document": _("Attach the result document first.")})
-    result_document_check(dossier, document)
+    # Checked when the result was chosen; again here (defence in depth).
     if not document.signature_records.exists():
         raise ValidationError(
             {"result_document": _("The result document must be digitally signed first.")},
             code="unsigned",
         )
+    result_document_check(dossier, document)
     if dossier.fee_status == FeeStatus.UNPAID:
         raise ValidationError(_("The fee has not been paid yet."), code="unpaid")
     now = timezone.now()

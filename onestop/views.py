@@ -124,6 +124,8 @@ def available_actions(user, dossier: Dossier) -> set[str]:
     """The action buttons this user gets on this dossier (the services check again)."""
     officer = access.is_onestop_officer(user, dossier.agency_id)
     handler = officer or access.can_handle(user, dossier)
+    decider = access.can_decide(user, dossier)
+    in_process = dossier.in_process
     status = dossier.status
     actions: set[str] = set()
     if officer and status == Status.NEW:
@@ -133,11 +135,15 @@ def available_actions(user, dossier: Dossier) -> set[str]:
     if handler and status == Status.ACCEPTED and not dossier.run_id:
         actions.add("start")
     if handler and status in (Status.ACCEPTED, Status.PROCESSING):
-        actions |= {"payment_request", "result", "finish"}
+        actions |= {"payment_request", "result"}
+    if decider and status in (Status.ACCEPTED, Status.PROCESSING) and not in_process:
+        actions.add("finish")
     if officer and dossier.fee_status == FeeStatus.UNPAID and not dossier.is_closed:
         actions.add("payment_record")
     if handler and status in Dossier.OPEN:
-        actions |= {"stop", "apology"}
+        actions.add("apology")
+    if decider and status in Dossier.OPEN:
+        actions.add("stop")
     if officer and status in (Status.NEW, *Dossier.OPEN):
         actions.add("withdraw")
     if officer and status == Status.DONE:
@@ -160,7 +166,7 @@ def _forms(user, dossier: Dossier, bound: dict[str, forms.Form] | None = None) -
             initial={"amount": dossier.fee_amount or dossier.procedure.fee or None}
         ),
         "payment_record": PaymentRecordForm,
-        "result": lambda: ResultForm(user=user),
+        "result": lambda: ResultForm(user=user, dossier=dossier),
         "finish": NoteForm,
         "stop": ReasonForm,
         "withdraw": ReasonForm,
@@ -217,7 +223,7 @@ ACTION_FORMS: dict[str, Callable[..., forms.Form]] = {
     "start": lambda data, dossier, user: NoteForm(data),
     "payment_request": lambda data, dossier, user: PaymentRequestForm(data),
     "payment_record": lambda data, dossier, user: PaymentRecordForm(data),
-    "result": lambda data, dossier, user: ResultForm(data, user=user),
+    "result": lambda data, dossier, user: ResultForm(data, user=user, dossier=dossier),
     "finish": lambda data, dossier, user: NoteForm(data),
     "stop": lambda data, dossier, user: ReasonForm(data),
     "withdraw": lambda data, dossier, user: ReasonForm(data),
@@ -305,7 +311,11 @@ def dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, message)
             return redirect("onestop:dossier_detail", dossier.pk)
     dossier.refresh_from_db()
-    messages.error(request, _("Nothing was changed: see the form below."))
+    if action in available_actions(request.user, dossier):
+        messages.error(request, _("Nothing was changed: see the form below."))
+    else:  # no form to show the errors on (e.g. the status changed meanwhile)
+        problems = [message for errors in form.errors.values() for message in errors]
+        messages.error(request, " ".join([_("Nothing was changed."), *problems]))
     return _detail(request, dossier, bound={action: form}, status=400)
 
 

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from edoc.forms import CHOOSE
 from edoc.models import Document, User
 from edoc.models.organisation import Role
-from edoc.selectors.access import Actor, visible_documents
+from edoc.selectors.access import Actor
+from onestop.forms import offer_result_documents
 from workflows.actions import ActionSpec
 from workflows.actions import register as register_action
 from workflows.models import ProcessRun, WorkItem
@@ -52,7 +54,9 @@ def _dossier_finished(run: ProcessRun, dossier) -> None:
             .order_by("-completed_at", "-pk")
             .first()
         )
-        dossier_finish(officer=last.completed_by if last else run.initiator, dossier=dossier)
+        dossier_finish(
+            officer=last.completed_by if last else run.initiator, dossier=dossier, via_process=True
+        )
 
 
 def _apology_finished(run: ProcessRun, letter) -> None:
@@ -63,6 +67,24 @@ def _apology_finished(run: ProcessRun, letter) -> None:
         run.work_items.filter(status=WorkItem.Status.DONE).order_by("-completed_at", "-pk").first()
     )
     apology_approve(user=last.completed_by if last else run.initiator, letter=letter)
+
+
+def _dossier_step_check(work_item: WorkItem, dossier) -> None:
+    """Once the result is attached, no step moves the dossier on while its fee is unpaid, it
+    waits for the citizen's supplement, or its result is not an issued, signed document."""
+    from onestop.models import Dossier
+    from onestop.services import fee_settled_check, result_document_check
+
+    dossier.refresh_from_db()
+    if dossier.result_id is None or dossier.status not in Dossier.OPEN:
+        return
+    if dossier.status == Dossier.Status.SUPPLEMENT:
+        raise ValidationError(
+            _("The dossier is waiting for the citizen's supplement; it moves on once answered."),
+            code="waiting",
+        )
+    fee_settled_check(dossier)
+    result_document_check(dossier, dossier.result)
 
 
 def _subject(work_item: WorkItem):
@@ -103,18 +125,17 @@ class DossierResultForm(_TaskForm):
     result_document = forms.ModelChoiceField(
         queryset=Document.objects.none(),
         label=gettext_lazy("Result document"),
+        empty_label=CHOOSE,
         help_text=gettext_lazy(
-            "The outgoing document (drafted and signed) that is the dossier's result."
+            "The outgoing document that is the dossier's result: signed and issued through the "
+            "outgoing process (only such documents are offered)."
         ),
     )
 
     def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
         super().__init__(*args, user=user, work_item=work_item, **kwargs)
-        self.fields["result_document"].queryset = (
-            visible_documents(user)
-            .filter(direction=Document.Direction.OUTGOING)
-            .order_by("-created_at")
-        )
+        if work_item is not None:
+            offer_result_documents(self.fields["result_document"], user, _dossier(work_item))
 
 
 class DossierReturnForm(_TaskForm):
@@ -141,7 +162,7 @@ def _perform_result(actor: Actor, work_item: WorkItem, data: dict) -> None:
 def _perform_finish(actor: Actor, work_item: WorkItem, data: dict) -> None:
     from onestop.services import dossier_finish
 
-    dossier_finish(officer=actor.user, dossier=_dossier(work_item))
+    dossier_finish(officer=actor.user, dossier=_dossier(work_item), via_process=True)
 
 
 def _perform_return(actor: Actor, work_item: WorkItem, data: dict) -> None:
@@ -196,6 +217,7 @@ def register() -> None:
             fields=_dossier_fields,
             on_finished=_dossier_finished,
             url=dossier_url,
+            before_complete=_dossier_step_check,
         )
     )
     register_subject(

@@ -34,13 +34,16 @@ class SubjectAdapter:
     """How the engine treats another kind of subject than a document (e.g. a one-stop dossier).
 
     `fields(subject)` gives the SUBJECT_FIELDS values; `on_finished(run, subject)` runs when a
-    process on it reaches its end; `url(subject)` is the staff page shown on task pages.
+    process on it reaches its end; `url(subject)` is the staff page shown on task pages;
+    `before_complete(work_item, subject)` runs before any task of a process on it is completed
+    and raises ValidationError when the subject may not move on yet.
     """
 
     label: str  # "app_label.modelname"
     fields: Callable[[Any], dict[str, Any]]
     on_finished: Callable[[Any, Any], None] | None = None
     url: Callable[[Any], str] | None = None
+    before_complete: Callable[[Any, Any], None] | None = None
 
 
 SUBJECT_ADAPTERS: dict[str, SubjectAdapter] = {}
@@ -69,6 +72,17 @@ def adapter_for(subject: Any) -> SubjectAdapter | None:
     if subject is None or isinstance(subject, Document):
         return None
     return SUBJECT_ADAPTERS.get(subject._meta.label_lower)
+
+
+def subject_step_check(work_item: Any) -> None:
+    """Let the run's registered subject hold a task back (its adapter's `before_complete`)."""
+    run = work_item.run
+    if run.document_id is not None:
+        return
+    subject = subject_load(run.process.data.get("subject"))
+    adapter = adapter_for(subject)
+    if adapter is not None and adapter.before_complete is not None:
+        adapter.before_complete(work_item, subject)
 
 
 def _registry(document: Document) -> str:

@@ -47,15 +47,13 @@ def test_dossier_runs_through_its_process_to_the_returned_result(
 
     appraise = open_item(dossier.run_id, "appraise")
     assert appraise.assignee == users["specialist"]
+    services.dossier_record_payment(officer=officer, dossier=dossier, reference="BL-0001")
     work_item_complete(
         user=users["specialist"], work_item=appraise, data={"result_document": signed_result}
     )
     work_item_complete(user=users["head"], work_item=open_item(dossier.run_id, "review"))
 
     approve = open_item(dossier.run_id, "approve")
-    dossier.refresh_from_db()
-    dossier.fee_status = "paid"
-    dossier.save(update_fields=["fee_status"])
     work_item_complete(user=users["director"], work_item=approve)
     dossier.refresh_from_db()
     assert dossier.status == Status.DONE and dossier.result == signed_result
@@ -77,13 +75,19 @@ def test_dossier_runs_through_its_process_to_the_returned_result(
 def test_finishing_needs_a_signed_result(
     process_procedure, applicant, officer, users, all_files, in_signing
 ):
+    """The result is checked where it is chosen (tests/onestop/test_result_choice.py) and again
+    when the dossier is finished."""
     unsigned, _sign = in_signing
     dossier = services.dossier_receive_at_counter(
         officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
     )
-    services.dossier_set_result(user=users["specialist"], dossier=dossier, result_document=unsigned)
+    with pytest.raises(ValidationError, match="chưa được ký số"):
+        services.dossier_set_result(
+            user=users["specialist"], dossier=dossier, result_document=unsigned
+        )
+    Dossier.objects.filter(pk=dossier.pk).update(result=unsigned)
     with pytest.raises(ValidationError, match="phải được ký số"):
-        services.dossier_finish(officer=users["head"], dossier=dossier)
+        services.dossier_finish(officer=users["director"], dossier=dossier, via_process=True)
     dossier.refresh_from_db()
     assert dossier.status == Status.ACCEPTED
 

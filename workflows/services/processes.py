@@ -17,7 +17,7 @@ from edoc.services.audit import audit_record
 from edoc.text import nfc_inputs
 from workflows.graph import PARALLEL, USER
 from workflows.models import DefinitionVersion, ProcessDefinition, ProcessRun, RunEvent, WorkItem
-from workflows.subjects import subject_ref
+from workflows.subjects import subject_ref, subject_step_check
 
 
 def _flow():
@@ -194,6 +194,7 @@ def work_item_complete(
     actor = work_item_actor(user, work_item)
     if actor is None:
         raise PermissionDenied(_("This task is not yours."))
+    subject_step_check(work_item)
     spec = get_action(work_item.action)
     if spec.perform is not None and not action_done:
         with performing(work_item.pk):
