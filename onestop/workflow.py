@@ -7,6 +7,7 @@ a process that reaches its end on a dossier still being processed finishes the d
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -23,7 +24,7 @@ from onestop.forms import offer_result_documents
 from workflows.actions import ActionSpec
 from workflows.actions import register as register_action
 from workflows.models import ProcessRun, WorkItem
-from workflows.subjects import SubjectAdapter, register_subject, subject_load
+from workflows.subjects import SubjectAdapter, SubjectSummary, register_subject, subject_load
 
 
 def _dossier_fields(dossier) -> dict[str, Any]:
@@ -209,6 +210,33 @@ def dossier_url(dossier) -> str:
     return reverse("onestop:dossier_detail", args=[dossier.pk])
 
 
+def dossier_summary(dossier) -> SubjectSummary:
+    """How task lists, the tasks API and notifications name a dossier."""
+    procedure = dossier.procedure
+    return SubjectSummary(
+        kind="dossier",
+        id=dossier.pk,
+        code=dossier.code or "",
+        title=procedure.name,
+        applicant=dossier.applicant_name,
+        procedure=str(procedure),
+        url=dossier_url(dossier),
+        kind_label=_("Dossier"),
+    )
+
+
+def apology_summary(letter) -> SubjectSummary:
+    """An apology letter is named by its dossier."""
+    return replace(
+        dossier_summary(letter.dossier),
+        kind="apology",
+        id=letter.pk,
+        title=_("Apology letter, new date %(date)s: %(procedure)s")
+        % {"date": f"{letter.new_due_date:%d/%m/%Y}", "procedure": letter.dossier.procedure.name},
+        kind_label=_("Apology letter of dossier"),
+    )
+
+
 def register() -> None:
     """Called from the app's ready(): subjects and step actions."""
     register_subject(
@@ -218,6 +246,8 @@ def register() -> None:
             on_finished=_dossier_finished,
             url=dossier_url,
             before_complete=_dossier_step_check,
+            summary=dossier_summary,
+            related=("procedure",),
         )
     )
     register_subject(
@@ -226,6 +256,8 @@ def register() -> None:
             fields=_apology_fields,
             on_finished=_apology_finished,
             url=lambda letter: dossier_url(letter.dossier),
+            summary=apology_summary,
+            related=("dossier__procedure",),
         )
     )
     for spec in DOSSIER_ACTIONS:

@@ -39,6 +39,7 @@ TASK_KEYS = {
     "overdue",
     "reminder_sent",
     "document",
+    "subject",
     "process",
     "returnable_to",
     "created_at",
