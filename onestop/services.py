@@ -235,6 +235,15 @@ def normalise_phone(value: str) -> str:
 
 
 def _applicant(applicant: Mapping[str, Any]) -> dict[str, str]:
+    """The applicant's fields, normalised, as the model names them; refused when any fails."""
+    fields, problems = _applicant_checked(applicant)
+    if problems:
+        raise ValidationError(problems)
+    return fields
+
+
+def _applicant_checked(applicant: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """The normalised applicant fields and the problems of those that fail their checks."""
     data = {key: nfc(str(applicant.get(key) or "")) for key in APPLICANT_FIELDS}
     problems = {}
     if not data["name"]:
@@ -254,9 +263,7 @@ def _applicant(applicant: Mapping[str, Any]) -> dict[str, str]:
             validate_email(data["email"])
         except ValidationError:
             problems["applicant_email"] = _("Enter a valid e-mail address.")
-    if problems:
-        raise ValidationError(problems)
-    return {f"applicant_{key}": value for key, value in data.items()}
+    return {f"applicant_{key}": value for key, value in data.items()}, problems
 
 
 def _today_local(moment: datetime.datetime) -> datetime.date:
@@ -469,12 +476,60 @@ def dossier_save_draft(
 ) -> Dossier:
     """A citizen's online draft (no login): saved with whatever papers they have so far; a new
     file for a paper replaces the draft's earlier one. The draft's key lets them come back."""
-    if not procedure.active or not procedure.accepts_online:
-        raise ValidationError(_("This procedure cannot be submitted online."))
+    _require_online(procedure)
     fields = _applicant(applicant)
     items, problems = _validate_files(procedure, files)
     if problems:
         raise ValidationError(problems)
+    return _draft_write(procedure, fields, items, draft, action="dossier.draft_save")
+
+
+@transaction.atomic
+def dossier_keep_papers(
+    *,
+    procedure: Procedure,
+    applicant: Mapping[str, Any],
+    files: Mapping[int, Any] | None = None,
+    draft: Dossier | None = None,
+) -> Dossier | None:
+    """After a refused online form: the papers that pass every check are kept in the citizen's
+    draft (created when there is none), so that they choose again only the refused ones.
+    Applicant fields that fail their checks are not stored (a new draft leaves them empty; the
+    draft is checked in full when saved or sent). Returns the draft, or None when nothing
+    passed and there was no draft."""
+    _require_online(procedure)
+    papers = {paper.pk: paper for paper in procedure.papers.all()}
+    items = []
+    for key, upload in (files or {}).items():
+        key = int(key or EXTRA_PAPER)
+        if upload is None or (key != EXTRA_PAPER and key not in papers):
+            continue
+        try:
+            items.append(paper_validate(upload, papers.get(key)))
+        except ValidationError:
+            continue
+    if not items:
+        return draft
+    fields, problems = _applicant_checked(applicant)
+    fields = {name: value for name, value in fields.items() if name not in problems}
+    return _draft_write(procedure, fields, items, draft, action="dossier.draft_keep")
+
+
+def _require_online(procedure: Procedure) -> None:
+    if not procedure.active or not procedure.accepts_online:
+        raise ValidationError(_("This procedure cannot be submitted online."))
+
+
+def _draft_write(
+    procedure: Procedure,
+    fields: dict[str, str],
+    items: list[ValidatedPaper],
+    draft: Dossier | None,
+    *,
+    action: str,
+) -> Dossier:
+    """Create or update a draft with these applicant fields and papers; a new file for a
+    paper replaces the draft's earlier one."""
     with _StoredPapers(items) as stored:
         if draft is not None:
             draft = _locked(draft)
@@ -498,7 +553,7 @@ def dossier_save_draft(
                 **_fee_fields(procedure),
             )
         _attach(dossier, items, stored, round_no=0, user=None)
-        audit_record(actor=None, action="dossier.draft_save", target=dossier)
+        audit_record(actor=None, action=action, target=dossier)
     return dossier
 
 

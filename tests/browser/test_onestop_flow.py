@@ -159,9 +159,12 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
     )
     expect(phone.locator("#id_name")).to_have_value("Nguyễn Văn An")
     _fits_the_screen(phone)
+    # The paper that passed is kept (in a private draft): only the missing one is chosen.
+    expect(phone.locator(f"#field-paper_{papers[0].pk} .stored-note")).to_contain_text(
+        "Đã tải lên: don-de-nghi.pdf"
+    )
     _shot(phone, screenshots, "0-missing-paper")
-    assert not Dossier.objects.exists()
-    phone.set_input_files(f"#id_paper_{papers[0].pk}", paper_files["don-de-nghi.pdf"])
+    assert Dossier.objects.get().status == Dossier.Status.DRAFT
     phone.set_input_files(f"#id_paper_{papers[1].pk}", paper_files["van-bang.pdf"])
     submit(phone, "#btn-submit")
     expect(phone.locator("h1")).to_have_text("Hồ sơ của bạn đã được nộp")
