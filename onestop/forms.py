@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edoc.forms import CHOOSE
 from edoc.models import Document
-from onestop.models import ApologyLetter, Channel, Dossier, Procedure, ProcedurePaper
+from onestop.models import ApologyLetter, Dossier, Procedure, ProcedurePaper, ReturnChannel
 
 
 class ApplicantForm(forms.Form):
@@ -132,7 +132,7 @@ class ResultForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Returned"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=_("Returned"), choices=ReturnChannel.choices)
 
 
 class ApologyForm(forms.Form):

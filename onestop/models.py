@@ -138,6 +138,14 @@ class Channel(models.TextChoices):
     COUNTER = "counter", _("At the counter")
 
 
+class ReturnChannel(models.TextChoices):
+    """How the result reached the citizen."""
+
+    ONLINE = "online", _("Online (the citizen downloads the signed result)")
+    POST = "post", _("By post")
+    COUNTER = "counter", _("At the counter")
+
+
 class FeeStatus(models.TextChoices):
     NONE = "none", _("No fee")
     UNPAID = "unpaid", _("Unpaid")
@@ -186,7 +194,7 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_channel = models.CharField(
-        _("result returned"), max_length=10, choices=Channel.choices, blank=True
+        _("result returned"), max_length=10, choices=ReturnChannel.choices, blank=True
     )
     fee_amount = models.PositiveBigIntegerField(_("fee (VND)"), default=0)
     fee_status = models.CharField(
@@ -257,6 +265,14 @@ class Dossier(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.paused_at is not None
+
+    @property
+    def usual_return_channel(self) -> str:
+        """How the result is returned unless chosen otherwise: online for a dossier submitted
+        online to a fully online procedure, at the counter otherwise."""
+        if self.channel == Channel.ONLINE and self.procedure.online_level == OnlineLevel.FULL:
+            return ReturnChannel.ONLINE
+        return ReturnChannel.COUNTER
 
     @property
     def in_process(self) -> bool:

@@ -38,6 +38,7 @@ from onestop.models import (
     FeeStatus,
     Procedure,
     ProcedurePaper,
+    ReturnChannel,
     SupplementRequest,
     new_secret,
     paper_blob_name,
@@ -1123,19 +1124,20 @@ def dossier_finish(
 
 @transaction.atomic
 def dossier_return_result(*, officer: User, dossier: Dossier, channel: str) -> Dossier:
-    """The result is handed over at the counter or made available online (9 → 10)."""
+    """The result is made available online, sent by post or handed over at the counter, as
+    the officer chose (9 → 10); the citizen's history says which."""
     dossier = _locked(dossier)
     access.require_officer(officer, dossier.agency_id)
     _require_status(dossier, [Status.DONE], _("return the result"))
-    if channel not in Channel.values:
-        raise ValidationError({"channel": _("Choose online or at the counter.")})
+    if channel not in ReturnChannel.values:
+        raise ValidationError({"channel": _("Choose online, by post or at the counter.")})
     dossier.returned_at = timezone.now()
     dossier.return_channel = channel
-    public = (
-        _("The result was handed over at the one-stop counter.")
-        if channel == Channel.COUNTER
-        else _("The signed result is available for download.")
-    )
+    public = {
+        ReturnChannel.ONLINE: _("The signed result is available for download."),
+        ReturnChannel.POST: _("The result was sent to you by post."),
+        ReturnChannel.COUNTER: _("The result was handed over at the one-stop counter."),
+    }[ReturnChannel(channel)]
     _transition(
         dossier,
         Status.RETURNED,

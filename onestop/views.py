@@ -170,7 +170,7 @@ def _forms(user, dossier: Dossier, bound: dict[str, forms.Form] | None = None) -
         "finish": NoteForm,
         "stop": ReasonForm,
         "withdraw": ReasonForm,
-        "return": ReturnForm,
+        "return": lambda: ReturnForm(initial={"channel": dossier.usual_return_channel}),
         "apology": ApologyForm,
         "revoke": NoteForm,
         "apology_cancel": lambda: ApologyCancelForm(dossier=dossier),

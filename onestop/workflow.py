@@ -140,10 +140,15 @@ class DossierResultForm(_TaskForm):
 
 
 class DossierReturnForm(_TaskForm):
-    channel = forms.ChoiceField(
-        label=gettext_lazy("Result returned"),
-        choices=[("counter", gettext_lazy("At the counter")), ("online", gettext_lazy("Online"))],
-    )
+    channel = forms.ChoiceField(label=gettext_lazy("Result returned"), choices=())
+
+    def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
+        from onestop.models import ReturnChannel
+
+        super().__init__(*args, user=user, work_item=work_item, **kwargs)
+        self.fields["channel"].choices = ReturnChannel.choices
+        if work_item is not None:
+            self.fields["channel"].initial = _dossier(work_item).usual_return_channel
 
 
 def _perform_assign(actor: Actor, work_item: WorkItem, data: dict) -> None:
