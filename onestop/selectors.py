@@ -17,7 +17,7 @@ from django.utils import timezone
 from edoc.models import User
 from edoc.text import nfc
 from onestop import access
-from onestop.models import Dossier, DossierEvent, Procedure
+from onestop.models import Dossier, DossierEvent, PaperTemplate, Procedure
 from onestop.services import normalise_phone
 from workflows import calendar
 
@@ -199,6 +199,20 @@ def dossier_get_for_user(user: User, pk: int) -> Dossier:
     return dossier
 
 
+def paper_template_file(procedure: Procedure, paper_id: int) -> tuple[bytes, PaperTemplate] | None:
+    """The blank form of one of the procedure's papers, checked against its SHA-256; None when
+    there is none or its stored file is missing or altered."""
+    from edoc.services.files import FileIntegrityError, file_read_verified
+
+    template = PaperTemplate.objects.filter(paper__procedure=procedure, paper_id=paper_id).first()
+    if template is None:
+        return None
+    try:
+        return file_read_verified(template), template
+    except (OSError, FileIntegrityError):
+        return None
+
+
 def result_documents(user: User, dossier: Dossier, *, eligible: bool = True) -> QuerySet:
     """Outgoing documents of the dossier's agency the user may see; `eligible`: only those that
     may be its result (issued and digitally signed), newest first."""
@@ -225,7 +239,7 @@ def procedures_for(user: User) -> QuerySet[Procedure]:
     return (
         Procedure.objects.filter(agency_id=user.unit.agency_id)
         .select_related("field", "handling_unit", "definition")
-        .prefetch_related("papers")
+        .prefetch_related("papers__form_template")
         .order_by("code")
     )
 
@@ -235,4 +249,6 @@ def public_procedures(agency_id: int | None = None) -> QuerySet[Procedure]:
     queryset = Procedure.objects.filter(active=True).exclude(online_level="counter")
     if agency_id:
         queryset = queryset.filter(agency_id=agency_id)
-    return queryset.select_related("field").prefetch_related("papers").order_by("name")
+    return (
+        queryset.select_related("field").prefetch_related("papers__form_template").order_by("name")
+    )

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,7 @@ from onestop.forms import (
     ReturnForm,
     SupplementForm,
 )
-from onestop.models import Dossier, FeeStatus
+from onestop.models import Dossier, FeeStatus, PaperTemplate
 
 Status = Dossier.Status
 
@@ -336,6 +337,24 @@ def paper_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         filename=record.original_name,
         content_type=record.content_type,
     )
+
+
+def paper_template_response(content: bytes, template: PaperTemplate) -> HttpResponse:
+    """A blank form as a download under its own file name."""
+    response = HttpResponse(content, content_type=template.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, template.original_name)
+    return response
+
+
+@login_required
+def paper_template(request: HttpRequest, procedure_pk: int, paper_pk: int) -> HttpResponse:
+    """The blank form of a procedure's paper, for staff (e.g. to print one at the counter)."""
+    _require_staff(request)
+    procedure = get_object_or_404(selectors.procedures_for(request.user), pk=procedure_pk)
+    found = selectors.paper_template_file(procedure, paper_pk)
+    if found is None:
+        raise Http404(_("This paper has no form template."))
+    return paper_template_response(*found)
 
 
 @login_required

@@ -40,12 +40,14 @@ from onestop.selectors import (
     dossier_from_token,
     dossier_lookup,
     dossier_result_file,
+    paper_template_file,
     public_apologies,
     public_procedures,
     public_timeline,
     tracking_url,
 )
 from onestop.services import dossier_keep_papers, dossier_submit_supplement
+from onestop.views import paper_template_response
 
 APPLICANT_ERROR_FIELDS = {f"applicant_{name}": name for name in ApplicantForm.base_fields}
 
@@ -122,6 +124,17 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         "portal/procedure.html",
         {"procedure": procedure, "papers": list(procedure.papers.all())},
     )
+
+
+@portal_view()
+@require_http_methods(["GET"])
+def paper_template(request: HttpRequest, code: str, paper_id: int) -> HttpResponse:
+    """The blank form (tờ khai, mẫu đơn) of one of an online procedure's papers."""
+    procedure = _procedure(code)
+    found = paper_template_file(procedure, paper_id) if procedure is not None else None
+    if found is None:
+        return not_found(request)
+    return paper_template_response(*found)
 
 
 # --------------------------------------------------------------------------- submission
