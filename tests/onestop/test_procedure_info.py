@@ -190,3 +190,20 @@ def test_administrators_upload_a_form_in_the_admin(client, admin, procedure):
     assert template.original_name == "don-de-nghi.pdf"
     public = reverse("portal:paper_template", args=[procedure.code, paper.pk])
     assert client.get(public).content == default_storage.open(template.file.name).read()
+
+
+def test_a_blank_form_renders_first_thing_in_a_fresh_process():
+    """No PDF generated before in the process, so no font registered yet."""
+    import sys
+
+    code = (
+        "import django, os;"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.test');"
+        "django.setup();"
+        "from onestop.blank_forms import blank_form_pdf;"
+        "from onestop.shipped import PRACTICE_FORM;"
+        "content = blank_form_pdf(PRACTICE_FORM, agency_name='Sở Y tế', papers=['Văn bằng']);"
+        "assert content.startswith(b'%PDF'); print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
