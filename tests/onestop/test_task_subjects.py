@@ -117,3 +117,19 @@ def test_the_process_page_names_the_dossier(client, users, dossier):
     page = client.get(reverse("workflows:process", args=[dossier.run_id])).text
     link = page.split('id="process-subject-link"', 1)[1].split("</a>", 1)[0]
     assert dossier.code in link and "Nguyễn Văn An" in link
+
+
+def test_apology_letter_tasks_name_their_dossier(client, users, officer, dossier):
+    from workflows import calendar
+
+    new_date = calendar.add_working_days(dossier.due_at.date(), 5)
+    letter = services.apology_draft(
+        officer=officer, dossier=dossier, new_due_date=new_date, reason="Chờ thẩm định"
+    )
+    task = WorkItem.objects.get(run_id=letter.run_id, status="open")
+    client.force_login(users["head"])
+    subject = client.get(f"/api/tasks/{task.pk}/").json()["subject"]
+    assert subject["kind"] == "apology" and subject["id"] == letter.pk
+    assert subject["code"] == dossier.code and subject["applicant"] == "Nguyễn Văn An"
+    assert new_date.strftime("%d/%m/%Y") in subject["title"]
+    assert subject["url"] == reverse("onestop:dossier_detail", args=[dossier.pk])
