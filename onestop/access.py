@@ -3,7 +3,10 @@
 - One-stop officers: members of the "Bộ phận một cửa" group working in the dossier's agency —
   intake, acceptance, supplements, fees, withdrawal, returning results, apology letters.
 - The procedure's handling unit (its staff) and the agency's leaders (director, deputies):
-  see the dossier, request supplements, stop it, finish it with a result.
+  see the dossier, request supplements and payments, attach the result.
+- The drastic decisions: stopping a dossier (→ 8) and finishing it from its page (→ 9) belong
+  to the handling unit's head and the agency's leaders; withdrawing it at the citizen's request
+  (→ 7) and refusing it at intake (→ 3) to the one-stop officers.
 - System administrators see everything of their agency.
 """
 
@@ -66,6 +69,33 @@ def can_handle(user: User, dossier: Dossier) -> bool:
         or user.unit_id == dossier.procedure.handling_unit_id
         or dossier.handler_id == user.pk
     )
+
+
+def is_unit_head(user: User, dossier: Dossier) -> bool:
+    """The head of the procedure's handling unit."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.UNIT_HEAD
+        and user.unit_id == dossier.procedure.handling_unit_id
+    )
+
+
+def can_decide(user: User, dossier: Dossier) -> bool:
+    """Stop a dossier or finish it from its page: the handling unit's head or a leader of the
+    dossier's agency."""
+    if not user.is_authenticated or not user.is_active or not user.unit_id:
+        return False
+    if user.unit.agency_id != dossier.agency_id:
+        return False
+    return user.role in LEADER_ROLES or is_unit_head(user, dossier)
+
+
+def require_decider(user: User, dossier: Dossier) -> None:
+    if not can_decide(user, dossier):
+        raise PermissionDenied(
+            _("Only the head of the handling unit or a leader of the agency may do this.")
+        )
 
 
 def require_officer(user: User, agency_id: int) -> None:

@@ -11,6 +11,7 @@ from reportlab.pdfgen import canvas
 
 from edoc.fonts import register_fonts
 from edoc.models import Agency, User
+from edoc.models.organisation import Role
 from onestop import services
 from onestop.models import Dossier, Procedure
 
@@ -43,6 +44,15 @@ def _files(procedure: Procedure, applicant: str) -> dict[int, SimpleUploadedFile
         paper.pk: SimpleUploadedFile(f"thanh-phan-{paper.order}.pdf", _pdf(paper.name, applicant))
         for paper in procedure.papers.filter(mandatory=True)
     }
+
+
+def _unit_head_or_leader(dossier: Dossier) -> User | None:
+    """Who stops a dossier: the handling unit's head, else the agency's director."""
+    people = User.objects.filter(is_active=True).order_by("pk")
+    return (
+        people.filter(unit=dossier.procedure.handling_unit, role=Role.UNIT_HEAD).first()
+        or people.filter(unit__agency=dossier.agency, role=Role.DIRECTOR).first()
+    )
 
 
 def seed_demo_dossiers(*, agency: Agency, officer: User) -> list[Dossier]:
@@ -90,7 +100,7 @@ def seed_demo_dossiers(*, agency: Agency, officer: User) -> list[Dossier]:
         reason="Hồ sơ không thuộc thẩm quyền giải quyết của Sở Y tế.",
     )
     services.dossier_stop(
-        officer=officer,
+        officer=_unit_head_or_leader(created[2]) or officer,
         dossier=created[2],
         reason="Cơ sở không đáp ứng điều kiện về nhân sự theo quy định.",
     )

@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from edoc.forms import CHOOSE
 from edoc.models import Document
-from edoc.selectors.access import visible_documents
-from onestop.models import ApologyLetter, Channel, Dossier, Procedure, ProcedurePaper
+from onestop.models import ApologyLetter, Dossier, Procedure, ProcedurePaper, ReturnChannel
 
 
 class ApplicantForm(forms.Form):
@@ -106,23 +106,33 @@ class PaymentRecordForm(forms.Form):
     reference = forms.CharField(label=_("Receipt or transaction number"), required=False)
 
 
+def offer_result_documents(field: forms.ModelChoiceField, user, dossier: Dossier) -> None:
+    """The result choice offers only issued, signed documents; it still looks up any outgoing
+    document of the agency the user may see, so that the service refuses another choice with
+    its reason (not signed, not issued) instead of a bare "invalid choice"."""
+    from onestop.selectors import result_documents
+
+    field.queryset = result_documents(user, dossier, eligible=False)
+    offered = result_documents(user, dossier).select_related("document_type")
+    field.choices = [("", field.empty_label or "")] + [
+        (document.pk, str(document)) for document in offered
+    ]
+
+
 class ResultForm(forms.Form):
     result_document = forms.ModelChoiceField(
-        label=_("Result document (signed outgoing document)"), queryset=Document.objects.none()
+        label=_("Result document (issued, signed outgoing document)"),
+        queryset=Document.objects.none(),
+        empty_label=CHOOSE,
     )
 
-    def __init__(self, *args: Any, user, **kwargs: Any):
+    def __init__(self, *args: Any, user, dossier: Dossier, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["result_document"].queryset = (
-            visible_documents(user)
-            .filter(direction=Document.Direction.OUTGOING, signature_records__isnull=False)
-            .distinct()
-            .order_by("-created_at")
-        )
+        offer_result_documents(self.fields["result_document"], user, dossier)
 
 
 class ReturnForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Returned"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=_("Returned"), choices=ReturnChannel.choices)
 
 
 class ApologyForm(forms.Form):

@@ -91,6 +91,11 @@ class Procedure(models.Model):
     def accepts_online(self) -> bool:
         return self.online_level != OnlineLevel.COUNTER
 
+    @property
+    def legal_basis_lines(self) -> list[str]:
+        """The legal basis, one cited document per line (empty lines dropped)."""
+        return [line.strip() for line in self.legal_basis.splitlines() if line.strip()]
+
 
 class ProcedurePaper(models.Model):
     """One paper (thành phần hồ sơ) a dossier of the procedure contains."""
@@ -133,8 +138,57 @@ class ProcedurePaper(models.Model):
         ]
 
 
+# Blank forms a citizen downloads: PDF or Word (DOCX), checked by their first bytes.
+TEMPLATE_TYPES = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+}
+
+
+class PaperTemplate(models.Model):
+    """The blank form (tờ khai, mẫu đơn) of a paper, for the citizen to download and fill in.
+    Written by `onestop.services.paper_template_set` (checked, stored by content, audited)."""
+
+    paper = models.OneToOneField(
+        ProcedurePaper, on_delete=models.CASCADE, related_name="form_template"
+    )
+    title = models.CharField(
+        _("form name"),
+        max_length=300,
+        help_text=_("The form's name as the legal document gives it, e.g. “Đơn đề nghị …”."),
+    )
+    file = models.FileField(max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("size"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("form template")
+        verbose_name_plural = _("form templates")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return self.original_name.rsplit(".", 1)[-1].upper() if "." in self.original_name else ""
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+
+
+class ReturnChannel(models.TextChoices):
+    """How the result reached the citizen."""
+
+    ONLINE = "online", _("Online (the citizen downloads the signed result)")
+    POST = "post", _("By post")
     COUNTER = "counter", _("At the counter")
 
 
@@ -186,7 +240,7 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_channel = models.CharField(
-        _("result returned"), max_length=10, choices=Channel.choices, blank=True
+        _("result returned"), max_length=10, choices=ReturnChannel.choices, blank=True
     )
     fee_amount = models.PositiveBigIntegerField(_("fee (VND)"), default=0)
     fee_status = models.CharField(
@@ -257,6 +311,19 @@ class Dossier(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.paused_at is not None
+
+    @property
+    def usual_return_channel(self) -> str:
+        """How the result is returned unless chosen otherwise: online for a dossier submitted
+        online to a fully online procedure, at the counter otherwise."""
+        if self.channel == Channel.ONLINE and self.procedure.online_level == OnlineLevel.FULL:
+            return ReturnChannel.ONLINE
+        return ReturnChannel.COUNTER
+
+    @property
+    def in_process(self) -> bool:
+        """Whether the dossier's internal process is still running."""
+        return self.run_id is not None and self.run.finished_at is None
 
 
 def paper_blob_name(sha256: str, extension: str) -> str:

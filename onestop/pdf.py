@@ -62,8 +62,18 @@ def _header(dossier: Dossier) -> Table:
         _p("BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", "center_bold"),
     ]
     right = [_p(MOTTO, "center_bold"), _p(SLOGAN, "center_bold")]
-    table = Table([[left, right]], colWidths=[80 * mm, 95 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    # At 12 pt bold "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ" is 81.3 mm wide and the motto 88.3 mm:
+    # with 2 pt cell padding both fit on one line within the 175 mm between the margins.
+    table = Table([[left, right]], colWidths=[84 * mm, 91 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return table
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from edoc.models import User
 from edoc.text import nfc
 from onestop import access
-from onestop.models import Dossier, DossierEvent, Procedure
+from onestop.models import Dossier, DossierEvent, PaperTemplate, Procedure
 from onestop.services import normalise_phone
 from workflows.deadlines import days_left_text as deadline_text
 from workflows.deadlines import working_days_left
@@ -201,6 +201,36 @@ def dossier_get_for_user(user: User, pk: int) -> Dossier:
     return dossier
 
 
+def paper_template_file(procedure: Procedure, paper_id: int) -> tuple[bytes, PaperTemplate] | None:
+    """The blank form of one of the procedure's papers, checked against its SHA-256; None when
+    there is none or its stored file is missing or altered."""
+    from edoc.services.files import FileIntegrityError, file_read_verified
+
+    template = PaperTemplate.objects.filter(paper__procedure=procedure, paper_id=paper_id).first()
+    if template is None:
+        return None
+    try:
+        return file_read_verified(template), template
+    except (OSError, FileIntegrityError):
+        return None
+
+
+def result_documents(user: User, dossier: Dossier, *, eligible: bool = True) -> QuerySet:
+    """Outgoing documents of the dossier's agency the user may see; `eligible`: only those that
+    may be its result (issued and digitally signed), newest first."""
+    from edoc.models import Document
+    from edoc.selectors.access import visible_documents
+
+    queryset = visible_documents(user).filter(
+        agency_id=dossier.agency_id, direction=Document.Direction.OUTGOING
+    )
+    if eligible:
+        queryset = queryset.filter(
+            status=Document.Status.ISSUED, signature_records__isnull=False
+        ).distinct()
+    return queryset.order_by("-issued_at", "-created_at", "-pk")
+
+
 def staff_timeline(dossier: Dossier) -> QuerySet[DossierEvent]:
     return dossier.events.select_related("actor").order_by("at", "pk")
 
@@ -211,7 +241,7 @@ def procedures_for(user: User) -> QuerySet[Procedure]:
     return (
         Procedure.objects.filter(agency_id=user.unit.agency_id)
         .select_related("field", "handling_unit", "definition")
-        .prefetch_related("papers")
+        .prefetch_related("papers__form_template")
         .order_by("code")
     )
 
@@ -221,4 +251,6 @@ def public_procedures(agency_id: int | None = None) -> QuerySet[Procedure]:
     queryset = Procedure.objects.filter(active=True).exclude(online_level="counter")
     if agency_id:
         queryset = queryset.filter(agency_id=agency_id)
-    return queryset.select_related("field").prefetch_related("papers").order_by("name")
+    return (
+        queryset.select_related("field").prefetch_related("papers__form_template").order_by("name")
+    )

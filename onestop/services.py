@@ -8,14 +8,15 @@ sends `onestop.signals.dossier_status_changed` once the transaction commits.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -28,6 +29,7 @@ from edoc.text import nfc, nfc_inputs
 from onestop import access
 from onestop.models import (
     SUPPORTED_EXTENSIONS,
+    TEMPLATE_TYPES,
     ApologyLetter,
     Channel,
     DayCounter,
@@ -35,8 +37,10 @@ from onestop.models import (
     DossierEvent,
     DossierPaper,
     FeeStatus,
+    PaperTemplate,
     Procedure,
     ProcedurePaper,
+    ReturnChannel,
     SupplementRequest,
     new_secret,
     paper_blob_name,
@@ -222,6 +226,82 @@ def missing_mandatory(dossier: Dossier, *, extra: Iterable[ProcedurePaper] = ())
     ]
 
 
+# --- Procedures' blank forms -----------------------------------------------------------------
+
+TEMPLATE_MAX_MB = 10
+
+
+def paper_template_check(name: str, content: bytes) -> tuple[str, str]:
+    """A form template's file: PDF or DOCX by extension and first bytes, at most 10 MB.
+    Returns (extension, content type)."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in TEMPLATE_TYPES:
+        raise ValidationError(
+            {"file": _("A form template is a PDF or Word (.docx) file.")}, code="file_type"
+        )
+    content_type, magic = TEMPLATE_TYPES[extension]
+    if not content.startswith(magic):
+        raise ValidationError(
+            {"file": _("The file is not a real .%(ext)s file.") % {"ext": extension}},
+            code="file_content",
+        )
+    if len(content) > TEMPLATE_MAX_MB * 1024 * 1024:
+        raise ValidationError(
+            {"file": _("The file is larger than %(limit)s MB.") % {"limit": TEMPLATE_MAX_MB}},
+            code="too_large",
+        )
+    return extension, content_type
+
+
+@transaction.atomic
+def paper_template_set(
+    *, user: User | None, paper: ProcedurePaper, title: str, name: str, content: bytes
+) -> PaperTemplate:
+    """Give a paper its blank form (PDF or DOCX, checked by extension and first bytes, at most
+    10 MB), stored by content; a replaced file no longer used is removed once committed."""
+    title, name = nfc(title), nfc(name)[-255:]
+    extension, content_type = paper_template_check(name, content)
+    if not title:
+        raise ValidationError({"title": _("Give the form's name.")})
+    sha256 = hashlib.sha256(content).hexdigest()
+    blob = f"onestop/forms/{sha256[:2]}/{sha256}.{extension}"
+    created = None
+    if not default_storage.exists(blob):
+        blob = created = default_storage.save(blob, ContentFile(content))
+    try:
+        template = PaperTemplate.objects.filter(paper=paper).first() or PaperTemplate(paper=paper)
+        previous = template.file.name if template.pk else ""
+        template.title = title
+        template.file.name = blob
+        template.original_name = name
+        template.content_type = content_type
+        template.sha256 = sha256
+        template.size = len(content)
+        template.save()
+        audit_record(
+            actor=user,
+            action="procedure.form_template",
+            target=paper.procedure,
+            details={"paper": paper.pk, "title": title, "sha256": sha256},
+        )
+    except BaseException:
+        if created:
+            default_storage.delete(created)
+        raise
+    if previous and previous != blob:
+        _delete_unused_templates_on_commit([previous])
+    return template
+
+
+def _delete_unused_templates_on_commit(names: list[str]) -> None:
+    def cleanup() -> None:
+        used = set(PaperTemplate.objects.filter(file__in=names).values_list("file", flat=True))
+        for name in set(names) - used:
+            default_storage.delete(name)
+
+    transaction.on_commit(cleanup)
+
+
 # --- Applicant, codes, events ----------------------------------------------------------------
 
 
@@ -234,6 +314,15 @@ def normalise_phone(value: str) -> str:
 
 
 def _applicant(applicant: Mapping[str, Any]) -> dict[str, str]:
+    """The applicant's fields, normalised, as the model names them; refused when any fails."""
+    fields, problems = _applicant_checked(applicant)
+    if problems:
+        raise ValidationError(problems)
+    return fields
+
+
+def _applicant_checked(applicant: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """The normalised applicant fields and the problems of those that fail their checks."""
     data = {key: nfc(str(applicant.get(key) or "")) for key in APPLICANT_FIELDS}
     problems = {}
     if not data["name"]:
@@ -253,9 +342,7 @@ def _applicant(applicant: Mapping[str, Any]) -> dict[str, str]:
             validate_email(data["email"])
         except ValidationError:
             problems["applicant_email"] = _("Enter a valid e-mail address.")
-    if problems:
-        raise ValidationError(problems)
-    return {f"applicant_{key}": value for key, value in data.items()}
+    return {f"applicant_{key}": value for key, value in data.items()}, problems
 
 
 def _today_local(moment: datetime.datetime) -> datetime.date:
@@ -342,6 +429,31 @@ def _locked(dossier: Dossier) -> Dossier:
         .select_related("procedure", "agency")
         .get(pk=dossier.pk)
     )
+
+
+def _refusals_audited(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A service whose permission refusal is audited ("dossier.refused"): the service's own
+    transaction has rolled back, so the entry is written in a transaction of its own (when the
+    caller holds an outer transaction, the entry shares its fate)."""
+
+    def decorate(service: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(service)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return service(*args, **kwargs)
+            except PermissionDenied as error:
+                with transaction.atomic():
+                    audit_record(
+                        actor=kwargs.get("officer") or kwargs.get("user"),
+                        action="dossier.refused",
+                        target=kwargs.get("dossier"),
+                        details={"action": action, "message": str(error)},
+                    )
+                raise
+
+        return run
+
+    return decorate
 
 
 def _require_status(dossier: Dossier, allowed: Iterable[int], what: str) -> None:
@@ -443,12 +555,60 @@ def dossier_save_draft(
 ) -> Dossier:
     """A citizen's online draft (no login): saved with whatever papers they have so far; a new
     file for a paper replaces the draft's earlier one. The draft's key lets them come back."""
-    if not procedure.active or not procedure.accepts_online:
-        raise ValidationError(_("This procedure cannot be submitted online."))
+    _require_online(procedure)
     fields = _applicant(applicant)
     items, problems = _validate_files(procedure, files)
     if problems:
         raise ValidationError(problems)
+    return _draft_write(procedure, fields, items, draft, action="dossier.draft_save")
+
+
+@transaction.atomic
+def dossier_keep_papers(
+    *,
+    procedure: Procedure,
+    applicant: Mapping[str, Any],
+    files: Mapping[int, Any] | None = None,
+    draft: Dossier | None = None,
+) -> Dossier | None:
+    """After a refused online form: the papers that pass every check are kept in the citizen's
+    draft (created when there is none), so that they choose again only the refused ones.
+    Applicant fields that fail their checks are not stored (a new draft leaves them empty; the
+    draft is checked in full when saved or sent). Returns the draft, or None when nothing
+    passed and there was no draft."""
+    _require_online(procedure)
+    papers = {paper.pk: paper for paper in procedure.papers.all()}
+    items = []
+    for key, upload in (files or {}).items():
+        key = int(key or EXTRA_PAPER)
+        if upload is None or (key != EXTRA_PAPER and key not in papers):
+            continue
+        try:
+            items.append(paper_validate(upload, papers.get(key)))
+        except ValidationError:
+            continue
+    if not items:
+        return draft
+    fields, problems = _applicant_checked(applicant)
+    fields = {name: value for name, value in fields.items() if name not in problems}
+    return _draft_write(procedure, fields, items, draft, action="dossier.draft_keep")
+
+
+def _require_online(procedure: Procedure) -> None:
+    if not procedure.active or not procedure.accepts_online:
+        raise ValidationError(_("This procedure cannot be submitted online."))
+
+
+def _draft_write(
+    procedure: Procedure,
+    fields: dict[str, str],
+    items: list[ValidatedPaper],
+    draft: Dossier | None,
+    *,
+    action: str,
+) -> Dossier:
+    """Create or update a draft with these applicant fields and papers; a new file for a
+    paper replaces the draft's earlier one."""
     with _StoredPapers(items) as stored:
         if draft is not None:
             draft = _locked(draft)
@@ -472,7 +632,7 @@ def dossier_save_draft(
                 **_fee_fields(procedure),
             )
         _attach(dossier, items, stored, round_no=0, user=None)
-        audit_record(actor=None, action="dossier.draft_save", target=dossier)
+        audit_record(actor=None, action=action, target=dossier)
     return dossier
 
 
@@ -617,6 +777,7 @@ def dossier_accept(*, officer: User, dossier: Dossier, note: str = "") -> Dossie
     return dossier
 
 
+@_refusals_audited("reject")
 @nfc_inputs
 @transaction.atomic
 def dossier_reject(*, officer: User, dossier: Dossier, reason: str) -> Dossier:
@@ -814,12 +975,14 @@ def dossier_record_payment(
     return dossier
 
 
+@_refusals_audited("stop")
 @nfc_inputs
 @transaction.atomic
 def dossier_stop(*, officer: User, dossier: Dossier, reason: str) -> Dossier:
-    """Stop processing (→ 8), e.g. the papers turn out not to meet the conditions."""
+    """Stop processing (→ 8), e.g. the papers turn out not to meet the conditions: the handling
+    unit's head or a leader decides it."""
     dossier = _locked(dossier)
-    access.require_officer_or_handler(officer, dossier)
+    access.require_decider(officer, dossier)
     _require_status(dossier, Dossier.OPEN, _("stop processing"))
     _require_reason(reason)
     dossier.paused_at = None
@@ -830,6 +993,7 @@ def dossier_stop(*, officer: User, dossier: Dossier, reason: str) -> Dossier:
     return dossier
 
 
+@_refusals_audited("withdraw")
 @nfc_inputs
 @transaction.atomic
 def dossier_withdraw(*, officer: User, dossier: Dossier, reason: str) -> Dossier:
@@ -893,25 +1057,75 @@ def apology_cancel(*, user: User, letter: ApologyLetter, reason: str) -> Apology
     return letter
 
 
-def result_document_check(dossier: Dossier, document: Document) -> None:
-    """The result must be an outgoing document of the dossier's agency with a file."""
+def result_document_problem(dossier: Dossier, document: Document) -> ValidationError | None:
+    """Why this document cannot be the dossier's result (None when it can): it must be an
+    outgoing document of the dossier's agency with its file, digitally signed and issued."""
     if (
         document.agency_id != dossier.agency_id
         or document.direction != Document.Direction.OUTGOING
         or not document.files.exists()
     ):
+        return ValidationError(
+            _("Choose an outgoing document of the agency with its file."), code="not_outgoing"
+        )
+    if not document.signature_records.exists():
+        return ValidationError(
+            _(
+                "“%(document)s” has not been digitally signed yet: the result must be signed "
+                "and issued through the outgoing process first."
+            )
+            % {"document": document.subject[:80]},
+            code="unsigned",
+        )
+    if document.status != Document.Status.ISSUED:
+        return ValidationError(
+            _(
+                "“%(document)s” has not been issued yet: the clerk numbers and issues it before "
+                "it can be the dossier's result."
+            )
+            % {"document": document.subject[:80]},
+            code="not_issued",
+        )
+    return None
+
+
+def result_document_check(dossier: Dossier, document: Document) -> None:
+    """Refuse a document that cannot be the dossier's result (see `result_document_problem`)."""
+    problem = result_document_problem(dossier, document)
+    if problem is not None:
+        raise ValidationError({"result_document": problem})
+
+
+def fee_settled_check(dossier: Dossier) -> None:
+    """A dossier with an unpaid fee does not move on to its result."""
+    if dossier.fee_status == FeeStatus.UNPAID:
         raise ValidationError(
-            {"result_document": _("Choose an outgoing document of the agency with its file.")}
+            _(
+                "The applicant has not paid the fee yet (%(amount)s VND): the one-stop officer "
+                "records the payment before the dossier moves on."
+            )
+            % {"amount": f"{dossier.fee_amount:,}".replace(",", ".")},
+            code="unpaid",
         )
 
 
 @transaction.atomic
 def dossier_set_result(*, user: User, dossier: Dossier, result_document: Document) -> Dossier:
-    """Link the (draft or signed) result document while the dossier is processed."""
+    """Link the result document (issued and digitally signed) while the dossier is processed
+    and its fee settled; the choice is checked here, where it is made."""
     dossier = _locked(dossier)
     access.require_officer_or_handler(user, dossier)
-    _require_status(dossier, Dossier.OPEN, _("attach the result"))
-    result_document_check(dossier, result_document)
+    _require_status(dossier, [Status.ACCEPTED, Status.PROCESSING], _("attach the result"))
+    problems: dict[str, list[ValidationError]] = {}
+    problem = result_document_problem(dossier, result_document)
+    if problem is not None:
+        problems["result_document"] = [problem]
+    try:
+        fee_settled_check(dossier)
+    except ValidationError as error:
+        problems[NON_FIELD_ERRORS] = [error]
+    if problems:
+        raise ValidationError(problems)
     dossier.result = result_document
     dossier.save(update_fields=["result", "updated_at"])
     _event(
@@ -929,23 +1143,43 @@ def dossier_set_result(*, user: User, dossier: Dossier, result_document: Documen
     return dossier
 
 
+@_refusals_audited("finish")
 @transaction.atomic
 def dossier_finish(
-    *, officer: User, dossier: Dossier, result_document: Document | None = None
+    *,
+    officer: User,
+    dossier: Dossier,
+    result_document: Document | None = None,
+    via_process: bool = False,
 ) -> Dossier:
-    """Processing is complete (→ 9): the (signed) result document is linked to the dossier."""
+    """Processing is complete (→ 9): the (signed, issued) result document is linked to the
+    dossier. By hand (the dossier's page) only the handling unit's head or a leader finishes a
+    dossier that has no running internal process; `via_process`: the process's approval step
+    or its end, whose assignee the definition chose."""
     dossier = _locked(dossier)
-    access.require_officer_or_handler(officer, dossier)
+    if via_process:
+        access.require_officer_or_handler(officer, dossier)
+    else:
+        access.require_decider(officer, dossier)
     _require_status(dossier, [Status.ACCEPTED, Status.PROCESSING], _("finish the dossier"))
+    if not via_process and dossier.in_process:
+        raise ValidationError(
+            _(
+                "This dossier is handled in its internal process: the process's approval step "
+                "finishes it."
+            ),
+            code="in_process",
+        )
     document = result_document or dossier.result
     if document is None:
         raise ValidationError({"result_document": _("Attach the result document first.")})
-    result_document_check(dossier, document)
+    # Checked when the result was chosen; again here (defence in depth).
     if not document.signature_records.exists():
         raise ValidationError(
             {"result_document": _("The result document must be digitally signed first.")},
             code="unsigned",
         )
+    result_document_check(dossier, document)
     if dossier.fee_status == FeeStatus.UNPAID:
         raise ValidationError(_("The fee has not been paid yet."), code="unpaid")
     now = timezone.now()
@@ -968,19 +1202,20 @@ def dossier_finish(
 
 @transaction.atomic
 def dossier_return_result(*, officer: User, dossier: Dossier, channel: str) -> Dossier:
-    """The result is handed over at the counter or made available online (9 → 10)."""
+    """The result is made available online, sent by post or handed over at the counter, as
+    the officer chose (9 → 10); the citizen's history says which."""
     dossier = _locked(dossier)
     access.require_officer(officer, dossier.agency_id)
     _require_status(dossier, [Status.DONE], _("return the result"))
-    if channel not in Channel.values:
-        raise ValidationError({"channel": _("Choose online or at the counter.")})
+    if channel not in ReturnChannel.values:
+        raise ValidationError({"channel": _("Choose online, by post or at the counter.")})
     dossier.returned_at = timezone.now()
     dossier.return_channel = channel
-    public = (
-        _("The result was handed over at the one-stop counter.")
-        if channel == Channel.COUNTER
-        else _("The signed result is available for download.")
-    )
+    public = {
+        ReturnChannel.ONLINE: _("The signed result is available for download."),
+        ReturnChannel.POST: _("The result was sent to you by post."),
+        ReturnChannel.COUNTER: _("The result was handed over at the one-stop counter."),
+    }[ReturnChannel(channel)]
     _transition(
         dossier,
         Status.RETURNED,

@@ -10,6 +10,11 @@ urlpatterns = [
     path("", views.dossier_list, name="dossier_list"),
     path("procedures/", views.procedure_list, name="procedure_list"),
     path("procedures/<int:procedure_pk>/intake/", views.intake, name="intake"),
+    path(
+        "procedures/<int:procedure_pk>/papers/<int:paper_pk>/form/",
+        views.paper_template,
+        name="paper_template",
+    ),
     path("reports/", views.report, name="report"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/receipt.pdf", views.receipt, name="receipt"),

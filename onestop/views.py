@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,7 @@ from onestop.forms import (
     ReturnForm,
     SupplementForm,
 )
-from onestop.models import Dossier, FeeStatus
+from onestop.models import Dossier, FeeStatus, PaperTemplate
 
 Status = Dossier.Status
 
@@ -124,6 +125,8 @@ def available_actions(user, dossier: Dossier) -> set[str]:
     """The action buttons this user gets on this dossier (the services check again)."""
     officer = access.is_onestop_officer(user, dossier.agency_id)
     handler = officer or access.can_handle(user, dossier)
+    decider = access.can_decide(user, dossier)
+    in_process = dossier.in_process
     status = dossier.status
     actions: set[str] = set()
     if officer and status == Status.NEW:
@@ -133,11 +136,15 @@ def available_actions(user, dossier: Dossier) -> set[str]:
     if handler and status == Status.ACCEPTED and not dossier.run_id:
         actions.add("start")
     if handler and status in (Status.ACCEPTED, Status.PROCESSING):
-        actions |= {"payment_request", "result", "finish"}
+        actions |= {"payment_request", "result"}
+    if decider and status in (Status.ACCEPTED, Status.PROCESSING) and not in_process:
+        actions.add("finish")
     if officer and dossier.fee_status == FeeStatus.UNPAID and not dossier.is_closed:
         actions.add("payment_record")
     if handler and status in Dossier.OPEN:
-        actions |= {"stop", "apology"}
+        actions.add("apology")
+    if decider and status in Dossier.OPEN:
+        actions.add("stop")
     if officer and status in (Status.NEW, *Dossier.OPEN):
         actions.add("withdraw")
     if officer and status == Status.DONE:
@@ -160,11 +167,11 @@ def _forms(user, dossier: Dossier, bound: dict[str, forms.Form] | None = None) -
             initial={"amount": dossier.fee_amount or dossier.procedure.fee or None}
         ),
         "payment_record": PaymentRecordForm,
-        "result": lambda: ResultForm(user=user),
+        "result": lambda: ResultForm(user=user, dossier=dossier),
         "finish": NoteForm,
         "stop": ReasonForm,
         "withdraw": ReasonForm,
-        "return": ReturnForm,
+        "return": lambda: ReturnForm(initial={"channel": dossier.usual_return_channel}),
         "apology": ApologyForm,
         "revoke": NoteForm,
         "apology_cancel": lambda: ApologyCancelForm(dossier=dossier),
@@ -217,7 +224,7 @@ ACTION_FORMS: dict[str, Callable[..., forms.Form]] = {
     "start": lambda data, dossier, user: NoteForm(data),
     "payment_request": lambda data, dossier, user: PaymentRequestForm(data),
     "payment_record": lambda data, dossier, user: PaymentRecordForm(data),
-    "result": lambda data, dossier, user: ResultForm(data, user=user),
+    "result": lambda data, dossier, user: ResultForm(data, user=user, dossier=dossier),
     "finish": lambda data, dossier, user: NoteForm(data),
     "stop": lambda data, dossier, user: ReasonForm(data),
     "withdraw": lambda data, dossier, user: ReasonForm(data),
@@ -305,7 +312,11 @@ def dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, message)
             return redirect("onestop:dossier_detail", dossier.pk)
     dossier.refresh_from_db()
-    messages.error(request, _("Nothing was changed: see the form below."))
+    if action in available_actions(request.user, dossier):
+        messages.error(request, _("Nothing was changed: see the form below."))
+    else:  # no form to show the errors on (e.g. the status changed meanwhile)
+        problems = [message for errors in form.errors.values() for message in errors]
+        messages.error(request, " ".join([_("Nothing was changed."), *problems]))
     return _detail(request, dossier, bound={action: form}, status=400)
 
 
@@ -326,6 +337,24 @@ def paper_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         filename=record.original_name,
         content_type=record.content_type,
     )
+
+
+def paper_template_response(content: bytes, template: PaperTemplate) -> HttpResponse:
+    """A blank form as a download under its own file name."""
+    response = HttpResponse(content, content_type=template.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, template.original_name)
+    return response
+
+
+@login_required
+def paper_template(request: HttpRequest, procedure_pk: int, paper_pk: int) -> HttpResponse:
+    """The blank form of a procedure's paper, for staff (e.g. to print one at the counter)."""
+    _require_staff(request)
+    procedure = get_object_or_404(selectors.procedures_for(request.user), pk=procedure_pk)
+    found = selectors.paper_template_file(procedure, paper_pk)
+    if found is None:
+        raise Http404(_("This paper has no form template."))
+    return paper_template_response(*found)
 
 
 @login_required

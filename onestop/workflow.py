@@ -7,6 +7,7 @@ a process that reaches its end on a dossier still being processed finishes the d
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -15,13 +16,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from edoc.forms import CHOOSE
 from edoc.models import Document, User
 from edoc.models.organisation import Role
 from edoc.selectors.access import Actor, visible_documents
+from onestop.forms import offer_result_documents
 from workflows.actions import ActionSpec
 from workflows.actions import register as register_action
 from workflows.models import ProcessRun, WorkItem
-from workflows.subjects import SubjectAdapter, SubjectWorkspace, register_subject, subject_load
+from workflows.subjects import (
+    SubjectAdapter,
+    SubjectSummary,
+    SubjectWorkspace,
+    register_subject,
+    subject_load,
+)
 
 
 def _dossier_fields(dossier) -> dict[str, Any]:
@@ -52,7 +61,9 @@ def _dossier_finished(run: ProcessRun, dossier) -> None:
             .order_by("-completed_at", "-pk")
             .first()
         )
-        dossier_finish(officer=last.completed_by if last else run.initiator, dossier=dossier)
+        dossier_finish(
+            officer=last.completed_by if last else run.initiator, dossier=dossier, via_process=True
+        )
 
 
 def _apology_finished(run: ProcessRun, letter) -> None:
@@ -63,6 +74,24 @@ def _apology_finished(run: ProcessRun, letter) -> None:
         run.work_items.filter(status=WorkItem.Status.DONE).order_by("-completed_at", "-pk").first()
     )
     apology_approve(user=last.completed_by if last else run.initiator, letter=letter)
+
+
+def _dossier_step_check(work_item: WorkItem, dossier) -> None:
+    """Once the result is attached, no step moves the dossier on while its fee is unpaid, it
+    waits for the citizen's supplement, or its result is not an issued, signed document."""
+    from onestop.models import Dossier
+    from onestop.services import fee_settled_check, result_document_check
+
+    dossier.refresh_from_db()
+    if dossier.result_id is None or dossier.status not in Dossier.OPEN:
+        return
+    if dossier.status == Dossier.Status.SUPPLEMENT:
+        raise ValidationError(
+            _("The dossier is waiting for the citizen's supplement; it moves on once answered."),
+            code="waiting",
+        )
+    fee_settled_check(dossier)
+    result_document_check(dossier, dossier.result)
 
 
 def _subject(work_item: WorkItem):
@@ -103,25 +132,29 @@ class DossierResultForm(_TaskForm):
     result_document = forms.ModelChoiceField(
         queryset=Document.objects.none(),
         label=gettext_lazy("Result document"),
+        empty_label=CHOOSE,
         help_text=gettext_lazy(
-            "The outgoing document (drafted and signed) that is the dossier's result."
+            "The outgoing document that is the dossier's result: signed and issued through the "
+            "outgoing process (only such documents are offered)."
         ),
     )
 
     def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
         super().__init__(*args, user=user, work_item=work_item, **kwargs)
-        self.fields["result_document"].queryset = (
-            visible_documents(user)
-            .filter(direction=Document.Direction.OUTGOING)
-            .order_by("-created_at")
-        )
+        if work_item is not None:
+            offer_result_documents(self.fields["result_document"], user, _dossier(work_item))
 
 
 class DossierReturnForm(_TaskForm):
-    channel = forms.ChoiceField(
-        label=gettext_lazy("Result returned"),
-        choices=[("counter", gettext_lazy("At the counter")), ("online", gettext_lazy("Online"))],
-    )
+    channel = forms.ChoiceField(label=gettext_lazy("Result returned"), choices=())
+
+    def __init__(self, *args: Any, user: User, work_item: WorkItem | None = None, **kwargs: Any):
+        from onestop.models import ReturnChannel
+
+        super().__init__(*args, user=user, work_item=work_item, **kwargs)
+        self.fields["channel"].choices = ReturnChannel.choices
+        if work_item is not None:
+            self.fields["channel"].initial = _dossier(work_item).usual_return_channel
 
 
 def _perform_assign(actor: Actor, work_item: WorkItem, data: dict) -> None:
@@ -141,7 +174,7 @@ def _perform_result(actor: Actor, work_item: WorkItem, data: dict) -> None:
 def _perform_finish(actor: Actor, work_item: WorkItem, data: dict) -> None:
     from onestop.services import dossier_finish
 
-    dossier_finish(officer=actor.user, dossier=_dossier(work_item))
+    dossier_finish(officer=actor.user, dossier=_dossier(work_item), via_process=True)
 
 
 def _perform_return(actor: Actor, work_item: WorkItem, data: dict) -> None:
@@ -219,6 +252,33 @@ def apology_workspace(letter, user: User) -> SubjectWorkspace | None:
     return dossier_workspace(letter.dossier, user, letter=letter)
 
 
+def dossier_summary(dossier) -> SubjectSummary:
+    """How task lists, the tasks API and notifications name a dossier."""
+    procedure = dossier.procedure
+    return SubjectSummary(
+        kind="dossier",
+        id=dossier.pk,
+        code=dossier.code or "",
+        title=procedure.name,
+        applicant=dossier.applicant_name,
+        procedure=str(procedure),
+        url=dossier_url(dossier),
+        kind_label=_("Dossier"),
+    )
+
+
+def apology_summary(letter) -> SubjectSummary:
+    """An apology letter is named by its dossier."""
+    return replace(
+        dossier_summary(letter.dossier),
+        kind="apology",
+        id=letter.pk,
+        title=_("Apology letter, new date %(date)s: %(procedure)s")
+        % {"date": f"{letter.new_due_date:%d/%m/%Y}", "procedure": letter.dossier.procedure.name},
+        kind_label=_("Apology letter of dossier"),
+    )
+
+
 def register() -> None:
     """Called from the app's ready(): subjects and step actions."""
     register_subject(
@@ -228,6 +288,9 @@ def register() -> None:
             on_finished=_dossier_finished,
             url=dossier_url,
             workspace=dossier_workspace,
+            before_complete=_dossier_step_check,
+            summary=dossier_summary,
+            related=("procedure",),
         )
     )
     register_subject(
@@ -237,6 +300,8 @@ def register() -> None:
             on_finished=_apology_finished,
             url=lambda letter: dossier_url(letter.dossier),
             workspace=apology_workspace,
+            summary=apology_summary,
+            related=("dossier__procedure",),
         )
     )
     for spec in DOSSIER_ACTIONS:

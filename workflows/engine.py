@@ -25,7 +25,13 @@ from workflows.actions import get_action
 from workflows.deadlines import as_deadline
 from workflows.graph import BRANCH, PARALLEL, Graph, Step, parse
 from workflows.models import DefinitionVersion, Notification, ProcessRun, RunEvent, WorkItem
-from workflows.subjects import adapter_for, subject_fields, subject_load, subject_ref
+from workflows.subjects import (
+    adapter_for,
+    run_summaries,
+    subject_fields,
+    subject_load,
+    subject_ref,
+)
 
 # A reminder goes out when this share of the step's working time has passed.
 REMINDER_SHARE = Decimal("0.75")
@@ -363,8 +369,14 @@ def close_run(activation) -> None:
 
 
 def notify(user: User, work_item: WorkItem | None, kind: str, text: str) -> Notification:
-    """In-app notice, and an e-mail when the user has an address."""
+    """In-app notice, and an e-mail when the user has an address. A task on a registered
+    subject (a dossier) names it: "New task: … — Hồ sơ <code> (<applicant>): <procedure>"."""
     url = reverse("workflows:task", args=[work_item.pk]) if work_item else ""
+    summary = None
+    if work_item is not None and work_item.document_id is None:
+        summary = run_summaries([work_item.run]).get(work_item.run_id)
+    if summary is not None:
+        text = f"{text} — {summary.label}"
     notice = Notification.objects.create(
         user=user, work_item=work_item, kind=kind, text=text[:500], url=url
     )

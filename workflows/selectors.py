@@ -179,7 +179,7 @@ def inbox_tasks(
     elif view == INBOX_DUE_SOON:
         queryset = queryset.filter(deadline__gte=now, deadline__lte=soon or due_soon_until(now))
     return queryset.select_related(
-        "assignee", "document__document_type", "run__version__definition"
+        "assignee", "document__document_type", "run__version__definition", "run__process"
     ).order_by(F("deadline").asc(nulls_last=True), "created_at", "pk")
 
 
@@ -334,7 +334,11 @@ def notification_list(user: User) -> QuerySet[Notification]:
         return Notification.objects.none()
     return (
         Notification.objects.filter(user=user)
-        .select_related("work_item__document", "work_item__run__version__definition")
+        .select_related(
+            "work_item__document",
+            "work_item__run__version__definition",
+            "work_item__run__process",
+        )
         .order_by("-created_at", "-pk")
     )
 

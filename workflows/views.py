@@ -36,7 +36,12 @@ from workflows.services.processes import (
     work_item_reassign,
     work_item_return,
 )
-from workflows.subjects import subject_link, subject_workspace
+from workflows.subjects import (
+    SubjectSummary,
+    subject_link,
+    subject_workspace,
+    work_item_summaries,
+)
 from workflows.task_forms import (
     CompleteTaskForm,
     ReassignTaskForm,
@@ -61,6 +66,7 @@ class InboxRow:
     document_visible: bool
     delegated: bool  # a leader's task, shown to their delegate
     claimable: bool  # a group task nobody has claimed yet
+    subject: SubjectSummary | None = None  # a registered subject (e.g. a dossier)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -87,12 +93,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     items = list(page)
     visible = selectors.visible_document_ids(user, [item.document_id for item in items])
+    subjects = work_item_summaries(item for item in items if item.document_id is None)
     rows = [
         InboxRow(
             item=item,
             document_visible=item.document_id in visible,
             delegated=item.assignee_id is not None and item.assignee_id != user.pk,
             claimable=item.assignee_id is None,
+            subject=subjects.get(item.pk),
         )
         for item in items
     ]
@@ -434,6 +442,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
     page = paginate(request, selectors.notification_list(request.user))
     notices = list(page)
+    subjects = work_item_summaries(
+        notice.work_item
+        for notice in notices
+        if notice.work_item_id and notice.work_item.document_id is None
+    )
+    for notice in notices:
+        notice.subject = subjects.get(notice.work_item_id)
     unread = {notice.pk for notice in notices if notice.read_at is None}
     notifications_mark_read(user=request.user, notification_ids=unread)
     documents = [notice.work_item.document_id for notice in notices if notice.work_item_id]

@@ -5,6 +5,7 @@ citizen sees a message next to the field; the services check again (content incl
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -76,13 +77,13 @@ class ApplicantForm(NfcForm):
         self,
         *args: Any,
         papers: list[ProcedurePaper],
-        stored: set[int],
+        stored: Mapping[int, Any],
         submitting: bool = True,
         **kwargs: Any,
     ):
-        """`papers` are the procedure's required papers; `stored` the ids of those already
-        uploaded to the draft (their upload becomes optional); `submitting` False for "save
-        draft", where mandatory papers may still be missing."""
+        """`papers` are the procedure's required papers; `stored` the draft's file of those
+        already uploaded, by paper id (their upload becomes optional); `submitting` False for
+        "save draft", where mandatory papers may still be missing."""
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["address"].widget.attrs["autocomplete"] = "street-address"
@@ -98,7 +99,7 @@ class ApplicantForm(NfcForm):
             {
                 "paper": paper,
                 "field": self[paper_field(paper)],
-                "stored": paper.pk in self.stored,
+                "stored": self.stored.get(paper.pk),
             }
             for paper in self.papers
         ]
@@ -129,10 +130,20 @@ class ApplicantForm(NfcForm):
         return cleaned
 
     def applicant(self) -> dict[str, str]:
-        """The applicant fields as the core services take them."""
+        """The applicant fields as the core services take them (those that failed the form's
+        checks empty)."""
         return {
-            key: self.cleaned_data[key]
+            key: self.cleaned_data.get(key, "")
             for key in ("name", "phone", "id_number", "email", "address")
+        }
+
+    def passed_uploads(self) -> dict[int, UploadedFile]:
+        """The uploads that passed the form's checks, by paper id, also when others failed."""
+        self.is_valid()
+        return {
+            paper.pk: self.files[paper_field(paper)]
+            for paper in self.papers
+            if self.files.get(paper_field(paper)) and paper_field(paper) not in self.errors
         }
 
     def files_by_paper(self) -> dict[int, UploadedFile]:

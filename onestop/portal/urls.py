@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
     path("thu-tuc/<str:code>/nop/", views.submit, name="submit"),
+    path("thu-tuc/<str:code>/mau/<int:paper_id>/", views.paper_template, name="paper_template"),
     path("nhap/<str:key>/", views.draft, name="draft"),
     path("da-nop/", views.submitted, name="submitted"),
     path("tra-cuu/", views.lookup, name="lookup"),

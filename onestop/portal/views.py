@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from edoc.services.audit import audit_record
 from edoc.views.common import form_add_service_errors
-from onestop.models import Dossier, Procedure, SupplementRequest
+from onestop.models import Dossier, DossierPaper, Procedure, SupplementRequest
 from onestop.pdf import apology_pdf, receipt_pdf
 from onestop.portal import ratelimit
 from onestop.portal.access import access_grant, session_dossier
@@ -40,12 +40,14 @@ from onestop.selectors import (
     dossier_from_token,
     dossier_lookup,
     dossier_result_file,
+    paper_template_file,
     public_apologies,
     public_procedures,
     public_timeline,
     tracking_url,
 )
-from onestop.services import dossier_submit_supplement
+from onestop.services import dossier_keep_papers, dossier_submit_supplement
+from onestop.views import paper_template_response
 
 APPLICANT_ERROR_FIELDS = {f"applicant_{name}": name for name in ApplicantForm.base_fields}
 
@@ -124,6 +126,17 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@portal_view()
+@require_http_methods(["GET"])
+def paper_template(request: HttpRequest, code: str, paper_id: int) -> HttpResponse:
+    """The blank form (tờ khai, mẫu đơn) of one of an online procedure's papers."""
+    procedure = _procedure(code)
+    found = paper_template_file(procedure, paper_id) if procedure is not None else None
+    if found is None:
+        return not_found(request)
+    return paper_template_response(*found)
+
+
 # --------------------------------------------------------------------------- submission
 
 
@@ -153,11 +166,17 @@ def _draft_initial(dossier: Dossier | None) -> dict[str, str]:
     return {name: getattr(dossier, f"applicant_{name}") for name in ApplicantForm.base_fields}
 
 
+def _stored_papers(draft: Dossier | None) -> dict[int, DossierPaper]:
+    """The draft's file of each paper (shown as uploaded; its upload becomes optional)."""
+    if draft is None:
+        return {}
+    return {record.paper_id: record for record in draft.files.exclude(paper=None).order_by("pk")}
+
+
 def _dossier_form(request: HttpRequest, procedure: Procedure, draft: Dossier | None):
     papers = list(procedure.papers.all())
-    stored = (
-        set(draft.files.exclude(paper=None).values_list("paper_id", flat=True)) if draft else set()
-    )
+    stored = _stored_papers(draft)
+    kept = False
     if request.method == "POST":
         if ratelimit.rate_limit_hit(request, "submit"):
             return rate_limited(request, "submit")
@@ -187,12 +206,20 @@ def _dossier_form(request: HttpRequest, procedure: Procedure, draft: Dossier | N
                     access_grant(request, dossier, via="submission")
                     return redirect("portal:submitted")
                 return redirect(reverse("portal:draft", args=[dossier.draft_key]) + "?saved=1")
+        # Refused: the papers that passed are kept in the draft, to be chosen again no more.
+        uploads = form.passed_uploads()
+        if uploads:
+            draft = dossier_keep_papers(
+                procedure=procedure, applicant=form.applicant(), files=uploads, draft=draft
+            )
+            form.stored = stored = _stored_papers(draft)
+            kept = any(pk in stored for pk in uploads)
         status = 400
     else:
         form = ApplicantForm(initial=_draft_initial(draft), papers=papers, stored=stored)
         status = 200
-    context: dict[str, Any] = {"procedure": procedure, "form": form, "draft": draft}
-    if draft is not None and request.GET.get("saved"):
+    context: dict[str, Any] = {"procedure": procedure, "form": form, "draft": draft, "kept": kept}
+    if draft is not None and (kept or request.GET.get("saved")):
         context["draft_url"] = settings.EDOC_PUBLIC_BASE_URL.rstrip("/") + reverse(
             "portal:draft", args=[draft.draft_key]
         )

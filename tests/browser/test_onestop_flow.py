@@ -4,8 +4,9 @@ A citizen submits a dossier from a phone-sized browser (375×812, asking for Eng
 portal answers in Vietnamese); the one-stop officer accepts it and, once the unit head gave it
 to a specialist, requests a supplement; two working days later the citizen looks the dossier
 up and uploads the paper on the tracking page; the dossier goes through its internal process
-(specialist attaches the signed result, head reviews, the fee is recorded, director approves,
-the one-stop officer returns it online); the citizen downloads the signed result and sees its
+(the director signs the result document and the clerk issues it, the fee is recorded, the
+specialist attaches the issued result, head reviews, director approves, the one-stop officer
+returns it online); the citizen downloads the signed result and sees its
 signature verified, with the appointment moved by exactly the two paused working days; the
 report counts it as received online and resolved on time.
 
@@ -160,9 +161,12 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
     )
     expect(phone.locator("#id_name")).to_have_value("Nguyễn Văn An")
     _fits_the_screen(phone)
+    # The paper that passed is kept (in a private draft): only the missing one is chosen.
+    expect(phone.locator(f"#field-paper_{papers[0].pk} .stored-note")).to_contain_text(
+        "Đã tải lên: don-de-nghi.pdf"
+    )
     _shot(phone, screenshots, "0-missing-paper")
-    assert not Dossier.objects.exists()
-    phone.set_input_files(f"#id_paper_{papers[0].pk}", paper_files["don-de-nghi.pdf"])
+    assert Dossier.objects.get().status == Dossier.Status.DRAFT
     phone.set_input_files(f"#id_paper_{papers[1].pk}", paper_files["van-bang.pdf"])
     submit(phone, "#btn-submit")
     expect(phone.locator("h1")).to_have_text("Hồ sơ của bạn đã được nộp")
@@ -218,16 +222,11 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
         2 * calendar.working_day_length()
     )
 
-    # 5. The internal process: result attached, reviewed, fee recorded, approved, returned.
-    login(page, users["specialist"].username)
-    _open_task(page, dossier, "appraise")
-    page.select_option("select[name='action-result_document']", str(result.pk))
-    submit(page, "#btn-complete-task")
-    login(page, users["head"].username)
-    _open_task(page, dossier, "review")
-    submit(page, "#btn-complete-task")
-    # The director signs the result document in its own signing step (PKCS#12 file), on the
-    # real clock: the signature's time must agree with the test TSA's timestamp.
+    # 5. The result document is signed by the director in its own signing step (PKCS#12
+    # file), on the real clock (the signature's time must agree with the test TSA's
+    # timestamp), then numbered and issued by the clerk: only such a document is offered as
+    # the dossier's result. The fee is recorded; the internal process goes on: result
+    # attached, reviewed, approved, returned.
     clock.monkeypatch.undo()
     login(page, users["director"].username)
     page.goto(f"/workflows/tasks/{sign_step.pk}/")
@@ -236,6 +235,12 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
     page.fill("input[name='action-passphrase']", test_pki.signers["director"].passphrase)
     submit(page, "#btn-complete-task")
     assert result.signature_records.exists()
+    login(page, users["clerk"].username)
+    issue = WorkItem.objects.get(document=result, step_id="issue", status="open")
+    page.goto(f"/workflows/tasks/{issue.pk}/")
+    submit(page, "#btn-complete-task")
+    result.refresh_from_db()
+    assert result.status == "issued"
     clock.set(THURSDAY)
     login(page, officer.username)
     _staff_action(
@@ -244,6 +249,13 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
         "payment_record",
         lambda p: p.fill("#form-payment_record input[name='reference']", "BL-2026-0001"),
     )
+    login(page, users["specialist"].username)
+    _open_task(page, dossier, "appraise")
+    page.select_option("select[name='action-result_document']", str(result.pk))
+    submit(page, "#btn-complete-task")
+    login(page, users["head"].username)
+    _open_task(page, dossier, "review")
+    submit(page, "#btn-complete-task")
     login(page, users["director"].username)
     _open_task(page, dossier, "approve")
     submit(page, "#btn-complete-task")

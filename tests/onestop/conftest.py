@@ -121,12 +121,17 @@ from tests.signing.signing_support import (  # noqa: E402, F401
 
 @pytest.fixture
 def signed_result(in_signing, users, test_pki):
+    """Signed by the director, then numbered and issued by the clerk (a result must be both)."""
     from edoc.models import Document
+    from tests.signing.signing_support import open_item as document_item
     from workflows.services.processes import work_item_complete
 
     document, sign = in_signing
     work_item_complete(user=users["director"], work_item=sign, data=pkcs12_data(test_pki))
-    return Document.objects.get(pk=document.pk)
+    work_item_complete(user=users["clerk"], work_item=document_item(document, "issue"))
+    document = Document.objects.get(pk=document.pk)
+    assert document.status == Document.Status.ISSUED
+    return document
 
 
 @pytest.fixture

@@ -164,14 +164,57 @@ def test_bad_submission_shows_message_at_the_field_and_saves_nothing(
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Hồ sơ chưa được lưu" in html
+    assert "Hồ sơ chưa được nộp" in html
     if field:
         block = html.split(f'id="field-{field}"', 1)[1].split('class="form-field', 1)[0]
         assert message in block, block
     else:
         assert message in html
-    assert Dossier.objects.count() == 0
-    assert _media_files(settings) == []
+    # Nothing was submitted; the papers that passed every check are kept in a private draft
+    # (so the citizen chooses again only the refused one), nothing else is stored.
+    assert not Dossier.objects.exclude(status=Dossier.Status.DRAFT).exists()
+    refused = {
+        "missing_mandatory": None,
+        "wrong_extension": papers[1].pk,
+        "fake_pdf": papers[1].pk,
+        "oversized": papers[2].pk,
+    }.get(case)
+    kept = {pk for pk in files if pk != refused}
+    draft = Dossier.objects.get()
+    assert set(draft.files.values_list("paper_id", flat=True)) == kept
+    assert len(_media_files(settings)) == len({record.file.name for record in draft.files.all()})
+
+
+def test_a_refused_file_keeps_the_others(citizen, procedure, papers, applicant, upload, settings):
+    """One refused file: the others stay uploaded ("Đã tải lên: name (size)", replaceable);
+    the citizen chooses again only the refused one and submits."""
+    url = reverse("portal:submit", args=[procedure.code])
+    files = {
+        papers[0].pk: upload("pdf", name="don-de-nghi.pdf"),
+        papers[1].pk: upload("png", name="van-bang.png"),  # this paper accepts PDF only
+        papers[2].pk: upload("png", name="anh-4x6.png"),
+    }
+    response = citizen.post(url, _form(applicant, papers, files))
+    assert response.status_code == 400
+    html = response.content.decode()
+    draft = Dossier.objects.get(status=Dossier.Status.DRAFT)
+    draft_url = reverse("portal:draft", args=[draft.draft_key])
+    assert f'action="{draft_url}"' in html  # the next post continues the draft
+    assert 'value="Nguyễn Văn An"' in html
+    first = html.split(f'id="field-paper_{papers[0].pk}"', 1)[1].split('class="form-field', 1)[0]
+    assert "Đã tải lên: don-de-nghi.pdf (" in first
+    assert "anh-4x6.png" in html.split(f'id="field-paper_{papers[2].pk}"', 1)[1]
+    second = html.split(f'id="field-paper_{papers[1].pk}"', 1)[1].split('class="form-field', 1)[0]
+    assert "Sai loại tệp" in second and "Đã tải lên" not in second
+
+    response = citizen.post(
+        draft_url, _form(applicant, papers, {papers[1].pk: upload("pdf", name="van-bang.pdf")})
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Dossier.Status.NEW
+    names = sorted(draft.files.values_list("original_name", flat=True))
+    assert names == ["anh-4x6.png", "don-de-nghi.pdf", "van-bang.pdf"]
 
 
 def test_a_request_larger_than_every_paper_allows_is_refused_unread(

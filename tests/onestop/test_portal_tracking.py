@@ -328,7 +328,7 @@ def test_result_download_only_when_available(
 
     dossier_start_processing(user=users["head"], dossier=accepted)
     dossier_record_payment(officer=officer, dossier=accepted, reference="BL-0001")
-    dossier_finish(officer=officer, dossier=accepted, result_document=signed_result)
+    dossier_finish(officer=users["head"], dossier=accepted, result_document=signed_result)
     page = citizen.get(reverse("portal:dossier")).content.decode()
     assert "Đã xử lý xong" in page
     verification = page.split('id="result-verification"', 1)[1].split("</div>", 1)[0]

@@ -256,12 +256,12 @@ def test_resubmission_when_not_waiting_is_refused_and_changes_nothing(
     ["reject", "accept", "return", "finish", "payment"],
 )
 def test_actions_in_a_wrong_status_are_refused_with_nothing_changed(
-    procedure, applicant, officer, all_files, action
+    procedure, applicant, officer, users, all_files, action
 ):
     dossier = services.dossier_receive_at_counter(
         officer=officer, procedure=procedure, applicant=applicant, files=all_files()
     )
-    services.dossier_stop(officer=officer, dossier=dossier, reason="Không đủ điều kiện")
+    services.dossier_stop(officer=users["head"], dossier=dossier, reason="Không đủ điều kiện")
     before = snapshot(dossier)
     audits = AuditEntry.objects.count()
     call = {
@@ -270,7 +270,7 @@ def test_actions_in_a_wrong_status_are_refused_with_nothing_changed(
         "return": lambda: services.dossier_return_result(
             officer=officer, dossier=dossier, channel="counter"
         ),
-        "finish": lambda: services.dossier_finish(officer=officer, dossier=dossier),
+        "finish": lambda: services.dossier_finish(officer=users["head"], dossier=dossier),
         "payment": lambda: services.dossier_request_payment(officer=officer, dossier=dossier),
     }[action]
     with pytest.raises(ValidationError) as error:

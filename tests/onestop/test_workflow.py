@@ -13,7 +13,7 @@ from onestop.models import ApologyLetter, Dossier
 from onestop.shipped import step_days
 from workflows import calendar
 from workflows.models import WorkItem
-from workflows.services.processes import work_item_complete
+from workflows.services.processes import work_item_claim, work_item_complete
 from workflows.subjects import subject_fields
 
 pytestmark = pytest.mark.django_db
@@ -47,15 +47,13 @@ def test_dossier_runs_through_its_process_to_the_returned_result(
 
     appraise = open_item(dossier.run_id, "appraise")
     assert appraise.assignee == users["specialist"]
+    services.dossier_record_payment(officer=officer, dossier=dossier, reference="BL-0001")
     work_item_complete(
         user=users["specialist"], work_item=appraise, data={"result_document": signed_result}
     )
     work_item_complete(user=users["head"], work_item=open_item(dossier.run_id, "review"))
 
     approve = open_item(dossier.run_id, "approve")
-    dossier.refresh_from_db()
-    dossier.fee_status = "paid"
-    dossier.save(update_fields=["fee_status"])
     work_item_complete(user=users["director"], work_item=approve)
     dossier.refresh_from_db()
     assert dossier.status == Status.DONE and dossier.result == signed_result
@@ -77,13 +75,19 @@ def test_dossier_runs_through_its_process_to_the_returned_result(
 def test_finishing_needs_a_signed_result(
     process_procedure, applicant, officer, users, all_files, in_signing
 ):
+    """The result is checked where it is chosen (tests/onestop/test_result_choice.py) and again
+    when the dossier is finished."""
     unsigned, _sign = in_signing
     dossier = services.dossier_receive_at_counter(
         officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()
     )
-    services.dossier_set_result(user=users["specialist"], dossier=dossier, result_document=unsigned)
+    with pytest.raises(ValidationError, match="chưa được ký số"):
+        services.dossier_set_result(
+            user=users["specialist"], dossier=dossier, result_document=unsigned
+        )
+    Dossier.objects.filter(pk=dossier.pk).update(result=unsigned)
     with pytest.raises(ValidationError, match="phải được ký số"):
-        services.dossier_finish(officer=users["head"], dossier=dossier)
+        services.dossier_finish(officer=users["director"], dossier=dossier, via_process=True)
     dossier.refresh_from_db()
     assert dossier.status == Status.ACCEPTED
 
@@ -274,3 +278,52 @@ def test_designer_shows_and_exports_the_dossier_definition(client, process_proce
     assert "Chuyên viên thẩm định" in bpmn.content.decode()
     listing = client.get(reverse("designer:list"))
     assert "Hồ sơ một cửa" in listing.text  # the definition's subject kind
+
+
+@pytest.mark.parametrize(
+    ("channel", "said"),
+    [
+        ("online", "tải về"),
+        ("post", "bưu điện"),
+        ("counter", "trực tiếp tại bộ phận một cửa"),
+    ],
+)
+def test_the_history_says_how_the_result_was_returned(
+    client, process_procedure, applicant, officer, users, all_files, signed_result, channel, said
+):
+    """An online dossier's return step offers "online" first; the history says the way
+    chosen (online, by post, at the counter)."""
+    draft = services.dossier_save_draft(
+        procedure=process_procedure, applicant=applicant, files=all_files()
+    )
+    dossier = services.dossier_accept(
+        officer=officer, dossier=services.dossier_submit_online(dossier=draft)
+    )
+    services.dossier_record_payment(officer=officer, dossier=dossier, reference="BL-1")
+    work_item_complete(
+        user=users["head"],
+        work_item=open_item(dossier.run_id, "assign"),
+        data={"handler": users["specialist"]},
+    )
+    work_item_complete(
+        user=users["specialist"],
+        work_item=open_item(dossier.run_id, "appraise"),
+        data={"result_document": signed_result},
+    )
+    work_item_complete(user=users["head"], work_item=open_item(dossier.run_id, "review"))
+    work_item_complete(user=users["director"], work_item=open_item(dossier.run_id, "approve"))
+    task = open_item(dossier.run_id, "return")
+    work_item_claim(user=officer, work_item=task)
+    client.force_login(officer)
+    page = client.get(f"/workflows/tasks/{task.pk}/").text
+    select = page.split('name="action-channel"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="online" selected>' in select
+    assert 'value="post"' in select and 'value="counter"' in select
+    response = client.post(f"/workflows/tasks/{task.pk}/complete/", {"action-channel": channel})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED and dossier.return_channel == channel
+    message = selectors.public_timeline(dossier)[-1].message
+    assert said in message
+    if channel != "counter":
+        assert "tại bộ phận một cửa" not in message

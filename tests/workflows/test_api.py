@@ -40,6 +40,7 @@ TASK_KEYS = {
     "overdue",
     "reminder_sent",
     "document",
+    "subject",
     "process",
     "returnable_to",
     "created_at",

@@ -29,6 +29,7 @@ from workflows.deadlines import working_days_left
 from workflows.engine import graph_of
 from workflows.models import ProcessRun, RunEvent, WorkItem
 from workflows.selectors import returnable_steps_of
+from workflows.subjects import SubjectSummary, run_summaries, work_item_summaries
 
 TASK_RELATED = (
     "assignee",
@@ -62,6 +63,7 @@ def task_context(request: Any, items: Iterable[WorkItem]) -> dict[str, Any]:
         "now": timezone.now(),
         "delegator_ids": {user.pk for user in delegators_of(request.user)},
         "returnable": returnable_steps_of(items),
+        "subjects": work_item_summaries(items),
     }
 
 
@@ -71,6 +73,30 @@ class TaskDocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = ("id", "symbol", "subject", "direction")
+
+
+class TaskSubjectSerializer(serializers.Serializer):
+    """What a task is about: a document, or a registered subject such as a one-stop dossier."""
+
+    kind = serializers.CharField(
+        help_text=_('"document", "dossier" or "apology" (an apology letter of a dossier).')
+    )
+    id = serializers.IntegerField(help_text=_("Id of the document, dossier or letter."))
+    code = serializers.CharField(
+        help_text=_("The document's number and notation, or the dossier's code (\"\" before one).")
+    )
+    title = serializers.CharField(
+        help_text=_("The document's subject, or the name of the dossier's procedure.")
+    )
+    applicant = serializers.CharField(help_text=_('The dossier\'s applicant ("" for documents).'))
+    procedure = serializers.CharField(
+        help_text=_('The dossier\'s procedure, "code – name" ("" for documents).')
+    )
+    url = serializers.CharField(help_text=_("Path of its staff page."))
+
+
+def _summary_data(summary: SubjectSummary | None) -> dict[str, Any] | None:
+    return TaskSubjectSerializer(summary).data if summary is not None else None
 
 
 class TaskProcessSerializer(serializers.ModelSerializer):
@@ -122,6 +148,12 @@ class TaskSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     reminder_sent = serializers.SerializerMethodField()
     document = TaskDocumentSerializer(read_only=True, allow_null=True)
+    subject = serializers.SerializerMethodField(
+        help_text=_(
+            "What the task is about: its document (also under document) or a one-stop "
+            "dossier (kind, id, code, title, applicant, procedure, url)."
+        )
+    )
     process = TaskProcessSerializer(source="run", read_only=True)
     returnable_to = serializers.SerializerMethodField(
         help_text=_("Earlier steps this task may be returned to.")
@@ -144,6 +176,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "overdue",
             "reminder_sent",
             "document",
+            "subject",
             "process",
             "returnable_to",
             "created_at",
@@ -164,6 +197,13 @@ class TaskSerializer(serializers.ModelSerializer):
         else:
             person = item.on_behalf_of
         return UserRefSerializer(person).data if person else None
+
+    @extend_schema_field(TaskSubjectSerializer(allow_null=True))
+    def get_subject(self, item: WorkItem) -> dict[str, Any] | None:
+        subjects = self.context.get("subjects")
+        if subjects is None:
+            subjects = work_item_summaries([item])
+        return _summary_data(subjects.get(item.pk))
 
     def get_overdue(self, item: WorkItem) -> bool:
         now: datetime.datetime = self.context.get("now") or timezone.now()
@@ -255,6 +295,9 @@ class ProcessRunSerializer(TaskProcessSerializer):
     current_step_name = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
     document = TaskDocumentSerializer(read_only=True, allow_null=True)
+    subject = serializers.SerializerMethodField(
+        help_text=_("What the run is about (as a task's subject).")
+    )
     initiator = UserRefSerializer(read_only=True)
     started_at = vn_datetime_field()
     finished_at = vn_datetime_field(allow_null=True)
@@ -267,6 +310,7 @@ class ProcessRunSerializer(TaskProcessSerializer):
             "current_step_name",
             "status",
             "document",
+            "subject",
             "initiator",
             "started_at",
             "finished_at",
@@ -276,6 +320,10 @@ class ProcessRunSerializer(TaskProcessSerializer):
 
     def get_current_step_name(self, run: ProcessRun) -> str:
         return self.context.get("step_names", {}).get(run.current_step, run.current_step)
+
+    @extend_schema_field(TaskSubjectSerializer(allow_null=True))
+    def get_subject(self, run: ProcessRun) -> dict[str, Any] | None:
+        return _summary_data(run_summaries([run]).get(run.pk))
 
     @extend_schema_field(serializers.ChoiceField(choices=ProcessStatus.choices))
     def get_status(self, run: ProcessRun) -> str:

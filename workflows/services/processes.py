@@ -18,7 +18,7 @@ from edoc.text import nfc_inputs
 from workflows.actions import can_return_to
 from workflows.graph import USER
 from workflows.models import DefinitionVersion, ProcessDefinition, ProcessRun, RunEvent, WorkItem
-from workflows.subjects import subject_ref
+from workflows.subjects import subject_ref, subject_step_check
 
 
 def _flow():
@@ -195,6 +195,7 @@ def work_item_complete(
     actor = work_item_actor(user, work_item)
     if actor is None:
         raise PermissionDenied(_("This task is not yours."))
+    subject_step_check(work_item)
     spec = get_action(work_item.action)
     if spec.perform is not None and not action_done:
         with performing(work_item.pk):
