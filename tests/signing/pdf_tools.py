@@ -60,3 +60,8 @@ def flip_signed_byte(pdf: bytes, marker: bytes = b"ReportLab") -> bytes:
     position = data.index(marker)
     data[position] ^= 0x20
     return bytes(data)
+
+
+def append_bytes(pdf: bytes, tail: bytes = b"\n% appended after the signature\n") -> bytes:
+    """Bytes written after the file's end: no revision, but the file is no longer as signed."""
+    return pdf + tail
