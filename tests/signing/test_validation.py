@@ -87,7 +87,7 @@ def test_timestamped_signature_is_valid_trusted_b_t(test_pki, pdf_sign, trusted)
     assert signature["field"] == "Signature1" and signature["kind"] == "approval"
     assert signature["signer"]["common_name"] == "Trần Văn Hùng"
     assert [c["subject"] for c in signature["chain"]] == [
-        "CN=Trần Văn Hùng, OU=Ban Giám đốc Sở, O=Sở Y tế Đồng Nai, C=VN",
+        "CN=Trần Văn Hùng, T=Giám đốc, OU=Ban Giám đốc Sở, O=Sở Y tế Đồng Nai, C=VN",
         "CN=eDoc Test Issuing CA, O=eDoc Test PKI, C=VN",
         "CN=eDoc Test Root CA, O=eDoc Test PKI, C=VN",
     ]
