@@ -45,7 +45,7 @@ class SignerCertificate(models.Model):
     organization = models.CharField(
         _("organisation (in the certificate)"), max_length=255, blank=True
     )
-    issuer = models.CharField(_("issuer"), max_length=500)
+    issuer = models.CharField(_("certificate issuer"), max_length=500)
     serial = models.CharField(_("serial number"), max_length=100)
     not_before = models.DateTimeField(_("valid from"))
     not_after = models.DateTimeField(_("valid until"))
