@@ -30,8 +30,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(verbose_name='time')),
                 ('sequence', models.PositiveBigIntegerField(db_index=True, verbose_name='entries anchored')),
                 ('entry_id', models.BigIntegerField(verbose_name='last entry')),
-                ('head_hash', models.CharField(max_length=64)),
-                ('proofs', models.JSONField(default=dict)),
+                ('head_hash', models.CharField(max_length=64, verbose_name='hash of the last entry')),
+                ('proofs', models.JSONField(default=dict, verbose_name='proofs')),
             ],
             options={
                 'verbose_name': 'audit anchor',

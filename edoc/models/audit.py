@@ -67,8 +67,8 @@ class AuditAnchor(models.Model):
     created_at = models.DateTimeField(_("time"))
     sequence = models.PositiveBigIntegerField(_("entries anchored"), db_index=True)
     entry_id = models.BigIntegerField(_("last entry"))
-    head_hash = models.CharField(max_length=64)
-    proofs = models.JSONField(default=dict)
+    head_hash = models.CharField(_("hash of the last entry"), max_length=64)
+    proofs = models.JSONField(_("proofs"), default=dict)
 
     class Meta:
         verbose_name = _("audit anchor")
