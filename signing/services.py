@@ -21,9 +21,8 @@ and `embed_validation_info` is on (OCSP responses and CRLs go into the DSS), B-L
 Each signature is a new `DocumentFile` version (content-addressed, like uploads) and a
 `SignatureRecord`, audited as "signing.sign" with a "signing.key_use" entry. Refusals (wrong
 passphrase, revoked certificate, someone else's certificate, TSA down, not your step …) leave
-the document unchanged, raise
-`SigningRefused` and are audited as "signing.refused". Secrets (passphrase, PIN, key bytes)
-never reach the database or the log.
+the document unchanged, raise `SigningRefused` and are audited as "signing.refused". Secrets
+(passphrase, PIN, key bytes) never reach the database or the log.
 """
 
 from __future__ import annotations
