@@ -97,6 +97,7 @@ def make_world():
     }
     admin = User.objects.create_user(username="quantri", unit=office, role=Role.ADMIN)
     install_shipped_definitions(admin=admin, office=office)
+    people["admin"] = admin
     return people
 
 
@@ -209,6 +210,12 @@ def main() -> int:
         material = pki.signers["director"]
         pdf = render_pdf(sample_document())
         people = make_world()
+        from signing.signer_certificates import signer_certificate_register
+
+        # A person signs only with a certificate registered to their account.
+        signer_certificate_register(
+            actor=people["admin"], user=people["director"], certificate=material.cert
+        )
         n = args.signatures
         rows = []
         signed_ours: dict[str, bytes] = {}

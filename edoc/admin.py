@@ -91,3 +91,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.AuditAnchor)
+class AuditAnchorAdmin(AuditEntryAdmin):
+    """The anchors of the audit chain (read-only; `manage.py verify_audit` checks them)."""
+
+    list_display = ("pk", "created_at", "sequence", "entry_id", "proof_kinds")
+    list_filter = ()
+    search_fields = ("head_hash",)
+
+    @admin.display(description=_("proofs"))
+    def proof_kinds(self, obj: models.AuditAnchor) -> str:
+        return ", ".join(sorted(obj.proofs))

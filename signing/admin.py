@@ -1,13 +1,14 @@
 """Django admin: trust roots (upload a PEM/DER certificate; fingerprint, subject and expiry
-are computed) and the signing settings singleton. Every save and delete goes through the
-audited services of signing.trust_services."""
+are computed), the signing settings singleton, and the signing certificates registered to users
+(register one for a user; approve, reject or withdraw a user's request). Every save and delete
+goes through the audited services of signing.trust_services and signing.signer_certificates."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -16,7 +17,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from signing import trust_services
-from signing.models import SigningSettings, TrustRoot
+from signing.forms import CertificateRequestForm
+from signing.models import SignerCertificate, SigningSettings, TrustRoot
+from signing.signer_certificates import (
+    record_certificate,
+    signer_certificate_check,
+    signer_certificate_decide,
+    signer_certificate_register,
+    signer_certificate_withdraw,
+)
 
 
 class TrustRootForm(forms.ModelForm):
@@ -115,3 +124,148 @@ class SigningSettingsAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: SigningSettings, form: Any, change: bool
     ) -> None:
         trust_services.signing_settings_save(actor=request.user, settings_row=obj)
+
+
+class SignerCertificateAddForm(CertificateRequestForm, forms.ModelForm):
+    """Register a certificate to a user (the certificate file, or their key file and its
+    passphrase: only the certificate is kept)."""
+
+    class Meta:
+        model = SignerCertificate
+        fields = ("user",)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("certificate") is not None and cleaned.get("user") is not None:
+            signer_certificate_check(cleaned["certificate"], cleaned["user"])
+        return cleaned
+
+
+DECISIONS = {
+    SignerCertificate.Status.PENDING: [
+        ("", _("Decide later")),
+        ("approve", _("Approve: the user may sign with it")),
+        ("reject", _("Reject (give the reason)")),
+    ],
+    SignerCertificate.Status.APPROVED: [("", _("Keep")), ("withdraw", _("Withdraw"))],
+}
+
+
+class SignerCertificateDecisionForm(forms.ModelForm):
+    """Approve, reject or withdraw a registration, with a note."""
+
+    decision = forms.ChoiceField(label=_("decision"), required=False, choices=[])
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        max_length=500,
+        help_text=_("Required when rejecting; the user sees it."),
+    )
+
+    class Meta:
+        model = SignerCertificate
+        fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = DECISIONS.get(self.instance.status, [("", _("No decision possible"))])
+        self.fields["decision"].choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == "reject" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Give the reason for the rejection."))
+        if decision == "approve":
+            signer_certificate_check(record_certificate(self.instance))
+        return cleaned
+
+
+@admin.register(SignerCertificate)
+class SignerCertificateAdmin(admin.ModelAdmin):
+    list_display = (
+        "common_name",
+        "user",
+        "status",
+        "serial",
+        "not_after",
+        "source",
+        "requested_at",
+    )
+    list_filter = ("status", "source")
+    search_fields = ("common_name", "user__username", "serial", "sha256", "subject")
+    list_select_related = ("user",)
+    actions = ("approve_selected",)
+    readonly_fields = (
+        "user",
+        "status",
+        "common_name",
+        "title",
+        "organization",
+        "subject",
+        "issuer",
+        "serial",
+        "sha256",
+        "not_before",
+        "not_after",
+        "source",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        kwargs["form"] = SignerCertificateDecisionForm if obj else SignerCertificateAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        if obj is None:
+            return ((None, {"fields": ("user", "certificate_file", "passphrase")}),)
+        return (
+            (None, {"fields": ("decision", "note")}),
+            (_("Certificate"), {"fields": self.readonly_fields}),
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        return self.readonly_fields if obj else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a registration's history stays; withdraw it instead
+
+    def save_model(self, request: HttpRequest, obj: SignerCertificate, form, change: bool) -> None:
+        if not change:
+            record = signer_certificate_register(
+                actor=request.user,
+                user=form.cleaned_data["user"],
+                certificate=form.cleaned_data["certificate"],
+            )
+            obj.pk, obj._state.adding = record.pk, False
+            return
+        decision, note = form.cleaned_data.get("decision"), form.cleaned_data.get("note", "")
+        if decision in ("approve", "reject"):
+            signer_certificate_decide(
+                actor=request.user, record=obj, approve=decision == "approve", note=note
+            )
+        elif decision == "withdraw":
+            signer_certificate_withdraw(actor=request.user, record=obj, note=note)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        return None  # no related objects; the services saved everything
+
+    @admin.action(description=_("Approve the selected requests"))
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[SignerCertificate]):
+        approved = 0
+        for record in queryset.filter(status=SignerCertificate.Status.PENDING):
+            try:
+                signer_certificate_decide(actor=request.user, record=record, approve=True)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{record}: {' '.join(error.messages)}", level=messages.ERROR
+                )
+            else:
+                approved += 1
+        self.message_user(
+            request, _("%(count)d request(s) approved.") % {"count": approved}, messages.SUCCESS
+        )

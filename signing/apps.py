@@ -8,10 +8,15 @@ class SigningConfig(AppConfig):
     verbose_name = _("Digital signatures")
 
     def ready(self) -> None:
+        from edoc.services.audit_anchors import audit_notary_register
         from edoc.signals import document_action, document_created
         from signing import services, verification
+        from signing.audit_anchors import SealNotary, TimestampNotary
 
         document_created.connect(
             verification.verify_on_registration, dispatch_uid="signing-verify-incoming"
         )
         document_action.connect(services.issue_receiver, dispatch_uid="signing-issue")
+        # edoc anchors its audit chain through the notaries the signing app provides.
+        audit_notary_register(TimestampNotary())
+        audit_notary_register(SealNotary())

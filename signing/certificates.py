@@ -1,9 +1,11 @@
 """Checks on a signer's certificate before it signs: validity period, key usage, chain to the
-agency's trust roots, revocation (OCSP/CRL, fetched when the settings allow it)."""
+agency's trust roots, revocation (OCSP/CRL, fetched when the settings allow it), and that it is
+registered to the signing user's account (`require_registered`)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from asn1crypto import pem, x509
@@ -41,6 +43,63 @@ def active_trust_roots() -> list[x509.Certificate]:
         except ValueError:
             continue
     return roots
+
+
+def name_attribute(cert: x509.Certificate, key: str) -> str:
+    """One attribute of the certificate's subject ("common_name", "title",
+    "organization_name", …) as text ("" when absent; several values joined)."""
+    value = cert.subject.native.get(key, "")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def holder_name(cert: x509.Certificate) -> str:
+    """The certificate holder's name: its common name, else the whole subject."""
+    return name_attribute(cert, "common_name") or cert.subject.human_friendly
+
+
+def require_registered(cert: x509.Certificate, registrations: Mapping[str, str]) -> None:
+    """Refuse a certificate that is not registered and approved for the signing user.
+
+    `registrations` maps the SHA-256 fingerprints of the user's registered certificates to
+    the status of their registration (signing.selectors.signer_certificate_statuses); the
+    fingerprint identifies the certificate exactly (issuer and serial number included).
+    """
+    fingerprint = cert.sha256.hex()
+    status = registrations.get(fingerprint)
+    if status == "approved":
+        return
+    values = {"holder": holder_name(cert), "serial": format(cert.serial_number, "X")}
+    if status == "pending":
+        message = _(
+            "Your certificate (%(holder)s, serial %(serial)s) is still awaiting an "
+            "administrator's approval; it cannot sign yet."
+        )
+        code = "certificate_pending"
+    elif status in ("rejected", "withdrawn"):
+        message = _(
+            "The certificate of %(holder)s (serial %(serial)s) was rejected or withdrawn for "
+            "your account; it cannot sign."
+        )
+        code = "certificate_withdrawn"
+    else:
+        message = _(
+            "The key belongs to %(holder)s (certificate serial %(serial)s), which is not a "
+            "certificate registered to your account. Sign with your own certificate, "
+            "registered and approved under “Signing certificates”."
+        )
+        code = "certificate_not_registered"
+    raise SigningRefused(
+        message % values,
+        code,
+        details={
+            "certificate_sha256": fingerprint,
+            "certificate": cert.subject.human_friendly,
+            "issuer": cert.issuer.human_friendly,
+            "serial": values["serial"],
+        },
+    )
 
 
 @dataclass

@@ -8,6 +8,8 @@
 - `EDOC_REMOTE_SIGNER_URL`: base URL of the remote signing service (Cloud Signature
   Consortium API v1); `EDOC_REMOTE_SIGNER_TOKEN`: the bearer token eDoc presents to it.
 - `EDOC_SIGNING_LTA`: `1` adds a document timestamp after each signature (PAdES B-LTA).
+- `EDOC_AUDIT_ANCHOR_ROOTS`: a PEM file of the roots the audit anchors' timestamp and seal
+  must chain to; empty: the admin-managed trust roots (which live in the database).
 """
 
 from __future__ import annotations
@@ -76,3 +78,7 @@ def remote_settings() -> RemoteSettings:
 
 def lta_enabled() -> bool:
     return _value("EDOC_SIGNING_LTA", "0").lower() in ("1", "true", "yes", "on")
+
+
+def audit_anchor_roots_path() -> str:
+    return _value("EDOC_AUDIT_ANCHOR_ROOTS")

@@ -1,13 +1,14 @@
-"""Reads of the signing app: trust roots, settings and stored verification reports."""
+"""Reads of the signing app: trust roots, settings, stored verification reports and the
+signing certificates registered to users."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from asn1crypto import pem, x509
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
-from signing.models import SigningSettings, TrustRoot, VerificationReport
+from signing.models import SignerCertificate, SigningSettings, TrustRoot, VerificationReport
 
 
 def certificate_load(data: bytes) -> x509.Certificate:
@@ -82,3 +83,18 @@ def verification_reports_latest(document_file_ids: Iterable[int]) -> dict[int, V
     for report in reports:
         latest.setdefault(report.document_file_id, report)
     return latest
+
+
+def signer_certificates_of(user) -> QuerySet[SignerCertificate]:
+    """Every registration of `user`'s certificates, newest first."""
+    return SignerCertificate.objects.filter(user=user).select_related("decided_by")
+
+
+def signer_certificate_statuses(user) -> dict[str, str]:
+    """The state of each certificate registered to `user`: SHA-256 fingerprint → status of
+    its latest registration ("approved" ones may sign)."""
+    statuses: dict[str, str] = {}
+    rows = SignerCertificate.objects.filter(user=user).order_by("requested_at", "pk")
+    for sha256, status in rows.values_list("sha256", "status"):
+        statuses[sha256] = status
+    return statuses

@@ -2,7 +2,9 @@
 signing.
 
 - `sign_document` adds one person's PAdES signature to the document's latest file: only the
-  assignee of the document's open "sign" step may (or their delegate). The first signature
+  assignee of the document's open "sign" step may (or their delegate), and only with a
+  certificate registered to their own account and approved (signing.signer_certificates);
+  the visible stamp names the certificate's holder, title and organisation. The first signature
   places the number, date and every signature field and certifies the document with DocMDP
   "fill forms" (so the clerk can number it later), the next ones sign their prepared field
   in an incremental update that keeps the earlier signatures valid.
@@ -18,9 +20,9 @@ and `embed_validation_info` is on (OCSP responses and CRLs go into the DSS), B-L
 
 Each signature is a new `DocumentFile` version (content-addressed, like uploads) and a
 `SignatureRecord`, audited as "signing.sign" with a "signing.key_use" entry. Refusals (wrong
-passphrase, revoked certificate, TSA down, not your step …) leave the document unchanged, raise
-`SigningRefused` and are audited as "signing.refused". Secrets (passphrase, PIN, key bytes)
-never reach the database or the log.
+passphrase, revoked certificate, someone else's certificate, TSA down, not your step …) leave
+the document unchanged, raise `SigningRefused` and are audited as "signing.refused". Secrets
+(passphrase, PIN, key bytes) never reach the database or the log.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ import datetime
 import hashlib
 import io
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from asn1crypto import x509
@@ -56,11 +60,14 @@ from edoc.services.files import FileIntegrityError, StoredBlob, ValidatedPdf, fi
 from signing import fields as pdf_fields
 from signing.audit import refusal_record
 from signing.backends.base import KeyBackend, OpenedKey, PdfSigningRequest
-from signing.certificates import active_trust_roots, check_certificate
+from signing.certificates import active_trust_roots, check_certificate, require_registered
 from signing.conf import lta_enabled, pkcs11_settings
 from signing.errors import SigningRefused
 from signing.models import SignatureRecord, SigningSettings
+from signing.selectors import signer_certificate_statuses
 from signing.stamps import PersonalStamp, SealStamp
+
+Stamp = PersonalStamp | SealStamp
 
 logger = logging.getLogger(__name__)
 
@@ -168,13 +175,18 @@ async def sign_pdf_bytes(
     *,
     field_name: str,
     plan: pdf_fields.FieldPlan,
-    stamp: PersonalStamp | SealStamp | None,
+    stamp: Stamp | Callable[[x509.Certificate], Stamp] | None,
     policy: SigningPolicy,
     now: datetime.datetime,
     reason: str = "",
     location: str = "",
+    registrations: Mapping[str, str] | None = None,
 ) -> SignedPdf:
-    """Sign one field of a PDF with the key (opened once). Raises SigningRefused."""
+    """Sign one field of a PDF with the key (opened once). Raises SigningRefused.
+
+    `stamp` is the visible stamp, or a function making it from the key's certificate.
+    With `registrations` (the signing user's registered certificates, fingerprint → status)
+    the key's certificate must be one of them, approved."""
     writer = _open_writer(content)
     certify = _prepare_field(writer, field_name, plan, content)
     context: ValidationContext | None = None
@@ -188,6 +200,8 @@ async def sign_pdf_bytes(
                 now=now,
             )
             context = check.validation_context
+            if registrations is not None:
+                require_registered(opened.certificate, registrations)
             timestamper = (
                 HTTPTimeStamper(policy.tsa_url, timeout=TSA_TIMEOUT_SECONDS)
                 if policy.tsa_url
@@ -210,6 +224,8 @@ async def sign_pdf_bytes(
             )
             output = io.BytesIO()
             style = None
+            if callable(stamp):
+                stamp = stamp(opened.certificate)
             if stamp is not None:
                 width = pdf_fields.field_width(writer, field_name) or 210
                 style = stamp.style(width, main=field_name == plan.main_field)
@@ -464,7 +480,7 @@ def _refuse(user: User, document: Document, error: SigningRefused, **details: An
         actor=user,
         target=document,
         code=error.refusal_code,
-        details={"message": error.text, "key_used": error.key_used, **details},
+        details={"message": error.text, "key_used": error.key_used, **error.details, **details},
     )
 
 
@@ -480,7 +496,8 @@ def sign_document(
     signature_image: bytes | None = None,
     reason: str = "",
 ) -> SignatureRecord:
-    """Sign the document's latest file as the assignee of its open "sign" step."""
+    """Sign the document's latest file as the assignee of its open "sign" step, with a
+    certificate registered to `user` and approved; the stamp comes from that certificate."""
     item, actor = sign_step_for(user, document, work_item)
     if item is None:
         refusal_record(
@@ -506,25 +523,20 @@ def sign_document(
         field_name = pdf_fields.signature_field_name(slot)
         source, content = _source_file(document)
         policy = SigningPolicy.load()
+        registrations = signer_certificate_statuses(actor.user)
         now = timezone.now()
-        signer = actor.user
-        stamp = PersonalStamp(
-            name=signer.get_full_name() or signer.username,
-            position=signer.position,
-            signed_at=now,
-            image=signature_image,
-        )
         signed = run(
             sign_pdf_bytes(
                 content,
                 key,
                 field_name=field_name,
                 plan=plan,
-                stamp=stamp,
+                stamp=partial(PersonalStamp.for_certificate, signed_at=now, image=signature_image),
                 policy=policy,
                 now=now,
                 reason=reason or _("Approved for issuance"),
                 location=document.agency.place_name,
+                registrations=registrations,
             )
         )
     except SigningRefused as error:

@@ -1,4 +1,5 @@
-"""URLs of the signing pages (verification pages live in their own URL module)."""
+"""URLs of the signing pages and of the user's signing certificates (verification pages live
+in their own URL module)."""
 
 from django.urls import path
 
@@ -8,4 +9,10 @@ app_name = "signing_sign"
 
 urlpatterns = [
     path("documents/<int:pk>/sign/", sign_views.document_sign, name="document_sign"),
+    path("certificates/", sign_views.certificates, name="certificates"),
+    path(
+        "certificates/<int:pk>/withdraw/",
+        sign_views.certificate_withdraw,
+        name="certificate_withdraw",
+    ),
 ]

@@ -1,7 +1,8 @@
-"""Signing pages: sign a document as the assignee of its "sign" step.
+"""Signing pages: sign a document as the assignee of its "sign" step; a user's own signing
+certificates ("Chứng thư số": the registered ones, and sending one for approval).
 
-The same form also appears on the workflow task page of a "sign" step; both complete the task,
-and signing happens then. Anyone else gets 403 (and the attempt is audited).
+The signing form also appears on the workflow task page of a "sign" step; both complete the
+task, and signing happens then. Anyone else gets 403 (and the attempt is audited).
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
 from edoc.models import Document
 from signing.audit import refusal_record
-from signing.forms import SignForm
+from signing.forms import CertificateRequestForm, SignForm
+from signing.selectors import signer_certificates_of
 from signing.services import sign_step_for
+from signing.signer_certificates import signer_certificate_request, signer_certificate_withdraw
 
 FORM_PREFIX = "action"
 SECRET_FIELDS = (f"{FORM_PREFIX}-passphrase", f"{FORM_PREFIX}-pin")
@@ -87,3 +91,56 @@ def _add_errors(form: SignForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+@sensitive_post_parameters("passphrase")
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificates(request: HttpRequest) -> HttpResponse:
+    """Chứng thư số: the user's registered certificates; POST sends one for approval."""
+    form = CertificateRequestForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record = signer_certificate_request(
+                    user=request.user,
+                    certificate=form.cleaned_data["certificate"],
+                    source=form.cleaned_data["source"],
+                )
+            except ValidationError as error:
+                form.add_error("certificate_file", error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your certificate (%(holder)s) was sent; an administrator will approve "
+                        "it before you can sign with it."
+                    )
+                    % {"holder": record.common_name},
+                )
+                return redirect("signing_sign:certificates")
+        status = 400
+    return render(
+        request,
+        "signing/certificates.html",
+        {"form": form, "registrations": signer_certificates_of(request.user)},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def certificate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder withdraws one of their registrations (a lost key, a replaced certificate)."""
+    record = get_object_or_404(signer_certificates_of(request.user), pk=pk)
+    try:
+        signer_certificate_withdraw(actor=request.user, record=record)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The registration was withdrawn; it can no longer sign."))
+    return redirect("signing_sign:certificates")

@@ -5,8 +5,9 @@ set in Noto Sans (bundled in `signing/fonts/`, SIL OFL 1.1). Noto Sans has 1000 
 which pyHanko's glyph widths assume: fonts with 2048 units (DejaVu, Liberation, Times New Roman)
 come out with mis-spaced Vietnamese text.
 
-- Personal stamp (chữ ký số cá nhân): optional signature image on the left; signer's name,
-  position and signing time on the right.
+- Personal stamp (chữ ký số cá nhân): optional signature image on the left; the certificate
+  holder's name, position and organisation (read from the signing certificate, never from
+  the user account) and the signing time on the right.
 - Organisation seal stamp (chữ ký số của cơ quan): the red round seal (drawn here with Pillow,
   the agency's name around the ring) on the right of its box, which overlaps the left third of
   the main signer's field; agency name and signing time (ISO 8601, Vietnam time) on its left.
@@ -25,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from asn1crypto import x509
 from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
@@ -33,6 +35,8 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
+
+from signing.certificates import holder_name, name_attribute
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_REGULAR = FONT_DIR / "NotoSans-Regular.ttf"
@@ -80,12 +84,31 @@ class PersonalStamp:
     position: str
     signed_at: datetime.datetime
     image: bytes | None = None  # PNG/JPEG of the handwritten signature, optional
+    organisation: str = ""
+
+    @classmethod
+    def for_certificate(
+        cls, certificate: x509.Certificate, *, signed_at: datetime.datetime, image: bytes | None
+    ) -> PersonalStamp:
+        """The stamp of whoever holds the signing certificate: its common name, title and
+        organisation (as /verify/ will name the signer)."""
+        return cls(
+            name=holder_name(certificate),
+            position=name_attribute(certificate, "title"),
+            organisation=name_attribute(certificate, "organization_name"),
+            signed_at=signed_at,
+            image=image,
+        )
 
     def lines(self) -> list[str]:
         with translation.override(STAMP_LANGUAGE):
             lines = [_("Signed by: %(name)s") % {"name": self.name}]
             if self.position:
                 lines.append(_("Position: %(position)s") % {"position": self.position})
+            if self.organisation:
+                lines.append(
+                    _("Organisation: %(organisation)s") % {"organisation": self.organisation}
+                )
             lines.append(_("Signed at: %(time)s") % {"time": vietnam_iso(self.signed_at)})
         return lines
 

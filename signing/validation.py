@@ -520,6 +520,22 @@ def _modification_note(status) -> str | None:
     return str(diff)[:500] or type(diff).__name__
 
 
+def changes_after_signing(entry: dict[str, Any]) -> str:
+    """What happened to the file after this signature, read from the report's facts:
+    "NONE" (the file is exactly as signed), "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS"
+    (allowed later revisions), "OTHER" (changes the signature does not allow), "APPENDED"
+    (bytes after the signed revision that change nothing pyHanko can see, e.g. data written
+    after the file's end) or "UNKNOWN" (changed, but the changes could not be assessed)."""
+    level = entry.get("modification_level")
+    if level == "OTHER" or entry.get("modifications_allowed") is False:
+        return "OTHER"
+    if not entry.get("modified_after_signing"):
+        return "NONE"
+    if level in ("LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS"):
+        return level
+    return "APPENDED" if level == "NONE" else "UNKNOWN"
+
+
 def _signature_problems(entry: dict[str, Any]) -> list[str]:
     problems = []
     if not entry["intact"]:
@@ -533,7 +549,7 @@ def _signature_problems(entry: dict[str, Any]) -> list[str]:
     timestamp = entry["timestamp"]
     if timestamp and not (timestamp["intact"] and timestamp["valid"] and timestamp["trusted"]):
         problems.append("timestamp")
-    if entry["modification_level"] == "OTHER" or entry["modifications_allowed"] is False:
+    if changes_after_signing(entry) not in ALLOWED_LEVELS:
         problems.append("modified")
     return problems
 
@@ -562,26 +578,63 @@ def trust_problem_text(code: str | None) -> str:
 
 
 def modification_text(level: str | None) -> str:
-    """What happened to the file after a signature (translated)."""
+    """What happened to the file after a signature (a code of `changes_after_signing`),
+    translated."""
     return {
         "NONE": _("no changes after signing"),
         "LTA_UPDATES": _("only validation data (LTV) was added after signing"),
         "FORM_FILLING": _("only form filling after signing"),
         "ANNOTATIONS": _("only form filling and annotations after signing"),
         "OTHER": _("THE DOCUMENT WAS MODIFIED AFTER SIGNING"),
+        "APPENDED": _("data was appended to the file after signing, outside the signed content"),
     }.get(level or "", _("changes after signing could not be assessed"))
 
 
-def signature_summary(entry: dict[str, Any]) -> str:
-    """One sentence on one signature, in the active language."""
-    if not entry["intact"]:
+@dataclass(frozen=True)
+class SignatureVerdict:
+    """What the report's facts say about one signature, in the active language."""
+
+    ok: bool
+    problems: tuple[str, ...]
+    changes: str  # a code of changes_after_signing
+    changes_text: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ReportVerdict:
+    """What the report's facts say about the whole file, in the active language."""
+
+    ok: bool
+    summary: str
+    signatures: tuple[SignatureVerdict, ...]
+
+
+def signature_verdict(entry: dict[str, Any]) -> SignatureVerdict:
+    """The verdict on one signature entry of a report, recomputed from its facts (never from
+    the verdicts stored with it): problems, ok, the changes after signing and the summary."""
+    changes = changes_after_signing(entry)
+    problems = tuple(_signature_problems(entry))
+    return SignatureVerdict(
+        ok=not problems,
+        problems=problems,
+        changes=changes,
+        changes_text=str(modification_text(changes)),
+        summary=_signature_sentence(entry, problems, changes),
+    )
+
+
+def _signature_sentence(entry: dict[str, Any], problems: tuple[str, ...], changes: str) -> str:
+    if "not_intact" in problems:
         return _("Not intact: the signed content was changed after signing.")
-    if not entry["valid"]:
+    if "invalid" in problems:
         return _("Invalid: the cryptographic signature does not match.")
-    modified = "modified" in entry["problems"]
+    modified = "modified" in problems
     parts: list[str] = []
     if modified:
         parts.append(_("THE DOCUMENT WAS MODIFIED AFTER SIGNING"))
+        if changes != "OTHER":
+            parts.append(modification_text(changes))
     if entry["revoked"]:
         parts.append(_("invalid: the signer's certificate has been revoked"))
     elif not entry["trusted"]:
@@ -593,10 +646,10 @@ def signature_summary(entry: dict[str, Any]) -> str:
         parts.append(_("the signature itself is valid and trusted"))
     else:
         parts.append(_("valid and trusted"))
-    if "timestamp" in entry["problems"]:
+    if "timestamp" in problems:
         parts.append(_("the timestamp could not be validated"))
     if not modified:
-        parts.append(modification_text(entry["modification_level"]))
+        parts.append(modification_text(changes))
     text = "; ".join(str(part) for part in parts)
     return text[:1].upper() + text[1:]
 
@@ -604,47 +657,82 @@ def signature_summary(entry: dict[str, Any]) -> str:
 LEVEL_ORDER = {"NONE": 0, "LTA_UPDATES": 1, "FORM_FILLING": 2, "ANNOTATIONS": 3}
 
 
-def document_summary(report: dict[str, Any]) -> str:
-    """One sentence on the whole file, in the active language."""
+def report_verdict(report: dict[str, Any]) -> ReportVerdict:
+    """The verdict on a whole report, recomputed from its facts: the one function every
+    summary, badge and "ok" shown to a user comes from (the /verify/ page, the document's
+    "Chữ ký số" panel, the citizen portal's result check, `verify_pdf`)."""
     if report.get("error"):
-        return report["error"]["message"]
-    signatures = report["signatures"]
-    if not signatures:
+        error = report["error"]
+        unreadable = PdfUnreadable(str(error.get("code") or "damaged"), error.get("detail") or "")
+        return ReportVerdict(ok=False, summary=unreadable.message, signatures=())
+    entries = report.get("signatures") or []
+    verdicts = tuple(signature_verdict(entry) for entry in entries)
+    return ReportVerdict(
+        ok=bool(verdicts) and all(v.ok for v in verdicts),
+        summary=_report_sentence(entries, verdicts),
+        signatures=verdicts,
+    )
+
+
+def _report_sentence(entries: list[dict[str, Any]], verdicts: tuple[SignatureVerdict, ...]) -> str:
+    if not entries:
         return _("The PDF has no digital signature.")
-    modified = [s for s in signatures if "modified" in s["problems"]]
+    modified = [
+        (entry, verdict)
+        for entry, verdict in zip(entries, verdicts, strict=True)
+        if "modified" in verdict.problems
+    ]
     if modified:
+        entry, verdict = modified[0]
+        if verdict.changes == "OTHER":
+            return _(
+                "THE DOCUMENT WAS MODIFIED AFTER SIGNING: the changes after signature "
+                "“%(field)s” are not allowed."
+            ) % {"field": entry["field"]}
         return _(
-            "THE DOCUMENT WAS MODIFIED AFTER SIGNING: the changes after signature "
-            "“%(field)s” are not allowed."
-        ) % {"field": modified[0]["field"]}
-    bad = [s for s in signatures if not s["ok"]]
+            "THE DOCUMENT WAS MODIFIED AFTER SIGNING (signature “%(field)s”): %(changes)s."
+        ) % {
+            "field": entry["field"],
+            "changes": verdict.changes_text,
+        }
+    bad = [verdict for verdict in verdicts if not verdict.ok]
     if not bad:
-        level = max(
-            (s["modification_level"] for s in signatures),
-            key=lambda value: LEVEL_ORDER.get(value or "", 0),
-        )
-        if len(signatures) == 1:
+        level = max((v.changes for v in verdicts), key=lambda value: LEVEL_ORDER.get(value, 0))
+        if len(entries) == 1:
             return _("Valid and trusted; %(changes)s") % {"changes": modification_text(level)}
         return _("All %(count)d signatures valid and trusted; %(changes)s") % {
-            "count": len(signatures),
+            "count": len(entries),
             "changes": modification_text(level),
         }
-    if len(signatures) == 1:
-        return signature_summary(bad[0])
+    if len(entries) == 1:
+        return bad[0].summary
     return _("%(bad)d of %(count)d signatures have problems: %(detail)s") % {
         "bad": len(bad),
-        "count": len(signatures),
-        "detail": signature_summary(bad[0]),
+        "count": len(entries),
+        "detail": bad[0].summary,
     }
 
 
-def _localise(report: dict[str, Any]) -> None:
-    """Fill the Vietnamese and English summaries."""
+def signature_summary(entry: dict[str, Any]) -> str:
+    """One sentence on one signature, in the active language."""
+    return signature_verdict(entry).summary
+
+
+def document_summary(report: dict[str, Any]) -> str:
+    """One sentence on the whole file, in the active language."""
+    return report_verdict(report).summary
+
+
+def _judge(report: dict[str, Any]) -> None:
+    """Fill the verdicts of the report (ok, problems) and its Vietnamese and English
+    summaries, all from `report_verdict`."""
     for language, key in (("en", "summary_en"), ("vi", "summary")):
         with translation.override(language):
-            for entry in report["signatures"]:
-                entry[key] = signature_summary(entry)
-            report[key] = document_summary(report)
+            verdict = report_verdict(report)
+            for entry, signature in zip(report["signatures"], verdict.signatures, strict=True):
+                entry["problems"], entry["ok"] = list(signature.problems), signature.ok
+                entry[key] = signature.summary
+            report["ok"], report[key] = verdict.ok, verdict.summary
 
 
 def _signature_entry(
@@ -715,7 +803,7 @@ def _signature_entry(
             "trusted": False,
         }
     entry["problems"] = _signature_problems(entry)
-    entry["ok"] = not entry["problems"] and entry["modification_level"] in ALLOWED_LEVELS
+    entry["ok"] = not entry["problems"]
     return entry
 
 
@@ -907,7 +995,7 @@ def pdf_verify(
         "schema": SCHEMA,
         "verified_at": timezone.now().isoformat(),
         "file": {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)},
-        "ok": bool(entries) and all(e["ok"] for e in entries),
+        "ok": False,  # _judge
         "signature_count": len(entries),
         "summary": "",
         "summary_en": "",
@@ -921,7 +1009,7 @@ def pdf_verify(
         "signatures": entries,
         "error": None,
     }
-    _localise(report)
+    _judge(report)
     return Verification(report=report, etsi_xml=etsi_xml_merge(xml_parts), signatures=entries)
 
 
@@ -944,7 +1032,7 @@ def unreadable_report(content: bytes, error: PdfUnreadable) -> dict[str, Any]:
         "fetch_revocation": False,
         "document_timestamps": [],
         "signatures": [],
-        "error": {"code": error.code, "message": summaries["en"]},
+        "error": {"code": error.code, "message": summaries["en"], "detail": error.detail},
     }
 
 
@@ -954,12 +1042,17 @@ __all__ = [
     "Verification",
     "VerificationOptions",
     "distinguished_name",
+    "ReportVerdict",
+    "SignatureVerdict",
+    "changes_after_signing",
     "document_summary",
     "etsi_xml_merge",
     "modification_text",
     "pdf_verify",
+    "report_verdict",
     "run_coroutine",
     "signature_summary",
+    "signature_verdict",
     "trust_problem_text",
     "unreadable_report",
     "verification_options",

@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_timers_task", "schedule": 60.0},
     "flush-search-index-queue": {"task": "search.tasks.flush_index_queue_task", "schedule": 60.0},
+    # Signs the audit chain's head outside the database (timestamp authority / seal).
+    "anchor-audit-chain": {
+        "task": "edoc.tasks.audit_anchor_task",
+        "schedule": env.float("EDOC_AUDIT_ANCHOR_SECONDS", default=3600.0),
+    },
 }
 
 # --- REST API.

@@ -9,6 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="edoc-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="edoc-test-static-")
+EDOC_DEMO_PKI_DIR = tempfile.mkdtemp(prefix="edoc-test-demo-pki-")  # seed_signing, not var/
 if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
     STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

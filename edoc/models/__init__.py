@@ -1,6 +1,6 @@
 """eDoc domain models, one module per entity group."""
 
-from .audit import AuditChainHead, AuditEntry
+from .audit import AuditAnchor, AuditChainHead, AuditEntry
 from .catalogs import (
     Confidentiality,
     DocumentType,
@@ -23,6 +23,7 @@ from .organisation import Agency, Delegation, Role, Unit, UnitKind, User
 __all__ = [
     "Agency",
     "Assignment",
+    "AuditAnchor",
     "AuditChainHead",
     "AuditEntry",
     "Confidentiality",

@@ -51,3 +51,30 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.length} entries, last {self.last_hash[:12]}…"
+
+
+class AuditAnchor(models.Model):
+    """The chain's head at one moment, signed with a key the database does not hold.
+
+    `sequence` entries were in the chain, the last one `entry_id` with `head_hash`. `proofs`
+    maps the kind of each proof ("timestamp": an RFC 3161 token of the configured timestamp
+    authority; "seal": a CMS signature with the organisation key on its token) to its data:
+    `token` (base64 DER) and what it says (time, signer). Each proof covers
+    `edoc.services.audit_anchors.anchor_message(sequence, head_hash)`. Rows are never updated
+    or deleted (database triggers, as for the log itself).
+    """
+
+    created_at = models.DateTimeField(_("time"))
+    sequence = models.PositiveBigIntegerField(_("entries anchored"), db_index=True)
+    entry_id = models.BigIntegerField(_("last entry"))
+    head_hash = models.CharField(_("hash of the last entry"), max_length=64)
+    proofs = models.JSONField(_("proofs"), default=dict)
+
+    class Meta:
+        verbose_name = _("audit anchor")
+        verbose_name_plural = _("audit anchors")
+        ordering = ["sequence", "pk"]
+
+    def __str__(self) -> str:
+        kinds = ", ".join(sorted(self.proofs))
+        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M:%S} → {self.sequence} ({kinds})"

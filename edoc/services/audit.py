@@ -1,4 +1,4 @@
-"""Append to and verify the hash-chained audit log."""
+"""Append to and verify the hash-chained audit log and its anchors (see audit_anchors)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from edoc.middleware import NO_REQUEST, current_request_context
-from edoc.models import AuditChainHead, AuditEntry
+from edoc.models import AuditAnchor, AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
 # Keys whose values must never reach the log, whatever a caller passes.
@@ -97,10 +97,19 @@ class AuditVerification:
     checked: int
     first_bad_id: int | None = None
     problem: str = ""
+    anchors: int = 0  # anchors whose proofs and heads were checked
+    unanchored: int = 0  # entries after the last anchor
+    last_anchor: AuditAnchor | None = None
 
 
-def audit_verify() -> AuditVerification:
-    """Walk the chain from the start; report the first entry whose hash or link is wrong."""
+def audit_verify(*, anchors: bool = True) -> AuditVerification:
+    """Walk the chain from the start and report the first entry whose hash or link is wrong;
+    then (unless `anchors` is false) check every anchor (edoc.services.audit_anchors)."""
+    from edoc.services.audit_anchors import audit_anchors_check
+
+    anchored = list(AuditAnchor.objects.order_by("sequence", "pk")) if anchors else []
+    positions = {anchor.sequence for anchor in anchored}
+    heads: dict[int, tuple[int, str]] = {}
     expected_prev = GENESIS_HASH
     checked = 0
     last_id = 0
@@ -112,6 +121,8 @@ def audit_verify() -> AuditVerification:
             )
         if audit_entry_hash(entry) != entry.hash:
             return AuditVerification(False, checked, entry.pk, "content does not match its hash")
+        if checked in positions:
+            heads[checked] = (entry.pk, entry.hash)
         expected_prev = entry.hash
         last_id = entry.pk
     head = AuditChainHead.objects.filter(pk=1).first()
@@ -119,4 +130,15 @@ def audit_verify() -> AuditVerification:
         return AuditVerification(
             False, checked, last_id or None, "the log was truncated after this entry"
         )
-    return AuditVerification(True, checked)
+    if not anchored:
+        return AuditVerification(True, checked, unanchored=checked)
+    result = audit_anchors_check(anchored, heads, checked)
+    if not result.ok:
+        return AuditVerification(False, checked, result.first_bad_id, result.problem)
+    return AuditVerification(
+        True,
+        checked,
+        anchors=result.checked,
+        unanchored=checked - anchored[-1].sequence,
+        last_anchor=anchored[-1],
+    )

@@ -13,7 +13,13 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.dateparse import parse_datetime
 
-from signing.validation import PdfUnreadable, pdf_verify
+from signing.validation import (
+    PdfUnreadable,
+    SignatureVerdict,
+    pdf_verify,
+    report_verdict,
+    unreadable_report,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +43,7 @@ class ResultVerification:
     signatures: list[SignatureLine]
 
 
-def _line(entry: dict[str, Any]) -> SignatureLine:
+def _line(entry: dict[str, Any], verdict: SignatureVerdict) -> SignatureLine:
     signer = entry.get("signer") or {}
     timestamp = entry.get("timestamp") or {}
     when = timestamp.get("time") or entry.get("signing_time")
@@ -46,13 +52,14 @@ def _line(entry: dict[str, Any]) -> SignatureLine:
         organization=signer.get("organization") or "",
         time=parse_datetime(when) if isinstance(when, str) else None,
         timestamped=bool(timestamp),
-        ok=bool(entry.get("ok")),
-        summary=str(entry.get("summary") or ""),
+        ok=verdict.ok,
+        summary=verdict.summary,
     )
 
 
 def result_verification(content: bytes) -> ResultVerification:
-    """Verify the signatures of the result PDF (Vietnamese summaries)."""
+    """Verify the signatures of the result PDF; the verdicts come from the report
+    (`signing.validation.report_verdict`, in the active language), as on /verify/."""
     key = f"portal:result-verification:{hashlib.sha256(content).hexdigest()}"
     report = cache.get(key)
     if report is None:
@@ -60,10 +67,14 @@ def result_verification(content: bytes) -> ResultVerification:
             report = pdf_verify(content).report
         except PdfUnreadable as error:
             logger.warning("result PDF could not be verified: %s", error)
-            report = {"ok": False, "summary": error.message, "signatures": []}
+            report = unreadable_report(content, error)
         cache.set(key, report, CACHE_SECONDS)
+    verdict = report_verdict(report)
     return ResultVerification(
-        ok=bool(report.get("ok")),
-        summary=str(report.get("summary") or ""),
-        signatures=[_line(entry) for entry in report.get("signatures") or []],
+        ok=verdict.ok,
+        summary=verdict.summary,
+        signatures=[
+            _line(entry, signature)
+            for entry, signature in zip(report["signatures"], verdict.signatures, strict=True)
+        ],
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from asn1crypto import keys
+from asn1crypto import keys, x509
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.utils.translation import gettext as _
@@ -73,6 +73,21 @@ def load_pkcs12(data: bytes, passphrase: str) -> LoadedKeySigner:
         signing_key=info,
         cert_registry=registry,
     )
+
+
+def pkcs12_certificate(data: bytes, passphrase: str) -> x509.Certificate:
+    """Only the certificate of a PKCS#12 file (its private key is dropped at once); raises
+    ValueError when it cannot be read with `passphrase` or holds no certificate."""
+    try:
+        _key, certificate, _others = pkcs12.load_key_and_certificates(
+            data, passphrase.encode() or None
+        )
+    except Exception as error:  # cryptography raises ValueError, TypeError, … per format
+        raise ValueError("Could not load the PKCS#12 data") from error
+    del _key
+    if certificate is None:
+        raise ValueError("no certificate in the PKCS#12 data")
+    return translate_pyca_cryptography_cert_to_asn1(certificate)
 
 
 class Pkcs12Key(KeyBackend):

@@ -1,6 +1,14 @@
-"""Models of the signing app: trust roots and settings, signatures made, verification reports."""
+"""Models of the signing app: trust roots and settings, signatures made, verification reports,
+users' registered signing certificates."""
 
+from .certificates import SignerCertificate
 from .records import SignatureRecord, VerificationReport
 from .trust import SigningSettings, TrustRoot
 
-__all__ = ["SignatureRecord", "SigningSettings", "TrustRoot", "VerificationReport"]
+__all__ = [
+    "SignatureRecord",
+    "SignerCertificate",
+    "SigningSettings",
+    "TrustRoot",
+    "VerificationReport",
+]

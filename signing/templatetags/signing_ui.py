@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from edoc.models import Document, DocumentFile
 from signing.selectors import verification_reports_latest
 from signing.validation import (
-    document_summary,
-    modification_text,
-    signature_summary,
+    ReportVerdict,
+    SignatureVerdict,
+    report_verdict,
+    signature_verdict,
     trust_problem_text,
 )
 
@@ -51,28 +52,18 @@ def document_signatures(
     return SafeString(render_document_signatures(context.get("request"), document, files))
 
 
-@register.filter
-def signature_text(entry: dict[str, Any]) -> str:
-    """The signature's summary in the active language (the stored one if it cannot be
-    recomputed)."""
-    try:
-        return signature_summary(entry)
-    except (KeyError, TypeError):
-        return str(entry.get("summary", ""))
+@register.simple_tag
+def report_judged(report: dict[str, Any]) -> ReportVerdict:
+    """{% report_judged report as verdict %}: ok and summary of a (stored) report, recomputed
+    from its facts in the active language (signing.validation.report_verdict)."""
+    return report_verdict(report)
 
 
-@register.filter
-def report_text(report: dict[str, Any]) -> str:
-    """The whole file's summary in the active language."""
-    try:
-        return document_summary(report)
-    except (KeyError, TypeError):
-        return str(report.get("summary", ""))
-
-
-@register.filter
-def changes_text(level: str | None) -> str:
-    return modification_text(level)
+@register.simple_tag
+def signature_judged(entry: dict[str, Any]) -> SignatureVerdict:
+    """{% signature_judged entry as verdict %}: ok, problems, changes and summary of one
+    signature of a report (signing.validation.signature_verdict)."""
+    return signature_verdict(entry)
 
 
 @register.filter
@@ -100,10 +91,10 @@ def iso_date(value: str | None) -> str:
 
 
 @register.simple_tag
-def signature_badge(entry: dict[str, Any]) -> SafeString:
-    """The one-word state of a signature as a coloured badge."""
-    problems = entry.get("problems") or []
-    if entry.get("ok"):
+def signature_badge(verdict: SignatureVerdict) -> SafeString:
+    """The one-word state of a signature (its verdict) as a coloured badge."""
+    problems = verdict.problems
+    if verdict.ok:
         css, label = "badge-success", _("Valid")
     elif "not_intact" in problems or "invalid" in problems:
         css, label = "badge-danger", _("Not intact")
@@ -125,8 +116,13 @@ def report_badge(report: dict[str, Any] | None) -> SafeString:
         return format_html('<span class="badge badge-muted">{}</span>', _("Not verified"))
     if report.get("error"):
         return format_html('<span class="badge badge-danger">{}</span>', _("Unreadable"))
-    if not report.get("signature_count"):
+    if not report.get("signatures"):
         return format_html('<span class="badge badge-muted">{}</span>', _("No signature"))
-    if report.get("ok"):
+    verdict = report_verdict(report)
+    if verdict.ok:
         return format_html('<span class="badge badge-success">{}</span>', _("Valid"))
+    if any("modified" in signature.problems for signature in verdict.signatures):
+        return format_html(
+            '<span class="badge badge-danger">{}</span>', _("Modified after signing")
+        )
     return format_html('<span class="badge badge-danger">{}</span>', _("Has problems"))

@@ -54,6 +54,7 @@ shipped = onestop_fixtures.shipped
 process_procedure = onestop_fixtures.process_procedure
 test_pki = onestop_fixtures.test_pki
 in_signing = onestop_fixtures.in_signing
+registered_signers = onestop_fixtures.registered_signers
 
 MONDAY = datetime.datetime(2026, 11, 30, 8, 0)
 TUESDAY = datetime.datetime(2026, 12, 1, 8, 0)

@@ -13,12 +13,15 @@ from edoc.models import (
     Agency,
     Assignment,
     AuditEntry,
+    Confidentiality,
     Document,
     DocumentGrant,
+    DocumentType,
     ExternalOrganization,
     Field,
     Unit,
     UnitKind,
+    Urgency,
     User,
 )
 from edoc.models.organisation import Role
@@ -164,3 +167,73 @@ def test_pending_lists_and_confidential_documents(seeded):
     assert confidential.exists()
     for document in confidential:
         assert DocumentGrant.objects.filter(document=document).exists()
+
+
+def _demo_key(login: str):
+    from signing.management.commands.seed_signing import demo_pki_dir
+    from tools.testpki.pki import PKCS12_PASSPHRASE
+
+    return (demo_pki_dir() / "demo" / f"{login}.p12").read_bytes(), PKCS12_PASSPHRASE
+
+
+def test_every_demo_signer_has_their_own_registered_key(seeded):
+    """Issue 9 #2: one test key per signing user, registered to their account."""
+    from signing.backends.pkcs12 import pkcs12_certificate
+    from signing.certificates import holder_name
+    from signing.management.commands.seed_signing import DEMO_SIGNERS
+    from signing.models import SignerCertificate, TrustRoot
+
+    assert "giamdoc.p12" in seeded and "edoc-test" in seeded
+    for login in DEMO_SIGNERS:
+        user = User.objects.get(username=login)
+        data, passphrase = _demo_key(login)
+        certificate = pkcs12_certificate(data, passphrase)
+        (registration,) = SignerCertificate.objects.filter(user=user)
+        assert registration.status == SignerCertificate.Status.APPROVED
+        assert registration.sha256 == certificate.sha256.hex()
+        assert holder_name(certificate) == user.get_full_name()
+        assert registration.title == user.position
+    leaders = User.objects.filter(role__in=[Role.DIRECTOR, Role.DEPUTY_DIRECTOR])
+    assert set(leaders.values_list("username", flat=True)) <= set(DEMO_SIGNERS)
+    assert TrustRoot.objects.filter(name__contains="eDoc Test Root CA", is_active=True).exists()
+
+
+def test_a_demo_signer_signs_with_their_own_key_only(seeded):
+    """The `make run` scenario: giamdoc signs a draft with var/testpki/demo/giamdoc.p12;
+    phogiamdoc's key is refused for him."""
+    from edoc.services.documents import outgoing_create
+    from edoc.services.files import file_read_verified, pdf_validate
+    from signing.backends import Pkcs12Key
+    from signing.errors import SigningRefused
+    from signing.models import SignatureRecord
+    from signing.services import sign_document
+    from tests.conftest import make_pdf
+    from tests.signing.pdf_tools import visible_text
+    from workflows.models import WorkItem
+    from workflows.services.processes import work_item_complete
+
+    director = User.objects.get(username="giamdoc")
+    draft = outgoing_create(
+        user=User.objects.get(username="chuyenvien"),
+        subject="Kế hoạch thử ký số bằng khóa của mình",
+        document_type=DocumentType.objects.get(abbreviation="KH"),
+        urgency=Urgency.objects.get(code="normal"),
+        confidentiality=Confidentiality.objects.get(code="normal"),
+        signer=director,
+        recipient_units=[],
+        pdf=pdf_validate(io.BytesIO(make_pdf(["KẾ HOẠCH"])), "ke-hoach.pdf"),
+    )
+    for _step in range(6):
+        item = WorkItem.objects.filter(document=draft, status=WorkItem.Status.OPEN).get()
+        if item.action == "sign":
+            break
+        work_item_complete(user=item.assignee, work_item=item)
+    assert item.action == "sign" and item.assignee == director
+
+    with pytest.raises(SigningRefused) as refused:
+        sign_document(user=director, document=draft, key=Pkcs12Key(*_demo_key("phogiamdoc")))
+    assert "Lê Thị Thanh Hương" in refused.value.messages[0]
+    record = sign_document(user=director, document=draft, key=Pkcs12Key(*_demo_key("giamdoc")))
+    assert record.kind == SignatureRecord.Kind.CERTIFICATION
+    stamp = visible_text(file_read_verified(record.signed_file))
+    assert "Trần Minh Đức" in stamp and "Giám đốc" in stamp

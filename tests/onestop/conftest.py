@@ -115,6 +115,7 @@ from tests.signing.signing_support import (  # noqa: E402, F401
     _no_token_unless_asked,
     in_signing,
     pkcs12_data,
+    registered_signers,
     shipped,
 )
 

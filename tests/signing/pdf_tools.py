@@ -60,3 +60,29 @@ def flip_signed_byte(pdf: bytes, marker: bytes = b"ReportLab") -> bytes:
     position = data.index(marker)
     data[position] ^= 0x20
     return bytes(data)
+
+
+def append_bytes(pdf: bytes, tail: bytes = b"\n% appended after the signature\n") -> bytes:
+    """Bytes written after the file's end: no revision, but the file is no longer as signed."""
+    return pdf + tail
+
+
+def visible_text(pdf: bytes, page: int = -1) -> str:
+    """The text a reader sees on a page, signature stamps included (their appearance streams
+    are flattened into the page first, with pdfium)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        document.init_forms()
+        index = page if page >= 0 else len(document) + page
+        document[index].flatten()
+        flattened = io.BytesIO()
+        document.save(flattened)
+    finally:
+        document.close()
+    reread = pdfium.PdfDocument(flattened.getvalue())
+    try:
+        return reread[index].get_textpage().get_text_range()
+    finally:
+        reread.close()

@@ -6,6 +6,9 @@
   and the unit head's keys; `remote_configured` points eDoc's settings at it.
 - `shipped`: the shipped process definitions; `in_signing`: an outgoing Kế hoạch reviewed and
   approved, its "sign" step open for the director.
+- `registered_signers`: the director's, the unit head's and the specialist's test PKI
+  certificates registered to their accounts by an administrator (the real service), so they
+  may sign; `register_certificate(user, certificate)` does it for one more.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from edoc.models.organisation import Role
 from edoc.services.documents import outgoing_create, outgoing_submit
 from edoc.services.files import pdf_validate
 from signing.conf import Pkcs11Settings
+from signing.models import SignerCertificate
+from signing.signer_certificates import signer_certificate_register
 from tests.conftest import REQUIRE_SERVICES
 from workflows.models import WorkItem
 from workflows.services.processes import work_item_complete
@@ -186,8 +191,38 @@ def to_signing(users, document: Document) -> WorkItem:
     return open_item(document, "sign")
 
 
+#: Test users (tests/conftest.py `users`) → the test PKI signer whose certificate they hold.
+SIGNER_CERTIFICATES = {"director": "director", "head": "head", "specialist": "specialist"}
+
+
+def certificate_admin(users) -> User:
+    """The administrator who registers signing certificates in the tests."""
+    admin, _created = User.objects.get_or_create(
+        username="quantri_cks",
+        defaults={"unit": users["clerk"].unit, "role": Role.ADMIN, "last_name": "Quản trị"},
+    )
+    return admin
+
+
+def register_certificate(users, user: User, certificate) -> SignerCertificate:
+    """Register `certificate` to `user`'s account as an administrator (approved)."""
+    return signer_certificate_register(
+        actor=certificate_admin(users), user=user, certificate=certificate
+    )
+
+
 @pytest.fixture
-def in_signing(shipped, users, catalogs, pdf_bytes) -> tuple[Document, WorkItem]:
+def registered_signers(users, test_pki) -> dict[str, SignerCertificate]:
+    return {
+        name: register_certificate(users, users[name], test_pki.signers[label].cert)
+        for name, label in SIGNER_CERTIFICATES.items()
+    }
+
+
+@pytest.fixture
+def in_signing(
+    shipped, users, catalogs, pdf_bytes, registered_signers
+) -> tuple[Document, WorkItem]:
     document = new_draft(users, catalogs, pdf_bytes(["SỞ Y TẾ ĐỒNG NAI", "KẾ HOẠCH"], pages=2))
     return document, to_signing(users, document)
 

@@ -22,6 +22,7 @@ from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     new_draft,
     open_item,
     org_token,
+    registered_signers,
     remote_configured,
     remote_signer,
     shipped,
@@ -80,6 +81,7 @@ def test_two_signatures_number_seal_and_verify(
     signing_settings,
     remote_configured,
     org_token,
+    registered_signers,
     tmp_path,
     screenshots,
 ):
@@ -101,10 +103,25 @@ def test_two_signatures_number_seal_and_verify(
     work_item_complete(user=users["specialist"], work_item=open_item(document, "draft"))
     work_item_complete(user=users["head"], work_item=open_item(document, "review"))
 
-    # The unit head initials with a PKCS#12 file and its passphrase.
+    # The unit head tries the director's key file: refused, with the holder's name.
+    others_key = tmp_path / "giamdoc.p12"
+    others_key.write_bytes(test_pki.signers["director"].pkcs12)
+    login(page, "truongphong")
+    initial = open_item(document, "initial")
+    page.goto(f"/workflows/tasks/{initial.pk}/")
+    page.check("input[name='action-method'][value='pkcs12']")
+    page.set_input_files("input[name='action-pkcs12_file']", str(others_key))
+    page.fill("input[name='action-passphrase']", test_pki.signers["director"].passphrase)
+    submit(page, "#btn-complete-task")
+    refusal = page.locator(".errorlist, .alert-error").first
+    expect(refusal).to_contain_text("Trần Văn Hùng")
+    expect(refusal).to_contain_text("không phải chứng thư số đã đăng ký cho tài khoản của bạn")
+    assert open_item(document, "initial").pk == initial.pk  # still open, nothing signed
+    assert document.files.count() == 1
+
+    # The unit head initials with their own PKCS#12 file and its passphrase.
     key_file = tmp_path / "truongphong.p12"
     key_file.write_bytes(test_pki.signers["head"].pkcs12)
-    login(page, "truongphong")
     page.goto(f"/workflows/tasks/{open_item(document, 'initial').pk}/")
     page.check("input[name='action-method'][value='pkcs12']")
     page.set_input_files("input[name='action-pkcs12_file']", str(key_file))

@@ -30,6 +30,7 @@ from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     open_item,
     org_token,
     pkcs12_data,
+    registered_signers,
     remote_configured,
     remote_signer,
     shipped,
@@ -144,7 +145,15 @@ def two_signer_definition(admin: User) -> ProcessDefinition:
 
 @pytest.mark.django_db
 def test_two_sequential_signatures_stay_valid_then_number_and_seal(
-    users, units, catalogs, pdf_bytes, test_pki, trust_root, signing_settings, org_token
+    users,
+    units,
+    catalogs,
+    pdf_bytes,
+    test_pki,
+    trust_root,
+    signing_settings,
+    org_token,
+    registered_signers,
 ):
     from edoc.services.documents import outgoing_submit
 

@@ -21,6 +21,7 @@ from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     new_draft,
     open_item,
     pkcs12_data,
+    registered_signers,
     shipped,
     stored_blobs,
     to_signing,
@@ -164,7 +165,7 @@ def test_pdf_certified_with_no_changes_allowed_is_refused(
 
 @pytest.mark.django_db
 def test_signed_by_others_without_our_field_gets_its_own_field(
-    shipped, users, catalogs, test_pki, trust_root, signing_settings, pdf_sign
+    shipped, users, catalogs, test_pki, trust_root, signing_settings, pdf_sign, registered_signers
 ):
     """An approval-signed PDF (no certification) can take one more signature."""
     document = new_draft(users, catalogs, pdf_sign(make_pdf(["Đã ký"]), "head", timestamp=False))

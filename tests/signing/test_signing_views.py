@@ -17,6 +17,7 @@ from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     _english,
     in_signing,
     pkcs12_data,
+    registered_signers,
     remote_configured,
     remote_signer,
     shipped,

@@ -15,7 +15,13 @@ from signing.validation import (
     verification_options,
 )
 from tests.conftest import make_pdf
-from tests.signing.pdf_tools import add_page_content, fill_field, flip_signed_byte, form_pdf
+from tests.signing.pdf_tools import (
+    add_page_content,
+    append_bytes,
+    fill_field,
+    flip_signed_byte,
+    form_pdf,
+)
 
 REPORT_KEYS = {
     "schema",
@@ -81,7 +87,7 @@ def test_timestamped_signature_is_valid_trusted_b_t(test_pki, pdf_sign, trusted)
     assert signature["field"] == "Signature1" and signature["kind"] == "approval"
     assert signature["signer"]["common_name"] == "Trần Văn Hùng"
     assert [c["subject"] for c in signature["chain"]] == [
-        "CN=Trần Văn Hùng, OU=Ban Giám đốc Sở, O=Sở Y tế Đồng Nai, C=VN",
+        "CN=Trần Văn Hùng, T=Giám đốc, OU=Ban Giám đốc Sở, O=Sở Y tế Đồng Nai, C=VN",
         "CN=eDoc Test Issuing CA, O=eDoc Test PKI, C=VN",
         "CN=eDoc Test Root CA, O=eDoc Test PKI, C=VN",
     ]
@@ -215,6 +221,58 @@ def test_content_added_after_signing_is_flagged_as_modified(pdf_sign, trusted):
     assert signature["problems"] == ["modified"] and not result.ok
     assert result.report["summary"].startswith("VĂN BẢN ĐÃ BỊ SỬA ĐỔI SAU KHI KÝ")
     assert result.report["summary_en"].startswith("THE DOCUMENT WAS MODIFIED AFTER SIGNING")
+
+
+def test_bytes_appended_after_signing_are_reported_as_a_modification(pdf_sign, trusted):
+    result = pdf_verify(append_bytes(pdf_sign(make_pdf(), "director")), trusted)
+
+    signature = result.signatures[0]
+    assert signature["intact"] and signature["trusted"]  # the signed revision itself is fine
+    assert signature["modified_after_signing"] and signature["coverage"] == "ENTIRE_REVISION"
+    assert signature["problems"] == ["modified"] and not signature["ok"] and not result.ok
+    for summary in (signature["summary"], result.report["summary"]):
+        assert "không bị thay đổi sau khi ký" not in summary
+        assert summary.startswith("VĂN BẢN ĐÃ BỊ SỬA ĐỔI SAU KHI KÝ")
+    assert "appended" in result.report["summary_en"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda sign: sign(make_pdf(), "director"),
+        lambda sign: append_bytes(sign(make_pdf(), "director")),
+        lambda sign: add_page_content(sign(make_pdf(), "director")),
+        lambda sign: fill_field(
+            sign(form_pdf(), "director", certify=True, docmdp_permissions=MDPPerm.FILL_FORMS),
+            "number",
+            "Số: 12/KH-SYT",
+        ),
+        lambda sign: flip_signed_byte(sign(make_pdf(), "director")),
+    ],
+    ids=["as-signed", "appended", "new-content", "form-filled", "flipped"],
+)
+def test_summaries_follow_the_report(pdf_sign, trusted, make):
+    """No summary says "unchanged" for a file the report calls modified, and ok/problems/
+    summaries are one function of the report's facts (recomputed from a stored copy too)."""
+    import copy
+
+    from signing.validation import report_verdict
+
+    report = pdf_verify(make(pdf_sign), trusted).report
+    verdict = report_verdict(report)
+    assert verdict.ok == report["ok"]
+    for entry, signature in zip(report["signatures"], verdict.signatures, strict=True):
+        assert (signature.ok, list(signature.problems)) == (entry["ok"], entry["problems"])
+        if entry["modified_after_signing"]:
+            assert "no changes after signing" not in entry["summary_en"]
+            assert "không bị thay đổi sau khi ký" not in entry["summary"]
+    if any(e["modified_after_signing"] and not e["ok"] for e in report["signatures"]):
+        assert "không bị thay đổi sau khi ký" not in report["summary"]
+    stale = copy.deepcopy(report)  # a report stored with stale verdicts is judged afresh
+    for entry in stale["signatures"]:
+        entry["ok"], entry["problems"], entry["summary"] = True, [], "Hợp lệ"
+    stale["ok"] = True
+    assert report_verdict(stale) == verdict
 
 
 def test_certification_with_form_filling_allows_numbering(pdf_sign, trusted):

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from edoc.models import AuditEntry
 from edoc.services.documents import incoming_register
@@ -21,7 +22,7 @@ from edoc.services.files import pdf_validate
 from signing.models import SigningSettings, TrustRoot, VerificationReport
 from signing.validation import pdf_verify
 from tests.conftest import make_pdf
-from tests.signing.pdf_tools import flip_signed_byte
+from tests.signing.pdf_tools import append_bytes, flip_signed_byte
 
 VERIFY = "/verify/"
 ETSI = "{http://uri.etsi.org/19102/v1.2.1#}"
@@ -118,6 +119,52 @@ def test_tampered_file_is_reported_plainly(anonymous, trust_root, pdf_sign):
     assert response.status_code == 200
     assert "Không còn nguyên vẹn" in html
     assert not json.loads(data_url(html, "download-json"))["ok"]
+
+
+UNCHANGED = "không bị thay đổi sau khi ký"
+
+
+@pytest.mark.django_db
+def test_bytes_appended_after_signing_are_not_called_unchanged(anonymous, trust_root, pdf_sign):
+    response = upload(anonymous, append_bytes(pdf_sign(make_pdf(), "director")))
+
+    html = response.content.decode()
+    report = json.loads(data_url(html, "download-json"))
+    assert report["signatures"][0]["modified_after_signing"] and not report["ok"]
+    assert UNCHANGED not in html
+    verdict = html.split('class="sig-verdict', 1)[1].split("</p>", 1)[0]
+    assert "VĂN BẢN ĐÃ BỊ SỬA ĐỔI SAU KHI KÝ" in verdict and "Bị sửa sau khi ký" in verdict
+    assert 'data-ok="0"' in html
+
+
+@pytest.mark.django_db
+def test_panel_and_portal_follow_the_report_of_an_appended_file(
+    users, catalogs, trust_root, pdf_sign, django_capture_on_commit_callbacks
+):
+    from onestop.portal.verification import result_verification
+
+    content = append_bytes(pdf_sign(make_pdf(), "director"))
+    with django_capture_on_commit_callbacks(execute=True):
+        document = register_signed(users, catalogs, content)
+    stored = VerificationReport.objects.get(document_file__document=document)
+    assert not stored.all_valid and UNCHANGED not in stored.summary
+
+    # A report stored before verdicts followed the report: judged again from its facts.
+    stale = stored.report
+    stale["ok"] = stale["signatures"][0]["ok"] = True
+    stale["signatures"][0]["problems"] = []
+    stale["summary"] = stale["signatures"][0]["summary"] = "Hợp lệ, đáng tin cậy; " + UNCHANGED
+    VerificationReport.objects.filter(pk=stored.pk).update(report=stale)
+    page = staff(users["clerk"]).get(reverse("edoc:document_detail", args=[document.pk]))
+    panel = page.content.decode().split('id="signatures"', 1)[1]
+    assert UNCHANGED not in panel and "VĂN BẢN ĐÃ BỊ SỬA ĐỔI SAU KHI KÝ" in panel
+    assert "Bị sửa sau khi ký" in panel and 'data-ok="0"' in panel
+
+    with translation.override("vi"):
+        checked = result_verification(content)
+    assert not checked.ok and not checked.signatures[0].ok
+    assert UNCHANGED not in checked.summary and UNCHANGED not in checked.signatures[0].summary
+    assert checked.summary.startswith("VĂN BẢN ĐÃ BỊ SỬA ĐỔI SAU KHI KÝ")
 
 
 @pytest.mark.django_db

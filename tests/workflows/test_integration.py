@@ -102,20 +102,29 @@ def test_registry_actions_complete_the_matching_task(shipped, users, units, cata
 
 
 @pytest.fixture(scope="module")
-def director_pkcs12(tmp_path_factory):
-    """The director's PKCS#12 from the signing tests' PKI (served on loopback for OCSP/CRL)."""
+def director_material(tmp_path_factory):
+    """The director's key from the signing tests' PKI (served on loopback for OCSP/CRL)."""
     from tools.testpki.pki import start_test_pki
 
     pki = start_test_pki(tmp_path_factory.mktemp("pki"))
     try:
-        material = pki.signers["director"]
-        yield {
-            "method": "pkcs12",
-            "pkcs12_data": material.pkcs12,
-            "passphrase": material.passphrase,
-        }
+        yield pki.signers["director"]
     finally:
         pki.stop()
+
+
+@pytest.fixture
+def director_pkcs12(director_material, users):
+    """The director's PKCS#12 form data, its certificate registered to the director's account
+    by an administrator (through the real service)."""
+    from tests.signing.signing_support import register_certificate
+
+    register_certificate(users, users["director"], director_material.cert)
+    return {
+        "method": "pkcs12",
+        "pkcs12_data": director_material.pkcs12,
+        "passphrase": director_material.passphrase,
+    }
 
 
 @pytest.mark.django_db

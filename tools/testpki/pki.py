@@ -45,6 +45,9 @@ SIGNERS: dict[str, tuple[str, str]] = {
     "expired": (TRUSTED_ARCH, "expired"),
     "no_key_usage": (TRUSTED_ARCH, "no-key-usage"),
     "untrusted": (UNTRUSTED_ARCH, "stranger"),
+    # The demo's signers (seed_signing registers them to the demo accounts).
+    "giamdoc": (TRUSTED_ARCH, "giamdoc"),
+    "phogiamdoc": (TRUSTED_ARCH, "phogiamdoc"),
 }
 KEY_LABELS: dict[str, list[str]] = {
     TRUSTED_ARCH: [
@@ -59,6 +62,8 @@ KEY_LABELS: dict[str, list[str]] = {
         "revoked",
         "expired",
         "no-key-usage",
+        "giamdoc",
+        "phogiamdoc",
     ],
     UNTRUSTED_ARCH: ["other-root", "stranger"],
 }

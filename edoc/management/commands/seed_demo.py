@@ -845,6 +845,9 @@ class Command(BaseCommand):
             call_command("seed_processes", stdout=self.stdout)
         if apps.is_installed("onestop"):
             call_command("seed_procedures", demo_dossiers=True, stdout=self.stdout)
+        if apps.is_installed("signing"):
+            # One test key per demo signer, registered to their account (var/testpki/demo/).
+            call_command("seed_signing", stdout=self.stdout)
         self.stdout.write(
             f"Audit entries written: {AuditEntry.objects.count() - audit_before}. "
             f"Took {time.monotonic() - started:.1f} s."

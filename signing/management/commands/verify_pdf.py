@@ -27,10 +27,8 @@ from django.utils.translation import gettext as _
 from signing.selectors import certificates_load
 from signing.validation import (
     PdfUnreadable,
-    document_summary,
-    modification_text,
     pdf_verify,
-    signature_summary,
+    report_verdict,
     unreadable_report,
 )
 
@@ -117,7 +115,8 @@ class Command(BaseCommand):
         if not report["signatures"]:
             write(_("The PDF has no digital signature."))
             return
-        for entry in report["signatures"]:
+        verdict = report_verdict(report)
+        for entry, signature in zip(report["signatures"], verdict.signatures, strict=True):
             write("")
             kind = _("certification") if entry["kind"] == "certification" else _("approval")
             write(
@@ -148,7 +147,7 @@ class Command(BaseCommand):
             level = entry["modification_level"]
             write(
                 f"  {_('Coverage')}: {entry['coverage']} · {_('Changes after signing')}: "
-                f"{level or '—'} ({modification_text(level)})"
+                f"{level or '—'} ({signature.changes_text})"
             )
             if entry["docmdp_permission"]:
                 write(f"  DocMDP: {entry['docmdp_permission']}")
@@ -161,6 +160,6 @@ class Command(BaseCommand):
                 f"  ETSI: {entry['ades']['indication']} / {entry['ades']['subindication']}"
                 f" ({entry['ades']['process']})"
             )
-            write(f"  ⇒ {signature_summary(entry)}")
+            write(f"  ⇒ {signature.summary}")
         write("")
-        write(f"{_('Result')}: {document_summary(report)}")
+        write(f"{_('Result')}: {verdict.summary}")
