@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from edoc.pdfcheck import pdf_active_content
 from edoc.services.files import FileIntegrityError, file_read_verified
 from edoc.views.common import form_add_service_errors, paginate
 from onestop import access, pdf, reports, selectors, services
@@ -320,9 +321,12 @@ def paper_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         raise Http404(_("The stored file is missing."))
     except FileIntegrityError:
         raise Http404(_("The stored file fails its integrity check."))
+    inline = request.GET.get("inline") == "1"
+    if inline and record.content_type == "application/pdf" and pdf_active_content(content):
+        inline = False  # JavaScript, embedded files …: download only
     return FileResponse(
         BytesIO(content),
-        as_attachment=request.GET.get("inline") != "1",
+        as_attachment=not inline,
         filename=record.original_name,
         content_type=record.content_type,
     )

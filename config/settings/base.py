@@ -136,6 +136,8 @@ STORAGES = {
 
 # Largest accepted upload for a document file, in megabytes.
 EDOC_MAX_UPLOAD_MB = env.int("EDOC_MAX_UPLOAD_MB", default=50)
+# Most pages accepted in one PDF (a page bomb would tie up text extraction, OCR and signing).
+EDOC_MAX_PDF_PAGES = env.int("EDOC_MAX_PDF_PAGES", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -22,7 +22,12 @@ from edoc.selectors.access import can_register_incoming, document_get_for_user
 from edoc.services import handling
 from edoc.services.documents import books_for_clerk, incoming_register
 from edoc.services.files import pdf_validate
-from edoc.views.common import form_add_service_errors, validated_upload
+from edoc.views.common import (
+    active_content_warning,
+    form_add_service_errors,
+    validated_upload,
+    warn_active_content,
+)
 from edoc.views.documents import document_page
 
 
@@ -57,6 +62,7 @@ def register(request: HttpRequest) -> HttpResponse:
                         _("Incoming document registered. Incoming number: %(number)s.")
                         % {"number": document.book_number},
                     )
+                    warn_active_content(request, pdf)
                     return redirect("edoc:document_detail", pk=document.pk)
         if request.FILES.get("file") and form.errors:
             form.add_error(
@@ -84,6 +90,7 @@ def propose(request: HttpRequest) -> HttpResponse:
     file_errors: list[str] = []
     proposal: dict[str, Any] = {}
     page_count = None
+    active_content = ""
     if upload is None:
         file_errors.append(_("Choose a PDF file."))
     else:
@@ -93,6 +100,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             file_errors.extend(error.messages)
         else:
             page_count = pdf.page_count
+            active_content = active_content_warning(pdf)
             proposal = extract_metadata(io.BytesIO(pdf.content))
     initial, proposed = forms.IncomingRegisterForm.initial_from_proposal(proposal, typed)
     form = forms.IncomingRegisterForm(initial=initial, books=books)
@@ -105,6 +113,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             "file_errors": file_errors,
             "file_checked": upload is not None and not file_errors,
             "page_count": page_count,
+            "active_content": active_content,
             "extraction_empty": upload is not None and not file_errors and not proposed,
             "oob": True,
         },
