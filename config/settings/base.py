@@ -261,3 +261,5 @@ OPENSEARCH_TIMEOUT = env.float("OPENSEARCH_TIMEOUT", default=3.0)
 # OCR of scanned pages (Tesseract, Debian tesseract-ocr-vie); languages and render resolution.
 SEARCH_OCR_LANGUAGES = env.str("SEARCH_OCR_LANGUAGES", default="vie")
 SEARCH_OCR_DPI = env.int("SEARCH_OCR_DPI", default=200)
+# Most scanned pages of one file read by OCR (the others are named on the document page).
+SEARCH_OCR_MAX_PAGES = env.int("SEARCH_OCR_MAX_PAGES", default=50)
