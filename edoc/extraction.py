@@ -198,20 +198,20 @@ def read_pdf_text(source: str | Path | IO[bytes], max_pages: int = 5) -> str:
 
     try:
         document = pdfium.PdfDocument(_pdf_bytes(source))
-    except (pdfium.PdfiumError, OSError, ValueError):
+        try:
+            pages = []
+            for index in range(min(len(document), max_pages)):
+                page = document[index]
+                textpage = page.get_textpage()
+                pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
+                textpage.close()
+                page.close()
+        finally:
+            document.close()
+    except (pdfium.PdfiumError, OSError, ValueError):  # unreadable: no proposal
         logger.info("PDF text extraction failed", exc_info=True)
         return ""
-    try:
-        pages = []
-        for index in range(min(len(document), max_pages)):
-            page = document[index]
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
-            textpage.close()
-            page.close()
-        return nfc("\n".join(pages))
-    finally:
-        document.close()
+    return nfc("\n".join(pages))
 
 
 #: Characters closer than this (points) horizontally, on a line within it vertically, make a
@@ -338,22 +338,22 @@ def read_pdf_lines(source: str | Path | IO[bytes]) -> list[Line]:
     """Positioned lines of the first and last pages; [] when unreadable or without text."""
     import pypdfium2 as pdfium
 
+    lines: list[Line] = []
     try:
         document = pdfium.PdfDocument(_pdf_bytes(source))
-    except (pdfium.PdfiumError, OSError, ValueError):
+        try:
+            for index in sorted({0, len(document) - 1}) if len(document) else []:
+                page = document[index]
+                try:
+                    lines += _page_lines(_page_words(page), index)
+                finally:
+                    page.close()
+        finally:
+            document.close()
+    except (pdfium.PdfiumError, OSError, ValueError):  # unreadable: no proposal
         logger.info("PDF layout extraction failed", exc_info=True)
         return []
-    try:
-        lines: list[Line] = []
-        for index in sorted({0, len(document) - 1}) if len(document) else []:
-            page = document[index]
-            try:
-                lines += _page_lines(_page_words(page), index)
-            finally:
-                page.close()
-        return lines
-    finally:
-        document.close()
+    return lines
 
 
 def _text_lines(text: str) -> list[Line]:
