@@ -18,6 +18,7 @@ pypdf's LimitReachedError is a PyPdfError, not a PdfReadError.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from dataclasses import dataclass
@@ -120,7 +121,8 @@ def pdf_check_structure(content: bytes) -> None:
     if ending is None:
         raise _damaged(_("no end-of-file marker at its end"))
     offset = int(re.search(rb"\d+", ending.group(0)[ending.group(0).index(b"startxref") :])[0])
-    head = content[offset : offset + 4096] if 0 < offset < len(content) else b""
+    # (Some producers point at the white space before the table: parsers accept that.)
+    head = content[offset : offset + 4096].lstrip() if 0 < offset < len(content) else b""
     declared = None
     if head.startswith(b"xref"):
         trailer = content.rfind(b"trailer", offset)
@@ -158,8 +160,6 @@ def pdf_inspect(content: bytes, *, max_pages: int) -> PdfInspection:
     if pages > max_pages:
         raise _too_many_pages(pages, max_pages)
     pdf_check_structure(content)
-    import io
-
     try:
         with apply_configuration(page_tree_maximum_entries=2 * max_pages + 100):
             reader = PdfReader(io.BytesIO(content), strict=False)
@@ -281,8 +281,6 @@ def active_content_kinds(reader: Any, budget: int = ACTIVE_CONTENT_BUDGET) -> se
 def pdf_active_content(content: bytes) -> tuple[str, ...]:
     """The kinds of active content of a PDF that did not go through `pdf_inspect` (bounded;
     unreadable: "unchecked")."""
-    import io
-
     from pypdf import PdfReader
 
     try:

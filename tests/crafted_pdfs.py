@@ -109,9 +109,11 @@ def active_content_pdf(*, javascript: bool = True, embedded_exe: bool = True) ->
     return pdf_assemble(objects)
 
 
-def one_page_pdf(*, page_extra: bytes = b"", catalog_extra: bytes = b"") -> bytes:
+def one_page_pdf(
+    *, page_extra: bytes = b"", catalog_extra: bytes = b"", extra_objects: tuple[bytes, ...] = ()
+) -> bytes:
     """One page saying Hello, with extra entries in its page and catalog dictionaries (direct
-    objects: actions, annotations …)."""
+    objects: actions, annotations …) and extra objects (numbered from 6)."""
     return pdf_assemble(
         [
             b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b">>",
@@ -119,5 +121,6 @@ def one_page_pdf(*, page_extra: bytes = b"", catalog_extra: bytes = b"") -> byte
             _page(2, 4, b"/Resources << /Font << /F1 5 0 R >> >> " + page_extra),
             _stream(HELLO),
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            *extra_objects,
         ]
     )

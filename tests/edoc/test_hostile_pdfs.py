@@ -12,6 +12,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -21,7 +22,8 @@ from rest_framework.test import APIClient
 from edoc.models import AuditEntry, Document, DocumentFile
 from tests.api.conftest import stored_files
 from tests.api.test_bad_files_api import assert_refused
-from tests.crafted_pdfs import huge_array_pdf, many_pages_pdf
+from tests.crafted_pdfs import huge_array_pdf, many_pages_pdf, one_page_pdf
+from tests.ui.conftest import validated
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +165,45 @@ def test_the_page_limit_is_a_setting(users, settings):
         format="multipart",
     )
     assert response.status_code == 200, response.content
+
+
+def _big_pdf() -> bytes:
+    """A valid 3 MB PDF (one page and a large unused stream)."""
+    return one_page_pdf(
+        extra_objects=[
+            b"<< /Length %d >>\nstream\n" % (3 << 20) + b"0" * (3 << 20) + b"\nendstream"
+        ]
+    )
+
+
+def _pointer(content: bytes, delta: int) -> bytes:
+    head, _, offset = content.rstrip().removesuffix(b"%%EOF").rstrip().rpartition(b"\n")
+    return head + b"\n%d\n%%%%EOF\n" % (int(offset) + delta)
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ("pointer_to_white_space", None),
+        ("pointer_nowhere_small", None),
+        ("pointer_nowhere_large", "corrupted"),
+        ("data_after_the_end", "corrupted"),
+        ("declares_too_many_objects", "too_complex"),
+    ],
+)
+def test_structure_checks(case, code):
+    """The C-speed checks before any Python parser: where the cross-reference table is, what
+    follows the end, how many objects."""
+    content = {
+        "pointer_to_white_space": lambda: _pointer(_big_pdf(), -1),
+        "pointer_nowhere_small": lambda: _pointer(one_page_pdf(), -7),
+        "pointer_nowhere_large": lambda: _pointer(_big_pdf(), -7),
+        "data_after_the_end": lambda: one_page_pdf() + b"%" + b"x" * 2048,
+        "declares_too_many_objects": lambda: one_page_pdf().replace(b"/Size 6", b"/Size 100001"),
+    }[case]()
+    if code is None:
+        assert validated(content).page_count == 1
+    else:
+        with pytest.raises(ValidationError) as refused:
+            validated(content)
+        assert refused.value.code == code
