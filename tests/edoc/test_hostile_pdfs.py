@@ -170,9 +170,9 @@ def test_the_page_limit_is_a_setting(users, settings):
 def _big_pdf() -> bytes:
     """A valid 3 MB PDF (one page and a large unused stream)."""
     return one_page_pdf(
-        extra_objects=[
-            b"<< /Length %d >>\nstream\n" % (3 << 20) + b"0" * (3 << 20) + b"\nendstream"
-        ]
+        extra_objects=(
+            b"<< /Length %d >>\nstream\n" % (3 << 20) + b"0" * (3 << 20) + b"\nendstream",
+        )
     )
 
 
