@@ -47,6 +47,7 @@ STYLES = {
 
 
 def _p(text: str, style: str = "normal") -> Paragraph:
+    register_fonts()  # a Paragraph resolves its font when built, long before _build runs
     return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
 
 

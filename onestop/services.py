@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edoc.models import Document, User
+from edoc.pdfcheck import PdfProblem, pdf_inspect
 from edoc.services.audit import audit_record
 from edoc.text import nfc, nfc_inputs
 from onestop import access
@@ -126,6 +127,14 @@ def paper_validate(upload: IO[bytes], paper: ProcedurePaper | None) -> Validated
             % {"paper": label, "ext": extension},
             code="file_content",
         )
+    if extension == "pdf":  # damaged, page-bomb and parser-bomb PDFs are refused (bounded)
+        try:
+            pdf_inspect(content, max_pages=settings.EDOC_MAX_PDF_PAGES)
+        except PdfProblem as problem:
+            raise ValidationError(
+                _("“%(paper)s”: %(problem)s") % {"paper": label, "problem": problem.message},
+                code=problem.code,
+            )
     return ValidatedPaper(paper=paper, content=content, name=name, extension=extension)
 
 

@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from edoc.pdfcheck import pdf_active_content
 from edoc.services.files import FileIntegrityError, file_read_verified
 from edoc.views.common import form_add_service_errors, paginate
 from onestop import access, pdf, reports, selectors, services
@@ -331,9 +332,12 @@ def paper_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
         raise Http404(_("The stored file is missing."))
     except FileIntegrityError:
         raise Http404(_("The stored file fails its integrity check."))
+    inline = request.GET.get("inline") == "1"
+    if inline and record.content_type == "application/pdf" and pdf_active_content(content):
+        inline = False  # JavaScript, embedded files …: download only
     return FileResponse(
         BytesIO(content),
-        as_attachment=request.GET.get("inline") != "1",
+        as_attachment=not inline,
         filename=record.original_name,
         content_type=record.content_type,
     )

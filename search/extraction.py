@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from edoc.extraction import pdf_page_texts
 from edoc.models import DocumentFile
@@ -38,6 +39,7 @@ class PdfText:
     text_seconds: float = 0.0
     ocr_seconds: float = 0.0
     ocr_error: str = ""
+    ocr_skipped: list[int] = field(default_factory=list)  # scanned pages beyond the OCR limit
 
     @property
     def scanned_pages(self) -> list[int]:
@@ -104,11 +106,15 @@ def read_pdf(content: bytes, *, ocr: bool = True) -> PdfText:
     return result
 
 
-def ocr_pages(content: bytes, result: PdfText) -> None:
-    """OCR the scanned pages of `result` in place (errors go to result.ocr_error)."""
+def ocr_pages(content: bytes, result: PdfText, max_pages: int | None = None) -> None:
+    """OCR the scanned pages of `result` in place, at most `max_pages` of them (default: the
+    SEARCH_OCR_MAX_PAGES setting; the others go to result.ocr_skipped). Errors go to
+    result.ocr_error."""
     import unicodedata
 
+    limit = settings.SEARCH_OCR_MAX_PAGES if max_pages is None else max_pages
     scanned = result.scanned_pages
+    scanned, result.ocr_skipped = scanned[:limit], scanned[limit:]
     if not scanned:
         return
     started = time.perf_counter()
@@ -171,34 +177,50 @@ def file_text_extract(document_file_id: int) -> str:
 
     index_document(document_file.document_id)
     if state == FileText.State.OCR:
+        from edoc.background import run_later
+
         from .tasks import file_ocr_task
 
-        file_ocr_task.delay(document_file_id)
+        run_later(file_ocr_task, document_file_id)  # after the response in eager mode
     return state
 
 
 def file_text_ocr(document_file_id: int) -> str:
-    """OCR the pages of one file version that have no text layer, store the text beside the
-    file (the PDF is never rewritten) and reindex the document. Returns the state."""
+    """OCR the pages of one file version that have no text layer (at most
+    SEARCH_OCR_MAX_PAGES), store the text beside the file (the PDF is never rewritten) and
+    reindex the document. Returns the state; any failure is recorded on it."""
     text = FileText.objects.select_related("file").filter(file_id=document_file_id).first()
     if text is None or text.state != FileText.State.OCR:
         return text.state if text else "missing"
-    content = _read_stored(text.file, text)
-    if content is None:
-        return FileText.State.FAILED
     try:
+        content = _read_stored(text.file, text)
+        if content is None:
+            return FileText.State.FAILED
         extracted = read_pdf(content, ocr=True)
-    except (OSError, ValueError, RuntimeError) as exc:
-        return _fail(text, exc)
-    FileText.objects.filter(pk=text.pk).update(
-        state=FileText.State.DONE,
-        error=extracted.ocr_error[:2000],
-        ocr_text="\n\f".join(extracted.ocr[i] for i in sorted(extracted.ocr)),
-        ocr_pages=len([t for t in extracted.ocr.values() if t]),
-        ocr_seconds=extracted.ocr_seconds,
-        updated_at=timezone.now(),
-    )
-    from .services import index_document
+        notes = [extracted.ocr_error] if extracted.ocr_error else []
+        if extracted.ocr_skipped:
+            notes.append(
+                _(
+                    "%(count)s scanned pages from page %(first)s on (at most %(limit)s pages "
+                    "of a file are read by OCR)."
+                )
+                % {
+                    "count": len(extracted.ocr_skipped),
+                    "first": extracted.ocr_skipped[0] + 1,
+                    "limit": settings.SEARCH_OCR_MAX_PAGES,
+                }
+            )
+        FileText.objects.filter(pk=text.pk).update(
+            state=FileText.State.DONE,
+            error=" ".join(notes)[:2000],
+            ocr_text="\n\f".join(extracted.ocr[i] for i in sorted(extracted.ocr)),
+            ocr_pages=len([t for t in extracted.ocr.values() if t]),
+            ocr_seconds=extracted.ocr_seconds,
+            updated_at=timezone.now(),
+        )
+        from .services import index_document
 
-    index_document(text.file.document_id)
+        index_document(text.file.document_id)
+    except Exception as exc:  # noqa: BLE001 - a background job: the failure is shown on the page
+        return _fail(text, exc)
     return FileText.State.DONE

@@ -15,10 +15,13 @@ Positions follow the Decree 30 layout of an A4 page; they are computed from each
 
 from __future__ import annotations
 
+import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cache
 
 from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.form_tools import (
     TextFieldContent,
     annot_width_height,
@@ -27,10 +30,11 @@ from pyhanko.pdf_utils.form_tools import (
 )
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field, enumerate_sig_fields
 
-from signing.stamps import text_box_style
+from edoc.fonts import FONT_DIR as SERIF_DIR
 
 NUMBER_FIELD = "edoc_number"
 DATE_FIELD = "edoc_issue_date"
@@ -42,7 +46,13 @@ MAIN_WIDTH, MAIN_HEIGHT = 210, 80
 SEAL_SIZE = 96  # = signing.stamps.SEAL_SIZE_POINTS
 SEAL_BOX_WIDTH = 250
 SIDE_WIDTH, SIDE_HEIGHT = 170, 60
-NUMBER_FONT_SIZE = 11
+NUMBER_FONT_SIZE = 11  # of the placeholder /DA; the filled text uses FILLED_FONTS
+#: How the filled fields are set, as in the draft (edoc.pdfgen, Decree 30 Appendix I): the
+#: number in the document's serif, the place-and-date line in its italic.
+FILLED_FONTS = {
+    NUMBER_FIELD: ("LiberationSerif-Regular.ttf", 13),
+    DATE_FIELD: ("LiberationSerif-Italic.ttf", 13.5),
+}
 
 Box = tuple[float, float, float, float]
 
@@ -89,6 +99,13 @@ def _page_size(reader, index: int) -> tuple[float, float]:
 
 #: Average advance of a character, in ems, to estimate a line's width from its text.
 AVERAGE_CHAR_EM = 0.5
+#: A number or date field starts this far left of the draft's line it covers.
+FIELD_PAD_X = 6
+
+
+def below_baseline(size: float) -> float:
+    """How far below the draft line's baseline its field starts (room for descenders)."""
+    return 0.3 * size + 3
 
 
 def _lines(page) -> list[dict]:
@@ -139,9 +156,9 @@ def detect_layout(content: bytes) -> dict[str, Placement]:
                 continue
             text, size = line["text"], line["size"]
             box = (
-                line["x0"] - 6,
-                line["baseline"] - 0.3 * size - 3,
-                line["x1"] + 6,
+                line["x0"] - FIELD_PAD_X,
+                line["baseline"] - below_baseline(size),
+                line["x1"] + FIELD_PAD_X,
                 line["baseline"] + 0.95 * size + 2,
             )
             if NUMBER_FIELD not in found and re.match(r"^Số\s*:", text):
@@ -351,18 +368,83 @@ class _CoveringTextContent(TextFieldContent):
         return b"q 1 1 1 rg 0 0 %g %g re f Q " % (self.box.width, self.box.height) + text
 
 
-def fill_text_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> None:
-    """Fill empty text fields (read-only afterwards) with Noto Sans text, centred, covering
-    what the page shows under them. Only the fields' values and appearances change (form
-    filling, which the certification allows)."""
-    style = replace(
-        text_box_style(NUMBER_FONT_SIZE),
+#: PDF glyph space: widths and TJ adjustments are in thousandths of an em.
+PDF_GLYPH_UNITS = 1000
+
+
+class _EmScaledGlyphAccumulator(GlyphAccumulator):
+    """pyHanko's GlyphAccumulator writes glyph widths (/W), TJ adjustments and font-descriptor
+    metrics in the font's own units, which PDF reads as thousandths of an em: right only for
+    fonts with 1000 units per em (Noto Sans), twice too wide for Liberation Serif's 2048. This
+    one shapes at 1000 units per em and writes every metric in those units."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._font_units = self.units_per_em
+        self.units_per_em = PDF_GLYPH_UNITS
+        self.hb_font.scale = (PDF_GLYPH_UNITS, PDF_GLYPH_UNITS)
+        descriptor = self.cidfont_obj._font_descriptor
+        for key in ("/Ascent", "/Descent", "/CapHeight"):
+            descriptor[pdf_name(key)] = generic.NumberObject(self._em(descriptor[key]))
+        descriptor[pdf_name("/FontBBox")] = generic.ArrayObject(
+            generic.NumberObject(self._em(value)) for value in descriptor["/FontBBox"]
+        )
+
+    def _em(self, value: float) -> int:
+        return round(float(value) * PDF_GLYPH_UNITS / self._font_units)
+
+    def _get_cid_and_width(self, glyph_id: int) -> tuple[int, int]:
+        if glyph_id in self._glyphs:
+            return self._glyphs[glyph_id]
+        cid, width = super()._get_cid_and_width(glyph_id)
+        self._glyphs[glyph_id] = result = (cid, self._em(width))
+        return result
+
+
+@cache
+def _font_bytes(filename: str) -> bytes:
+    return (SERIF_DIR / filename).read_bytes()
+
+
+@dataclass(frozen=True)
+class _SerifFontFactory(GlyphAccumulatorFactory):
+    """Liberation Serif (edoc/fonts, the font of the drafts) for filled form fields."""
+
+    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return _EmScaledGlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(_font_bytes(self.font_file)),
+            font_size=self.font_size,
+            obj_stream=obj_stream,
+        )
+
+
+def filled_text_style(name: str) -> TextBoxStyle:
+    """How a filled field's text is set: FILLED_FONTS (the serif regular by default), where
+    the draft's line starts and on its baseline (the field was placed over that line by
+    `detect_layout`), shrunk if it does not fit."""
+    filename, size = FILLED_FONTS.get(name, FILLED_FONTS[NUMBER_FIELD])
+    return TextBoxStyle(
+        font=_SerifFontFactory(font_file=filename, font_size=size),
+        font_size=size,
+        leading=size,  # one line: pyHanko puts its baseline at the bottom of its box
+        text_color=(0, 0, 0),
         box_layout_rule=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MID,
-            y_align=layout.AxisAlignment.ALIGN_MID,
+            x_align=layout.AxisAlignment.ALIGN_MIN,
+            y_align=layout.AxisAlignment.ALIGN_MIN,
+            margins=layout.Margins(left=FIELD_PAD_X, bottom=below_baseline(size)),
             inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
         ),
     )
+
+
+def fill_text_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> None:
+    """Fill empty text fields (read-only afterwards) in the document's serif (the date line in
+    italic, FILLED_FONTS), on the line they cover, hiding what the page shows under them. Only
+    the fields' values and appearances change (form filling, which the certification
+    allows)."""
     for name, text in values.items():
         field_ref = find_existing_empty_field(writer, name, field_type="/Tx")
         field = field_ref.get_object()
@@ -371,7 +453,7 @@ def fill_text_fields(writer: BasePdfFileWriter, values: dict[str, str]) -> None:
         content = _CoveringTextContent(
             writer=writer,
             text_content=text,
-            text_style=style,
+            text_style=filled_text_style(name),
             box=layout.BoxConstraints(width=width, height=height),
         )
         content.apply_appearance(annot)

@@ -377,6 +377,7 @@ def _store_version(
             sha256=sha256,
             page_count=source.page_count,
             text=source.text,
+            active_content=source.active_content,
             comment=comment[:255],
             uploaded_by=user,
         )
@@ -710,6 +711,7 @@ def _refresh_internal_copies(document: Document, user: User) -> None:
             sha256=latest.sha256,
             page_count=latest.page_count,
             text=latest.text,
+            active_content=latest.active_content,
             comment=latest.comment,
             uploaded_by=user,
         )

@@ -49,6 +49,15 @@ def pytest_runtest_setup(item):
         pytest.skip(message)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Jobs a test queued after its responses (edoc.background: OCR in eager mode) finish
+    before its database and files are torn down."""
+    from edoc.background import wait_until_idle
+
+    assert wait_until_idle(timeout=600), "background jobs still running after 10 minutes"
+
+
 def make_pdf(
     lines: list[str] | None = None, *, pages: int = 1, encrypt_with: str | None = None
 ) -> bytes:

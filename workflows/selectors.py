@@ -452,11 +452,11 @@ def work_item_assignment(work_item: WorkItem) -> Assignment | None:
 
 def file_inline_viewable(document_file: DocumentFile) -> bool:
     """Whether the task page may render the file in the page (pdf.js). A version flagged with
-    active content (JavaScript, launch actions, embedded files: `has_active_content`) is offered
+    active content (JavaScript, launch actions, embedded files: `download_only`) is offered
     as a download only, like anything that is not a PDF."""
     if document_file.content_type not in PDF_CONTENT_TYPES:
         return False
-    return not getattr(document_file, "has_active_content", False)
+    return not document_file.download_only
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,8 @@ STORAGES = {
 
 # Largest accepted upload for a document file, in megabytes.
 EDOC_MAX_UPLOAD_MB = env.int("EDOC_MAX_UPLOAD_MB", default=50)
+# Most pages accepted in one PDF (a page bomb would tie up text extraction, OCR and signing).
+EDOC_MAX_PDF_PAGES = env.int("EDOC_MAX_PDF_PAGES", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -302,3 +304,5 @@ OPENSEARCH_TIMEOUT = env.float("OPENSEARCH_TIMEOUT", default=3.0)
 # OCR of scanned pages (Tesseract, Debian tesseract-ocr-vie); languages and render resolution.
 SEARCH_OCR_LANGUAGES = env.str("SEARCH_OCR_LANGUAGES", default="vie")
 SEARCH_OCR_DPI = env.int("SEARCH_OCR_DPI", default=200)
+# Most scanned pages of one file read by OCR (the others are named on the document page).
+SEARCH_OCR_MAX_PAGES = env.int("SEARCH_OCR_MAX_PAGES", default=50)

@@ -91,6 +91,10 @@ class RegisterBookSerializer(serializers.ModelSerializer):
 class DocumentFileSerializer(serializers.ModelSerializer):
     uploaded_by = UserRefSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()
+    download_only = serializers.BooleanField(
+        read_only=True,
+        help_text=_("True for a file with active content: never shown inline, only downloaded."),
+    )
 
     class Meta:
         model = DocumentFile
@@ -106,7 +110,17 @@ class DocumentFileSerializer(serializers.ModelSerializer):
             "uploaded_by",
             "uploaded_at",
             "download_url",
+            "active_content",
+            "download_only",
         )
+        extra_kwargs = {
+            "active_content": {
+                "help_text": _(
+                    "Kinds of active content found in the PDF: javascript, launch, "
+                    "embedded_files, additional_actions, unchecked. Empty when none."
+                )
+            }
+        }
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, document_file: DocumentFile) -> str:

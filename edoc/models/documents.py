@@ -220,6 +220,9 @@ class DocumentFile(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     text = models.TextField(_("extracted text"), blank=True)
     comment = models.CharField(_("comment"), max_length=255, blank=True)
+    # Kinds of active content found on upload (edoc.pdfcheck): "javascript", "launch",
+    # "embedded_files", "additional_actions", "unchecked". Empty: none.
+    active_content = models.JSONField(_("active content"), default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -235,6 +238,18 @@ class DocumentFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} (v{self.version})"
+
+    @property
+    def download_only(self) -> bool:
+        """A file with active content is never shown inline (no viewer, attachment only)."""
+        return bool(self.active_content)
+
+    @property
+    def active_content_display(self) -> str:
+        """ "JavaScript, embedded files" in the user's language."""
+        from edoc.pdfcheck import active_content_labels
+
+        return active_content_labels(self.active_content)
 
 
 class AssignmentRole(models.TextChoices):

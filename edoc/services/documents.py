@@ -70,11 +70,23 @@ def _attach_file(
         size=pdf.size,
         sha256=pdf.sha256,
         page_count=pdf.page_count,
+        active_content=list(pdf.active_content),
         uploaded_by=user,
         comment=comment,
     )
     document_file.file.name = blob.name
     document_file.save()
+    if pdf.active_content:
+        audit_record(
+            actor=user,
+            action="document.active_content",
+            target=document,
+            details={
+                "version": document_file.version,
+                "sha256": pdf.sha256,
+                "kinds": list(pdf.active_content),
+            },
+        )
     transaction.on_commit(lambda: _extract_text_later(document_file.pk))
     return document_file
 
@@ -663,6 +675,7 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
             sha256=latest.sha256,
             page_count=latest.page_count,
             text=latest.text,
+            active_content=latest.active_content,
             uploaded_by=user,
         )
         if not latest.text:  # the source's text task may not have run yet

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from edoc.models import DocumentFile
 from edoc.models.documents import blob_name
+from edoc.pdfcheck import PdfProblem, pdf_inspect
 
 PDF_MAGIC = b"%PDF-"
 
@@ -27,6 +28,7 @@ class ValidatedPdf:
     name: str
     sha256: str
     page_count: int
+    active_content: tuple[str, ...] = ()  # edoc.pdfcheck kinds: "javascript", "embedded_files" …
 
     @property
     def size(self) -> int:
@@ -41,10 +43,9 @@ def max_upload_bytes() -> int:
 
 
 def pdf_validate(upload: IO[bytes], name: str = "") -> ValidatedPdf:
-    """Refuse empty, oversized, non-PDF, corrupted and encrypted files with a clear message."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+    """Refuse empty, oversized, non-PDF, damaged, encrypted, too long (EDOC_MAX_PDF_PAGES) and
+    too complex files with a clear message; note the active content of the others. The work
+    is bounded whatever the file holds (edoc.pdfcheck)."""
     limit = max_upload_bytes()
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
@@ -67,35 +68,15 @@ def pdf_validate(upload: IO[bytes], name: str = "") -> ValidatedPdf:
     if not content.lstrip()[:1024].startswith(PDF_MAGIC) and PDF_MAGIC not in content[:1024]:
         raise ValidationError(_("The file is not a PDF document."), code="not_pdf")
     try:
-        reader = PdfReader(io.BytesIO(content), strict=False)
-        if reader.is_encrypted:
-            raise ValidationError(
-                _("The PDF is encrypted or password-protected; upload an unprotected copy."),
-                code="encrypted",
-            )
-        page_count = len(reader.pages)
-    except ValidationError:
-        raise
-    except (
-        PdfReadError,
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,
-        OSError,
-        IndexError,
-    ) as exc:
-        raise ValidationError(
-            _("The PDF is damaged and cannot be read (%(error)s).") % {"error": type(exc).__name__},
-            code="corrupted",
-        )
-    if page_count == 0:
-        raise ValidationError(_("The PDF has no pages."), code="no_pages")
+        inspection = pdf_inspect(content, max_pages=settings.EDOC_MAX_PDF_PAGES)
+    except PdfProblem as problem:
+        raise ValidationError(problem.message, code=problem.code)
     return ValidatedPdf(
         content=content,
         name=(name or getattr(upload, "name", "") or "document.pdf")[-255:],
         sha256=hashlib.sha256(content).hexdigest(),
-        page_count=page_count,
+        page_count=inspection.page_count,
+        active_content=inspection.active_content,
     )
 
 

@@ -202,7 +202,8 @@ def document_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpR
             status=409,
         )
     response = HttpResponse(content, content_type=document_file.content_type or "application/pdf")
-    inline = request.GET.get("inline") == "1"
+    # A file with active content (JavaScript, embedded files …) is only ever downloaded.
+    inline = request.GET.get("inline") == "1" and not document_file.download_only
     response["Content-Disposition"] = content_disposition_header(
         not inline, document_file.original_name or "document.pdf"
     )

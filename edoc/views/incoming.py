@@ -23,7 +23,12 @@ from edoc.selectors.documents import DuplicateHint, duplicate_hints, possible_du
 from edoc.services import handling
 from edoc.services.documents import PossibleDuplicate, books_for_clerk, incoming_register
 from edoc.services.files import ValidatedPdf, pdf_validate
-from edoc.views.common import form_add_service_errors, validated_upload
+from edoc.views.common import (
+    active_content_warning,
+    form_add_service_errors,
+    validated_upload,
+    warn_active_content,
+)
 from edoc.views.documents import document_page
 
 
@@ -62,6 +67,7 @@ def register(request: HttpRequest) -> HttpResponse:
                         _("Incoming document registered. Incoming number: %(number)s.")
                         % {"number": document.book_number},
                     )
+                    warn_active_content(request, pdf)
                     return redirect("edoc:document_detail", pk=document.pk)
         if request.FILES.get("file") and form.errors:
             form.add_error(
@@ -94,6 +100,7 @@ def propose(request: HttpRequest) -> HttpResponse:
     proposal: dict[str, Any] = {}
     page_count = None
     pdf = None
+    active_content = ""
     if upload is None:
         file_errors.append(_("Choose a PDF file."))
     else:
@@ -103,6 +110,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             file_errors.extend(error.messages)
         else:
             page_count = pdf.page_count
+            active_content = active_content_warning(pdf)
             proposal = extract_metadata(io.BytesIO(pdf.content))
     initial, proposed = forms.IncomingRegisterForm.initial_from_proposal(proposal, typed)
     form = forms.IncomingRegisterForm(initial=initial, books=books)
@@ -116,6 +124,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             "file_errors": file_errors,
             "file_checked": upload is not None and not file_errors,
             "page_count": page_count,
+            "active_content": active_content,
             "extraction_empty": upload is not None and not file_errors and not proposed,
             "duplicates": duplicates,
             "oob": True,

@@ -22,7 +22,7 @@ from edoc.services.documents import (
     outgoing_set_recipients,
     outgoing_submit,
 )
-from edoc.views.common import form_add_service_errors, validated_upload
+from edoc.views.common import form_add_service_errors, validated_upload, warn_active_content
 from edoc.views.documents import document_page
 
 
@@ -44,6 +44,7 @@ def create(request: HttpRequest) -> HttpResponse:
                     form_add_service_errors(form, error)
                 else:
                     messages.success(request, _("The draft was created."))
+                    warn_active_content(request, pdf)
                     return redirect("edoc:document_detail", pk=document.pk)
         if request.FILES.get("file") and form.errors:
             form.add_error(
@@ -127,6 +128,7 @@ def file_add(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request, _("Version %(version)s was uploaded.") % {"version": version.version}
                 )
+                warn_active_content(request, pdf)
                 return redirect("edoc:document_detail", pk=document.pk)
     return document_page(request, document, bound={"file": form})
 

@@ -6,6 +6,7 @@ import pytest
 
 from edoc.models import AuditEntry, Document, DocumentFile
 from tests.api.conftest import stored_files, upload
+from tests.crafted_pdfs import huge_array_pdf, many_pages_pdf
 
 
 def bad_files(pdf_bytes) -> dict[str, bytes]:
@@ -16,6 +17,9 @@ def bad_files(pdf_bytes) -> dict[str, bytes]:
         "encrypted": pdf_bytes(["Văn bản có mật khẩu"], encrypt_with="matkhau"),
         "empty": b"",
         "too_large": b"%PDF-1.7\n" + b"0" * (1024 * 1024),
+        # pypdf's LimitReachedError (a PyPdfError, not a PdfReadError) answered 500.
+        "too_complex": huge_array_pdf(),  # one page holding a 100,001-entry array
+        "too_many_pages": many_pages_pdf(200_000),
     }
 
 
@@ -24,7 +28,15 @@ def one_mb_limit(settings):
     settings.EDOC_MAX_UPLOAD_MB = 1
 
 
-CASES = ["not_pdf", "corrupted", "encrypted", "empty", "too_large"]
+CASES = [
+    "not_pdf",
+    "corrupted",
+    "encrypted",
+    "empty",
+    "too_large",
+    "too_complex",
+    "too_many_pages",
+]
 
 
 def assert_refused(response, code: str) -> None:
