@@ -175,7 +175,7 @@ def test_migration_flags_files_stored_before(users, catalogs):
     )
     version = document.files.get()
     DocumentFile.objects.filter(pk=version.pk).update(active_content=[])
-    migration = importlib.import_module("edoc.migrations.0005_file_active_content")
+    migration = importlib.import_module("edoc.migrations.0007_file_active_content")
     migration.flag_stored_files(apps, None)
     version.refresh_from_db()
     assert version.active_content == ["embedded_files", "javascript"]
