@@ -62,7 +62,12 @@ def test_portal_submission_refuses(
     )
     assert response.status_code == 400
     assert f"“{papers[1].name}”: {message}" in response.content.decode()
-    assert Dossier.objects.count() == 0 and test_portal._media_files(settings) == []
+    # Nothing is submitted and the hostile file is not stored; the paper that passed is kept in
+    # the citizen's private draft (only the refused one is chosen again).
+    draft = Dossier.objects.get()
+    assert draft.status == Dossier.Status.DRAFT
+    assert list(draft.files.values_list("paper_id", flat=True)) == [papers[0].pk]
+    assert len(test_portal._media_files(settings)) == 1
 
 
 def test_portal_supplement_refuses(citizen, waiting, papers, hostile):  # noqa: F811

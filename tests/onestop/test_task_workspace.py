@@ -54,6 +54,7 @@ def test_the_review_shows_the_specialists_result_inline(
         work_item=open_item(dossier.run_id, "assign"),
         data={"handler": users["specialist"]},
     )
+    services.dossier_record_payment(officer=officer, dossier=dossier, reference="BL-1")
     work_item_complete(
         user=users["specialist"],
         work_item=open_item(dossier.run_id, "appraise"),
