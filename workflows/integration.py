@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from edoc.forms import AssignForm, ForwardForm
 from edoc.models import Assignment, Document
@@ -163,22 +163,32 @@ INCOMING, OUTGOING = "incoming", "outgoing"
 REGISTRY_ACTIONS = [
     ActionSpec(
         "assign",
-        _lazy("Assign handling (lead, coordinators)"),
+        gettext_lazy("Assign handling (lead, coordinators)"),
         AssignActionForm,
         _perform_assign,
         INCOMING,
     ),
     ActionSpec(
-        "forward", _lazy("Pass to a specialist"), ForwardActionForm, _perform_forward, INCOMING
+        "forward",
+        gettext_lazy("Pass to a specialist"),
+        ForwardActionForm,
+        _perform_forward,
+        INCOMING,
     ),
-    ActionSpec("handle", _lazy("Handle the document"), None, _perform_handle, INCOMING),
+    ActionSpec("handle", gettext_lazy("Handle the document"), None, _perform_handle, INCOMING),
     ActionSpec(
-        "complete", _lazy("Approve the handling and complete"), None, _perform_complete, INCOMING
+        "complete",
+        gettext_lazy("Approve the handling and complete"),
+        None,
+        _perform_complete,
+        INCOMING,
     ),
-    ActionSpec("submit", _lazy("Finish the draft and submit it"), None, _perform_submit, OUTGOING),
-    ActionSpec("sign", _lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING),
-    ActionSpec("issue", _lazy("Number and issue"), None, _perform_issue, OUTGOING),
-    ActionSpec("distribute", _lazy("Distribute to recipients"), None, None, OUTGOING),
+    ActionSpec(
+        "submit", gettext_lazy("Finish the draft and submit it"), None, _perform_submit, OUTGOING
+    ),
+    ActionSpec("sign", gettext_lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING),
+    ActionSpec("issue", gettext_lazy("Number and issue"), None, _perform_issue, OUTGOING),
+    ActionSpec("distribute", gettext_lazy("Distribute to recipients"), None, None, OUTGOING),
 ]
 
 

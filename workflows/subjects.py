@@ -7,25 +7,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
 from edoc.models import Document
 
-# Field names a condition may use, with a short English description (shown in the designer).
-SUBJECT_FIELDS: dict[str, str] = {
-    "type": "document type abbreviation, e.g. QĐ, KH (empty for a Công văn)",
-    "type_name": "document type name, e.g. Quyết định, Công văn",
-    "urgency": "urgency code: normal, urgent, very-urgent, flash",
-    "urgency_level": "urgency level 0–3",
-    "confidentiality": "confidentiality code: normal, confidential, secret, top-secret",
-    "confidential": "True for Mật and above",
-    "direction": "incoming or outgoing",
-    "unit": "abbreviation of the owning unit, e.g. NVY",
-    "field": "field (lĩnh vực) code",
-    "amount": "an amount of money where the subject has one (fees), else None",
-    "registry": "agency when registered in the agency's books, else the unit's abbreviation",
-    "lead_is_person": "True when the lead handler was assigned as a person, not a unit",
-    "procedure": "administrative procedure code of a one-stop dossier, e.g. 1.004616",
-    "channel": "how a dossier came in: online or counter (empty for documents)",
+# Field names a condition may use, with a short description (shown in the designer).
+SUBJECT_FIELDS: dict[str, Any] = {
+    "type": _("document type abbreviation, e.g. QĐ, KH (empty for a Công văn)"),
+    "type_name": _("document type name, e.g. Quyết định, Công văn"),
+    "urgency": _("urgency code: normal, urgent, very-urgent, flash"),
+    "urgency_level": _("urgency level 0–3"),
+    "confidentiality": _("confidentiality code: normal, confidential, secret, top-secret"),
+    "confidential": _("True for Mật and above"),
+    "direction": _("incoming or outgoing"),
+    "unit": _("abbreviation of the owning unit, e.g. NVY"),
+    "field": _("field (lĩnh vực) code"),
+    "amount": _("an amount of money where the subject has one (fees), else None"),
+    "registry": _("agency when registered in the agency's books, else the unit's abbreviation"),
+    "lead_is_person": _("True when the lead handler was assigned as a person, not a unit"),
+    "procedure": _("administrative procedure code of a one-stop dossier, e.g. 1.004616"),
+    "channel": _("how a dossier came in: online or counter (empty for documents)"),
 }
 
 

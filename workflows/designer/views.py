@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from edoc.models import Document, Unit, User
@@ -59,27 +59,9 @@ from workflows.subjects import SUBJECT_FIELDS, subject_fields
 
 NEW = "__new__"
 
-# The condition fields' descriptions of `workflows.subjects.SUBJECT_FIELDS`, translatable.
-FIELD_HELP = {
-    "type": gettext_lazy("document type abbreviation, e.g. QĐ, KH (empty for a Công văn)"),
-    "type_name": gettext_lazy("document type name, e.g. Quyết định, Công văn"),
-    "urgency": gettext_lazy("urgency code: normal, urgent, very-urgent, flash"),
-    "urgency_level": gettext_lazy("urgency level 0–3"),
-    "confidentiality": gettext_lazy(
-        "confidentiality code: normal, confidential, secret, top-secret"
-    ),
-    "confidential": gettext_lazy("True for Mật and above"),
-    "direction": gettext_lazy("incoming or outgoing"),
-    "unit": gettext_lazy("abbreviation of the owning unit, e.g. NVY"),
-    "field": gettext_lazy("field (lĩnh vực) code"),
-    "amount": gettext_lazy("an amount of money where the subject has one (fees), else None"),
-    "procedure": gettext_lazy("administrative procedure code of a one-stop dossier, e.g. 1.004616"),
-    "channel": gettext_lazy("how a dossier came in: online or counter (empty for documents)"),
-}
-
 
 def field_help() -> list[tuple[str, str]]:
-    return [(name, FIELD_HELP.get(name, text)) for name, text in SUBJECT_FIELDS.items()]
+    return list(SUBJECT_FIELDS.items())
 
 
 def designer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
