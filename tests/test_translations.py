@@ -116,6 +116,30 @@ def test_translation_functions_keep_names_that_makemessages_extracts():
     assert hidden == []
 
 
+def test_no_translated_string_hides_inside_an_f_string():
+    """xgettext does not look inside f-strings: f"{_('Start')}" reaches the catalog only if the
+    same text is marked somewhere else too."""
+    known = {e.msgid for path in catalogs() for e in polib.pofile(str(path)) if e.translated()}
+    hidden = []
+    for path in _sources(".py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in GETTEXT_NAMES
+                    and isinstance(inner.args[0], ast.Constant)
+                    and inner.args[0].value not in known
+                ):
+                    hidden.append(
+                        f"{path.relative_to(ROOT)}:{inner.lineno} {inner.args[0].value!r}"
+                    )
+    assert hidden == []
+
+
 def test_every_marked_string_of_our_code_is_translated(tmp_path):
     """makemessages over a copy of the sources: nothing new, nothing fuzzy, nothing empty."""
     copy = tmp_path / "src"

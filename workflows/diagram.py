@@ -567,11 +567,12 @@ def render_svg(
     arrow, arrow_done = f"wf-arrow-{uid}", f"wf-arrow-done-{uid}"
 
     width = layout.width
+    label = _("Process diagram")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wf-diagram" '
         f'width="{_fmt(width)}" height="{_fmt(layout.height)}" '
         f'viewBox="0 0 {_fmt(width)} {_fmt(layout.height)}" role="img" '
-        f'aria-label="{escape(_("Process diagram"))}" font-family="{escape(FONT)}">',
+        f'aria-label="{escape(label)}" font-family="{escape(FONT)}">',
         "<defs>",
         f'<marker id="{arrow}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
