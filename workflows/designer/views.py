@@ -56,6 +56,7 @@ from workflows.services.definitions import (
     version_publish,
 )
 from workflows.subjects import SUBJECT_FIELDS, subject_fields
+from workflows.wording import deadline_label, describer
 
 NEW = "__new__"
 
@@ -140,16 +141,6 @@ class Names:
         return str(kind)
 
 
-def deadline_label(deadline: Any) -> str:
-    if not isinstance(deadline, dict):
-        return ""
-    if deadline.get("days") not in (None, ""):
-        return _("%(n)s working days") % {"n": deadline["days"]}
-    if deadline.get("hours") not in (None, ""):
-        return _("%(n)s working hours") % {"n": deadline["hours"]}
-    return ""
-
-
 def step_rows(graph: dict[str, Any], names: Names) -> list[dict[str, Any]]:
     """The steps table: one summary per step."""
     by_id = {s["id"]: s for s in graph["steps"]}
@@ -163,6 +154,7 @@ def step_rows(graph: dict[str, Any], names: Names) -> list[dict[str, Any]]:
         }
 
     rows = []
+    in_words = describer()
     for step in graph["steps"]:
         kind = step.get("type")
         who: list[str] = []
@@ -173,7 +165,11 @@ def step_rows(graph: dict[str, Any], names: Names) -> list[dict[str, Any]]:
         goes = []
         if kind == BRANCH:
             goes = [
-                {"label": b.get("condition", ""), **target(b.get("next"))}
+                {
+                    "label": in_words(b.get("condition", "")),
+                    "expression": b.get("condition", ""),
+                    **target(b.get("next")),
+                }
                 for b in step.get("branches") or []
             ]
             goes.append({"label": _("otherwise"), "default": True, **target(step.get("default"))})
@@ -682,6 +678,7 @@ def walk(graph: Graph, document: Document | None, initiator: User) -> list[dict[
         row: dict[str, Any] = {"step": step}
         if step.type == BRANCH:
             decisions, chosen = [], None
+            in_words = describer()
             for branch in step.branches:
                 try:
                     result = expressions.evaluate(branch.get("condition", ""), fields)
@@ -691,10 +688,24 @@ def walk(graph: Graph, document: Document | None, initiator: User) -> list[dict[
                 taken = result and chosen is None
                 if taken:
                     chosen = branch.get("next")
+                target = by_id.get(branch.get("next"))
                 decisions.append(
-                    {"branch": branch, "result": result, "error": error, "taken": taken}
+                    {
+                        "branch": branch,
+                        "words": in_words(branch.get("condition", "")),
+                        "target": (target.name or target.id) if target else branch.get("next"),
+                        "result": result,
+                        "error": error,
+                        "taken": taken,
+                    }
                 )
-            row.update(decisions=decisions, default_taken=chosen is None, chosen=chosen)
+            default = by_id.get(step.default)
+            row.update(
+                decisions=decisions,
+                default_taken=chosen is None,
+                default_name=(default.name or default.id) if default else step.default,
+                chosen=chosen,
+            )
             step_id = chosen or step.default
         elif step.type in (USER, PARALLEL):
             rules = [step.assignee] if step.type == USER else step.assignees
