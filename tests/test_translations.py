@@ -55,9 +55,10 @@ def _language_as_before():
 def catalogs(root: Path = ROOT) -> list[Path]:
     """Every Vietnamese catalog of the project (not of the virtualenv)."""
     found = []
-    for path in root.rglob("vi/LC_MESSAGES/django.po"):
-        if not SKIPPED_DIRS & set(path.relative_to(root).parts):
-            found.append(path)
+    for folder in ("locale", "locale_thirdparty", *OUR_APPS):
+        for path in (root / folder).rglob("vi/LC_MESSAGES/django.po"):
+            if not SKIPPED_DIRS & set(path.relative_to(root).parts):
+                found.append(path)
     return sorted(found)
 
 
