@@ -17,6 +17,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from edoc.models import Confidentiality, DocumentType, Field, Unit, Urgency
 from workflows import expressions
 from workflows.subjects import SUBJECT_FIELDS
 
@@ -71,20 +72,23 @@ class ValueNames:
 
     @staticmethod
     def _load(field: str) -> dict[str, str]:
-        from edoc.models import Confidentiality, DocumentType, Field, Unit, Urgency
-
+        """code → name; an active entry wins over an inactive one with the same code."""
+        rows: list[tuple[str, str]] = []
         if field == "type":
-            return {t.abbreviation: t.name for t in DocumentType.objects.order_by("-is_active")}
-        if field == "urgency":
-            return {u.code: u.name for u in Urgency.objects.all()}
-        if field == "confidentiality":
-            return {c.code: c.name for c in Confidentiality.objects.all()}
-        if field in ("unit", "registry"):
+            rows = [(t.abbreviation, t.name) for t in DocumentType.objects.order_by("-is_active")]
+        elif field == "urgency":
+            rows = [(u.code, u.name) for u in Urgency.objects.all()]
+        elif field == "confidentiality":
+            rows = [(c.code, c.name) for c in Confidentiality.objects.all()]
+        elif field in ("unit", "registry"):
             units = Unit.objects.exclude(short_name="").order_by("-is_active", "pk")
-            return {u.short_name: u.name for u in reversed(units)}
-        if field == "field":
-            return {f.code: f.name for f in Field.objects.all()}
-        return {}
+            rows = [(u.short_name, u.name) for u in units]
+        elif field == "field":
+            rows = [(f.code, f.name) for f in Field.objects.order_by("-is_active")]
+        names: dict[str, str] = {}
+        for code, name in rows:
+            names.setdefault(code, name)
+        return names
 
     def name(self, field: str | None, value: Any) -> str:
         if value is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import translation
 
 from workflows.diagram import ROOT, graph_layout, layered_layout, render_svg
 from workflows.graph import parse
@@ -14,6 +15,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 # Branch labels name the catalogs' document types and urgency levels.
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    with translation.override("vi"):
+        yield
 
 
 def sample_graph() -> dict:
