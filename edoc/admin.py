@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from edoc import models
 
+# Django's own titles read "Django administration" (in Vietnamese, "Trang quản trị cho Django").
+admin.site.site_header = _("eDoc administration")
+admin.site.site_title = _("eDoc administration")
+admin.site.index_title = _("Administration")
+
 
 @admin.register(models.Agency)
 class AgencyAdmin(admin.ModelAdmin):
@@ -30,9 +35,13 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Organisation"), {"fields": ("first_name", "last_name", "unit", "role", "position")}),
     )
-    list_display = ("username", "get_full_name", "unit", "role", "position", "is_active")
+    list_display = ("username", "full_name", "unit", "role", "position", "is_active")
     list_filter = ("role", "is_active", "unit__kind")
     autocomplete_fields = ("unit",)
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name(self, obj: models.User) -> str:
+        return obj.get_full_name()
 
 
 @admin.register(models.Delegation)
@@ -72,7 +81,7 @@ class RegisterBookAdmin(admin.ModelAdmin):
 @admin.register(models.AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = (
-        "pk",
+        "id",
         "created_at",
         "actor_username",
         "action",

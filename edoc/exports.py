@@ -107,7 +107,7 @@ def _title(book: RegisterBook) -> str:
     else:
         title = _("REGISTER OF OUTGOING DOCUMENTS")
     if book.is_confidential:
-        title = f"{title} ({_('CONFIDENTIAL')})"
+        title = _("%(title)s (CONFIDENTIAL)") % {"title": title}
     return title
 
 

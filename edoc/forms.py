@@ -34,7 +34,9 @@ INCOMING_STATUSES = (
 OUTGOING_STATUSES = (Document.Status.DRAFT, Document.Status.READY, Document.Status.ISSUED)
 
 
-CHOOSE = _("— choose —")
+# The empty choice of a select (templates/django/forms/widgets/select_option.html shows the
+# same words in place of Django's "---------").
+CHOOSE = _("— Choose —")
 
 
 class DateInput(forms.DateInput):
@@ -44,6 +46,13 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class MultiPick(forms.CheckboxSelectMultiple):
+    """Units or people ticked in a scrolling list with a filter box (static/js/edoc.js); without
+    JavaScript the same checkboxes, unfiltered. Replaces Ctrl-click list boxes."""
+
+    template_name = "edoc/widgets/multi_pick.html"
 
 
 def user_label(user: User) -> str:
@@ -62,6 +71,8 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    widget = MultiPick
+
     def label_from_instance(self, obj: User) -> str:
         return user_label(obj)
 
@@ -267,13 +278,19 @@ class AssignForm(forms.Form):
         label=_("Lead person"), queryset=User.objects.none(), required=False, empty_label=CHOOSE
     )
     coordinator_units = forms.ModelMultipleChoiceField(
-        label=_("Coordinating units"), queryset=Unit.objects.none(), required=False
+        label=_("Coordinating units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=MultiPick,
     )
     coordinator_users = UserMultipleChoiceField(
         label=_("Coordinating people"), queryset=User.objects.none(), required=False
     )
     information_units = forms.ModelMultipleChoiceField(
-        label=_("Units for information"), queryset=Unit.objects.none(), required=False
+        label=_("Units for information"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=MultiPick,
     )
     information_users = UserMultipleChoiceField(
         label=_("People for information"), queryset=User.objects.none(), required=False
@@ -291,13 +308,6 @@ class AssignForm(forms.Form):
             self.fields[name].queryset = units
         for name in ("lead_user", "coordinator_users", "information_users"):
             self.fields[name].queryset = people
-        for name in (
-            "coordinator_units",
-            "coordinator_users",
-            "information_units",
-            "information_users",
-        ):
-            self.fields[name].widget.attrs["size"] = 5
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -377,12 +387,16 @@ class OutgoingForm(forms.Form):
         label=_("Signer"), queryset=User.objects.none(), required=False, empty_label=CHOOSE
     )
     recipient_units = forms.ModelMultipleChoiceField(
-        label=_("Internal recipient units"), queryset=Unit.objects.none(), required=False
+        label=_("Internal recipient units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=MultiPick,
     )
     recipient_organizations = forms.ModelMultipleChoiceField(
         label=_("External recipient organisations"),
         queryset=ExternalOrganization.objects.none(),
         required=False,
+        widget=MultiPick,
     )
     file = forms.FileField(
         label=_("PDF file"),
@@ -400,8 +414,6 @@ class OutgoingForm(forms.Form):
         self.fields["signer"].queryset = agency_leaders(user)
         self.fields["recipient_units"].queryset = agency_units(user)
         self.fields["recipient_organizations"].queryset = active_organizations()
-        self.fields["recipient_units"].widget.attrs["size"] = 6
-        self.fields["recipient_organizations"].widget.attrs["size"] = 6
         self.fields["urgency"].initial = Urgency.objects.order_by("level").first()
         self.fields["confidentiality"].initial = Confidentiality.objects.order_by("level").first()
         if editing:

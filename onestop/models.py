@@ -222,7 +222,9 @@ class Dossier(models.Model):
     procedure = models.ForeignKey(
         Procedure, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("procedure")
     )
-    agency = models.ForeignKey("edoc.Agency", on_delete=models.PROTECT, related_name="dossiers")
+    agency = models.ForeignKey(
+        "edoc.Agency", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency")
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.IntegerField(_("status"), choices=Status.choices, default=Status.DRAFT)
     applicant_name = models.CharField(_("applicant"), max_length=200)
@@ -246,9 +248,16 @@ class Dossier(models.Model):
     fee_status = models.CharField(
         _("fee"), max_length=10, choices=FeeStatus.choices, default=FeeStatus.NONE
     )
-    tracking_nonce = models.CharField(max_length=64, default=new_secret, editable=False)
+    tracking_nonce = models.CharField(
+        _("tracking link secret"), max_length=64, default=new_secret, editable=False
+    )
     draft_key = models.CharField(
-        max_length=64, default=new_secret, unique=True, editable=False, db_index=True
+        _("draft key"),
+        max_length=64,
+        default=new_secret,
+        unique=True,
+        editable=False,
+        db_index=True,
     )
     result = models.ForeignKey(
         "edoc.Document",
@@ -264,6 +273,7 @@ class Dossier(models.Model):
         null=True,
         blank=True,
         related_name="dossiers",
+        verbose_name=_("process"),
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -274,13 +284,23 @@ class Dossier(models.Model):
         verbose_name=_("specialist"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("dossier")
@@ -382,6 +402,8 @@ class DossierEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.from_status}→{self.to_status}"

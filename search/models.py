@@ -20,7 +20,10 @@ class FileText(models.Model):
         FAILED = "failed", _("Failed")
 
     file = models.OneToOneField(
-        "edoc.DocumentFile", on_delete=models.CASCADE, related_name="search_text"
+        "edoc.DocumentFile",
+        on_delete=models.CASCADE,
+        related_name="search_text",
+        verbose_name=_("file"),
     )
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
@@ -32,8 +35,8 @@ class FileText(models.Model):
     ocr_pages = models.PositiveIntegerField(_("pages read by OCR"), default=0)
     text_seconds = models.FloatField(_("text extraction time (s)"), null=True, blank=True)
     ocr_seconds = models.FloatField(_("OCR time (s)"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("extracted text")
@@ -93,11 +96,11 @@ class IndexQueueEntry(models.Model):
         INDEX = "index", _("Index")
         DELETE = "delete", _("Delete")
 
-    document_id = models.BigIntegerField(db_index=True)
-    op = models.CharField(max_length=10, choices=Op.choices, default=Op.INDEX)
-    created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    document_id = models.BigIntegerField(_("document id"), db_index=True)
+    op = models.CharField(_("operation"), max_length=10, choices=Op.choices, default=Op.INDEX)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -1,10 +1,14 @@
-"""A definition's graph drawn as inline SVG, server-side, without JavaScript.
+"""A definition's graph drawn as inline SVG, server-side (static/js/diagram_zoom.js adds zoom and
+pan on the page; without it the frame scrolls).
 
 The layout is layered left to right: a step's column is the longest path to it from the start
 (edges that close a loop are set aside and drawn as dashed "back" edges below the diagram),
 edges that skip columns pass through invisible waypoints, the order within a column follows the
 neighbours (barycentre sweeps) and each node sits level with its predecessors where it can.
 `layered_layout` is generic: the BPMN export places its shapes with the same function.
+
+Readable at its natural size (one SVG unit = one CSS pixel): labels are 12–13 px, steps show
+their names (ids only in `data-step`), branch conditions are written out in words.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,17 +25,23 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from workflows.graph import BRANCH, END, PARALLEL, Graph, GraphError, Step, parse
+from workflows.wording import deadline_label, describer
 
 ROOT = "^start"  # the start circle; never a valid step id
 FONT = 'system-ui, "Noto Sans", "Segoe UI", Roboto, "DejaVu Sans", sans-serif'
 MONO = 'ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace'
 
-# Sizes of the SVG shapes.
-BOX_W, BOX_H = 176, 66
+# Sizes of the SVG shapes and texts (px at 100 %).
+BOX_W, BOX_H = 210, 84
 DIAMOND = 46
 CIRCLE_R = 17
-SLOT_W = 128  # column room of a diamond or circle, for its label underneath
-LABEL_H = 28  # room for two label lines, kept above and below so the shape stays centred
+SLOT_W = 168  # column room of a diamond or circle, for its label underneath
+LABEL_H = 34  # room for two label lines, kept above and below so the shape stays centred
+NAME_SIZE, TEXT_SIZE = 13, 12  # step names; every other text
+NAME_CHARS = 23  # characters of a step name per line (bold 13 px in a box)
+LINE_H = 16  # line height of step names
+EDGE_LABEL_GAP = 240  # room after a branch for its conditions
+EDGE_LABEL_CHARS, EDGE_LABEL_LINES = 28, 3
 
 # Colours (the staff UI's palette).
 INK = "#1d2733"
@@ -160,7 +170,7 @@ def layered_layout(
     root: str | None,
     *,
     gap_x: float = 56,
-    label_gap_x: float = 170,
+    label_gap_x: float = EDGE_LABEL_GAP,
     labelled: Iterable[str] = (),
     gap_y: float = 34,
     margin: float = 24,
@@ -385,10 +395,19 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _lines(text: str, width: int, count: int) -> list[str]:
-    lines = textwrap.wrap(" ".join(str(text).split()), width) or [""]
+    """`text` in at most `count` lines of at most `width` characters, of even lengths (no lone
+    last word); the last line ends with … when the text is longer."""
+    text = " ".join(str(text).split())
+    lines = textwrap.wrap(text, width) or [""]
     if len(lines) > count:
         lines = lines[:count]
         lines[-1] = _shorten(lines[-1] + " …", width)
+        return lines
+    for narrower in range(width - 1, 0, -1):
+        tried = textwrap.wrap(text, narrower)
+        if len(tried) > len(lines) or any(len(line) > narrower for line in tried):
+            break
+        lines = tried
     return lines
 
 
@@ -412,15 +431,24 @@ def _label_below(x: float, shape_bottom: float, label: str) -> list[str]:
     return [
         _text(
             x,
-            shape_bottom + 13 + i * 13,
+            shape_bottom + 15 + i * 15,
             line,
-            size=11,
+            size=TEXT_SIZE,
             text_anchor="middle",
             fill=INK,
             font_weight="600",
         )
-        for i, line in enumerate(_lines(label, 20, 2))
+        for i, line in enumerate(_lines(label, 22, 2))
     ]
+
+
+def _footer(step: Step) -> str:
+    """The small line under a step's name: how a parallel step ends, or the deadline."""
+    deadline = deadline_label(step.deadline)
+    if step.type == PARALLEL:
+        text = f"∥ {_join_text(step)} · {len(step.assignees)}"
+        return f"{text} · {deadline}" if deadline else text
+    return _("within %(deadline)s") % {"deadline": deadline} if deadline else ""
 
 
 def _step_svg(step: Step, box: Box, state: str) -> str:
@@ -431,10 +459,9 @@ def _step_svg(step: Step, box: Box, state: str) -> str:
         fill, stroke, width = DONE_FILL, DONE_STROKE, 1.8
     label = step.name or step.id
     classes = f"wf-node wf-{escape(step.type)}" + (f" is-{state}" if state else "")
-    title = f"{label} ({step.id})"
     parts = [
         f'<g class="{classes}" data-step="{escape(step.id)}">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{escape(label)}</title>",
     ]
     paint = f'fill="{fill}" stroke="{stroke}" stroke-width="{_fmt(width)}"'
     if step.type == BRANCH:
@@ -473,34 +500,33 @@ def _step_svg(step: Step, box: Box, state: str) -> str:
                 f'height="{_fmt(box.height - 8)}" rx="5" fill="none" stroke="{stroke}" '
                 f'stroke-width="1.2"/>'
             )
-        lines = _lines(label, 21, 2)
-        first = box.y - 6 - (len(lines) - 1) * 8
+        footer = _lines(_footer(step), 30, 2) if _footer(step) else []
+        lines = _lines(label, NAME_CHARS, 3 if len(footer) < 2 else 2)
+        block = (len(lines) + len(footer)) * LINE_H
+        first = box.y - block / 2 + LINE_H - 4
         for i, line in enumerate(lines):
             parts.append(
                 _text(
                     box.x,
-                    first + i * 15,
+                    first + i * LINE_H,
                     line,
-                    size=12,
+                    size=NAME_SIZE,
                     text_anchor="middle",
                     fill=INK,
                     font_weight="600",
                 )
             )
-        footer = step.id
-        if step.type == PARALLEL:
-            footer = f"∥ {_join_text(step)} · {len(step.assignees)}"
-        parts.append(
-            _text(
-                box.x,
-                box.bottom - 10,
-                _shorten(footer, 30),
-                size=10,
-                text_anchor="middle",
-                fill=MUTED,
-                font_family=MONO if step.type != PARALLEL else FONT,
+        for i, line in enumerate(footer):
+            parts.append(
+                _text(
+                    box.x,
+                    first + (len(lines) + i) * LINE_H + 1,
+                    line,
+                    size=TEXT_SIZE,
+                    text_anchor="middle",
+                    fill=MUTED,
+                )
             )
-        )
         if state == "done":
             parts.append(
                 _text(
@@ -545,10 +571,12 @@ def render_svg(
     *,
     highlight: Iterable[str] = frozenset(),
     done: Iterable[str] = frozenset(),
+    in_words: Callable[[str], str] | None = None,
 ) -> SafeString:
     """The graph as an inline `<svg>`; `highlight` marks current steps, `done` finished ones.
 
-    Nodes are `<g class="wf-node wf-<type> [is-current|is-done]" data-step="<id>">`.
+    Nodes are `<g class="wf-node wf-<type> [is-current|is-done]" data-step="<id>">`; branch
+    conditions are labelled by `in_words` (default: `workflows.wording`, catalog names).
     """
     if not isinstance(graph, Graph):
         try:
@@ -558,6 +586,7 @@ def render_svg(
     if not graph.steps:
         return _empty_svg(_("No steps yet."))
     highlight, done = set(highlight), set(done)
+    in_words = in_words or describer()
     layout, edges = graph_layout(graph)
     by_id: dict[str, Step] = {}
     for step in graph.steps:
@@ -567,11 +596,12 @@ def render_svg(
     arrow, arrow_done = f"wf-arrow-{uid}", f"wf-arrow-done-{uid}"
 
     width = layout.width
+    label = _("Process diagram")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wf-diagram" '
         f'width="{_fmt(width)}" height="{_fmt(layout.height)}" '
         f'viewBox="0 0 {_fmt(width)} {_fmt(layout.height)}" role="img" '
-        f'aria-label="{escape(_("Process diagram"))}" font-family="{escape(FONT)}">',
+        f'aria-label="{escape(label)}" font-family="{escape(FONT)}">',
         "<defs>",
         f'<marker id="{arrow}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
@@ -583,7 +613,7 @@ def render_svg(
     ]
     # Edges first, so that shapes cover their ends.
     labels = []
-    stacked: dict[tuple[str, str], int] = {}  # labels of parallel edges go one above the other
+    stacked: dict[tuple[str, str], int] = {}  # lines already drawn above an edge's label point
     for route in layout.routes:
         source, target, kind, condition = edges[route.index]
         _attach(route, layout, by_id)
@@ -600,22 +630,27 @@ def render_svg(
             f'marker-end="url(#{arrow_done if walked else arrow})"/>'
         )
         if kind in ("branch", "default") and route.label_at:
-            text = _shorten(condition, 26) if kind == "branch" else _("otherwise")
+            words = in_words(condition) if kind == "branch" else _("otherwise")
+            lines = _lines(words, EDGE_LABEL_CHARS, EDGE_LABEL_LINES)
             lx, ly = route.label_at
-            ly -= 13 * stacked.get((source, target), 0)
-            stacked[(source, target)] = stacked.get((source, target), 0) + 1
+            above = stacked.get((source, target), 0)
+            stacked[(source, target)] = above + len(lines)
+            last = ly - 15 * above
             labels.append(
-                f'<g class="wf-edge-label"><title>{escape(condition or text)}</title>'
-                + _text(
-                    lx,
-                    ly,
-                    text,
-                    size=10.5,
-                    fill=PRIMARY if kind == "branch" else MUTED,
-                    font_style="normal" if kind == "branch" else "italic",
-                    paint_order="stroke",
-                    stroke="#ffffff",
-                    stroke_width="3",
+                f'<g class="wf-edge-label"><title>{escape(words)}</title>'
+                + "".join(
+                    _text(
+                        lx,
+                        last - 15 * (len(lines) - 1 - i),
+                        line,
+                        size=TEXT_SIZE,
+                        fill=PRIMARY if kind == "branch" else MUTED,
+                        font_style="normal" if kind == "branch" else "italic",
+                        paint_order="stroke",
+                        stroke="#ffffff",
+                        stroke_width="3",
+                    )
+                    for i, line in enumerate(lines)
                 )
                 + "</g>"
             )
@@ -631,9 +666,9 @@ def render_svg(
                 f'stroke="{DONE_STROKE if started else INK}" stroke-width="1.6"/>'
                 + _text(
                     box.x,
-                    box.y + CIRCLE_R + 14,
+                    box.y + CIRCLE_R + 15,
                     _("Start"),
-                    size=11,
+                    size=TEXT_SIZE,
                     text_anchor="middle",
                     fill=MUTED,
                 )

@@ -15,6 +15,8 @@ import operator
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MAX_LENGTH = 500
 
 _COMPARISONS = {
@@ -36,46 +38,59 @@ class ExpressionError(ValueError):
 def parse(source: str, allowed_names: set[str] | None = None) -> ast.Expression:
     """Parse and check a condition; raise ExpressionError with a readable reason."""
     if not isinstance(source, str) or not source.strip():
-        raise ExpressionError("empty condition")
+        raise ExpressionError(_("the condition is empty"))
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"condition longer than {MAX_LENGTH} characters")
+        raise ExpressionError(
+            _("the condition is longer than %(limit)s characters") % {"limit": MAX_LENGTH}
+        )
+    source = source.strip()
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"syntax error: {exc.msg}") from None
-    _check(tree.body, allowed_names)
+        raise ExpressionError(
+            _("syntax error near character %(position)s") % {"position": exc.offset or 1}
+        ) from None
+    _check(tree.body, allowed_names, source)
     return tree
 
 
-def _check(node: ast.AST, names: set[str] | None) -> None:
+def _not_allowed(node: ast.AST, source: str) -> ExpressionError:
+    text = ast.get_source_segment(source, node) or type(node).__name__
+    return ExpressionError(_("“%(text)s” is not allowed in a condition") % {"text": text})
+
+
+def _check(node: ast.AST, names: set[str] | None, source: str) -> None:
     if isinstance(node, ast.BoolOp):
         for value in node.values:
-            _check(value, names)
+            _check(value, names, source)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        _check(node.operand, names)
+        _check(node.operand, names, source)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         if not isinstance(node.operand, ast.Constant) or isinstance(node.operand.value, bool):
-            raise ExpressionError("minus is only allowed before a number")
+            raise ExpressionError(_("a minus sign may only stand before a number"))
     elif isinstance(node, ast.Compare):
         for op in node.ops:
             if type(op) not in _COMPARISONS:
-                raise ExpressionError(f"operator {type(op).__name__} is not allowed")
-        _check(node.left, names)
+                raise _not_allowed(node, source)
+        _check(node.left, names, source)
         for comparator in node.comparators:
-            _check(comparator, names)
+            _check(comparator, names, source)
     elif isinstance(node, ast.Name):
         if names is not None and node.id not in names:
-            raise ExpressionError(f"unknown field “{node.id}”; known: {', '.join(sorted(names))}")
+            raise ExpressionError(
+                _("unknown field “%(name)s”; the fields are: %(known)s")
+                % {"name": node.id, "known": ", ".join(sorted(names))}
+            )
     elif isinstance(node, ast.Constant):
         if not isinstance(node.value, str | int | float | bool | type(None)):
-            raise ExpressionError("only text, numbers, True, False and None are allowed")
+            raise ExpressionError(_("only text, numbers, True, False and None are allowed"))
     elif isinstance(node, ast.Tuple | ast.List):
         for element in node.elts:
             if not isinstance(element, ast.Constant):
-                raise ExpressionError("lists may only hold literal values")
-            _check(element, names)
+                raise ExpressionError(_("a list may only hold fixed values"))
+            _check(element, names, source)
     else:
-        raise ExpressionError(f"{type(node).__name__} is not allowed in a condition")
+        raise _not_allowed(node, source)
 
 
 def evaluate(source: str | ast.Expression, context: Mapping[str, Any]) -> bool:
@@ -105,10 +120,12 @@ def _eval(node: ast.AST, context: Mapping[str, Any]) -> Any:
         return True
     if isinstance(node, ast.Name):
         if node.id not in context:
-            raise ExpressionError(f"unknown field “{node.id}”")
+            raise ExpressionError(_("unknown field “%(name)s”") % {"name": node.id})
         return context[node.id]
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Tuple | ast.List):
         return tuple(_eval(element, context) for element in node.elts)
-    raise ExpressionError(f"{type(node).__name__} is not allowed in a condition")
+    raise ExpressionError(
+        _("“%(text)s” is not allowed in a condition") % {"text": type(node).__name__}
+    )

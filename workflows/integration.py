@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from edoc.forms import AssignForm, ForwardForm
 from edoc.models import Assignment, Document
@@ -239,7 +239,7 @@ INCOMING, OUTGOING = "incoming", "outgoing"
 REGISTRY_ACTIONS = [
     ActionSpec(
         "assign",
-        _lazy("Assign handling (lead, coordinators)"),
+        gettext_lazy("Assign handling (lead, coordinators)"),
         AssignActionForm,
         _perform_assign,
         INCOMING,
@@ -247,7 +247,7 @@ REGISTRY_ACTIONS = [
     ),
     ActionSpec(
         "forward",
-        _lazy("Pass to a specialist"),
+        gettext_lazy("Pass to a specialist"),
         ForwardActionForm,
         _perform_forward,
         INCOMING,
@@ -256,7 +256,7 @@ REGISTRY_ACTIONS = [
     ),
     ActionSpec(
         "handle",
-        _lazy("Handle the document"),
+        gettext_lazy("Handle the document"),
         None,
         _perform_handle,
         INCOMING,
@@ -264,25 +264,29 @@ REGISTRY_ACTIONS = [
         reopen=_reopen_handle,
     ),
     ActionSpec(
-        "complete", _lazy("Approve the handling and complete"), None, _perform_complete, INCOMING
+        "complete",
+        gettext_lazy("Approve the handling and complete"),
+        None,
+        _perform_complete,
+        INCOMING,
     ),
     ActionSpec(
         DRAFTING_ACTION,
-        _lazy("Finish the draft and submit it"),
+        gettext_lazy("Finish the draft and submit it"),
         None,
         _perform_submit,
         OUTGOING,
     ),
-    ActionSpec("sign", _lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING),
+    ActionSpec("sign", gettext_lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING),
     ActionSpec(
         "issue",
-        _lazy("Number and issue"),
+        gettext_lazy("Number and issue"),
         None,
         _perform_issue,
         OUTGOING,
         preview=_issue_preview,
     ),
-    ActionSpec("distribute", _lazy("Distribute to recipients"), None, None, OUTGOING),
+    ActionSpec("distribute", gettext_lazy("Distribute to recipients"), None, None, OUTGOING),
 ]
 
 

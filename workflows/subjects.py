@@ -10,25 +10,32 @@ from typing import Any
 from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from edoc.models import Document
 
-# Field names a condition may use, with a short English description (shown in the designer).
-SUBJECT_FIELDS: dict[str, str] = {
-    "type": "document type abbreviation, e.g. QĐ, KH (empty for a Công văn)",
-    "type_name": "document type name, e.g. Quyết định, Công văn",
-    "urgency": "urgency code: normal, urgent, very-urgent, flash",
-    "urgency_level": "urgency level 0–3",
-    "confidentiality": "confidentiality code: normal, confidential, secret, top-secret",
-    "confidential": "True for Mật and above",
-    "direction": "incoming or outgoing",
-    "unit": "abbreviation of the owning unit, e.g. NVY",
-    "field": "field (lĩnh vực) code",
-    "amount": "an amount of money where the subject has one (fees), else None",
-    "registry": "agency when registered in the agency's books, else the unit's abbreviation",
-    "lead_is_person": "True when the lead handler was assigned as a person, not a unit",
-    "procedure": "administrative procedure code of a one-stop dossier, e.g. 1.004616",
-    "channel": "how a dossier came in: online or counter (empty for documents)",
+# Field names a condition may use, with a short description (shown in the designer).
+SUBJECT_FIELDS: dict[str, Any] = {
+    "type": gettext_lazy("document type abbreviation, e.g. QĐ, KH (empty for a Công văn)"),
+    "type_name": gettext_lazy("document type name, e.g. Quyết định, Công văn"),
+    "urgency": gettext_lazy("urgency code: normal, urgent, very-urgent, flash"),
+    "urgency_level": gettext_lazy("urgency level 0–3"),
+    "confidentiality": gettext_lazy(
+        "confidentiality code: normal, confidential, secret, top-secret"
+    ),
+    "confidential": gettext_lazy("True for Mật and above"),
+    "direction": gettext_lazy("incoming or outgoing"),
+    "unit": gettext_lazy("abbreviation of the owning unit, e.g. NVY"),
+    "field": gettext_lazy("field (lĩnh vực) code"),
+    "amount": gettext_lazy("an amount of money where the subject has one (fees), else None"),
+    "registry": gettext_lazy(
+        "agency when registered in the agency's books, else the unit's abbreviation"
+    ),
+    "lead_is_person": gettext_lazy(
+        "True when the lead handler was assigned as a person, not a unit"
+    ),
+    "procedure": gettext_lazy("administrative procedure code of a one-stop dossier, e.g. 1.004616"),
+    "channel": gettext_lazy("how a dossier came in: online or counter (empty for documents)"),
 }
 
 

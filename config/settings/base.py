@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -73,6 +74,10 @@ TEMPLATES = [
     },
 ]
 
+# Widgets render through TEMPLATES, so templates/django/forms/ can adjust them (the empty
+# choice reads "— Chọn —" instead of "---------").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 # --- Database: SQLite by default, PostgreSQL (or anything dj-database-url knows) via DATABASE_URL.
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'edoc.sqlite3'}")
@@ -99,7 +104,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Internationalisation: Vietnamese by default, English available.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalog first; then Vietnamese for the third-party texts shown (admin sections of Celery
+# beat, viewflow, DRF tokens), kept by hand since makemessages does not see their sources.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True

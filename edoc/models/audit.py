@@ -17,6 +17,7 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        verbose_name=_("user account"),
         null=True,
         blank=True,
         related_name="+",
@@ -31,8 +32,8 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(_("hash of the previous entry"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("audit entry")

@@ -121,10 +121,13 @@ class RegisterBook(models.Model):
         INCOMING = "incoming", _("Incoming")
         OUTGOING = "outgoing", _("Outgoing")
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="register_books")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="register_books", verbose_name=_("agency")
+    )
     unit = models.ForeignKey(
         Unit,
         on_delete=models.PROTECT,
+        verbose_name=_("unit"),
         null=True,
         blank=True,
         related_name="register_books",

@@ -54,9 +54,16 @@ class UnitKind(models.TextChoices):
 class Unit(models.Model):
     """A node of the agency's organisation tree."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="units", verbose_name=_("agency")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
     )
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("abbreviation"), max_length=20, blank=True)
@@ -107,7 +114,12 @@ class User(AbstractUser):
     """A member of staff, placed in one unit with one role and a position title."""
 
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("unit"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPECIALIST)
     position = models.CharField(
@@ -166,8 +178,8 @@ class Delegation(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = DelegationQuerySet.as_manager()
 

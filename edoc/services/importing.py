@@ -35,6 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from edoc.extraction import extract_metadata
 from edoc.forms import IncomingRegisterForm
@@ -204,7 +205,7 @@ def _stored_note(message: str) -> str:
         return _(message)
 
 
-SUBJECT_FROM_FILE_NAME = (
+SUBJECT_FROM_FILE_NAME = gettext_noop(  # marked, so that makemessages keeps its translation
     "Subject taken from the file name at bulk import: none could be read from the document."
 )
 

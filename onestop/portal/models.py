@@ -14,10 +14,18 @@ class NotificationAttempt(models.Model):
         SMS = "sms", _("SMS")
 
     dossier = models.ForeignKey(
-        "onestop.Dossier", on_delete=models.CASCADE, related_name="notification_attempts"
+        "onestop.Dossier",
+        on_delete=models.CASCADE,
+        related_name="notification_attempts",
+        verbose_name=_("dossier"),
     )
     event = models.ForeignKey(
-        "onestop.DossierEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "onestop.DossierEvent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossier event"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient (masked)"), max_length=100)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TrustRoot(models.Model):
@@ -13,13 +14,18 @@ class TrustRoot(models.Model):
     name = models.CharField(_("name"), max_length=200)
     certificate_pem = models.TextField(_("certificate (PEM)"))
     sha256_fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
-    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    subject = models.CharField(pgettext_lazy("certificate", "subject"), max_length=500, blank=True)
     not_after = models.DateTimeField(_("valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
     )
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("trust root")
@@ -42,7 +48,7 @@ class SigningSettings(models.Model):
     embed_validation_info = models.BooleanField(
         _("embed validation data (B-LT) when reachable"), default=True
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("signing settings")

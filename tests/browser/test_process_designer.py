@@ -30,7 +30,9 @@ def _save_step(page, fields: dict, *, selects: dict | None = None, rules=(), bra
     for index, rule in enumerate(rules):
         for name, value in rule.items():
             field = form.locator(f"[name='rule-{index}-{name}']")
-            if name in ("rule", "user", "unit", "role"):
+            if name == "role":
+                form.locator(f"[name='rule-{index}-role'][value='{value}']").check()
+            elif name in ("rule", "user", "unit"):
                 field.select_option(value)
             else:
                 field.fill(value)

@@ -492,7 +492,7 @@ def test_test_run_shows_branch_and_assignees_for_confidential_and_normal(
     assert 'id="path-deputy"' in path and 'id="path-director"' not in path
     deputy_row = path[path.index('id="path-deputy"') :].split("</tr>")[0]
     assert str(users["deputy"]) in deputy_row
-    assert "✓ otherwise → deputy" in path
+    assert "✓ otherwise → Phó Giám đốc duyệt" in path
     opinions = path[path.index('id="path-opinions"') :].split("</tr>")[0]
     assert str(users["head"]) in opinions and str(users["other_head"]) in opinions
     draft_row = path[path.index('id="path-draft"') :].split("</tr>")[0]
@@ -509,7 +509,10 @@ def test_test_run_shows_branch_and_assignees_for_confidential_and_normal(
     assert 'id="path-director"' in path and 'id="path-deputy"' not in path
     director_row = path[path.index('id="path-director"') :].split("</tr>")[0]
     assert str(users["director"]) in director_row
-    assert "✓ confidential → director" in path
+    # The condition in words, the expression below it, the step by its name.
+    assert (
+        '✓ The document is confidential <code class="expr">confidential</code> → Giám đốc' in path
+    )
     # The same decisions as the engine's.
     graph = parse(definition.draft_version().graph)
     assert follow_branches(graph, "route", secret) == "director"

@@ -1,15 +1,26 @@
-"""The definition diagram: server-side SVG with a layered layout, escaped text and state classes."""
+"""The definition diagram: server-side SVG with a layered layout, escaped text and state classes;
+readable labels, step names (never ids) and conditions in words (issue 9, item 12)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import translation
 
 from workflows.diagram import ROOT, graph_layout, layered_layout, render_svg
 from workflows.graph import parse
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+# Branch labels name the catalogs' document types and urgency levels.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    with translation.override("vi"):
+        yield
 
 
 def sample_graph() -> dict:
@@ -87,10 +98,40 @@ def test_condition_labels_are_on_the_branch_edges():
     edges = {(e.get("data-from"), e.get("data-to")): e for e in root.iter(f"{SVG}polyline")}
     assert "wf-edge-branch" in edges[("route", "director")].get("class")
     assert "wf-edge-default" in edges[("route", "deputy")].get("class")
-    labels = [texts(g) for g in root.iter(f"{SVG}g") if g.get("class") == "wf-edge-label"]
-    assert "confidential" in labels
-    assert any(label.startswith("type in (") for label in labels)
+    labels = {
+        g.find(f"{SVG}title").text: texts(g)
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "wf-edge-label"
+    }
+    assert set(labels) == {
+        "Văn bản mật",
+        "Loại văn bản là Quyết định hoặc Quy chế và độ khẩn khác Thường",
+        "trường hợp còn lại",
+    }
+    # Long conditions are wrapped over lines, not cut: every word is drawn.
+    sentence = "Loại văn bản là Quyết định hoặc Quy chế và độ khẩn khác Thường"
+    assert labels[sentence].split() == sentence.split(" ")
+    assert "type in (" not in svg and "urgency" not in svg
     assert all(e.get("marker-end", "").startswith("url(#wf-arrow") for e in edges.values())
+
+
+def test_steps_show_names_and_deadlines_never_ids():
+    graph = sample_graph()
+    graph["steps"][3]["deadline"] = {"days": 0.5}
+    found = nodes(render_svg(graph))
+    for step_id in ("draft", "opinions", "route", "director", "deputy", "done"):
+        assert step_id not in texts(found[step_id]), step_id
+        assert step_id not in found[step_id].find(f"{SVG}title").text
+    assert "Giám đốc duyệt" in texts(found["director"])
+    assert "hạn 0,5 ngày làm việc" in texts(found["director"])
+
+
+def test_every_label_is_at_least_12_px_at_natural_size():
+    root = ET.fromstring(render_svg(sample_graph()))  # noqa: S314
+    viewbox_width = float(root.get("viewBox").split()[2])
+    assert float(root.get("width")) == viewbox_width  # one unit is one CSS pixel
+    sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG}text")]
+    assert sizes and min(sizes) >= 12
 
 
 def test_highlight_and_done_classes():

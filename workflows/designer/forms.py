@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from edoc.forms import MultiPick
 from edoc.models import Unit, User
 from edoc.models.organisation import Role
 from workflows import expressions
@@ -98,12 +99,7 @@ class RuleForm(forms.Form):
 
     rule = forms.ChoiceField(label=_("Handler"), required=False)
     user = forms.TypedChoiceField(label=_("User"), required=False, coerce=int, empty_value=None)
-    role = forms.MultipleChoiceField(
-        label=_("Role"),
-        required=False,
-        help_text=_("Several roles: hold Ctrl."),
-        widget=forms.SelectMultiple(attrs={"size": 3}),
-    )
+    role = forms.MultipleChoiceField(label=_("Role"), required=False, widget=MultiPick)
     unit = forms.ChoiceField(label=_("Unit"), required=False)
     group = forms.ChoiceField(label=_("Group"), required=False)
 

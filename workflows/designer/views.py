@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from edoc.models import Document, Unit, User
@@ -56,30 +56,13 @@ from workflows.services.definitions import (
     version_publish,
 )
 from workflows.subjects import SUBJECT_FIELDS, subject_fields
+from workflows.wording import deadline_label, describer
 
 NEW = "__new__"
 
-# The condition fields' descriptions of `workflows.subjects.SUBJECT_FIELDS`, translatable.
-FIELD_HELP = {
-    "type": gettext_lazy("document type abbreviation, e.g. QĐ, KH (empty for a Công văn)"),
-    "type_name": gettext_lazy("document type name, e.g. Quyết định, Công văn"),
-    "urgency": gettext_lazy("urgency code: normal, urgent, very-urgent, flash"),
-    "urgency_level": gettext_lazy("urgency level 0–3"),
-    "confidentiality": gettext_lazy(
-        "confidentiality code: normal, confidential, secret, top-secret"
-    ),
-    "confidential": gettext_lazy("True for Mật and above"),
-    "direction": gettext_lazy("incoming or outgoing"),
-    "unit": gettext_lazy("abbreviation of the owning unit, e.g. NVY"),
-    "field": gettext_lazy("field (lĩnh vực) code"),
-    "amount": gettext_lazy("an amount of money where the subject has one (fees), else None"),
-    "procedure": gettext_lazy("administrative procedure code of a one-stop dossier, e.g. 1.004616"),
-    "channel": gettext_lazy("how a dossier came in: online or counter (empty for documents)"),
-}
-
 
 def field_help() -> list[tuple[str, str]]:
-    return [(name, FIELD_HELP.get(name, text)) for name, text in SUBJECT_FIELDS.items()]
+    return list(SUBJECT_FIELDS.items())
 
 
 def designer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -158,16 +141,6 @@ class Names:
         return str(kind)
 
 
-def deadline_label(deadline: Any) -> str:
-    if not isinstance(deadline, dict):
-        return ""
-    if deadline.get("days") not in (None, ""):
-        return _("%(n)s working days") % {"n": deadline["days"]}
-    if deadline.get("hours") not in (None, ""):
-        return _("%(n)s working hours") % {"n": deadline["hours"]}
-    return ""
-
-
 def step_rows(graph: dict[str, Any], names: Names) -> list[dict[str, Any]]:
     """The steps table: one summary per step."""
     by_id = {s["id"]: s for s in graph["steps"]}
@@ -181,6 +154,7 @@ def step_rows(graph: dict[str, Any], names: Names) -> list[dict[str, Any]]:
         }
 
     rows = []
+    in_words = describer()
     for step in graph["steps"]:
         kind = step.get("type")
         who: list[str] = []
@@ -191,7 +165,11 @@ def step_rows(graph: dict[str, Any], names: Names) -> list[dict[str, Any]]:
         goes = []
         if kind == BRANCH:
             goes = [
-                {"label": b.get("condition", ""), **target(b.get("next"))}
+                {
+                    "label": in_words(b.get("condition", "")),
+                    "expression": b.get("condition", ""),
+                    **target(b.get("next")),
+                }
                 for b in step.get("branches") or []
             ]
             goes.append({"label": _("otherwise"), "default": True, **target(step.get("default"))})
@@ -700,6 +678,7 @@ def walk(graph: Graph, document: Document | None, initiator: User) -> list[dict[
         row: dict[str, Any] = {"step": step}
         if step.type == BRANCH:
             decisions, chosen = [], None
+            in_words = describer()
             for branch in step.branches:
                 try:
                     result = expressions.evaluate(branch.get("condition", ""), fields)
@@ -709,10 +688,24 @@ def walk(graph: Graph, document: Document | None, initiator: User) -> list[dict[
                 taken = result and chosen is None
                 if taken:
                     chosen = branch.get("next")
+                target = by_id.get(branch.get("next"))
                 decisions.append(
-                    {"branch": branch, "result": result, "error": error, "taken": taken}
+                    {
+                        "branch": branch,
+                        "words": in_words(branch.get("condition", "")),
+                        "target": (target.name or target.id) if target else branch.get("next"),
+                        "result": result,
+                        "error": error,
+                        "taken": taken,
+                    }
                 )
-            row.update(decisions=decisions, default_taken=chosen is None, chosen=chosen)
+            default = by_id.get(step.default)
+            row.update(
+                decisions=decisions,
+                default_taken=chosen is None,
+                default_name=(default.name or default.id) if default else step.default,
+                chosen=chosen,
+            )
             step_id = chosen or step.default
         elif step.type in (USER, PARALLEL):
             rules = [step.assignee] if step.type == USER else step.assignees

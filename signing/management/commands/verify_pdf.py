@@ -108,7 +108,7 @@ class Command(BaseCommand):
 
     def _print_human(self, path: Path, report: dict[str, Any]) -> None:
         write = self.stdout.write
-        write(f"{_('File')}: {path}")
+        write(_("File") + f": {path}")
         write(f"SHA-256: {report['file']['sha256']}")
         if not report["trust_roots"]:
             write(_("Warning: no trust root is configured; no signature can be trusted."))
@@ -136,12 +136,15 @@ class Command(BaseCommand):
             timestamp = entry["timestamp"]
             if timestamp:
                 write(
-                    f"  {_('Timestamp')}: {timestamp['time'] or '—'} — {timestamp['tsa'] or '—'}"
+                    "  "
+                    + _("Timestamp")
+                    + f": {timestamp['time'] or '—'} — {timestamp['tsa'] or '—'}"
                     f" ({_('trusted')}: {_yes_no(timestamp['trusted'])})"
                 )
+            intact, trusted = _("Intact"), _("Trusted")
             write(
-                f"  {_('Intact')}: {_yes_no(entry['intact'])} · {_('Valid')}: "
-                f"{_yes_no(entry['valid'])} · {_('Trusted')}: {_yes_no(entry['trusted'])} · "
+                f"  {intact}: {_yes_no(entry['intact'])} · {_('Valid')}: "
+                f"{_yes_no(entry['valid'])} · {trusted}: {_yes_no(entry['trusted'])} · "
                 f"{_('Revoked')}: {_yes_no(entry['revoked'])}"
             )
             level = entry["modification_level"]
