@@ -106,7 +106,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class AuditAnchorAdmin(AuditEntryAdmin):
     """The anchors of the audit chain (read-only; `manage.py verify_audit` checks them)."""
 
-    list_display = ("pk", "created_at", "sequence", "entry_id", "proof_kinds")
+    list_display = ("id", "created_at", "sequence", "entry_id", "proof_kinds")
     list_filter = ()
     search_fields = ("head_hash",)
 

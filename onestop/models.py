@@ -100,7 +100,9 @@ class Procedure(models.Model):
 class ProcedurePaper(models.Model):
     """One paper (thành phần hồ sơ) a dossier of the procedure contains."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="papers")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="papers", verbose_name=_("procedure")
+    )
     name = models.CharField(_("name"), max_length=500)
     mandatory = models.BooleanField(_("mandatory"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -153,7 +155,10 @@ class PaperTemplate(models.Model):
     Written by `onestop.services.paper_template_set` (checked, stored by content, audited)."""
 
     paper = models.OneToOneField(
-        ProcedurePaper, on_delete=models.CASCADE, related_name="form_template"
+        ProcedurePaper,
+        on_delete=models.CASCADE,
+        related_name="form_template",
+        verbose_name=_("paper"),
     )
     title = models.CharField(
         _("form name"),
@@ -162,10 +167,10 @@ class PaperTemplate(models.Model):
     )
     file = models.FileField(max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveBigIntegerField(_("size"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("form template")
