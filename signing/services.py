@@ -54,6 +54,7 @@ from pyhanko.stamp import BaseStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from edoc.models import Document, DocumentEvent, DocumentFile, User
+from edoc.pdfcheck import pdf_has_trailer
 from edoc.selectors.access import Actor
 from edoc.services.audit import audit_record
 from edoc.services.files import FileIntegrityError, StoredBlob, ValidatedPdf, file_read_verified
@@ -112,6 +113,12 @@ class SignedPdf:
 
 
 def _open_writer(content: bytes) -> IncrementalPdfFileWriter:
+    if not pdf_has_trailer(content):  # pyHanko would search for it for seconds, then fail
+        raise SigningRefused(
+            _("The PDF is damaged and cannot be signed (%(error)s).")
+            % {"error": _("no end-of-file marker at its end")},
+            "damaged",
+        )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(content), strict=False)
     except (PdfReadError, ValueError, KeyError, TypeError) as error:
@@ -565,6 +572,8 @@ def date_line(place: str, day: datetime.date) -> str:
 
 
 def _has_empty_number_fields(content: bytes) -> bool:
+    if not pdf_has_trailer(content):
+        return False
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(content), strict=False)
     except (PdfReadError, ValueError, KeyError, TypeError):

@@ -81,6 +81,8 @@ from asn1crypto import x509
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from edoc.pdfcheck import pdf_has_trailer
+
 logger = logging.getLogger(__name__)
 
 SCHEMA = "edoc.signature-verification/1"
@@ -170,6 +172,8 @@ def _open_reader(content: bytes):
         raise PdfUnreadable("empty")
     if b"%PDF-" not in content[:1024]:
         raise PdfUnreadable("not_pdf")
+    if not pdf_has_trailer(content):  # pyHanko would search for it for seconds, then fail
+        raise PdfUnreadable("damaged", "no end-of-file marker at its end")
     try:
         reader = PdfFileReader(io.BytesIO(content), strict=False)
         handler = reader.security_handler

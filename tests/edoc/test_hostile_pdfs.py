@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from edoc.models import AuditEntry, Document, DocumentFile
 from tests.api.conftest import stored_files
 from tests.api.test_bad_files_api import assert_refused
-from tests.crafted_pdfs import huge_array_pdf, many_pages_pdf, one_page_pdf
+from tests.crafted_pdfs import active_content_pdf, huge_array_pdf, many_pages_pdf, one_page_pdf
 from tests.ui.conftest import validated
 
 pytestmark = pytest.mark.django_db
@@ -186,14 +186,15 @@ def _pointer(content: bytes, delta: int) -> bytes:
     [
         ("pointer_to_white_space", None),
         ("pointer_nowhere_small", None),
-        ("pointer_nowhere_large", "corrupted"),
-        ("data_after_the_end", "corrupted"),
+        ("pointer_nowhere_large", None),
+        ("data_after_the_end", None),
         ("declares_too_many_objects", "too_complex"),
     ],
 )
 def test_structure_checks(case, code):
     """The C-speed checks before any Python parser: where the cross-reference table is, what
-    follows the end, how many objects."""
+    follows the end, how many objects. A damaged trailer or cross-reference table (viewers open
+    such files) is read from PDFium's repaired copy instead of being refused."""
     content = {
         "pointer_to_white_space": lambda: _pointer(_big_pdf(), -1),
         "pointer_nowhere_small": lambda: _pointer(one_page_pdf(), -7),
@@ -207,3 +208,12 @@ def test_structure_checks(case, code):
         with pytest.raises(ValidationError) as refused:
             validated(content)
         assert refused.value.code == code
+
+
+def test_active_content_is_found_in_a_file_with_a_damaged_end():
+    """The repaired copy keeps what the file holds: its JavaScript and embedded file are still
+    flagged, and the stored bytes are the ones received."""
+    content = active_content_pdf() + b"%" + b"x" * 4096
+    pdf = validated(content)
+    assert pdf.content == content
+    assert set(pdf.active_content) == {"embedded_files", "javascript"}
