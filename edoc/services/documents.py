@@ -307,6 +307,16 @@ EDITABLE_FIELDS = (
 )
 
 
+def _changed_fields_text(changed: dict[str, Any]) -> str:
+    """The corrected fields as the timeline names them ("trích yếu, độ khẩn"), in form order."""
+    labels = (
+        str(Document._meta.get_field(name).verbose_name)
+        for name in EDITABLE_FIELDS
+        if name in changed
+    )
+    return ", ".join(dict.fromkeys(labels))
+
+
 @nfc_inputs
 @transaction.atomic
 def document_update(*, user: User, document: Document, **changes: Any) -> Document:
@@ -345,7 +355,7 @@ def document_update(*, user: User, document: Document, **changes: Any) -> Docume
         return document
     document.full_clean(exclude=["register_book", "book_number"])
     document.save()
-    _event(document, actor, DocumentEvent.Action.UPDATED, comment=", ".join(sorted(before)))
+    _event(document, actor, DocumentEvent.Action.UPDATED, comment=_changed_fields_text(before))
     audit_record(
         actor=user,
         on_behalf_of=actor.on_behalf_of,
@@ -612,6 +622,9 @@ def outgoing_issue(
     document.issued_at = timezone.now()
     document.issued_by = user
     document.status = Status.ISSUED
+    issued_file = document.latest_file()
+    if issued_file is not None and issued_file.page_count:
+        document.page_count = issued_file.page_count  # its details and its internal copies
     document.save()
     actor = Actor(user)
     _event(document, actor, DocumentEvent.Action.ISSUED, comment=f"Số: {document.symbol}")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from edoc.models import Document
 from edoc.pdfgen import OfficialDocument, render_pdf
-from tests.browser.conftest import login, submit
+from tests.browser.conftest import draft_and_submit, login, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,24 +45,24 @@ def incoming_pdf(tmp_path):
     return path
 
 
+#: The specialist's draft plan: Decree 30 layout, number and date left blank for the clerk.
+DRAFT_PLAN = OfficialDocument(
+    governing_body="UBND TỈNH ĐỒNG NAI",
+    issuer="SỞ Y TẾ",
+    notation="KH-SYT",
+    type_name="KẾ HOẠCH",
+    subject="Chuyển đổi số ngành y tế năm 2027",
+    body=["Thực hiện Kế hoạch số 49/KH-UBND của UBND tỉnh."],
+    signing_authority="",
+    signer_position="GIÁM ĐỐC",
+    signer_name="Trần Văn Hùng",
+)
+
+
 @pytest.fixture
 def draft_pdf(tmp_path):
     path = tmp_path / "du-thao-ke-hoach.pdf"
-    path.write_bytes(
-        render_pdf(
-            OfficialDocument(
-                governing_body="UBND TỈNH ĐỒNG NAI",
-                issuer="SỞ Y TẾ",
-                notation="KH-SYT",
-                type_name="KẾ HOẠCH",
-                subject="Chuyển đổi số ngành y tế năm 2027",
-                body=["Thực hiện Kế hoạch số 49/KH-UBND của UBND tỉnh."],
-                signing_authority="",
-                signer_position="GIÁM ĐỐC",
-                signer_name="Trần Văn Hùng",
-            )
-        )
-    )
+    path.write_bytes(render_pdf(DRAFT_PLAN))
     return path
 
 
@@ -109,13 +109,13 @@ def test_register_assign_complete_draft_issue(
     assert document.status == Document.Status.COMPLETED
 
     # 4. The specialist drafts an outgoing plan and submits it for issuance.
-    page.click("#nav-compose")
-    page.select_option("#outgoing-form select[name=document_type]", label="Kế hoạch")
-    page.fill("#outgoing-form textarea[name=subject]", "Chuyển đổi số ngành y tế năm 2027")
-    page.select_option("#outgoing-form select[name=signer]", str(users["director"].pk))
-    page.set_input_files("#outgoing-form input[name=file]", str(draft_pdf))
-    submit(page, "#btn-save-draft")
-    submit(page, "#btn-submit")
+    draft_and_submit(
+        page,
+        type_label="Kế hoạch",
+        subject="Chuyển đổi số ngành y tế năm 2027",
+        signer_pk=users["director"].pk,
+        pdf_path=draft_pdf,
+    )
     outgoing = Document.objects.get(direction="outgoing")
     assert outgoing.status == Document.Status.READY
 

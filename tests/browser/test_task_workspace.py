@@ -17,7 +17,7 @@ from edoc.models.organisation import Role
 from edoc.pdfgen import OfficialDocument, render_pdf
 from edoc.services.documents import incoming_register
 from edoc.services.files import pdf_validate
-from tests.browser.conftest import login, submit
+from tests.browser.conftest import canvas_is_drawn, login, submit
 from workflows.models import WorkItem
 from workflows.services.processes import work_item_complete
 from workflows.shipped import install_shipped_definitions
@@ -108,23 +108,6 @@ def review_task(users, units, catalogs) -> WorkItem:
     return open_item()
 
 
-def _canvas_is_drawn(page) -> bool:
-    """Some pixels of the first page's canvas are dark: text was drawn on it."""
-    return page.evaluate(
-        """() => {
-          const canvas = document.querySelector("#pdf-viewer canvas[data-drawn]");
-          if (!canvas) return false;
-          const context = canvas.getContext("2d");
-          const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-          let dark = 0;
-          for (let i = 0; i < data.length; i += 4) {
-            if (data[i + 3] > 0 && data[i] < 128 && data[i + 1] < 128 && data[i + 2] < 128) dark++;
-          }
-          return dark > 500;
-        }"""
-    )
-
-
 def test_review_in_the_workspace_and_return_with_a_reason(
     page, live_server, users, review_task, screenshots
 ):
@@ -136,7 +119,7 @@ def test_review_in_the_workspace_and_return_with_a_reason(
     # The PDF, drawn on a canvas by pdf.js.
     expect(page.locator("#pdf-viewer")).to_have_attribute("data-pdf-state", "ready")
     expect(page.locator("#pdf-viewer [data-pdf-page-count]")).to_have_text("1")
-    assert _canvas_is_drawn(page)
+    assert canvas_is_drawn(page)
     # Its details, what is under review and the earlier opinions, beside the actions.
     expect(page.locator("#task-document")).to_contain_text(SUBJECT)
     expect(page.locator("#metadata")).to_contain_text("45/KH-UBND")
@@ -172,7 +155,7 @@ def test_review_in_the_workspace_and_return_with_a_reason(
     expect(page.locator("#task-handed-over")).to_contain_text("Được trả lại cho bạn")
     expect(page.locator("#task-handed-over")).to_contain_text(reason)
     expect(page.locator("#pdf-viewer")).to_have_attribute("data-pdf-state", "ready")
-    assert _canvas_is_drawn(page)
+    assert canvas_is_drawn(page)
     order = [
         page.locator(selector).bounding_box()
         for selector in ("#pdf-viewer-card", "#task-handed-over", "#complete-card", "#metadata")

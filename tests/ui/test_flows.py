@@ -413,6 +413,31 @@ def test_submit_without_file_shows_the_reason(client_for, users, catalogs):
     assert "Hãy tải tệp văn bản lên trước khi trình." in response.content.decode()
 
 
+def test_the_timeline_names_the_corrected_fields_in_vietnamese(client_for, users, catalogs):
+    """Found walking issue 9: after the drafter corrected a returned draft's subject and
+    urgency, the document's timeline (and the task's history) said "đã cập nhật: subject,
+    urgency", the model's field names, in a Vietnamese page."""
+    from tests.signing.signing_support import new_draft
+
+    draft = new_draft(users, catalogs, make_pdf(), subject="Kế hoạch kiểm tra")
+    drafter = client_for(users["specialist"])
+    response = drafter.post(
+        reverse("edoc:outgoing_edit", args=[draft.pk]),
+        {
+            "document_type": catalogs["types"]["KH"].pk,
+            "subject": "Kế hoạch kiểm tra năm 2027",
+            "urgency": catalogs["urgent"].pk,
+            "signer": users["director"].pk,
+        },
+    )
+    assert response.status_code == 302
+    page = drafter.get(reverse("edoc:document_detail", args=[draft.pk])).content.decode()
+    timeline = re.search(r'id="timeline".*?</ol>', page, re.S).group(0)
+    updated = re.search(r'class="event event-updated".*?</li>', timeline, re.S).group(0)
+    assert "trích yếu" in updated and "độ khẩn" in updated, updated
+    assert not re.search(r"\b(subject|urgency)\b", updated), updated
+
+
 def test_drafts_are_edited_only_by_their_drafters(client_for, users, catalogs):
     from edoc.services.documents import outgoing_create
 
