@@ -8,6 +8,7 @@ class SigningConfig(AppConfig):
     verbose_name = _("Digital signatures")
 
     def ready(self) -> None:
+        from edoc.hooks import register_demo_command, register_document_panel
         from edoc.services.audit_anchors import audit_notary_register
         from edoc.signals import document_action, document_created
         from signing import services, verification
@@ -20,3 +21,7 @@ class SigningConfig(AppConfig):
         # edoc anchors its audit chain through the notaries the signing app provides.
         audit_notary_register(TimestampNotary())
         audit_notary_register(SealNotary())
+        # The "Chữ ký số" panel of the document page, after its files.
+        register_document_panel("after_files", "signing/verify_panel.html")
+        # One test key per demo signer, registered to their account (var/testpki/demo/).
+        register_demo_command("seed_signing", order=40)

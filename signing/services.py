@@ -67,6 +67,7 @@ from signing.errors import SigningRefused
 from signing.models import SignatureRecord, SigningSettings
 from signing.selectors import signer_certificate_statuses
 from signing.stamps import PersonalStamp, SealStamp
+from signing.steps import sign_steps
 
 Stamp = PersonalStamp | SealStamp
 
@@ -75,7 +76,6 @@ logger = logging.getLogger(__name__)
 Kind = SignatureRecord.Kind
 TSA_TIMEOUT_SECONDS = 10
 DIGEST = "sha256"
-SIGN_ACTION = "sign"
 
 
 @dataclass(frozen=True)
@@ -296,64 +296,22 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-# --- Who may sign.
+# --- Who may sign (the process's "sign" steps, through `signing.steps`).
 
 
-def _open_sign_items(document: Document):
-    from workflows.models import WorkItem
-
-    return WorkItem.objects.filter(
-        document=document, status=WorkItem.Status.OPEN, action=SIGN_ACTION
-    ).order_by("pk")
-
-
-def sign_step_for(user: User, document: Document, work_item=None):
-    """The open "sign" work item `user` may complete for `document` and the actor (the user,
-    maybe on behalf of the assignee), or (None, None)."""
-    from workflows.services.processes import work_item_actor
-
-    items = [work_item] if work_item is not None else list(_open_sign_items(document))
-    for item in items:
-        if (
-            item is None
-            or item.document_id != document.pk
-            or item.action != SIGN_ACTION
-            or item.status != item.Status.OPEN
-        ):
-            continue
-        actor = work_item_actor(user, item)
-        if actor is not None:
-            return item, actor
-    return None, None
+def sign_step_for(
+    user: User, document: Document, work_item: Any = None
+) -> tuple[Any, Actor] | tuple[None, None]:
+    """The open "sign" task `user` may complete for `document` (only `work_item`, when given)
+    and the actor (the user, maybe on behalf of the assignee), or (None, None)."""
+    return sign_steps().step_for(user, document, work_item)
 
 
-def signature_plan(work_item) -> tuple[pdf_fields.FieldPlan, str]:
-    """The document's signature fields, from the process definition: one per "sign" step in
-    the order the graph reaches them (the last one is the main signer), and the slot of
-    `work_item`'s step."""
-    from workflows.engine import graph_of
-
-    graph = graph_of(work_item.run.process)
-    steps = graph.by_id
-    ordered: list[str] = []
-    seen: set[str] = set()
-    queue = [graph.start] if graph.start else []
-    while queue:
-        step_id = queue.pop(0)
-        if step_id in seen or step_id not in steps:
-            continue
-        seen.add(step_id)
-        step = steps[step_id]
-        if step.action == SIGN_ACTION:
-            ordered.append(step_id)
-        queue.extend(
-            target
-            for target in [step.next, *(b.get("next") for b in step.branches), step.default]
-            if target
-        )
-    if work_item.step_id not in ordered:
-        ordered.append(work_item.step_id)
-    return pdf_fields.FieldPlan(slots=tuple(ordered)), work_item.step_id
+def signature_plan(work_item: Any) -> tuple[pdf_fields.FieldPlan, str]:
+    """The document's signature fields, one per "sign" step of its process in the order the
+    process reaches them (the last one is the main signer), and the slot of `work_item`'s step."""
+    slots, slot = sign_steps().signature_slots(work_item)
+    return pdf_fields.FieldPlan(slots=slots), slot
 
 
 # --- Versions.
