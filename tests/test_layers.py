@@ -241,6 +241,7 @@ def test_every_app_of_the_project_has_a_layer():
         config.name.split(".")[0]
         for config in apps.get_app_configs()
         if Path(config.path).resolve().is_relative_to(BASE_DIR)
+        and "site-packages" not in Path(config.path).parts  # a virtualenv inside the project
     }
     assert ours, "no app found under the project folder"
     assert ours <= set(LAYERS), f"apps without a layer in config/layers.py: {ours - set(LAYERS)}"
