@@ -20,8 +20,8 @@ files go to a temporary media directory.
    on both sides so that the two do the same work. Throughput = signatures / wall time, run one
    after the other; ratio = eDoc / bare (target ≥ 0.8). A B-LT row (eDoc with revocation data
    fetched and embedded) is given for information.
-2. Verification (`signing.validation.pdf_verify`, offline: embedded data only) of a PDF with one
-   signature and one with three (unit head, director, organisation seal).
+2. Verification (`signing.validation.verify.pdf_verify`, offline: embedded data only) of a PDF
+   with one signature and one with three (unit head, director, organisation seal).
 3. A Markdown report on stdout; with --write-docs the "Signing" section of docs/benchmarks.md
    is replaced.
 """
@@ -202,7 +202,8 @@ def main() -> int:
     from signing.backends import Pkcs12Key
     from signing.models import SigningSettings
     from signing.services import sign_document
-    from signing.validation import VerificationOptions, pdf_verify
+    from signing.validation.options import VerificationOptions
+    from signing.validation.verify import pdf_verify
     from tools.testpki.pki import start_test_pki
 
     pki = start_test_pki(work / "pki")
@@ -344,7 +345,8 @@ def main() -> int:
         f"{long_term['per_second']:.1f} sig/s, p50 {long_term['p50_ms']:.0f} ms, "
         f"p95 {long_term['p95_ms']:.0f} ms.",
         "",
-        "Verification (`signing.validation.pdf_verify`, embedded validation data, no fetching), "
+        "Verification (`signing.validation.verify.pdf_verify`, embedded validation data, "
+        "no fetching), "
         f"{args.verifications} runs each:",
         "",
         "| PDF | p50 ms | p95 ms |",

@@ -1,23 +1,8 @@
-"""Verify the digital signatures of any PDF (being split into modules)."""
+"""Verify the digital signatures of any PDF: a report per signature, as JSON and ETSI XML.
 
-from signing.validation.report import (  # noqa: F401
-    SCHEMA,
-    PdfUnreadable,
-    ReportVerdict,
-    SignatureVerdict,
-    Verification,
-    VerificationOptions,
-    changes_after_signing,
-    distinguished_name,
-    document_summary,
-    etsi_xml_merge,
-    modification_text,
-    pdf_verify,
-    report_verdict,
-    run_coroutine,
-    signature_summary,
-    signature_verdict,
-    trust_problem_text,
-    unreadable_report,
-    verification_options,
-)
+`verify.pdf_verify` is the entry point (its result a `verify.Verification`); `options` says what
+to trust, `reading` opens the file (`PdfUnreadable`), `ades` runs the ETSI validation processes,
+`revocation` reads the validation data embedded in the file, `chain` shows names, certificates
+and chains, `report` builds the JSON report (its keys are documented there), `verdict` judges it
+(`report_verdict`: every summary and "ok" a user sees) and `etsi` writes the ETSI XML report.
+"""
