@@ -11,13 +11,14 @@ class SigningConfig(AppConfig):
         from edoc.hooks import register_demo_command, register_document_panel
         from edoc.services.audit_anchors import audit_notary_register
         from edoc.signals import document_action, document_created
-        from signing import services, verification
+        from signing import verification
         from signing.audit_anchors import SealNotary, TimestampNotary
+        from signing.services.issuance import issue_receiver
 
         document_created.connect(
             verification.verify_on_registration, dispatch_uid="signing-verify-incoming"
         )
-        document_action.connect(services.issue_receiver, dispatch_uid="signing-issue")
+        document_action.connect(issue_receiver, dispatch_uid="signing-issue")
         # edoc anchors its audit chain through the notaries the signing app provides.
         audit_notary_register(TimestampNotary())
         audit_notary_register(SealNotary())

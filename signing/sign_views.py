@@ -20,7 +20,7 @@ from edoc.models import Document
 from signing.audit import refusal_record
 from signing.forms import CertificateRequestForm, SignForm
 from signing.selectors import signer_certificates_of
-from signing.services import sign_step_for
+from signing.services.permissions import sign_step_for
 from signing.signer_certificates import signer_certificate_request, signer_certificate_withdraw
 from signing.steps import sign_steps
 

@@ -153,7 +153,8 @@ def _perform_sign(actor: Actor, work_item: WorkItem, data: dict) -> None:
     """Sign the document's file as this step's assignee; the last signing step of the process
     also makes the document ready for issuance."""
     from signing.forms import key_backend
-    from signing.services import sign_document, signature_plan
+    from signing.services.permissions import signature_plan
+    from signing.services.signing import sign_document
 
     if not data.get("method"):
         raise ValidationError(_("Choose how to sign: with your key file or by remote signing."))
