@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from django.utils import timezone
 
-from tests.api.conftest import upload
+from tests.edoc.api.conftest import upload
 
 
 def draft(api, user, content: bytes, **fields):

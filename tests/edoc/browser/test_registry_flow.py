@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from edoc.models import Document
 from edoc.pdfgen import OfficialDocument, render_pdf
-from tests.browser.conftest import draft_and_submit, login, submit
+from tests.browser_support import draft_and_submit, login, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

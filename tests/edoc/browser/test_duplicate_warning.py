@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from edoc.models import Document
 from edoc.pdfgen import render_pdf, sample_document
-from tests.browser.conftest import login, submit
+from tests.browser_support import login, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from edoc.models import AuditEntry, Document, DocumentFile
-from tests.api.conftest import stored_files, upload
 from tests.crafted_pdfs import huge_array_pdf, many_pages_pdf
+from tests.edoc.api.conftest import stored_files, upload
 
 
 def bad_files(pdf_bytes) -> dict[str, bytes]:

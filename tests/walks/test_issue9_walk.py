@@ -24,8 +24,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from edoc.models import Document
 from edoc.pdfgen import render_pdf
 from signing import fields as pdf_fields
-from tests.browser.conftest import canvas_is_drawn, draft_and_submit, login, submit
-from tests.browser.test_registry_flow import (  # noqa: F401 (fixtures)
+from tests.browser_support import canvas_is_drawn, draft_and_submit, login, submit
+from tests.edoc.browser.test_registry_flow import (  # noqa: F401 (fixtures)
     DRAFT_PLAN,
     SUBJECT,
     draft_pdf,

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from edoc.models import User
 from edoc.models.organisation import Role
-from tests.browser.conftest import login
-from tests.ui.conftest import incoming as incoming  # the fixture
+from tests.browser_support import login
+from tests.edoc.ui.conftest import incoming as incoming  # the fixture
 from workflows.models import ProcessRun
 from workflows.shipped import incoming_graph, install_shipped_definitions
 

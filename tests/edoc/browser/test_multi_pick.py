@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from edoc.models import Unit
 from edoc.models.organisation import UnitKind
-from tests.browser.conftest import login, submit
-from tests.ui.conftest import incoming  # noqa: F401 - fixture
+from tests.browser_support import login, submit
+from tests.edoc.ui.conftest import incoming  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

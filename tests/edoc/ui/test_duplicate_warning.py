@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from edoc.models import AuditEntry, Document, RegisterBook, User
 from edoc.models.organisation import Role
-from tests.ui.test_flows import register_form, upload
+from tests.edoc.ui.test_flows import register_form, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from edoc.models.organisation import Role
 from edoc.pdfgen import OfficialDocument, render_pdf
 from edoc.services.documents import incoming_register
 from edoc.services.files import pdf_validate
-from tests.browser.conftest import canvas_is_drawn, login, submit
+from tests.browser_support import canvas_is_drawn, login, submit
 from workflows.models import WorkItem
 from workflows.services.processes import work_item_complete
 from workflows.shipped import install_shipped_definitions

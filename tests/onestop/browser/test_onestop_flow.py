@@ -32,29 +32,13 @@ from playwright.sync_api import expect
 
 from onestop.models import Dossier
 from onestop.portal.models import NotificationAttempt
-from tests.browser.conftest import login, submit
+from tests.browser_support import login, submit
 from tests.conftest import assert_no_csp_violations, make_pdf, watch_csp
-from tests.onestop import conftest as onestop_fixtures
 from tests.signing.conftest import signing_settings, trust_root, tsa_url  # noqa: F401
 from workflows import calendar
 from workflows.models import WorkItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The one-stop tests' fixtures (tests/onestop/conftest.py): media and public URL settings, the
-# fixed clock, the one-stop officer, the procedure with its shipped process and papers, the
-# signing test PKI and an outgoing document waiting in its signing step.
-_media = onestop_fixtures._media
-_no_token_unless_asked = onestop_fixtures._no_token_unless_asked
-clock = onestop_fixtures.clock
-officer = onestop_fixtures.officer
-procedure = onestop_fixtures.procedure
-papers = onestop_fixtures.papers
-shipped = onestop_fixtures.shipped
-process_procedure = onestop_fixtures.process_procedure
-test_pki = onestop_fixtures.test_pki
-in_signing = onestop_fixtures.in_signing
-registered_signers = onestop_fixtures.registered_signers
 
 MONDAY = datetime.datetime(2026, 11, 30, 8, 0)
 TUESDAY = datetime.datetime(2026, 12, 1, 8, 0)

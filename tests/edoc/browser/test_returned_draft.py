@@ -13,7 +13,7 @@ from edoc.models import Document, User
 from edoc.models.organisation import Role
 from edoc.services.documents import outgoing_create, outgoing_submit
 from edoc.services.files import pdf_validate
-from tests.browser.conftest import login, submit
+from tests.browser_support import login, submit
 from tests.conftest import make_pdf
 from workflows.models import WorkItem
 from workflows.services.processes import work_item_return

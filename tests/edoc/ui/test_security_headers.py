@@ -1,7 +1,7 @@
 """Issue 9 #20: a strict Content-Security-Policy on every page, and `Cache-Control: no-store` on
 what a logged-in user sees (document pages, file downloads, exports), on the API and on the
 citizen's dossier pages. The browser side (no page violates the policy) is
-tests/browser/test_csp.py."""
+tests/walks/test_csp.py."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from edoc.models import User
 from edoc.models.organisation import Role
 from edoc.services.documents import outgoing_create
 from edoc.services.handling import document_assign
-from tests.browser.conftest import login
-from tests.ui.conftest import incoming as incoming  # the fixture
+from tests.browser_support import login
+from tests.edoc.ui.conftest import incoming as incoming  # the fixture
 from workflows.shipped import install_shipped_definitions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

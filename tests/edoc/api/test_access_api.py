@@ -13,7 +13,7 @@ from edoc.models import Assignment, AuditEntry, Document
 from edoc.services.documents import incoming_register
 from edoc.services.files import pdf_validate
 from edoc.services.handling import document_assign
-from tests.api.conftest import upload
+from tests.edoc.api.conftest import upload
 
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 

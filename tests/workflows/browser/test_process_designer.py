@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from edoc.models import User
 from edoc.models.organisation import Role
 from edoc.services.documents import incoming_register
-from tests.browser.conftest import login, submit
+from tests.browser_support import login, submit
 from workflows import calendar
 from workflows.models import ProcessRun, WorkItem
 from workflows.services import add_calendar_day

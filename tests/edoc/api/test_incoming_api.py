@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from edoc.models import Assignment, AuditEntry, Document, DocumentFile, ReadReceipt
-from tests.api.conftest import upload
+from tests.edoc.api.conftest import upload
 
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from onestop.models import Dossier
-from tests.browser.conftest import login, submit
+from tests.browser_support import login, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

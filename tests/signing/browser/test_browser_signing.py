@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from edoc.models import Document
 from edoc.pdfgen import OfficialDocument, render_pdf
-from tests.browser.conftest import login, submit
+from tests.browser_support import login, submit
 from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     REMOTE_PINS,
     new_draft,

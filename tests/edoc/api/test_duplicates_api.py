@@ -7,7 +7,7 @@ import pytest
 
 from edoc.models import Document, RegisterBook, User
 from edoc.models.organisation import Role
-from tests.api.conftest import upload
+from tests.edoc.api.conftest import upload
 
 pytestmark = pytest.mark.django_db
 
