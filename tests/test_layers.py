@@ -205,7 +205,7 @@ def template_edges(app: str, where: str, text: str, names: Names) -> list[Edge]:
 
 def _app_files(app: str) -> tuple[list[Path], list[Path]]:
     """The app's Python files and its templates (inside the app: the project's templates/ holds
-    none of an app's, test_app_templates_live_in_their_app)."""
+    none of an app's: tests/test_conventions.py)."""
     folder = BASE_DIR / app
     python = [path for path in folder.rglob("*.py") if "__pycache__" not in path.parts]
     templates = [
@@ -246,14 +246,6 @@ def test_every_app_of_the_project_has_a_layer():
     }
     assert ours, "no app found under the project folder"
     assert ours <= set(LAYERS), f"apps without a layer in config/layers.py: {ours - set(LAYERS)}"
-
-
-def test_app_templates_live_in_their_app():
-    """The project's templates/ is the site's own (base.html, error pages, registration/,
-    overrides of third-party templates); an app's templates are in <app>/templates/<app>/."""
-    site = BASE_DIR / "templates"
-    misplaced = sorted(path.name for path in site.iterdir() if path.name in LAYERS)
-    assert not misplaced, f"app templates outside their app, under templates/: {misplaced}"
 
 
 def test_no_app_depends_on_a_higher_layer(edges):
