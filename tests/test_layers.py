@@ -204,12 +204,13 @@ def template_edges(app: str, where: str, text: str, names: Names) -> list[Edge]:
 
 
 def _app_files(app: str) -> tuple[list[Path], list[Path]]:
-    """The app's Python files and its templates (inside the app, or under templates/<app>/)."""
+    """The app's Python files and its templates (inside the app: the project's templates/ holds
+    none of an app's: tests/test_conventions.py)."""
     folder = BASE_DIR / app
     python = [path for path in folder.rglob("*.py") if "__pycache__" not in path.parts]
     templates = [
         path
-        for root in (*folder.rglob("templates"), BASE_DIR / "templates" / app)
+        for root in folder.rglob("templates")
         if root.is_dir()
         for path in root.rglob("*")
         if path.is_file() and path.suffix in (".html", ".txt", ".xml")
@@ -309,7 +310,7 @@ class Migration:
         '{% include "signing/verify_panel.html" %}{% extends "edoc/base.html" %}\n'
         "{% url 'designer:list' %}{% url 'edoc:pending' %}"
     )
-    found = template_edges("edoc", "templates/edoc/sample.html", template, names)
+    found = template_edges("edoc", "edoc/templates/edoc/sample.html", template, names)
     assert [(edge.target, edge.where[-1]) for edge in found] == [
         ("workflows", "1"),
         ("search", "1"),
