@@ -39,6 +39,9 @@ def test_the_judgement_file_covers_every_kind_of_query():
         "phrase",
         "prefix",
         "plan",
+        "syllables",
+        "tones",
+        "siblings",
     ):
         assert tags[kind] >= 2, kind
     texts = {query.query for query in queries}
