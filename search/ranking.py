@@ -14,16 +14,18 @@ shares every word but its number with its siblings (02/, 15/SYT-NVY), whose date
 - NAMED: the document is named so, its title (type and subject, "Kế hoạch Chuyển đổi số …")
   begins with these words ("kế hoạch chuyển đổi số" ranks the plans above the letters about
   the plan);
-- PAIRS: proximity when the whole phrase is not there: PAIRS shared among the adjacent pairs of
-  unquoted words (`adjacent_pairs`, syllable bigrams: "bệnh án", "án điện", "điện tử"), a share
-  for each pair found adjacent (diacritics ignored). "bệnh án điện tử Bộ Y tế" thus ranks the
-  documents on electronic medical records above those holding "giấy báo tử", "dự án", "điện tử"
-  and "Bộ Y tế".
+- RUN: proximity when the whole phrase is not there: the longest run of neighbouring unquoted
+  words found adjacent (`adjacent_runs`; syllable bigrams "bệnh án", "điện tử", trigrams …),
+  one point per adjacent pair in it (diacritics ignored). "bệnh án điện tử Bộ Y tế" thus ranks
+  the documents on electronic medical records (a run of four) above those holding "giấy báo
+  tử", "dự án", "điện tử" and "Bộ Y tế" (three). The longest run, not the number of pairs
+  found: a pair straddling two words ("hành thuốc" of "lưu hành | thuốc") says little.
 
-Each tier weighs more than every tier below it together with the relevance (each pair at least
-one point), so hits are ordered by symbol, then tones, then phrase, then name, then pairs found,
-then relevance. Documents matching only without diacritics are still found (OCR text and
-records typed without diacritics lose them), after every document that has the words as typed.
+Each tier weighs more than every tier below it together with the relevance (a run at most five
+points, apart by one; the relevance below one), so hits are ordered by symbol, then tones, then
+phrase, then name, then longest run, then relevance. Documents matching only without
+diacritics are still found (OCR text and records typed without diacritics lose them), after
+every document that has the words as typed.
 """
 
 from __future__ import annotations
@@ -38,22 +40,21 @@ SYMBOL = 128.0
 TONES = 64.0
 PHRASE = 32.0
 NAMED = 16.0
-PAIRS = 8.0
-#: Adjacent pairs checked at most (each is one more phrase lookup), one point each at least.
-MAX_PAIRS = 8
+#: Query words whose runs are looked for (each run is one more phrase lookup: 15 at most).
+MAX_RUN_WORDS = 6
 
 
 @dataclass(frozen=True)
-class Pair:
-    """Two neighbouring query words (folded); `prefix`: the second is a word's beginning."""
+class Run:
+    """Neighbouring query words (folded); `prefix`: the last one is a word's beginning."""
 
-    first: str
-    second: str
+    words: tuple[str, ...]
     prefix: bool = False
 
     @property
-    def words(self) -> list[str]:
-        return [self.first, self.second]
+    def weight(self) -> float:
+        """One point per adjacent pair in it: a longer run outranks any shorter one."""
+        return float(len(self.words) - 1)
 
 
 def proximity_words(parsed: ParsedQuery) -> list[str]:
@@ -62,20 +63,19 @@ def proximity_words(parsed: ParsedQuery) -> list[str]:
     return words if len(words) > 1 else []
 
 
-def adjacent_pairs(parsed: ParsedQuery) -> list[Pair]:
-    """Neighbouring unquoted words, at most MAX_PAIRS; none below three words (two words are
-    the whole phrase)."""
+def adjacent_runs(parsed: ParsedQuery) -> list[Run]:
+    """Every run of two or more neighbouring unquoted words shorter than the whole phrase,
+    longest first, among the first MAX_RUN_WORDS words; none below three words (two words are
+    the whole phrase). A document scores its longest run found (RUN)."""
     words = proximity_words(parsed)
     if len(words) < 3:
         return []
-    pairs = [
-        Pair(first, second, prefix=parsed.prefix and index == len(words) - 2)
-        for index, (first, second) in enumerate(zip(words, words[1:], strict=False))
+    window = words[:MAX_RUN_WORDS]
+    longest = len(window) - 1 if len(window) == len(words) else len(window)
+    return [
+        Run(
+            tuple(window[start : start + size]), prefix=parsed.prefix and start + size == len(words)
+        )
+        for size in range(longest, 1, -1)
+        for start in range(len(window) - size + 1)
     ]
-    return pairs[:MAX_PAIRS]
-
-
-def pair_weight(parsed: ParsedQuery) -> float:
-    """What each adjacent pair found adjacent adds (PAIRS shared among the pairs)."""
-    pairs = adjacent_pairs(parsed)
-    return PAIRS / len(pairs) if pairs else 0.0

@@ -3,7 +3,7 @@
 Both index the same word streams (search.text): exact lower-case words and their folded form, the
 document symbol as one compact token. A query matches the folded words (diacritics optional).
 Hits are ordered by the tiers of search.ranking (symbol typed, words with the diacritics typed,
-words adjacent as a phrase, head beginning with them, adjacent pairs of words), then by the
+words adjacent as a phrase, head beginning with them, longest run of adjacent words), then by the
 engine's relevance (FTS5 bm25, ts_rank). On SQLite each word tier is one more MATCH of the FTS5
 table, on PostgreSQL one more `@@` on the matching rows' tsvector. The head (type, subject,
 symbol, issuer) reads as the document is named, "Kế hoạch Chuyển đổi số …": a query naming the
@@ -27,15 +27,7 @@ from edoc.selectors.access import visible_documents
 from edoc.text import fold
 
 from ..models import SearchEntry
-from ..ranking import (
-    NAMED,
-    PHRASE,
-    SYMBOL,
-    TONES,
-    adjacent_pairs,
-    pair_weight,
-    proximity_words,
-)
+from ..ranking import NAMED, PHRASE, SYMBOL, TONES, adjacent_runs, proximity_words
 from ..text import (
     ParsedQuery,
     highlights_for,
@@ -70,6 +62,10 @@ FACET_SIZE = 30
 FTS5_BM25_SQL = "bm25(search_fts, 50.0, 20.0, 8.0, 4.0, 2.0, 1.0)"
 FTS5_RELEVANCE_SQL = f"1.0 - 10.0 / (10.0 - {FTS5_BM25_SQL})"
 FTS5_FOLDED_COLUMNS = "{type_words head_folded body_folded}"
+# The row's document is one that an FTS5 MATCH finds (an uncorrelated subquery: run once).
+FTS5_FINDS = (
+    "search_searchentry.document_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+)
 
 
 def entry_from_record(record: IndexRecord) -> SearchEntry:
@@ -150,6 +146,13 @@ def _case(condition: str, weight: float) -> str:
     return f"CASE WHEN {condition} THEN {weight!r} ELSE 0.0 END"
 
 
+def _longest(runs: list[tuple[str, str, float]], greatest: str) -> str:
+    """The weight of the longest run found (search.ranking RUN): `greatest` of one CASE per
+    run (condition with one parameter, its match, weight)."""
+    cases = [_case(condition, weight) for condition, _match, weight in runs]
+    return cases[0] if len(cases) == 1 else f"{greatest}({', '.join(cases)})"
+
+
 def _column_tiers(parsed: ParsedQuery) -> tuple[list[str], list[str]]:
     """The tiers read from the row itself: symbol typed, head beginning with the words."""
     parts: list[str] = []
@@ -173,13 +176,7 @@ def fts5_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
     parts, params = _column_tiers(parsed)
 
     def having(match: str, weight: float) -> None:
-        parts.append(
-            _case(
-                "search_searchentry.document_id IN "
-                "(SELECT rowid FROM search_fts WHERE search_fts MATCH %s)",
-                weight,
-            )
-        )
+        parts.append(_case(FTS5_FINDS, weight))
         params.append(match)
 
     if parsed.has_diacritics and (parsed.terms or parsed.phrases):
@@ -187,9 +184,13 @@ def fts5_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
     adjacent = proximity_words(parsed)
     if adjacent:
         having(fts5_phrase(adjacent, prefix=parsed.prefix), PHRASE)
-    weight = pair_weight(parsed)
-    for pair in adjacent_pairs(parsed):
-        having(fts5_phrase(pair.words, prefix=pair.prefix), weight)
+    runs = [
+        (FTS5_FINDS, fts5_phrase(list(run.words), prefix=run.prefix), run.weight)
+        for run in adjacent_runs(parsed)
+    ]
+    if runs:
+        parts.append(_longest(runs, "max"))
+        params.extend(match for _condition, match, _weight in runs)
     return " + ".join(parts) or "0.0", params
 
 
@@ -219,9 +220,17 @@ def tsvector_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
     adjacent = proximity_words(parsed)
     if adjacent:
         having("folded_vec", tsquery_phrase(adjacent, prefix=parsed.prefix), PHRASE)
-    weight = pair_weight(parsed)
-    for pair in adjacent_pairs(parsed):
-        having("folded_vec", tsquery_phrase(pair.words, prefix=pair.prefix), weight)
+    runs = [
+        (
+            "search_searchentry.folded_vec @@ to_tsquery('simple', %s)",
+            tsquery_phrase(list(run.words), prefix=run.prefix),
+            run.weight,
+        )
+        for run in adjacent_runs(parsed)
+    ]
+    if runs:
+        parts.append(_longest(runs, "GREATEST"))
+        params.extend(match for _condition, match, _weight in runs)
     return " + ".join(parts) or "0.0", params
 
 

@@ -14,9 +14,9 @@ folded (`subject.folded`: lowercase + asciifolding, đ → d); the exact words h
 "oa", "oe", "uy" on the first vowel, as search.text.tone_placement writes them (a mapping char
 filter). Queries must match the folded words; hits are ordered by the tiers of search.ranking
 (constant scores: the symbol typed, the words with their diacritics, the words as a phrase, the
-title beginning with them, adjacent pairs of words), then by BM25 squashed into [0, 1) by a
-script (lang-painless), which also scores the exact words and the words in order in the title
-(type + subject).
+title beginning with them, the longest run of adjacent words), then by BM25 squashed into [0, 1)
+by a script (lang-painless), which also scores the exact words and the words in order in the
+title (type + subject).
 
 Permissions are part of the query: `visibility_for(user)` becomes a bool filter over the access
 facts indexed with each document, so hits, totals and facet counts cover visible documents only.
@@ -431,7 +431,7 @@ def _every_word(
 
 def text_query(parsed: ParsedQuery) -> dict[str, Any]:
     """Query for a parsed user query (only words reach the engine, never syntax): the ranking
-    tiers of search.ranking (symbol, diacritics, phrase, name, adjacent pairs) as constant
+    tiers of search.ranking (symbol, diacritics, phrase, name, longest run) as constant
     scores, added to the relevance squashed into [0, 1)."""
     if parsed.is_empty:
         return {"match_all": {}}
@@ -446,9 +446,13 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
     if adjacent:
         tiers.append(_tier(_adjacent(adjacent, prefix=parsed.prefix), ranking.PHRASE))
         tiers.append(_tier(_named(adjacent, prefix=parsed.prefix), ranking.NAMED))
-    weight = ranking.pair_weight(parsed)
-    for pair in ranking.adjacent_pairs(parsed):
-        tiers.append(_tier(_adjacent(pair.words, prefix=pair.prefix), weight))
+    runs = [
+        _tier(_adjacent(list(run.words), prefix=run.prefix), run.weight)
+        for run in ranking.adjacent_runs(parsed)
+    ]
+    if runs:
+        # The longest run found: the best of them, not their sum.
+        tiers.append({"dis_max": {"queries": runs, "tie_breaker": 0.0}})
     relevance = {
         "script_score": {
             "query": _relevance_query(parsed),

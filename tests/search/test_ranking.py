@@ -111,6 +111,22 @@ def documents(agency, units, users, catalogs):
             f"Kết quả được giao năm 202{index} được đánh giá, được công nhận",
             "Các chỉ tiêu được giao được hoàn thành; kinh phí được cấp được sử dụng đúng. " * 2,
         )
+    # "đình chỉ lưu hành thuốc": both hold the run "đình chỉ lưu hành"; the decision on a
+    # registration has one adjacent pair more ("lưu hành thuốc" in its subject), which straddles
+    # two words: the suspension letter, all the words in its subject, comes first.
+    doc(
+        "suspension",
+        "Đình chỉ lưu hành và thu hồi thuốc không đạt tiêu chuẩn chất lượng",
+        FILLER * 2 + "Đề nghị thông báo đình chỉ lưu hành, thu hồi thuốc. " + FILLER * 2,
+    )
+    doc(
+        "registration",
+        "Quyết định thu hồi giấy đăng ký lưu hành thuốc",
+        FILLER * 2
+        + "Nhằm thông báo đình chỉ lưu hành, thu hồi thuốc không đạt chất lượng. "
+        + FILLER * 2,
+        type_key="QĐ",
+    )
     # The tone of "oa" on either vowel: "Biên Hòa" (on the o) and, typed the other way, a
     # record of mediations ("hoà giải", on the a) that holds "biên" and "hoà" apart, often.
     doc(
@@ -156,14 +172,19 @@ def test_adjacent_syllables_rank_above_scattered_ones(engine, users, documents, 
     assert {"death_notices", "digital_projects"} <= set(found[1:])
 
 
-def test_more_adjacent_pairs_rank_higher_when_no_document_has_the_whole_phrase(
+def test_a_longer_run_of_adjacent_syllables_ranks_higher_without_the_whole_phrase(
     engine, users, documents
 ):
-    # "bệnh án điện tử Bộ Y tế": no document has these six syllables in a row; the plan has
-    # "bệnh án điện tử" (three adjacent pairs) and "Bộ Y tế", the others only "Bộ Y tế".
+    # "bệnh án điện tử Bộ Y tế": no document has these six syllables in a row; the plan has a
+    # run of four ("bệnh án điện tử"), the others one of three at most ("Bộ Y tế").
     found = ranked(engine, users, documents, "bệnh án điện tử Bộ Y tế")
     assert found[0] == "plan_with_emr"
     assert {"death_notices", "digital_projects"} <= set(found[1:])
+
+
+def test_the_longest_run_counts_not_the_number_of_adjacent_pairs(engine, users, documents):
+    found = ranked(engine, users, documents, "đình chỉ lưu hành thuốc")
+    assert found[:2] == ["suspension", "registration"]
 
 
 @pytest.mark.parametrize("text", ["01/SYT-NVY", "01 SYT NVY", "01/syt-nvy"])
