@@ -146,13 +146,6 @@ def _case(condition: str, weight: float) -> str:
     return f"CASE WHEN {condition} THEN {weight!r} ELSE 0.0 END"
 
 
-def _longest(runs: list[tuple[str, str, float]], greatest: str) -> str:
-    """The weight of the longest run found (search.ranking RUN): `greatest` of one CASE per
-    run (condition with one parameter, its match, weight)."""
-    cases = [_case(condition, weight) for condition, _match, weight in runs]
-    return cases[0] if len(cases) == 1 else f"{greatest}({', '.join(cases)})"
-
-
 def _column_tiers(parsed: ParsedQuery) -> tuple[list[str], list[str]]:
     """The tiers read from the row itself: symbol typed, head beginning with the words."""
     parts: list[str] = []
@@ -170,30 +163,6 @@ def _column_tiers(parsed: ParsedQuery) -> tuple[list[str], list[str]]:
     return parts, params
 
 
-def fts5_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
-    """SQL of the ranking tiers (search.ranking) of a search_searchentry row, and its parameters:
-    each tier is a MATCH of the FTS5 table, run once per search."""
-    parts, params = _column_tiers(parsed)
-
-    def having(match: str, weight: float) -> None:
-        parts.append(_case(FTS5_FINDS, weight))
-        params.append(match)
-
-    if parsed.has_diacritics and (parsed.terms or parsed.phrases):
-        having(fts5_expression(parsed, folded=False), TONES)
-    adjacent = proximity_words(parsed)
-    if adjacent:
-        having(fts5_phrase(adjacent, prefix=parsed.prefix), PHRASE)
-    runs = [
-        (FTS5_FINDS, fts5_phrase(list(run.words), prefix=run.prefix), run.weight)
-        for run in adjacent_runs(parsed)
-    ]
-    if runs:
-        parts.append(_longest(runs, "max"))
-        params.extend(match for _condition, match, _weight in runs)
-    return " + ".join(parts) or "0.0", params
-
-
 def _tsquery_group(words: list[str], *, prefix_last: bool) -> list[str]:
     parts = [f"'{word}'" for word in words]
     if prefix_last and parts:
@@ -206,32 +175,51 @@ def tsquery_phrase(words: list[str], *, prefix: bool = False) -> str:
     return " <-> ".join(f"'{word}'" for word in words) + (":*" if prefix else "")
 
 
-def tsvector_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
-    """SQL of the ranking tiers (search.ranking) of a search_searchentry row, and its parameters:
-    each tier is one more `@@` on the row's tsvector."""
+def word_tiers(
+    parsed: ParsedQuery, *, exact: tuple[str, str], folded: str, phrase: Callable[..., str]
+) -> tuple[str, list[str]]:
+    """SQL of the ranking tiers (search.ranking) of a search_searchentry row, and its parameters.
+
+    `exact`: the SQL condition (one parameter) that the row matches a query of the exact words,
+    and that query; `folded`: the condition that it matches a query of folded words, built by
+    `phrase(words, prefix=…)`. The phrase and the runs are one CASE, longest first: the first
+    that holds gives the weight (the phrase holds every run), the others are not evaluated.
+    """
     parts, params = _column_tiers(parsed)
-
-    def having(column: str, query: str, weight: float) -> None:
-        parts.append(_case(f"search_searchentry.{column} @@ to_tsquery('simple', %s)", weight))
-        params.append(query)
-
     if parsed.has_diacritics and (parsed.terms or parsed.phrases):
-        having("exact_vec", tsquery(parsed, folded=False, with_symbols=False), TONES)
+        parts.append(_case(exact[0], TONES))
+        params.append(exact[1])
     adjacent = proximity_words(parsed)
     if adjacent:
-        having("folded_vec", tsquery_phrase(adjacent, prefix=parsed.prefix), PHRASE)
-    runs = [
-        (
-            "search_searchentry.folded_vec @@ to_tsquery('simple', %s)",
-            tsquery_phrase(list(run.words), prefix=run.prefix),
-            run.weight,
-        )
-        for run in adjacent_runs(parsed)
-    ]
-    if runs:
-        parts.append(_longest(runs, "GREATEST"))
-        params.extend(match for _condition, match, _weight in runs)
+        runs = [(adjacent, parsed.prefix, PHRASE)]
+        runs += [(list(run.words), run.prefix, run.weight) for run in adjacent_runs(parsed)]
+        whens = " ".join(f"WHEN {folded} THEN {weight!r}" for _words, _prefix, weight in runs)
+        parts.append(f"CASE {whens} ELSE 0.0 END")
+        params += [phrase(words, prefix=prefix) for words, prefix, _weight in runs]
     return " + ".join(parts) or "0.0", params
+
+
+def fts5_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
+    """The ranking tiers on SQLite: each is a MATCH of the FTS5 table, run once per search."""
+    return word_tiers(
+        parsed,
+        exact=(FTS5_FINDS, fts5_expression(parsed, folded=False)),
+        folded=FTS5_FINDS,
+        phrase=fts5_phrase,
+    )
+
+
+def tsvector_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
+    """The ranking tiers on PostgreSQL: each is one more `@@` on the matching rows' tsvector."""
+    return word_tiers(
+        parsed,
+        exact=(
+            "search_searchentry.exact_vec @@ to_tsquery('simple', %s)",
+            tsquery(parsed, folded=False, with_symbols=False),
+        ),
+        folded="search_searchentry.folded_vec @@ to_tsquery('simple', %s)",
+        phrase=tsquery_phrase,
+    )
 
 
 def tsquery(parsed: ParsedQuery, *, folded: bool, with_symbols: bool) -> str:
