@@ -453,16 +453,20 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
     if runs:
         # The longest run found: the best of them, not their sum.
         tiers.append({"dis_max": {"queries": runs, "tie_breaker": 0.0}})
-    relevance = {
+    return {"bool": {"must": [squashed(_relevance_query(parsed))], "should": tiers}}
+
+
+def squashed(query: dict[str, Any]) -> dict[str, Any]:
+    """`query` with its score r mapped into [0, 1) as 1 - s / (s + r) (search.ranking)."""
+    return {
         "script_score": {
-            "query": _relevance_query(parsed),
+            "query": query,
             "script": {
                 "source": "1.0 - params.s / (params.s + _score)",
                 "params": {"s": RELEVANCE_SCALE},
             },
         }
     }
-    return {"bool": {"must": [relevance], "should": tiers}}
 
 
 def highlight_query(parsed: ParsedQuery) -> dict[str, Any] | None:
@@ -925,3 +929,13 @@ class OpenSearchBackend(SearchBackend):
             return bool(self.client.ping())
         except OpenSearchException:
             return False
+
+    def warm_up(self) -> None:
+        """Have the node compile the ranking's script now, not in a user's search: a node just
+        started takes about a second for it (more under load) on its first search, near
+        OPENSEARCH_TIMEOUT. One empty search; an engine still not ready is left alone."""
+        body = {"size": 0, "query": squashed({"match_all": {}})}
+        try:
+            self.client.search(index=self.alias, body=body, request_timeout=self.admin_timeout)
+        except OpenSearchException as exc:
+            logger.info("OpenSearch warm-up search failed: %s", exc)
