@@ -55,6 +55,6 @@ def forward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0004_ocr_state")]
+    dependencies = [("search", "0005_field_labels")]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
