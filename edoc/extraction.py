@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from edoc.pdfium import pdfium_document
 from edoc.text import fold
 
 logger = logging.getLogger(__name__)
@@ -166,20 +167,24 @@ class Line:
 
 def pdf_page_texts(content: bytes) -> list[str]:
     """The text layer of every page (pypdfium2: several times quicker than pdfplumber)."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(content)
-    try:
-        texts = []
+    texts = []
+    with pdfium_document(content) as document:
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
             texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
             textpage.close()
             page.close()
-        return texts
-    finally:
-        document.close()
+    return texts
+
+
+def pdf_page_image(content: bytes, index: int, *, dpi: float) -> Any:
+    """Page `index` (from 0) rendered at `dpi`, as a PIL image (for OCR)."""
+    with pdfium_document(content) as document:
+        page = document[index]
+        image = page.render(scale=dpi / 72).to_pil()
+        page.close()
+    return image
 
 
 def _pdf_bytes(source: str | Path | IO[bytes]) -> bytes:
@@ -197,17 +202,14 @@ def read_pdf_text(source: str | Path | IO[bytes], max_pages: int = 5) -> str:
     import pypdfium2 as pdfium
 
     try:
-        document = pdfium.PdfDocument(_pdf_bytes(source))
-        try:
-            pages = []
+        pages = []
+        with pdfium_document(_pdf_bytes(source)) as document:
             for index in range(min(len(document), max_pages)):
                 page = document[index]
                 textpage = page.get_textpage()
                 pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
                 textpage.close()
                 page.close()
-        finally:
-            document.close()
     except (pdfium.PdfiumError, OSError, ValueError):  # unreadable: no proposal
         logger.info("PDF text extraction failed", exc_info=True)
         return ""
@@ -340,16 +342,13 @@ def read_pdf_lines(source: str | Path | IO[bytes]) -> list[Line]:
 
     lines: list[Line] = []
     try:
-        document = pdfium.PdfDocument(_pdf_bytes(source))
-        try:
+        with pdfium_document(_pdf_bytes(source)) as document:
             for index in sorted({0, len(document) - 1}) if len(document) else []:
                 page = document[index]
                 try:
                     lines += _page_lines(_page_words(page), index)
                 finally:
                     page.close()
-        finally:
-            document.close()
     except (pdfium.PdfiumError, OSError, ValueError):  # unreadable: no proposal
         logger.info("PDF layout extraction failed", exc_info=True)
         return []

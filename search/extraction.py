@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edoc.extraction import pdf_page_texts
+from edoc.extraction import pdf_page_image, pdf_page_texts
 from edoc.models import DocumentFile
 from edoc.services.files import FileIntegrityError, file_read_verified
 
@@ -69,18 +69,10 @@ def ocr_page(content: bytes, index: int) -> str:
     """Render one page and read it with Tesseract (Vietnamese)."""
     import io
 
-    import pypdfium2 as pdfium
-
     binary = shutil.which("tesseract")
     if not binary:
         raise OcrUnavailable("tesseract is not installed")
-    document = pdfium.PdfDocument(content)
-    try:
-        page = document[index]
-        image = page.render(scale=settings.SEARCH_OCR_DPI / 72).to_pil()
-        page.close()
-    finally:
-        document.close()
+    image = pdf_page_image(content, index, dpi=settings.SEARCH_OCR_DPI)
     buffer = io.BytesIO()
     image.convert("L").save(buffer, format="PNG")
     done = subprocess.run(
