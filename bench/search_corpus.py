@@ -1,6 +1,6 @@
 """N realistic Vietnamese official documents as PDF files, for the search load benchmark.
 
-Each document is drawn from the demo vocabulary (edoc/demo_content.py: issuers with their
+Each document is drawn from the demo vocabulary (edoc/demo/topics.py: issuers with their
 signers and notations, topics with their subjects, legal bases and content) and laid out by
 edoc/pdfgen.py in the Decree 30 layout: random issuer, topic, type, date (2016-2026), number,
 a place or unit qualifier on half of the subjects, and a body of 1 to about 4 pages (extra
@@ -16,7 +16,7 @@ import random
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from edoc.demo_content import (
+from edoc.demo.topics import (
     ISSUERS,
     TOPICS,
     IncomingSpec,

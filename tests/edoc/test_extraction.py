@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from edoc.demo_content import (
+from edoc.demo.topics import (
     ISSUERS_BY_KEY,
     TOPICS,
     IncomingSpec,
