@@ -1,7 +1,6 @@
-"""`python manage.py seed_demo`: the Đồng Nai demo agency, its units, users, catalogs and documents.
+"""The demo documents, created through the services as the demo users would.
 
-Idempotent: organisation data is created only where missing (existing rows are never changed),
-and documents are created once, on a database whose agency has none yet. Every document is
+Documents are created once, on a database whose agency has none yet. Every document is
 generated as a Decree 30 PDF and goes through the services (registration, assignment,
 forwarding, completion, drafting, submission, issuance), so register numbers, file hashes and
 audit entries are real.
@@ -19,50 +18,27 @@ from __future__ import annotations
 import datetime
 import logging
 import random
-import time
 from collections import Counter
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from edoc.demo.topics import (
-    FIELD_LEAD_UNIT,
-    FIELDS,
-    ISSUERS,
-    OTHER_ORGANIZATIONS,
-    OUTGOING_TOPICS,
-    TOPICS,
-    TOPICS_BY_KEY,
-    IncomingSpec,
-    build_incoming,
-    build_outgoing,
-    fill,
-    incoming_notation,
-)
+from edoc.demo.builders import IncomingSpec, build_incoming, build_outgoing, fill, incoming_notation
+from edoc.demo.issuers import ISSUERS
+from edoc.demo.organisation import Org
+from edoc.demo.topics import FIELD_LEAD_UNIT, OUTGOING_TOPICS, TOPICS, TOPICS_BY_KEY
 from edoc.extraction import DOCUMENT_TYPE_ABBREVIATIONS, extract_metadata
-from edoc.hooks import demo_commands
 from edoc.models import (
-    Agency,
     Assignment,
-    AuditEntry,
     Confidentiality,
     Document,
     DocumentEvent,
     DocumentType,
     ExternalOrganization,
-    Field,
-    Unit,
-    UnitKind,
     Urgency,
-    User,
 )
 from edoc.models.organisation import Role
 from edoc.pdfgen import render_pdf
-from edoc.services.audit import audit_record
 from edoc.services.documents import (
     document_grant,
     incoming_register,
@@ -79,80 +55,6 @@ from edoc.services.handling import (
     document_comment,
 )
 from edoc.text import fold
-
-DEMO_PASSWORD = "demo12345"  # noqa: S105 - published demo credentials, printed by the command
-AGENCY_NAME = "Sở Y tế Đồng Nai"
-
-# --- Organisation ------------------------------------------------------------------------
-
-OFFICES = (
-    ("Văn phòng Sở", "VP"),
-    ("Thanh tra Sở", "TTra"),
-    ("Phòng Tổ chức cán bộ", "TCCB"),
-    ("Phòng Kế hoạch - Tài chính", "KHTC"),
-    ("Phòng Nghiệp vụ Y", "NVY"),
-    ("Phòng Nghiệp vụ Dược", "NVD"),
-)
-# Hospitals named in the provincial digital-transformation plan.
-HOSPITALS = (
-    ("Bệnh viện Đa khoa Đồng Nai", "BVĐKĐN"),
-    ("Bệnh viện Đa khoa Thống Nhất", "BVĐKTN"),
-    ("Bệnh viện Đa khoa khu vực Long Khánh", "BVĐKKVLK"),
-    ("Bệnh viện Nhi đồng Đồng Nai", "BVNĐ"),
-    ("Bệnh viện Da liễu Đồng Nai", "BVDL"),
-)
-HEALTH_CENTRES = (
-    ("Trung tâm Y tế thành phố Biên Hòa", "TTYT-BH"),
-    ("Trung tâm Y tế thành phố Long Khánh", "TTYT-LK"),
-    ("Trung tâm Y tế huyện Trảng Bom", "TTYT-TB"),
-    ("Trung tâm Y tế huyện Xuân Lộc", "TTYT-XL"),
-    ("Trung tâm Y tế huyện Long Thành", "TTYT-LT"),
-    ("Trung tâm Y tế huyện Định Quán", "TTYT-ĐQ"),
-    ("Trung tâm Y tế huyện Nhơn Trạch", "TTYT-NT"),
-    ("Trung tâm Y tế huyện Tân Phú", "TTYT-TP"),
-    ("Trung tâm Y tế huyện Thống Nhất", "TTYT-TN"),
-    ("Trung tâm Y tế huyện Cẩm Mỹ", "TTYT-CM"),
-    ("Trung tâm Y tế huyện Vĩnh Cửu", "TTYT-VC"),
-)
-COMMUNE_STATIONS = (
-    ("TTYT-BH", "Trạm Y tế phường Tân Phong", "TYT-TPH"),
-    ("TTYT-BH", "Trạm Y tế phường Trảng Dài", "TYT-TD"),
-    ("TTYT-BH", "Trạm Y tế phường Hố Nai", "TYT-HN"),
-    ("TTYT-XL", "Trạm Y tế thị trấn Gia Ray", "TYT-GR"),
-    ("TTYT-XL", "Trạm Y tế xã Xuân Hiệp", "TYT-XH"),
-)
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    family: str  # họ và tên đệm
-    given: str  # tên
-    role: str
-    unit: str  # unit short name
-    position: str
-
-
-# Names are fictional; get_full_name() puts them in Vietnamese order (last_name first_name).
-USERS = (
-    DemoUser("vanthu", "Nguyễn Thị Thu", "Trang", Role.CLERK, "VP", "Văn thư"),
-    DemoUser("chuyenvien", "Võ Thành", "Nam", Role.SPECIALIST, "NVY", "Chuyên viên"),
-    DemoUser("truongphong", "Phạm Thị", "Hoa", Role.UNIT_HEAD, "NVY", "Trưởng phòng"),
-    DemoUser("giamdoc", "Trần Minh", "Đức", Role.DIRECTOR, "BGĐ", "Giám đốc"),
-    DemoUser("phogiamdoc", "Lê Thị Thanh", "Hương", Role.DEPUTY_DIRECTOR, "BGĐ", "Phó Giám đốc"),
-    DemoUser("admin", "Hoàng Quốc", "Bảo", Role.ADMIN, "VP", "Quản trị hệ thống"),
-    DemoUser("chanhvanphong", "Bùi Văn", "Thắng", Role.UNIT_HEAD, "VP", "Chánh Văn phòng"),
-    DemoUser("chuyenvien_vp", "Đặng Ngọc", "Hân", Role.SPECIALIST, "VP", "Chuyên viên"),
-    DemoUser("truongphong_duoc", "Hồ Văn", "Bình", Role.UNIT_HEAD, "NVD", "Trưởng phòng"),
-    DemoUser("chuyenvien_duoc", "Đỗ Anh", "Tú", Role.SPECIALIST, "NVD", "Chuyên viên"),
-    DemoUser("truongphong_khtc", "Ngô Thị Kim", "Loan", Role.UNIT_HEAD, "KHTC", "Trưởng phòng"),
-    DemoUser("truongphong_tccb", "Huỳnh Thanh", "Phong", Role.UNIT_HEAD, "TCCB", "Trưởng phòng"),
-    DemoUser("chanhthanhtra", "Mai Xuân", "Lộc", Role.UNIT_HEAD, "TTra", "Chánh Thanh tra"),
-    DemoUser("vanthu_ttyt_bienhoa", "Trương Thị", "Mai", Role.CLERK, "TTYT-BH", "Văn thư"),
-    DemoUser(
-        "giamdoc_ttyt_bienhoa", "Lý Văn", "Sơn", Role.UNIT_HEAD, "TTYT-BH", "Giám đốc Trung tâm"
-    ),
-)
 
 SPECIALIST_OF_UNIT = {"NVY": "chuyenvien", "VP": "chuyenvien_vp", "NVD": "chuyenvien_duoc"}
 DRAFTER_OF_UNIT = {**SPECIALIST_OF_UNIT, "TCCB": "truongphong_tccb"}
@@ -172,116 +74,6 @@ DIRECTIVES = (
     "{unit} chủ trì, phối hợp các đơn vị liên quan thực hiện đúng thời hạn.",
     "Đề nghị {unit} tham mưu Giám đốc Sở chỉ đạo thực hiện.",
 )
-
-
-@dataclass
-class Org:
-    agency: Agency
-    units: dict[str, Unit]
-    users: dict[str, User]
-    fields: dict[str, Field]
-    organizations: dict[str, ExternalOrganization]
-    created: Counter
-
-
-def seed_organisation() -> Org:
-    """Agency, unit tree, users, fields and external organisations (created where missing)."""
-    created: Counter = Counter()
-
-    def get_or_create(model, counter: str, defaults: dict | None = None, **lookup):
-        obj, made = model.objects.get_or_create(defaults=defaults or {}, **lookup)
-        created[counter] += made
-        return obj
-
-    code = getattr(settings, "EDOC_AGENCY_CODE", "000.00.23.H19")
-    agency = (
-        Agency.objects.filter(code=code).first() or Agency.objects.filter(name=AGENCY_NAME).first()
-    )
-    if agency is None:
-        agency = Agency.objects.create(
-            name=AGENCY_NAME,
-            short_name="SYT",
-            code=code,
-            parent_name="UBND TỈNH ĐỒNG NAI",
-            place_name="Đồng Nai",
-        )
-        created["agencies"] += 1
-
-    units: dict[str, Unit] = {}
-    order = 0
-
-    def unit(name: str, short: str, kind: str, parent: Unit | None = None, code: str = "") -> None:
-        nonlocal order
-        order += 10
-        units[short] = get_or_create(
-            Unit,
-            "units",
-            defaults={
-                "short_name": short,
-                "kind": kind,
-                "parent": parent,
-                "code": code,
-                "sort_order": order,
-            },
-            agency=agency,
-            name=name,
-        )
-
-    unit("Ban Giám đốc Sở", "BGĐ", UnitKind.BOARD)
-    for name, short in OFFICES:
-        unit(name, short, UnitKind.OFFICE)
-    for index, (name, short) in enumerate(HOSPITALS, start=1):
-        unit(name, short, UnitKind.HOSPITAL, code=f"000.{index:02d}.23.H19")
-    for index, (name, short) in enumerate(HEALTH_CENTRES, start=11):
-        unit(name, short, UnitKind.HEALTH_CENTRE, code=f"000.{index:02d}.23.H19")
-    for parent, name, short in COMMUNE_STATIONS:
-        unit(name, short, UnitKind.COMMUNE_STATION, parent=units[parent])
-
-    users: dict[str, User] = {}
-    for spec in USERS:
-        user = User.objects.filter(username=spec.username).first()
-        if user is None:
-            user = User.objects.create_user(
-                username=spec.username,
-                password=DEMO_PASSWORD,
-                first_name=spec.given,
-                last_name=spec.family,
-                email=f"{spec.username}@soyte.dongnai.gov.vn",
-                unit=units[spec.unit],
-                role=spec.role,
-                position=spec.position,
-                is_staff=spec.role == Role.ADMIN,
-                is_superuser=spec.role == Role.ADMIN,
-            )
-            created["users"] += 1
-        users[spec.username] = user
-
-    fields = {
-        code: get_or_create(Field, "fields", defaults={"name": name}, code=code)
-        for code, name in FIELDS
-    }
-    organizations: dict[str, ExternalOrganization] = {}
-    for issuer in ISSUERS:
-        if issuer.internal:
-            continue
-        organizations[issuer.key] = get_or_create(
-            ExternalOrganization,
-            "organizations",
-            defaults={
-                "name": issuer.name,
-                "short_name": issuer.short_name[:30],
-                "email": issuer.email,
-            },
-            code=issuer.code,
-        )
-    for name, short, org_code, email in OTHER_ORGANIZATIONS:
-        get_or_create(
-            ExternalOrganization,
-            "organizations",
-            defaults={"name": name, "short_name": short, "email": email},
-            code=org_code,
-        )
-    return Org(agency, units, users, fields, organizations, created)
 
 
 # --- Documents -----------------------------------------------------------------------------
@@ -309,11 +101,10 @@ def _add_working_days(day: datetime.date, days: int) -> datetime.date:
 class DocumentSeeder:
     """Creates the demo documents through the services, as the demo users would."""
 
-    def __init__(self, org: Org, *, count: int, seed: int, stdout) -> None:
+    def __init__(self, org: Org, *, count: int, seed: int) -> None:
         self.org = org
         self.rng = random.Random(seed)
         self.count = count
-        self.stdout = stdout
         self.today = timezone.localdate()
         self.now = timezone.now()
         self.types = {t.name: t for t in DocumentType.objects.all()}
@@ -735,6 +526,39 @@ class DocumentSeeder:
         for spec in self.outgoing_specs(n_out):
             self.create_outgoing(spec)
 
+    def summary(self) -> list[str]:
+        """What was created, and what the clerk had to correct in the extraction proposals."""
+        stats = self.stats
+        wrong = sum(self.corrections.values())
+        return [
+            "Documents: {incoming} incoming ({completed} completed, {progress} in progress "
+            "of which {overdue} overdue, {waiting} awaiting assignment, {returned} returned, "
+            "{confidential} confidential); {outgoing} outgoing ({issued} issued, {ready} "
+            "awaiting issuance, {draft} drafts) and {copies} internal copies.".format(
+                incoming=stats["incoming"],
+                completed=stats["completed"],
+                progress=stats["in progress"],
+                overdue=stats["overdue"],
+                waiting=stats["awaiting assignment"],
+                returned=stats["returned"],
+                confidential=stats["confidential"],
+                outgoing=stats["outgoing"],
+                issued=stats["issued"],
+                ready=stats["ready"],
+                draft=stats["draft"],
+                copies=stats["internal copies"],
+            ),
+            f"Extraction proposals: {stats['incoming']} read, "
+            + (
+                "all confirmed unchanged."
+                if not wrong
+                else "corrected by the clerk: "
+                + ", ".join(f"{k} ×{n}" for k, n in self.corrections.items())
+            ),
+            "Past deadlines and handling dates were set after the service calls, for demo "
+            "realism (see edoc/demo/documents.py).",
+        ]
+
 
 class _Upload:
     """In-memory file for pdf_validate (what an upload looks like to the service)."""
@@ -752,102 +576,19 @@ class _Upload:
         return self._buffer.seek(*args)
 
 
-class Command(BaseCommand):
-    help = (
-        "Load the Đồng Nai demo: agency, unit tree, users (password demo12345), fields, "
-        "external organisations and about 200 documents. Idempotent."
-    )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--count", type=int, default=200, help="Number of documents (default 200)."
-        )
-        parser.add_argument("--seed", type=int, default=2023, help="Random seed (default 2023).")
-        parser.add_argument(
-            "--fast", action="store_true", help="Only 40 documents (for quick checks)."
-        )
-
-    def handle(self, *args, **options) -> None:
-        started = time.monotonic()
-        count = 40 if options["fast"] else max(0, options["count"])
-        audit_before = AuditEntry.objects.count()
+def seed_documents(org: Org, *, count: int, seed: int) -> DocumentSeeder | None:
+    """About `count` demo documents (30 % outgoing) from the random `seed`, in one transaction,
+    on an agency without documents; None, creating nothing, when it already has some."""
+    if Document.objects.filter(agency=org.agency).exists():
+        return None
+    seeder = DocumentSeeder(org, count=count, seed=seed)
+    # Eager Celery logs every text-extraction task; one line per file is noise here.
+    task_log = logging.getLogger("celery.app.trace")
+    level = task_log.level
+    task_log.setLevel(logging.WARNING)
+    try:
         with transaction.atomic():
-            org = seed_organisation()
-            if sum(org.created.values()):
-                audit_record(
-                    actor=org.users["admin"],
-                    action="demo.seed_organisation",
-                    target=org.agency,
-                    details=dict(org.created),
-                )
-        self.stdout.write(
-            "Organisation: "
-            + (
-                ", ".join(f"{n} {k} created" for k, n in org.created.items() if n)
-                or "already in place"
-            )
-        )
-
-        if count and not Document.objects.filter(agency=org.agency).exists():
-            seeder = DocumentSeeder(org, count=count, seed=options["seed"], stdout=self.stdout)
-            # Eager Celery logs every text-extraction task; one line per file is noise here.
-            task_log = logging.getLogger("celery.app.trace")
-            level = task_log.level
-            task_log.setLevel(logging.WARNING)
-            try:
-                with transaction.atomic():
-                    seeder.run()
-            finally:
-                task_log.setLevel(level)
-            stats = seeder.stats
-            self.stdout.write(
-                "Documents: {incoming} incoming ({completed} completed, {progress} in progress "
-                "of which {overdue} overdue, {waiting} awaiting assignment, {returned} returned, "
-                "{confidential} confidential); {outgoing} outgoing ({issued} issued, {ready} "
-                "awaiting issuance, {draft} drafts) and {copies} internal copies.".format(
-                    incoming=stats["incoming"],
-                    completed=stats["completed"],
-                    progress=stats["in progress"],
-                    overdue=stats["overdue"],
-                    waiting=stats["awaiting assignment"],
-                    returned=stats["returned"],
-                    confidential=stats["confidential"],
-                    outgoing=stats["outgoing"],
-                    issued=stats["issued"],
-                    ready=stats["ready"],
-                    draft=stats["draft"],
-                    copies=stats["internal copies"],
-                )
-            )
-            wrong = sum(seeder.corrections.values())
-            self.stdout.write(
-                f"Extraction proposals: {stats['incoming']} read, "
-                + (
-                    "all confirmed unchanged."
-                    if not wrong
-                    else "corrected by the clerk: "
-                    + ", ".join(f"{k} ×{n}" for k, n in seeder.corrections.items())
-                )
-            )
-            self.stdout.write(
-                "Past deadlines and handling dates were set after the service calls, for demo "
-                "realism (see edoc/management/commands/seed_demo.py)."
-            )
-        elif count:
-            self.stdout.write("Documents: already seeded, nothing to do.")
-
-        # The other apps' demo data (edoc.hooks): the search index rebuilt once (backdating
-        # above bypasses the save signals), processes, one-stop procedures, signers' test keys.
-        for command in demo_commands():
-            call_command(command.name, *command.args, stdout=self.stdout, **command.options)
-        self.stdout.write(
-            f"Audit entries written: {AuditEntry.objects.count() - audit_before}. "
-            f"Took {time.monotonic() - started:.1f} s."
-        )
-        self.stdout.write("")
-        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
-        for spec in USERS:
-            self.stdout.write(
-                f"  {spec.username:<22} {spec.role:<16} {spec.family} {spec.given}, "
-                f"{spec.position} — {org.units[spec.unit].name}"
-            )
+            seeder.run()
+    finally:
+        task_log.setLevel(level)
+    return seeder
