@@ -56,6 +56,7 @@ from edoc.services.handling import (
 )
 from edoc.text import fold
 
+# Who among the demo users (edoc.demo.organisation.USERS) takes on a department's work.
 SPECIALIST_OF_UNIT = {"NVY": "chuyenvien", "VP": "chuyenvien_vp", "NVD": "chuyenvien_duoc"}
 DRAFTER_OF_UNIT = {**SPECIALIST_OF_UNIT, "TCCB": "truongphong_tccb"}
 POSITION_TITLES = {
@@ -74,9 +75,6 @@ DIRECTIVES = (
     "{unit} chủ trì, phối hợp các đơn vị liên quan thực hiện đúng thời hạn.",
     "Đề nghị {unit} tham mưu Giám đốc Sở chỉ đạo thực hiện.",
 )
-
-
-# --- Documents -----------------------------------------------------------------------------
 
 
 def _aware(day: datetime.date, hour: float) -> datetime.datetime:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# --- Issuing bodies ------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Signer:

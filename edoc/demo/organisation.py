@@ -18,8 +18,6 @@ from edoc.services.audit import audit_record
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - published demo credentials, printed by the command
 AGENCY_NAME = "Sở Y tế Đồng Nai"
 
-# --- Organisation ------------------------------------------------------------------------
-
 OFFICES = (
     ("Văn phòng Sở", "VP"),
     ("Thanh tra Sở", "TTra"),

@@ -26,7 +26,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("dan-so", "Dân số - Sức khỏe sinh sản"),
 )
 
-# Which department of the Sở leads on a field (short names of units, see seed_demo).
+# Which department of the Sở leads on a field (short names of units, see edoc.demo.organisation).
 FIELD_LEAD_UNIT = {
     "kham-chua-benh": "NVY",
     "y-te-du-phong": "NVY",
