@@ -48,9 +48,9 @@ from opensearchpy.exceptions import (
 from edoc.selectors.access import Visibility, visibility_for
 from edoc.text import fold
 
-from .. import ranking
-from ..text import TONE_PLACEMENT, ParsedQuery, parse_query, tone_placement
-from .base import (
+from ... import ranking
+from ...text import TONE_PLACEMENT, ParsedQuery, parse_query, tone_placement
+from ..base import (
     FILTER_KEYS,
     MAX_PAGE_SIZE,
     BackendUnavailable,
@@ -61,7 +61,7 @@ from .base import (
     SearchQuery,
     SearchResult,
 )
-from .database import facet_labels
+from ..database import facet_labels
 
 logger = logging.getLogger(__name__)
 
