@@ -11,7 +11,8 @@ The modules, one seam each (callers import from `onestop.services`, which re-exp
 - `paper_templates`: procedures' blank forms;
 - `applicant`: the applicant's fields normalised and checked;
 - `processing`: accept, refuse, process, specialists, supplements, stop, withdraw;
-- `fees`: fees asked for and settled through the fee collector of `onestop.payments`;
+- `fees`: fees asked for and settled through the fee collector of `onestop.payments` (the
+  interface the payments app implements);
 - `results`: the result document chosen and checked, finished, returned;
 - `apology`: apology letters and their approval process;
 - `clock`: the appointment, paused and resumed;
@@ -27,7 +28,12 @@ from onestop.services.apology import (
 )
 from onestop.services.applicant import APPLICANT_FIELDS, normalise_phone
 from onestop.services.clock import due_from
-from onestop.services.fees import dossier_record_payment, dossier_request_payment, fee_settled_check
+from onestop.services.fees import (
+    dossier_fee_settle,
+    dossier_record_payment,
+    dossier_request_payment,
+    fee_settled_check,
+)
 from onestop.services.intake import (
     dossier_code_take,
     dossier_keep_papers,
@@ -86,6 +92,7 @@ __all__ = [
     "dossier_accept",
     "dossier_assign_handler",
     "dossier_code_take",
+    "dossier_fee_settle",
     "dossier_finish",
     "dossier_keep_papers",
     "dossier_receive_at_counter",
