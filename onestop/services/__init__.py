@@ -24,7 +24,6 @@ from onestop.services.apology import (
     apology_approve,
     apology_cancel,
     apology_draft,
-    end_of_working_day,
 )
 from onestop.services.applicant import APPLICANT_FIELDS, normalise_phone
 from onestop.services.clock import due_from
@@ -110,7 +109,6 @@ __all__ = [
     "dossier_tracking_revoke",
     "dossier_withdraw",
     "due_from",
-    "end_of_working_day",
     "fee_settled_check",
     "missing_mandatory",
     "normalise_phone",

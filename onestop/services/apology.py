@@ -31,12 +31,6 @@ from workflows import calendar
 APOLOGY_KEY = "onestop-apology"
 
 
-def end_of_working_day(day: datetime.date) -> datetime.datetime:
-    """The closing time of the last office period of `day` (an appointment date's time)."""
-    closing = calendar.working_periods()[-1][1]
-    return datetime.datetime.combine(day, closing, calendar.VN_TZ)
-
-
 @nfc_inputs
 @transaction.atomic
 def apology_draft(
@@ -50,7 +44,7 @@ def apology_draft(
     _require_reason(reason)
     if dossier.apologies.filter(status=ApologyLetter.Status.PENDING).exists():
         raise ValidationError(_("An apology letter of this dossier is already awaiting approval."))
-    if dossier.due_at is None or end_of_working_day(new_due_date) <= dossier.due_at:
+    if dossier.due_at is None or calendar.end_of_working_day(new_due_date) <= dossier.due_at:
         raise ValidationError({"new_due_date": _("The new date must be after the appointment.")})
     if not calendar.is_working_day(new_due_date):
         raise ValidationError({"new_due_date": _("The new date must be a working day.")})
@@ -95,7 +89,7 @@ def apology_approve(*, user: User, letter: ApologyLetter) -> ApologyLetter:
     letter.decided_by = user
     letter.decided_at = timezone.now()
     letter.save(update_fields=["status", "decided_by", "decided_at"])
-    dossier.due_at = end_of_working_day(letter.new_due_date)
+    dossier.due_at = calendar.end_of_working_day(letter.new_due_date)
     dossier.save(update_fields=["due_at", "updated_at"])
     event = _event(
         dossier,
