@@ -314,3 +314,12 @@ def test_what_the_builder_writes_reads_back_the_same(name):
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<edXML xmlns=')
     if message.business:
         assert "<edXML:BussinessDocType>" in text and "<edXML:Business" not in text
+
+
+def test_base64_wrapped_in_lines_reads_the_same():
+    text = text_of(NEW)
+    start = text.index('QCVN_102_2016">', text.index("<edXML:ContentTransferEncoded")) + 15
+    end = text.index("</edXML:ContentTransferEncoded>")
+    payload = text[start:end]
+    wrapped = "\r\n".join(payload[i : i + 76] for i in range(0, len(payload), 76))
+    assert parse_text(text[:start] + "\r\n" + wrapped + "\r\n" + text[end:]) == parse_text(text)
