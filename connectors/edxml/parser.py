@@ -322,7 +322,10 @@ class _Reader:
             content_id = _content_id(self.text(reference, "Reference", "ContentId"))
             if content_id:
                 references.setdefault(content_id, reference)
-        encoded = [*self.all(root, "AttachmentEncoded"), *self.all(envelope, "AttachmentEncoded")]
+        # After the envelope (the SDK's place) or inside it (some writers).
+        encoded = self.all(envelope, "AttachmentEncoded")
+        if root is not envelope:
+            encoded = [*self.all(root, "AttachmentEncoded"), *encoded]
         found = []
         for container in encoded:
             for number, element in enumerate(self.all(container, "Attachment"), start=1):

@@ -14,6 +14,7 @@ from connectors.edxml.builder import build_message, outgoing_attachment
 from connectors.edxml.model import STATUS_CODES
 from connectors.edxml.parser import VIETNAM
 from tests.connectors.samples import (
+    NS,
     sample,
     shuffled,
     text_of,
@@ -323,3 +324,13 @@ def test_base64_wrapped_in_lines_reads_the_same():
     payload = text[start:end]
     wrapped = "\r\n".join(payload[i : i + 76] for i in range(0, len(payload), 76))
     assert parse_text(text[:start] + "\r\n" + wrapped + "\r\n" + text[end:]) == parse_text(text)
+
+
+def test_an_envelope_without_the_edxml_wrapper_reads_the_same():
+    """Some writers send edXMLEnvelope as the root, with AttachmentEncoded inside it."""
+    text = text_of(NEW)
+    attachments = text[text.index("<AttachmentEncoded>") : text.index("</AttachmentEncoded>") + 20]
+    body = text[text.index("<edXML:edXMLEnvelope") : text.index("</edXML:edXMLEnvelope>")]
+    bare = body + attachments + "</edXML:edXMLEnvelope>"
+    bare = bare.replace("<AttachmentEncoded>", '<AttachmentEncoded xmlns="' + NS + '">')
+    assert parse_text(bare) == parse_text(text)
