@@ -7,11 +7,10 @@ from django.utils.translation import gettext as _
 
 class EdxmlError(Exception):
     """A message eDoc refuses. `code` is stable (logs, API error envelopes, edXML status
-    replies); `message` is one line in the active language (Vietnamese in the UI)."""
-
-    # Codes meaning "this is not an edXML message at all" (exit 2 of `edxml parse`, like the rest,
-    # but a transport answers them differently from a well-formed message with a bad field).
-    NOT_EDXML_CODES = frozenset({"too_large", "not_well_formed", "forbidden_xml", "not_edxml"})
+    replies): too_large, not_well_formed, forbidden_xml, not_edxml, missing_field,
+    duplicate_field, bad_date, bad_timestamp, bad_document_id, unknown_status,
+    unknown_business_type, bad_base64, bad_zip, attachment_too_large. `message` is one line in
+    the active language (Vietnamese in the UI)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
