@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 class EdxmlError(Exception):
     """A message eDoc refuses. `code` is stable (logs, API error envelopes, edXML status
-    replies): too_large, not_well_formed, forbidden_xml, not_edxml, missing_field,
+    replies): too_large, not_well_formed, forbidden_xml, too_deep, not_edxml, missing_field,
     duplicate_field, bad_date, bad_timestamp, bad_document_id, unknown_status,
     unknown_business_type, bad_base64, bad_zip, attachment_too_large. `message` is one line in
     the active language (Vietnamese in the UI)."""

@@ -19,10 +19,10 @@ import datetime
 import hashlib
 import re
 import zoneinfo
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,9 @@ from connectors.edxml.model import (
 )
 from edoc.text import nfc
 
+# edXML nests about ten levels (an XML-DSig Signature a few more): deeper is refused as it is
+# read, before a nesting bomb builds its tree.
+MAX_DEPTH = 32
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")  # edXML dates and times are Vietnam's local time
 DATE = re.compile(r"([0-9]{4})/([0-9]{2})/([0-9]{2})")
 # A date element written with a time (the C# SDK's DateTime fields) is read as its date.
@@ -81,7 +84,9 @@ def parse_message(data: bytes, *, max_bytes: int | None = None) -> Message:
     if len(data) > limit:
         raise too_large(len(data), limit)
     try:
-        root = fromstring(data, forbid_dtd=True)
+        parser = DefusedXMLParser(target=_DepthLimited(), forbid_dtd=True)
+        parser.feed(data)
+        root = parser.close()
     except DefusedXmlException:
         raise EdxmlError(
             "forbidden_xml",
@@ -97,6 +102,28 @@ def parse_message(data: bytes, *, max_bytes: int | None = None) -> Message:
             "not_well_formed", _("The message is not well-formed XML (unreadable encoding).")
         )
     return _Reader(limit).message(root)
+
+
+class _DepthLimited(TreeBuilder):
+    """ElementTree's builder, refusing elements nested deeper than MAX_DEPTH."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+
+    def start(self, tag, attrs):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise EdxmlError(
+                "too_deep",
+                _("The message nests elements more than %(depth)s levels deep.")
+                % {"depth": MAX_DEPTH},
+            )
+        return super().start(tag, attrs)
+
+    def end(self, tag):
+        self.depth -= 1
+        return super().end(tag)
 
 
 def _q(name: str) -> str:

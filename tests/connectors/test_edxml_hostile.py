@@ -235,3 +235,13 @@ def test_a_zip_of_several_files_is_kept_as_it_came():
         "application/zip",
         several,
     )
+
+
+def test_a_nesting_bomb_stops_at_once():
+    """edXML nests about ten levels; a message nesting a million is refused at the limit, not
+    after building the whole tree (seconds of CPU for a few megabytes)."""
+    depth = 1_000_000
+    data = f'<edXML xmlns="{NS}">'.encode() + b"<a>" * depth + b"</a>" * depth + b"</edXML>"
+    started = time.monotonic()
+    assert refused(data, max_bytes=len(data)).code == "too_deep"
+    assert time.monotonic() - started < 0.5
