@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "search",
     "onestop",
     "onestop.portal",
+    "connectors",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,8 @@ STORAGES = {
 EDOC_MAX_UPLOAD_MB = env.int("EDOC_MAX_UPLOAD_MB", default=50)
 # Most pages accepted in one PDF (a page bomb would tie up text extraction, OCR and signing).
 EDOC_MAX_PDF_PAGES = env.int("EDOC_MAX_PDF_PAGES", default=2000)
+# Largest edXML message accepted (checked before parsing); its attachments may unpack to no more.
+EDOC_EDXML_MAX_MB = env.int("EDOC_EDXML_MAX_MB", default=50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
