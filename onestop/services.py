@@ -17,7 +17,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from edoc.models import Document, User
 from edoc.pdfcheck import PdfProblem, pdf_inspect
 from edoc.services.audit import audit_record
+from edoc.services.files import StoredBlobs, UploadProblem, upload_read
 from edoc.text import nfc, nfc_inputs
 from onestop import access
 from onestop.models import (
@@ -112,15 +112,14 @@ def paper_validate(upload: IO[bytes], paper: ProcedurePaper | None) -> Validated
         % {"paper": label, "limit": limit_mb},
         code="too_large",
     )
-    if (getattr(upload, "size", None) or 0) > limit:
+    try:
+        content = upload_read(upload, limit=limit)
+    except UploadProblem as problem:
+        if problem.code == "empty":
+            raise ValidationError(
+                _("“%(paper)s”: the file is empty.") % {"paper": label}, code="empty"
+            )
         raise too_large
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise too_large
-    if not content:
-        raise ValidationError(_("“%(paper)s”: the file is empty.") % {"paper": label}, code="empty")
     if not any(content.startswith(magic) for magic in MAGIC[extension]):
         raise ValidationError(
             _("“%(paper)s”: the file is not a real .%(ext)s file.")
@@ -159,35 +158,12 @@ def _validate_files(
     return validated, problems
 
 
-class _StoredPapers:
-    """Writes validated papers to storage; deletes the ones this call created if the block
-    fails, so a refused or failed write leaves no orphan file."""
-
-    def __init__(self, papers: Iterable[ValidatedPaper]):
-        self.papers = list(papers)
-        self.names: dict[str, str] = {}
-        self.created: list[str] = []
-
-    def __enter__(self) -> _StoredPapers:
-        try:
-            for item in self.papers:
-                name = paper_blob_name(item.sha256, item.extension)
-                if not default_storage.exists(name):
-                    name = default_storage.save(name, ContentFile(item.content))
-                    self.created.append(name)
-                self.names[item.sha256] = name
-        except BaseException:
-            self._remove()
-            raise
-        return self
-
-    def _remove(self) -> None:
-        for name in self.created:
-            default_storage.delete(name)
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            self._remove()
+def _stored_papers(papers: Iterable[ValidatedPaper]) -> StoredBlobs:
+    """edoc's content-addressed store for these papers (named by hash and extension): the
+    files it wrote are deleted again if the block fails, so no orphan file is left."""
+    return StoredBlobs(
+        (paper_blob_name(item.sha256, item.extension), item.content) for item in papers
+    )
 
 
 def _delete_unreferenced_on_commit(names: list[str]) -> None:
@@ -204,7 +180,7 @@ def _delete_unreferenced_on_commit(names: list[str]) -> None:
 
 
 def _attach(
-    dossier: Dossier, items: list[ValidatedPaper], stored: _StoredPapers, *, round_no: int, user
+    dossier: Dossier, items: list[ValidatedPaper], stored: StoredBlobs, *, round_no: int, user
 ) -> list[DossierPaper]:
     attached = []
     for item in items:
@@ -218,7 +194,7 @@ def _attach(
             content_type=item.content_type,
             uploaded_by=user,
         )
-        record.file.name = stored.names[item.sha256]
+        record.file.name = stored.names[paper_blob_name(item.sha256, item.extension)]
         record.save()
         attached.append(record)
     return attached
@@ -274,10 +250,8 @@ def paper_template_set(
         raise ValidationError({"title": _("Give the form's name.")})
     sha256 = hashlib.sha256(content).hexdigest()
     blob = f"onestop/forms/{sha256[:2]}/{sha256}.{extension}"
-    created = None
-    if not default_storage.exists(blob):
-        blob = created = default_storage.save(blob, ContentFile(content))
-    try:
+    with StoredBlobs([(blob, content)]) as stored:  # removed again if the block fails
+        blob = stored.names[blob]
         template = PaperTemplate.objects.filter(paper=paper).first() or PaperTemplate(paper=paper)
         previous = template.file.name if template.pk else ""
         template.title = title
@@ -293,10 +267,6 @@ def paper_template_set(
             target=paper.procedure,
             details={"paper": paper.pk, "title": title, "sha256": sha256},
         )
-    except BaseException:
-        if created:
-            default_storage.delete(created)
-        raise
     if previous and previous != blob:
         _delete_unused_templates_on_commit([previous])
     return template
@@ -618,7 +588,7 @@ def _draft_write(
 ) -> Dossier:
     """Create or update a draft with these applicant fields and papers; a new file for a
     paper replaces the draft's earlier one."""
-    with _StoredPapers(items) as stored:
+    with _stored_papers(items) as stored:
         if draft is not None:
             draft = _locked(draft)
             if draft.status != Status.DRAFT or draft.procedure_id != procedure.pk:
@@ -698,7 +668,7 @@ def dossier_receive_at_counter(
     ]
     if problems:
         raise ValidationError(problems)
-    with _StoredPapers(items) as stored:
+    with _stored_papers(items) as stored:
         now = timezone.now()
         dossier = Dossier.objects.create(
             code=dossier_code_take(agency=procedure.agency, at=now),
@@ -903,7 +873,7 @@ def dossier_submit_supplement(
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
-    with _StoredPapers(items) as stored:
+    with _stored_papers(items) as stored:
         _attach(dossier, items, stored, round_no=request.round if request else 1, user=None)
         if request is not None:
             request.answered_at = now

@@ -58,6 +58,7 @@ from edoc.pdfcheck import pdf_has_trailer
 from edoc.selectors.access import Actor
 from edoc.services.audit import audit_record
 from edoc.services.files import FileIntegrityError, StoredBlob, ValidatedPdf, file_read_verified
+from edoc.services.text import file_text_copy
 from signing import fields as pdf_fields
 from signing.audit import refusal_record
 from signing.backends.base import KeyBackend, OpenedKey, PdfSigningRequest
@@ -383,22 +384,14 @@ def _store_version(
             size=len(content),
             sha256=sha256,
             page_count=source.page_count,
-            text=source.text,
             active_content=source.active_content,
             comment=comment[:255],
             uploaded_by=user,
         )
         version.file.name = blob.name
         version.save()
-    if not source.text:
-        transaction.on_commit(lambda: _extract_text_later(version.pk))
+        file_text_copy(source, version)
     return version
-
-
-def _extract_text_later(document_file_id: int) -> None:
-    from edoc.tasks import document_file_extract_text_task
-
-    document_file_extract_text_task.delay(document_file_id)
 
 
 def _source_file(document: Document) -> tuple[DocumentFile, bytes]:
@@ -711,7 +704,7 @@ def _refresh_internal_copies(document: Document, user: User) -> None:
         current = copy.latest_file()
         if current is None or current.sha256 == latest.sha256:
             continue
-        DocumentFile.objects.create(
+        refreshed = DocumentFile.objects.create(
             document=copy,
             version=current.version + 1,
             file=latest.file.name,
@@ -719,11 +712,11 @@ def _refresh_internal_copies(document: Document, user: User) -> None:
             size=latest.size,
             sha256=latest.sha256,
             page_count=latest.page_count,
-            text=latest.text,
             active_content=latest.active_content,
             comment=latest.comment,
             uploaded_by=user,
         )
+        file_text_copy(latest, refreshed)
 
 
 def issue_receiver(sender, document: Document, user: User, action: str, **kwargs: Any) -> None:

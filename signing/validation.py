@@ -81,7 +81,7 @@ from asn1crypto import x509
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from edoc.pdfcheck import pdf_has_trailer
+from edoc.pdfcheck import pdf_has_trailer, pdf_signature_count
 
 logger = logging.getLogger(__name__)
 
@@ -984,9 +984,12 @@ def pdf_verify(
 
     Without `options`, the admin-managed trust roots (plus `extra_roots`) and settings apply.
     """
-    reader = _open_reader(content)
     options = options or verification_options(extra_roots)
-    entries, xml_parts, timestamps = run_coroutine(_verify_all(reader, options))
+    if content[:1024].count(b"%PDF-") and pdf_signature_count(content) == 0:
+        entries, xml_parts, timestamps = [], [], []  # nothing signed: pyHanko need not read it
+    else:
+        reader = _open_reader(content)
+        entries, xml_parts, timestamps = run_coroutine(_verify_all(reader, options))
     certification = next(
         (
             {"field": e["field"], "permission": e["docmdp_permission"]}

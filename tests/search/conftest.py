@@ -20,6 +20,7 @@ from edoc.models import (
     Document,
     DocumentFile,
     DocumentGrant,
+    FileText,
 )
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -33,7 +34,7 @@ def pytest_configure(config):
 
 def pytest_runtest_setup(item):
     if "tesseract" in item.keywords:
-        from search.extraction import tesseract_available
+        from edoc.pdftext import tesseract_available
 
         if not tesseract_available():
             message = "needs Tesseract with Vietnamese data (apt-get install tesseract-ocr-vie)"
@@ -90,11 +91,11 @@ def make_document(
             original_name="van-ban.pdf",
             size=len(body),
             sha256=sha,
-            text=body,
             uploaded_by=user,
         )
         file.file.name = f"documents/{sha[:2]}/{sha}.pdf"
         file.save()
+        FileText.objects.create(file=file, state=FileText.State.DONE, pdf_text=body, pages=1)
     return document
 
 
