@@ -63,10 +63,9 @@ def document_files_verify(
     written in one transaction."""
     options = verification_options() if document_files else None
     verified = [_verify_stored(document_file, options) for document_file in document_files]
-    rows = []
     with transaction.atomic():
-        for document_file, (report, etsi_xml) in zip(document_files, verified, strict=True):
-            row = VerificationReport.objects.create(
+        rows = VerificationReport.objects.bulk_create(
+            VerificationReport(
                 document_file=document_file,
                 signature_count=report["signature_count"],
                 all_valid=bool(report["ok"]),
@@ -76,6 +75,9 @@ def document_files_verify(
                 trigger=trigger,
                 requested_by=user if getattr(user, "pk", None) else None,
             )
+            for document_file, (report, etsi_xml) in zip(document_files, verified, strict=True)
+        )
+        for document_file, row in zip(document_files, rows, strict=True):
             audit_record(
                 actor=user,
                 action="signature.verify",
@@ -90,7 +92,6 @@ def document_files_verify(
                     "report": row.pk,
                 },
             )
-            rows.append(row)
     return rows
 
 

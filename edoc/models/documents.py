@@ -165,6 +165,10 @@ class Document(models.Model):
             models.Index(fields=["agency", "direction", "status"]),
             models.Index(fields=["owner_unit", "direction"]),
             models.Index(fields=["issuer", "number", "notation", "issue_date"]),
+            # The duplicate check of each registration compares the issuer ignoring case,
+            # which the index above cannot serve: without this one it read every incoming
+            # document of the agency (edoc.selectors.documents.duplicate_matches).
+            models.Index(fields=["number", "issue_date"], name="edoc_doc_number_date_idx"),
         ]
 
     def __str__(self) -> str:

@@ -62,9 +62,21 @@ def _event(document: Document, actor: Actor, action: str, comment: str = "", **e
 
 
 def _attach_file(
-    *, document: Document, pdf: ValidatedPdf, blob: StoredBlob, user: User, comment: str = ""
+    *,
+    document: Document,
+    pdf: ValidatedPdf,
+    blob: StoredBlob,
+    user: User,
+    comment: str = "",
+    first: bool = False,
 ) -> DocumentFile:
-    last = document.files.order_by("-version").values_list("version", flat=True).first() or 0
+    """A new version of the document's file; `first` for a document created in this same
+    transaction (its version 1, without asking)."""
+    last = (
+        0
+        if first
+        else document.files.order_by("-version").values_list("version", flat=True).first() or 0
+    )
     document_file = DocumentFile(
         document=document,
         version=last + 1,
@@ -274,7 +286,7 @@ def incoming_register(
         _full_clean(document)
         document.save()
         if pdf:
-            _attach_file(document=document, pdf=pdf, blob=blob, user=user)
+            _attach_file(document=document, pdf=pdf, blob=blob, user=user, first=True)
         if document.is_confidential:
             _grant(document, user, user, _("registered the document"))
         _event(document, actor, DocumentEvent.Action.REGISTERED)
@@ -424,7 +436,7 @@ def outgoing_create(
         )
         _recipients_set(document, recipient_units, recipient_organizations)
         if pdf:
-            _attach_file(document=document, pdf=pdf, blob=blob, user=user)
+            _attach_file(document=document, pdf=pdf, blob=blob, user=user, first=True)
         if document.is_confidential:
             _grant(document, user, user, _("drafted the document"))
             if signer:
@@ -545,7 +557,7 @@ def issued_document_record(
         )
         _full_clean(document)
         document.save()
-        _attach_file(document=document, pdf=pdf, blob=blob, user=user)
+        _attach_file(document=document, pdf=pdf, blob=blob, user=user, first=True)
         _event(document, Actor(user), DocumentEvent.Action.REGISTERED, comment=pdf.name)
         audit_record(
             actor=user,

@@ -40,7 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -55,7 +55,11 @@ from edoc.models import (
 )
 from edoc.models.organisation import Role
 from edoc.selectors.access import can_register_incoming, is_agency_clerk
-from edoc.services.documents import incoming_register, issued_document_record
+from edoc.services.documents import (
+    default_incoming_book,
+    incoming_register,
+    issued_document_record,
+)
 from edoc.services.files import ValidatedPdf, pdf_validate
 from edoc.services.numbering import registry_unit_for
 from edoc.services.proposals import (
@@ -235,6 +239,15 @@ class ImportCatalogs:
     confidentiality: Confidentiality | None
     confidential: Confidentiality | None  # the lowest level above 0 (a confidential book)
     proposal: ProposalCatalog
+    books: dict[int, RegisterBook] = field(default_factory=dict)  # the default book, by year
+
+    def default_book(self, user: User) -> RegisterBook:
+        """This year's (non-confidential) incoming book of the user's registry, the one
+        `incoming_register` would take, looked up once a year of the run."""
+        year = timezone.localdate().year
+        if year not in self.books:
+            self.books[year] = default_incoming_book(user, confidential=False, year=year)
+        return self.books[year]
 
 
 def import_catalogs() -> ImportCatalogs:
@@ -276,7 +289,7 @@ def _import_incoming(
     return incoming_register(
         user=user,
         pdf=pdf,
-        register_book=book,
+        register_book=book or catalogs.default_book(user),
         urgency=catalogs.urgency,
         confidentiality=catalogs.confidential if confidential else catalogs.confidentiality,
         extraction_proposal=proposal,
@@ -382,13 +395,18 @@ def register_prepared(
     book: RegisterBook | None = None,
     start_processes: bool = False,
     catalogs: ImportCatalogs | None = None,
+    known: KnownContents | None = None,
 ) -> ImportOutcome:
     """Register one prepared file (one transaction), or say why not; never raises for a bad
-    file. A file whose content the agency already holds is skipped."""
+    file. A file whose content the agency already holds is skipped (`known`: what the run
+    knows it holds, instead of asking the database)."""
     if prepared.outcome is not None:
         return prepared.outcome
     path, pdf = prepared.path, prepared.pdf
-    existing = already_imported(user.unit.agency_id, pdf.sha256)
+    if known is not None:
+        existing = known.get(pdf.sha256)
+    else:
+        existing = already_imported(user.unit.agency_id, pdf.sha256)
     if existing:
         return ImportOutcome(path, SKIPPED, existing, reason=f"already imported (#{existing})")
     proposal = prepared.proposal if prepared.proposal is not None else proposal_for_upload(pdf)
@@ -411,7 +429,22 @@ def register_prepared(
             )
     except (ValidationError, PermissionDenied) as error:
         return ImportOutcome(path, FAILED, reason=_reason(error))
+    if known is not None:
+        known[pdf.sha256] = document.pk
     return ImportOutcome(path, IMPORTED, document.pk)
+
+
+class KnownContents(dict):
+    """The contents (SHA-256 → the document holding it) an agency's registry holds, read once
+    when a run in several processes starts and kept up to date by that run."""
+
+    @classmethod
+    def of_agency(cls, agency_id: int) -> KnownContents:
+        known = cls()
+        files = DocumentFile.objects.filter(document__agency_id=agency_id).order_by("-pk")
+        for sha256, document_id in files.values_list("sha256", "document_id").iterator():
+            known[sha256] = document_id  # the oldest holder wins, as in already_imported
+        return known
 
 
 def import_file(
@@ -459,30 +492,37 @@ def _prepare_in_worker(path: Path, root: Path | None) -> PreparedFile:
 
 
 def _prepared_in_order(
-    paths: list[Path], *, root: Path | None, agency_id: int, workers: int
+    paths: list[Path],
+    *,
+    root: Path | None,
+    agency_id: int,
+    workers: int,
+    known: KnownContents | None,
 ) -> Iterator[PreparedFile]:
-    """The files prepared, in the order of `paths`: in this process, or by `workers` worker
-    processes (forked; they read, check, parse and propose, and never touch the database),
-    at most PREPARED_AHEAD files each ahead of the registration."""
-    if workers <= 1:
+    """The files prepared, in the order of `paths`: in this process, or by `workers`
+    worker processes (forked; they read, check, parse and propose, and never touch the
+    database: what the agency holds already, `known`, is handed to them), at most
+    PREPARED_AHEAD files each ahead of the registration."""
+    if workers <= 1 or known is None:
         for path in paths:
             yield prepare_file(
                 path, root=root, known=lambda sha: already_imported(agency_id, sha) is not None
             )
         return
     global _known_in_workers
-    _known_in_workers = frozenset(
-        DocumentFile.objects.filter(document__agency_id=agency_id).values_list("sha256", flat=True)
-    )
-    connections.close_all()  # the workers are forked: no database connection is shared
+    _known_in_workers = frozenset(known)
+    if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+        # The workers are forked and never use the database; closed here, no connection is
+        # even inherited (they end with os._exit, so they could not close ours either).
+        connections.close_all()
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_worker_start) as pool:
+        _known_in_workers = frozenset()  # the workers have their copy
         queue = iter(paths)
         pending = deque(
             pool.apply_async(_prepare_in_worker, (path, root))
             for path in itertools.islice(queue, workers * PREPARED_AHEAD)
         )
-        _known_in_workers = frozenset()
         while pending:
             prepared = pending.popleft().get()
             following = next(queue, None)
@@ -517,8 +557,9 @@ def import_documents(
         raise ImportSetupError(f"Unknown kind {kind!r}: use incoming or outgoing.")
     paths = list(files) if files is not None else import_candidates(root)
     summary = ImportSummary(found=len(paths))
+    known = KnownContents.of_agency(user.unit.agency_id) if workers > 1 else None
     prepared_files = _prepared_in_order(
-        paths, root=root, agency_id=user.unit.agency_id, workers=workers
+        paths, root=root, agency_id=user.unit.agency_id, workers=workers, known=known
     )
     catalogs = import_catalogs()
     with document_batches() as batch_end:
@@ -534,6 +575,7 @@ def import_documents(
                     book=book,
                     start_processes=start_processes,
                     catalogs=catalogs,
+                    known=known,
                 )
                 summary.outcomes.append(outcome)
                 if len(summary.outcomes) % INDEX_BATCH == 0:
