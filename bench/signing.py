@@ -10,18 +10,18 @@ files go to a temporary media directory.
 
 1. Same PDF (edoc.pdfgen's two-page sample Kế hoạch), same key (the test director's PKCS#12),
    same visible stamp (Noto Sans text, signing/stamps.py):
-   - eDoc: `signing.services.sign_document` on documents whose "sign" step is open (prepared
-     beforehand, not timed): step check, reading and checking the stored file, number/date/
-     signature/seal fields, certification, the stamp, certificate checks, signing, storing the
-     new version, SignatureRecord, audit entries.
+   - eDoc: `signing.services.signing.sign_document` on documents whose "sign" step is open
+     (prepared beforehand, not timed): step check, reading and checking the stored file,
+     number/date/signature/seal fields, certification, the stamp, certificate checks, signing,
+     storing the new version, SignatureRecord, audit entries.
    - bare pyHanko: load the PKCS#12, open the PDF, `PdfSigner.sign_pdf` into a new visible
      field with the same stamp style and the same certification, in memory.
    B-B (no timestamp) and B-T (RFC 3161 timestamp from the local TSA); revocation fetching off
    on both sides so that the two do the same work. Throughput = signatures / wall time, run one
    after the other; ratio = eDoc / bare (target ≥ 0.8). A B-LT row (eDoc with revocation data
    fetched and embedded) is given for information.
-2. Verification (`signing.validation.pdf_verify`, offline: embedded data only) of a PDF with one
-   signature and one with three (unit head, director, organisation seal).
+2. Verification (`signing.validation.verify.pdf_verify`, offline: embedded data only) of a PDF
+   with one signature and one with three (unit head, director, organisation seal).
 3. A Markdown report on stdout; with --write-docs the "Signing" section of docs/benchmarks.md
    is replaced.
 """
@@ -201,8 +201,9 @@ def main() -> int:
     from edoc.pdfgen import render_pdf, sample_document
     from signing.backends import Pkcs12Key
     from signing.models import SigningSettings
-    from signing.services import sign_document
-    from signing.validation import VerificationOptions, pdf_verify
+    from signing.services.signing import sign_document
+    from signing.validation.options import VerificationOptions
+    from signing.validation.verify import pdf_verify
     from tools.testpki.pki import start_test_pki
 
     pki = start_test_pki(work / "pki")
@@ -280,7 +281,7 @@ def main() -> int:
         # Verification: one signature, three signatures (head, director, seal).
         from signing import fields as pdf_fields
         from signing.backends.pkcs12 import Pkcs12Key as Key
-        from signing.services import SigningPolicy, run, sign_pdf_bytes
+        from signing.services.pdf import SigningPolicy, run, sign_pdf_bytes
         from signing.stamps import PersonalStamp, SealStamp
 
         policy = SigningPolicy(
@@ -344,7 +345,8 @@ def main() -> int:
         f"{long_term['per_second']:.1f} sig/s, p50 {long_term['p50_ms']:.0f} ms, "
         f"p95 {long_term['p95_ms']:.0f} ms.",
         "",
-        "Verification (`signing.validation.pdf_verify`, embedded validation data, no fetching), "
+        "Verification (`signing.validation.verify.pdf_verify`, embedded validation data, "
+        "no fetching), "
         f"{args.verifications} runs each:",
         "",
         "| PDF | p50 ms | p95 ms |",

@@ -553,13 +553,13 @@ def inbox_sizes(org: Organisation) -> dict[int, tuple[int, int]]:
     """Open tasks in each user's inbox: (all, of which unclaimed group tasks)."""
     from django.db.models import Count, Q
 
+    from workflows.access import open_mine_ids
     from workflows.models import WorkItem
-    from workflows.selectors import _mine_ids
 
     sizes = {}
     for person in org.users:
         values = WorkItem.objects.filter(
-            pk__in=_mine_ids(person), status=WorkItem.Status.OPEN
+            pk__in=open_mine_ids(person), status=WorkItem.Status.OPEN
         ).aggregate(all=Count("pk"), claimable=Count("pk", filter=Q(assignee__isnull=True)))
         sizes[person.pk] = (values["all"], values["claimable"])
     return sizes

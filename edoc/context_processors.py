@@ -1,24 +1,28 @@
-"""Navigation data for the staff layout: menu counts."""
+"""Navigation data for the staff layout: the registry's menu counts (each app adds its own
+through a context processor of its own, listed in settings.TEMPLATES)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
+
+from edoc.models import User
+
+
+def staff_user(request: HttpRequest) -> User | None:
+    """The signed-in user of a staff page, None for anonymous visitors and for the API (whose
+    responses show no menu)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.path.startswith("/api/"):
+        return None
+    return user
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or request.path.startswith("/api/"):
+    user = staff_user(request)
+    if user is None:
         return {}
     from edoc.selectors.documents import pending_count
-    from workflows.selectors import notification_unread_count, task_counts
 
-    return {
-        "nav_pending_count": pending_count(user),
-        # Workflow counts are queried only when the layout shows them (not for htmx partials):
-        # one query for open and overdue tasks, one for unread notifications.
-        "nav_tasks": SimpleLazyObject(lambda: task_counts(user)),
-        "nav_notifications_unread": SimpleLazyObject(lambda: notification_unread_count(user)),
-    }
+    return {"nav_pending_count": pending_count(user)}

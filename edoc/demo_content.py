@@ -975,6 +975,22 @@ OUTGOING_TOPICS: tuple[OutgoingTopic, ...] = (
     ),
     OutgoingTopic(
         "Công văn",
+        "đôn đốc triển khai bệnh án điện tử tại các bệnh viện trực thuộc",
+        "NVY",
+        "chuyen-doi-so",
+        (
+            "Các bệnh viện hoàn thành triển khai bệnh án điện tử theo lộ trình tại Chỉ thị số "
+            "07/CT-BYT ngày 25/3/2024 của Bộ trưởng Bộ Y tế về việc đẩy mạnh triển khai bệnh án "
+            "điện tử.",
+            *_details("benh-an-dien-tu")[:3],
+        ),
+        (),
+        ("BVĐKĐN", "BVĐKTN", "BVNĐ"),
+        years=(2025,),
+        digital=True,
+    ),
+    OutgoingTopic(
+        "Công văn",
         "thực hiện gửi, nhận văn bản điện tử có ký số giữa các đơn vị trong ngành",
         "VP",
         "chuyen-doi-so",

@@ -20,7 +20,6 @@ import ctypes
 import functools
 import io
 import logging
-import os
 import re
 import shutil
 import statistics
@@ -33,6 +32,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+
+from config.env import child_environment
 
 logger = logging.getLogger(__name__)
 
@@ -365,7 +366,7 @@ def ocr_page(
             capture_output=True,
             timeout=timeout,
             check=False,
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            env=child_environment(OMP_THREAD_LIMIT="1"),
         )
     except subprocess.TimeoutExpired:
         raise OcrUnavailable(f"OCR of page {index + 1} took more than {timeout:.0f} s")

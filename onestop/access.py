@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from edoc.models import User
 from edoc.models.organisation import LEADER_ROLES, Role
+from edoc.selectors.access import AGENCY_WIDE_ROLES
 from onestop.models import ONESTOP_GROUP, Dossier
 
 
@@ -35,7 +36,7 @@ def is_onestop_staff(user: User) -> bool:
     if not user.is_authenticated or not user.unit_id:
         return False
     return bool(
-        user.role in (*LEADER_ROLES, Role.ADMIN)
+        user.role in AGENCY_WIDE_ROLES
         or is_onestop_officer(user)
         or user.unit.procedures_handled.exists()
     )
@@ -47,7 +48,7 @@ def visible_dossiers_q(user: User) -> Q:
         return Q(pk__in=[])
     agency_id = user.unit.agency_id
     base = Q(agency_id=agency_id) & ~Q(status=Dossier.Status.DRAFT)
-    if user.role in (*LEADER_ROLES, Role.ADMIN) or is_onestop_officer(user, agency_id):
+    if user.role in AGENCY_WIDE_ROLES or is_onestop_officer(user, agency_id):
         return base
     return base & (Q(procedure__handling_unit_id=user.unit_id) | Q(handler=user))
 

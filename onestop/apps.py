@@ -8,6 +8,8 @@ class OnestopConfig(AppConfig):
     verbose_name = _("One-stop dossiers")
 
     def ready(self) -> None:
+        from edoc.hooks import register_demo_command
         from onestop import workflow
 
         workflow.register()
+        register_demo_command("seed_procedures", order=30, demo_dossiers=True)

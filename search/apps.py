@@ -10,6 +10,11 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from edoc.hooks import register_demo_command, register_document_panel
         from search import signals
 
         signals.connect()
+        # The text extraction and OCR state of each version, in the document page's files card.
+        register_document_panel("files", "search/partials/document_panel.html")
+        # seed_demo backdates its documents past the save signals: index them once at the end.
+        register_demo_command("search_reindex", "--backend", "database", "--no-progress", order=10)

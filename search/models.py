@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 class SearchEntry(models.Model):
     """One document in the database backend's index (filters, facets and the text to match).
 
-    `head_*` hold the words of the symbol, subject and issuer, `body_*` those of the files' text;
-    `*_exact` in lower case, `*_folded` without diacritics too (edoc.text.fold). On SQLite an FTS5
-    table `search_fts` (rowid = document id) and on PostgreSQL two generated tsvector columns with
-    GIN indexes (both created in migration 0002) index them.
+    `head_*` hold the words of the type, subject, symbol and issuer (as the document is named,
+    search.ranking), `body_*` those of the files' text; `*_exact` in lower case, `*_folded`
+    without diacritics too (edoc.text.fold). On SQLite an FTS5 table `search_fts` (rowid =
+    document id) and on PostgreSQL two generated tsvector columns with GIN indexes (both created
+    in migration 0002) index them.
     """
 
     document = models.OneToOneField(

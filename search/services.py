@@ -92,6 +92,7 @@ def flush_index_queue(limit: int = FLUSH_BATCH) -> int:
         logger.warning("Search engine unavailable; %s index updates kept", len(entries))
         return 0
     IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+    backend.warm_up()  # it answers again, maybe after a restart: before the next search
     return len(entries)
 
 

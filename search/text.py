@@ -3,7 +3,10 @@
 Every backend indexes the same words: `words()` splits on anything that is not a letter or digit,
 so "123/QĐ-UBND" gives "123 qđ ubnd"; `fold` (edoc.text) removes diacritics with đ → d. A document
 symbol is also indexed as one compact token (`symbol_key`: "123qdubnd") so that "123/QĐ-UBND",
-"123/QD-UBND" and "123 QĐ UBND" all find it first.
+"123/QD-UBND" and "123 QĐ UBND" all find it first. The tone mark of "oa", "oe" and "uy" is written
+on either vowel ("hòa" or "hoà", "khỏe" or "khoẻ", "thủy" or "thuỷ", as the writer's keyboard is
+set): the engines compare words with diacritics after `tone_placement`, which puts it on the
+first, so that both spellings are one word (what users see keeps its spelling).
 """
 
 from __future__ import annotations
@@ -23,10 +26,27 @@ SYMBOL_RE = re.compile(
     r"\b(\d{1,7})\s*[/\s]\s*([^\W\d_]{1,12}(?:\s*[-–\s]\s*[^\W\d_]{1,12}){0,3})\b"
 )
 SNIPPET_CHARS = 220
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+#: "oà" → "òa" …: the tone mark moved onto the first vowel of "oa", "oe", "uy" (lower case).
+TONE_PLACEMENT: dict[str, str] = {
+    first + unicodedata.normalize("NFC", second + tone): unicodedata.normalize("NFC", first + tone)
+    + second
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y"))
+    for tone in TONE_MARKS
+}
+# Everywhere, as OpenSearch's mapping char filter does: "hoàn" becomes "hòan" on both sides of
+# the search (index and query), and a type-ahead "hoà" still begins it.
+TONE_PLACEMENT_RE = re.compile("|".join(TONE_PLACEMENT))
 
 
 def nfc_lower(value: str) -> str:
     return unicodedata.normalize("NFC", value or "").lower()
+
+
+def tone_placement(value: str) -> str:
+    """Lower-case NFC text with the tone of "oa", "oe", "uy" on the first vowel (hoà → hòa):
+    how the exact words are indexed and queried."""
+    return TONE_PLACEMENT_RE.sub(lambda match: TONE_PLACEMENT[match.group()], value)
 
 
 def words(value: str) -> list[str]:
@@ -35,9 +55,9 @@ def words(value: str) -> list[str]:
 
 
 def index_text(value: str) -> tuple[str, str]:
-    """The exact and the folded word streams of `value`, space-separated."""
+    """The exact (tones placed alike) and the folded word streams of `value`, space-separated."""
     exact = " ".join(words(value))
-    return exact, fold(exact)
+    return tone_placement(exact), fold(exact)
 
 
 def symbol_key(number: str, notation: str = "") -> str:

@@ -8,16 +8,22 @@ class SigningConfig(AppConfig):
     verbose_name = _("Digital signatures")
 
     def ready(self) -> None:
+        from edoc.hooks import register_demo_command, register_document_panel
         from edoc.services.audit_anchors import audit_notary_register
         from edoc.signals import document_action, document_batch_done, document_created
-        from signing import services, verification
+        from signing import verification
         from signing.audit_anchors import SealNotary, TimestampNotary
+        from signing.services.issuance import issue_receiver
 
         document_created.connect(
             verification.verify_on_registration, dispatch_uid="signing-verify-incoming"
         )
         document_batch_done.connect(verification.verify_batch, dispatch_uid="signing-verify-batch")
-        document_action.connect(services.issue_receiver, dispatch_uid="signing-issue")
+        document_action.connect(issue_receiver, dispatch_uid="signing-issue")
         # edoc anchors its audit chain through the notaries the signing app provides.
         audit_notary_register(TimestampNotary())
         audit_notary_register(SealNotary())
+        # The "Chữ ký số" panel of the document page, after its files.
+        register_document_panel("after_files", "signing/verify_panel.html")
+        # One test key per demo signer, registered to their account (var/testpki/demo/).
+        register_demo_command("seed_signing", order=40)

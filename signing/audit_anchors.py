@@ -35,7 +35,8 @@ from signing.backends.pkcs11 import Pkcs11Key
 from signing.conf import audit_anchor_roots_path, pkcs11_settings
 from signing.errors import SigningRefused
 from signing.selectors import certificates_load, signing_settings_get, trust_root_certificates
-from signing.validation import distinguished_name, run_coroutine
+from signing.validation.chain import distinguished_name
+from signing.validation.verify import run_coroutine
 
 DIGEST = "sha256"
 TSA_TIMEOUT_SECONDS = 10

@@ -1,4 +1,5 @@
-"""Deployment settings of signing, from the environment (Django settings override them).
+"""Deployment settings of signing, from the environment read through `config.env` (Django
+settings override them).
 
 - `EDOC_PKCS11_MODULE`: PKCS#11 module of the token/HSM holding the organisation key, e.g.
   `/usr/lib/softhsm/libsofthsm2.so`; empty: issuance applies no organisation seal.
@@ -14,16 +15,17 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from config.env import literal
 
 
 def _value(name: str, default: str = "") -> str:
     value = getattr(settings, name, None)
     if value is None:
-        value = os.environ.get(name, default)
+        value = literal(name, default)
     return str(value)
 
 

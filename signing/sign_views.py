@@ -20,8 +20,9 @@ from edoc.models import Document
 from signing.audit import refusal_record
 from signing.forms import CertificateRequestForm, SignForm
 from signing.selectors import signer_certificates_of
-from signing.services import sign_step_for
+from signing.services.permissions import sign_step_for
 from signing.signer_certificates import signer_certificate_request, signer_certificate_withdraw
+from signing.steps import sign_steps
 
 FORM_PREFIX = "action"
 SECRET_FIELDS = (f"{FORM_PREFIX}-passphrase", f"{FORM_PREFIX}-pin")
@@ -31,9 +32,6 @@ SECRET_FIELDS = (f"{FORM_PREFIX}-passphrase", f"{FORM_PREFIX}-pin")
 @login_required
 def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """Ký số: GET shows the signing form, POST signs and completes the signing task."""
-    from workflows.services.processes import work_item_complete
-    from workflows.task_forms import CompleteTaskForm
-
     document = get_object_or_404(Document, pk=pk)
     item, actor = sign_step_for(request.user, document)
     if item is None:
@@ -52,14 +50,15 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
         work_item=item,
         prefix=FORM_PREFIX,
     )
-    complete_form = CompleteTaskForm(request.POST if bound else None)
+    steps = sign_steps()
+    complete_form = steps.comment_form(request.POST if bound else None)
     status = 200
     if bound:
         if form.is_valid() & complete_form.is_valid():
             try:
-                work_item_complete(
+                steps.complete(
                     user=request.user,
-                    work_item=item,
+                    task=item,
                     comment=complete_form.cleaned_data["comment"],
                     data=dict(form.cleaned_data),
                 )
@@ -75,6 +74,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "document": document,
             "item": item,
+            "task_url": steps.task_url(item),
             "actor": actor,
             "form": form,
             "complete_form": complete_form,

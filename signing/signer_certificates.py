@@ -29,7 +29,7 @@ from signing.backends.pkcs12 import MAX_PKCS12_BYTES, pkcs12_certificate
 from signing.certificates import check_usage_and_dates, holder_name, name_attribute
 from signing.models import SignerCertificate
 from signing.selectors import certificates_load
-from signing.validation import distinguished_name
+from signing.validation.chain import distinguished_name
 
 Status = SignerCertificate.Status
 Source = SignerCertificate.Source

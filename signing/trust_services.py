@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from edoc.services.audit import audit_record
 from signing.models import SigningSettings, TrustRoot
 from signing.selectors import certificates_load
-from signing.validation import distinguished_name
+from signing.validation.chain import distinguished_name
 
 
 def trust_root_certificate_parse(data: bytes) -> x509.Certificate:

@@ -24,14 +24,10 @@ from edoc.models import Document, DocumentFile, User
 from edoc.services.audit import audit_record
 from edoc.services.files import FileIntegrityError, file_read_verified
 from signing.models import VerificationReport
-from signing.validation import (
-    PdfUnreadable,
-    Verification,
-    VerificationOptions,
-    pdf_verify,
-    unreadable_report,
-    verification_options,
-)
+from signing.validation.options import VerificationOptions, verification_options
+from signing.validation.reading import PdfUnreadable
+from signing.validation.report import unreadable_report
+from signing.validation.verify import Verification, pdf_verify
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,8 @@ from edoc.middleware import client_ip
 from edoc.selectors.access import document_get_for_user
 from signing.models import VerificationReport
 from signing.selectors import trust_root_certificates, verification_report_latest
-from signing.validation import PdfUnreadable, Verification, pdf_verify
+from signing.validation.reading import PdfUnreadable
+from signing.validation.verify import Verification, pdf_verify
 from signing.verification import document_file_verify, verification_report_export
 
 logger = logging.getLogger(__name__)

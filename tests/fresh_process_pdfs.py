@@ -138,9 +138,12 @@ def signed(p12_path: str, seal_p12_path: str, passphrase: str, draft_path: str) 
 
     from signing import fields as pdf_fields
     from signing.backends.pkcs12 import Pkcs12Key
-    from signing.services import SigningPolicy, date_line, sign_pdf_bytes
+    from signing.services.numbering import date_line
+    from signing.services.pdf import SigningPolicy, sign_pdf_bytes
     from signing.stamps import PersonalStamp, SealStamp
-    from signing.validation import run_coroutine as run  # also where a loop runs (Playwright)
+    from signing.validation.verify import (
+        run_coroutine as run,
+    )  # also where a loop runs (Playwright)
 
     now = timezone.now()
     policy = SigningPolicy(

@@ -112,7 +112,8 @@ def test_generator_works_in_a_fresh_process(migrated, tmp_path, name):
 def test_signing_stamps_and_filled_fields_in_a_fresh_process(migrated, tmp_path, test_pki):  # noqa: F811
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from signing.validation import VerificationOptions, pdf_verify
+    from signing.validation.options import VerificationOptions
+    from signing.validation.verify import pdf_verify
 
     draft = tmp_path / "draft.pdf"
     draft.write_bytes(render_pdf(dataclasses.replace(sample_document(), number="", date=None)))

@@ -25,12 +25,13 @@ from django.utils.translation import gettext_lazy
 
 from edoc.forms import AssignForm, ForwardForm
 from edoc.models import Assignment, Document
-from edoc.selectors.access import Actor, assignment_holders_q, principals_of
+from edoc.selectors.access import Actor, assignment_holders_q
 from edoc.selectors.documents import outgoing_number_preview
 from edoc.services import documents as document_services
 from edoc.services import handling
 from signing.forms import SignForm
-from workflows import calendar
+from signing.steps import SIGN_ACTION
+from workflows import access, calendar
 from workflows.actions import ActionSpec, Notice, is_performing, performing, register
 from workflows.models import ProcessDefinition, WorkItem
 from workflows.selectors import work_item_assignment
@@ -152,7 +153,8 @@ def _perform_sign(actor: Actor, work_item: WorkItem, data: dict) -> None:
     """Sign the document's file as this step's assignee; the last signing step of the process
     also makes the document ready for issuance."""
     from signing.forms import key_backend
-    from signing.services import sign_document, signature_plan
+    from signing.services.permissions import signature_plan
+    from signing.services.signing import sign_document
 
     if not data.get("method"):
         raise ValidationError(_("Choose how to sign: with your key file or by remote signing."))
@@ -277,7 +279,9 @@ REGISTRY_ACTIONS = [
         _perform_submit,
         OUTGOING,
     ),
-    ActionSpec("sign", gettext_lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING),
+    ActionSpec(
+        SIGN_ACTION, gettext_lazy("Digitally sign"), SignActionForm, _perform_sign, OUTGOING
+    ),
     ActionSpec(
         "issue",
         gettext_lazy("Number and issue"),
@@ -317,17 +321,14 @@ def start_for_new_document(
 
 def complete_matching_task(sender, document: Document, user, action: str, **kwargs) -> None:
     """document_action receiver: the registry action done outside the task completes the task."""
-    from workflows.services.processes import work_item_actor, work_item_complete
+    from workflows.services.processes import work_item_complete
 
     if is_performing():
         return
-    people = [principal.pk for principal in principals_of(user)]
-    candidates = WorkItem.objects.filter(
+    open_items = WorkItem.objects.filter(
         document=document, status=WorkItem.Status.OPEN, action=action
-    ).filter(Q(assignee_id__in=people) | Q(assignee__isnull=True, candidates=user))
-    for work_item in candidates.distinct().order_by("pk"):
-        if work_item_actor(user, work_item) is None:
-            continue
+    )
+    for work_item, _actor in access.acting_on(user, open_items):
         try:
             with performing(work_item.pk):
                 work_item_complete(user=user, work_item=work_item, action_done=True)

@@ -10,18 +10,12 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from edoc.models import Assignment, Delegation, Document, DocumentEvent, DocumentFile, User
-from edoc.selectors.access import assignment_holders_q, principals_of, visible_documents
-from workflows import calendar
+from edoc.models import Assignment, Document, DocumentEvent, DocumentFile, User
+from edoc.selectors.access import assignment_holders_q, visible_documents
+from workflows import access, calendar
 from workflows.actions import can_return_to
 from workflows.graph import USER
 from workflows.models import Notification, ProcessDefinition, ProcessRun, RunEvent, WorkItem
-
-
-def _mine_q(user: User) -> Q:
-    """Tasks assigned to the user or to someone they act for, and group tasks they may claim."""
-    people = [principal.pk for principal in principals_of(user)]
-    return Q(assignee_id__in=people) | Q(assignee__isnull=True, candidates=user)
 
 
 def inbox_work_items(user: User) -> QuerySet[WorkItem]:
@@ -30,7 +24,7 @@ def inbox_work_items(user: User) -> QuerySet[WorkItem]:
         return WorkItem.objects.none()
     # The ids first (three index scans, one sub-millisecond query): as a subquery inside the
     # API's wide join, PostgreSQL would apply it last (beyond join_collapse_limit).
-    ids = list(_mine_ids(user).values_list("pk", flat=True))
+    ids = list(access.open_mine_ids(user).values_list("pk", flat=True))
     return (
         WorkItem.objects.filter(pk__in=ids)
         .select_related("assignee", "document__document_type", "run__version__definition")
@@ -39,20 +33,14 @@ def inbox_work_items(user: User) -> QuerySet[WorkItem]:
 
 
 def work_item_get_for_user(user: User, pk: int) -> WorkItem:
-    """A task the user takes part in (or whose document they may see); else 404."""
+    """A task the user may see (`workflows.access.can_see_work_item`); else 404."""
     queryset = WorkItem.objects.select_related(
         "assignee", "document", "run__version__definition", "run__initiator"
     )
     item = queryset.filter(pk=pk).first()
-    if item is None:
+    if item is None or not access.can_see_work_item(user, item):
         raise Http404
-    if queryset.filter(_mine_q(user), pk=pk).exists() or item.completed_by_id == user.pk:
-        return item
-    if item.document_id and visible_documents(user).filter(pk=item.document_id).exists():
-        return item
-    if item.run.initiator_id == user.pk:
-        return item
-    raise Http404
+    return item
 
 
 def returnable_steps_of(work_items: Iterable[WorkItem]) -> dict[int, list[tuple[str, str]]]:
@@ -94,31 +82,15 @@ def returnable_steps_of(work_items: Iterable[WorkItem]) -> dict[int, list[tuple[
 
 
 def process_run_get_for_user(user: User, pk: int) -> ProcessRun:
-    """A run the user takes part in (initiator, assignee, candidate, actor; in person or for
-    someone who delegated to them) or whose document they may see; else 404."""
+    """A run the user may see (`workflows.access.can_see_run`); else 404."""
     run = (
         ProcessRun.objects.select_related("process", "version__definition", "document", "initiator")
         .filter(pk=pk)
         .first()
     )
-    if run is None or not user.is_authenticated:
+    if run is None or not access.can_see_run(user, run):
         raise Http404
-    people = [principal.pk for principal in principals_of(user)]
-    if run.initiator_id in people:
-        return run
-    took_part = (
-        Q(assignee_id__in=people)
-        | Q(candidates__in=people)
-        | Q(completed_by_id__in=people)
-        | Q(on_behalf_of_id__in=people)
-    )
-    if run.work_items.filter(took_part).exists():
-        return run
-    if run.events.filter(Q(actor_id__in=people) | Q(on_behalf_of_id__in=people)).exists():
-        return run
-    if run.document_id and visible_documents(user).filter(pk=run.document_id).exists():
-        return run
-    raise Http404
+    return run
 
 
 # --- The task inbox page, the task and process pages, the menu counts.
@@ -127,30 +99,12 @@ INBOX_ALL, INBOX_OVERDUE, INBOX_DUE_SOON = "all", "overdue", "due_soon"
 INBOX_VIEWS = (INBOX_ALL, INBOX_OVERDUE, INBOX_DUE_SOON)
 
 
-def _mine_ids(user: User) -> QuerySet:
-    """Ids of the user's open tasks: own, delegated to them, claimable.
-
-    A UNION ALL of three index scans; an OR of subqueries made PostgreSQL read every open task
-    of the agency (docs/benchmarks.md, workflows inbox)."""
-    delegators = Delegation.objects.active_on().filter(delegate=user).values("delegator_id")
-    open_items = WorkItem.objects.filter(status=WorkItem.Status.OPEN).order_by()
-    return (
-        open_items.filter(assignee=user)
-        .values("pk")
-        .union(
-            open_items.filter(assignee_id__in=delegators).values("pk"),
-            WorkItem.candidates.through.objects.filter(
-                user=user, workitem__assignee__isnull=True, workitem__status=WorkItem.Status.OPEN
-            ).values("workitem_id"),
-            all=True,
-        )
-    )
-
-
 def _open_tasks(user: User, definition_id: int | None = None) -> QuerySet[WorkItem]:
     if not user.is_authenticated:
         return WorkItem.objects.none()
-    queryset = WorkItem.objects.filter(pk__in=_mine_ids(user), status=WorkItem.Status.OPEN)
+    queryset = WorkItem.objects.filter(
+        pk__in=access.open_mine_ids(user), status=WorkItem.Status.OPEN
+    )
     if definition_id is not None:
         queryset = queryset.filter(run__version__definition_id=definition_id)
     return queryset
@@ -269,12 +223,6 @@ def work_item_assigned_by(item: WorkItem) -> AssignedBy:
         how = "returned" if previous.status == WorkItem.Status.RETURNED else "completed"
         return AssignedBy(previous.completed_by, previous.on_behalf_of, previous.completed_at, how)
     return AssignedBy(item.run.initiator, None, item.run.started_at, "started")
-
-
-def run_get_for_user(user: User, pk: int) -> ProcessRun:
-    """The run of the process page: one the user takes part in or whose document they may
-    see (the rule of `process_run_get_for_user`); else 404."""
-    return process_run_get_for_user(user, pk)
 
 
 def run_events(run: ProcessRun) -> QuerySet[RunEvent]:

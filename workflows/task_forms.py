@@ -65,19 +65,38 @@ def _accepts(form_class: type[forms.Form], name: str) -> bool:
     )
 
 
-def action_form_for(
-    request: HttpRequest, work_item: WorkItem, *, bound: bool = False
+def action_form(
+    work_item: WorkItem,
+    user: User,
+    *,
+    data: Any = None,
+    files: Any = None,
+    prefix: str | None = None,
 ) -> forms.Form | None:
-    """The extra form the step's action needs (None for the generic actions), bound to the
-    request's POST data when `bound`."""
+    """The extra form the step's action needs (None for the generic actions), bound to `data`
+    when given; it receives `user` and `work_item` when its constructor names them. The task
+    page and the API both build it here."""
     form_class = get_action(work_item.action).form_class
     if form_class is None:
         return None
-    kwargs: dict[str, Any] = {"prefix": ACTION_PREFIX}
+    kwargs: dict[str, Any] = {"prefix": prefix}
     if _accepts(form_class, "user"):
-        kwargs["user"] = request.user
+        kwargs["user"] = user
     if _accepts(form_class, "work_item"):
         kwargs["work_item"] = work_item
-    if bound:
-        kwargs.update(data=request.POST, files=request.FILES)
+    if data is not None:
+        kwargs.update(data=data, files=files)
     return form_class(**kwargs)
+
+
+def action_form_for(
+    request: HttpRequest, work_item: WorkItem, *, bound: bool = False
+) -> forms.Form | None:
+    """The task page's action form, bound to the request's POST data when `bound`."""
+    return action_form(
+        work_item,
+        request.user,
+        data=request.POST if bound else None,
+        files=request.FILES if bound else None,
+        prefix=ACTION_PREFIX,
+    )

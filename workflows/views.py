@@ -1,7 +1,8 @@
 """Staff pages of the workflows app: the task inbox, a task, a running process, notifications.
 
-Reads go through `workflows.selectors`, writes through `workflows.services.processes`; a
-service's PermissionDenied becomes the 403 page, a task someone already handled a message.
+Reads go through `workflows.selectors`, who may act on a task is `workflows.access`, writes go
+through `workflows.services.processes`; a service's PermissionDenied becomes the 403 page, a
+task someone already handled a message.
 """
 
 from __future__ import annotations
@@ -24,13 +25,11 @@ from django.views.decorators.http import require_POST
 
 from edoc.services.handling import document_mark_read
 from edoc.views.common import form_add_service_errors, paginate
-from workflows import selectors
+from workflows import access, selectors
 from workflows.actions import Notice, get_action
 from workflows.models import ProcessRun, WorkItem
 from workflows.services.processes import (
-    can_reassign,
     returnable_steps,
-    work_item_actor,
     work_item_claim,
     work_item_complete,
     work_item_reassign,
@@ -150,10 +149,10 @@ def _task_page(
         item.refresh_from_db()
         bound = {}
     is_open = item.status == WorkItem.Status.OPEN
-    candidate = is_open and item.assignee_id is None and item.candidates.filter(pk=user.pk).exists()
-    actor = work_item_actor(user, item) if is_open and not candidate else None
+    candidate = access.can_claim(user, item)
+    actor = access.work_item_actor(user, item) if is_open and not candidate else None
     steps = returnable_steps(item) if actor is not None else []
-    reassignable = is_open and can_reassign(user, item)
+    reassignable = is_open and access.can_reassign(user, item)
     document = item.document
     document_visible = bool(
         item.document_id and selectors.visible_document_ids(user, [item.document_id])
@@ -393,7 +392,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A running (or finished) process: definition, document, history, open tasks, diagram."""
     from workflows.engine import graph_of
 
-    run: ProcessRun = selectors.run_get_for_user(request.user, pk)
+    run: ProcessRun = selectors.process_run_get_for_user(request.user, pk)
     graph = graph_of(run.process)
     open_items = selectors.run_open_work_items(run)
     current = {item.step_id for item in open_items}

@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "edoc.context_processors.navigation",
+                "workflows.context_processors.navigation",
             ],
         },
     },

@@ -21,10 +21,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from edoc.models import Assignment, Delegation, Document, DocumentGrant, Unit, User
-from edoc.models.organisation import Role
+from edoc.models.organisation import LEADER_ROLES, Role
 from edoc.services.numbering import registry_unit_for
 
-AGENCY_WIDE_ROLES = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR, Role.ADMIN)
+# Who sees the whole agency by position: its leaders and the system administrators.
+AGENCY_WIDE_ROLES = (*LEADER_ROLES, Role.ADMIN)
 
 
 def delegators_of(user: User) -> list[User]:
@@ -242,6 +243,18 @@ def can_issue(user: User, document: Document) -> bool:
     )
 
 
+def can_grant(user: User, document: Document) -> bool:
+    """Who may give someone explicit access to the document (the only way into a confidential
+    one): the agency's leaders (director, deputy directors), and whoever registered or drafted
+    it while holding a grant for it."""
+    if user.role in LEADER_ROLES and user.unit_id and user.unit.agency_id == document.agency_id:
+        return True
+    return (
+        document.created_by_id == user.pk
+        and DocumentGrant.objects.filter(document=document, user=user).exists()
+    )
+
+
 def assignable_q(principal: User) -> Q | None:
     """Incoming documents `principal` distributes: directors and deputies those in the agency's
     books; the head of an affiliated unit with its own books (a hospital, a health centre)
@@ -316,10 +329,12 @@ def require(actor: Actor | None) -> Actor:
 
 
 __all__ = [
+    "AGENCY_WIDE_ROLES",
     "Actor",
     "Http404",
     "assign_actor",
     "assignment_actor",
+    "can_grant",
     "can_issue",
     "can_register_incoming",
     "delegators_of",

@@ -29,6 +29,7 @@ from edoc.models import (
 from edoc.models.organisation import Role
 from edoc.selectors.access import (
     Actor,
+    can_grant,
     can_issue,
     can_register_incoming,
     edit_draft_actor,
@@ -129,6 +130,17 @@ def _read_text_first(pdf: ValidatedPdf | None) -> None:
 def _grant(document: Document, user: User, granted_by: User, reason: str) -> None:
     DocumentGrant.objects.get_or_create(
         document=document, user=user, defaults={"granted_by": granted_by, "reason": reason}
+    )
+
+
+def _grant_audited(document: Document, user: User, granted_by: User, reason: str) -> None:
+    """An explicit grant someone gave, audited as "document.grant"."""
+    _grant(document, user, granted_by, reason)
+    audit_record(
+        actor=granted_by,
+        action="document.grant",
+        target=document,
+        details={"grantee": user.username, "reason": reason},
     )
 
 
@@ -337,6 +349,16 @@ EDITABLE_FIELDS = (
 )
 
 
+def _changed_fields_text(changed: dict[str, Any]) -> str:
+    """The corrected fields as the timeline names them ("trích yếu, độ khẩn"), in form order."""
+    labels = (
+        str(Document._meta.get_field(name).verbose_name)
+        for name in EDITABLE_FIELDS
+        if name in changed
+    )
+    return ", ".join(dict.fromkeys(labels))
+
+
 @nfc_inputs
 @transaction.atomic
 def document_update(*, user: User, document: Document, **changes: Any) -> Document:
@@ -375,7 +397,7 @@ def document_update(*, user: User, document: Document, **changes: Any) -> Docume
         return document
     document.full_clean(exclude=["register_book", "book_number"])
     document.save()
-    _event(document, actor, DocumentEvent.Action.UPDATED, comment=", ".join(sorted(before)))
+    _event(document, actor, DocumentEvent.Action.UPDATED, comment=_changed_fields_text(before))
     audit_record(
         actor=user,
         on_behalf_of=actor.on_behalf_of,
@@ -702,6 +724,9 @@ def outgoing_issue(
     document.issued_at = timezone.now()
     document.issued_by = user
     document.status = Status.ISSUED
+    issued_file = document.latest_file()
+    if issued_file is not None and issued_file.page_count:
+        document.page_count = issued_file.page_count  # its details and its internal copies
     document.save()
     actor = Actor(user)
     _event(document, actor, DocumentEvent.Action.ISSUED, comment=f"Số: {document.symbol}")
@@ -798,42 +823,18 @@ def document_grant_participant(
 
     if not document.is_confidential and visible_documents(user).filter(pk=document.pk).exists():
         return False
-    _grant(document, user, granted_by, reason)
-    audit_record(
-        actor=granted_by,
-        action="document.grant",
-        target=document,
-        details={"grantee": user.username, "reason": reason},
-    )
+    _grant_audited(document, user, granted_by, reason)
     return True
 
 
 @nfc_inputs
 @transaction.atomic
 def document_grant(*, user: User, document: Document, grantee: User, reason: str = "") -> None:
-    """Give one user explicit access (the only way into a confidential document).
-
-    The agency's directors, and holders of a grant who registered or drafted it, may grant.
-    """
-    allowed = (
-        user.role in ("director", "deputy_director")
-        and user.unit_id
-        and (user.unit.agency_id == document.agency_id)
-    )
-    allowed = (
-        allowed
-        or DocumentGrant.objects.filter(document=document, user=user).exists()
-        and (document.created_by_id == user.pk)
-    )
-    if not allowed:
+    """Give one user explicit access (the only way into a confidential document); who may is
+    `edoc.selectors.access.can_grant`."""
+    if not can_grant(user, document):
         raise PermissionDenied(_("You may not grant access to this document."))
     if not grantee.unit_id or grantee.unit.agency_id != document.agency_id:
         raise ValidationError(_("Access can only be granted to staff of the agency."))
-    _grant(document, grantee, user, reason)
+    _grant_audited(document, grantee, user, reason)
     _event(document, Actor(user), DocumentEvent.Action.GRANTED, comment=str(grantee))
-    audit_record(
-        actor=user,
-        action="document.grant",
-        target=document,
-        details={"grantee": grantee.username, "reason": reason},
-    )

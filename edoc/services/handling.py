@@ -212,6 +212,15 @@ def assignment_forward(
     document = assignment.document
     _check_assignees(document, [to_unit] if to_unit else [], [to_user] if to_user else [])
     _validate_deadline(deadline)
+    if deadline and assignment.deadline and deadline > assignment.deadline:
+        raise ValidationError(
+            {
+                "deadline": _(
+                    "The deadline cannot be later than the one you were given (%(date)s)."
+                )
+                % {"date": assignment.deadline.strftime("%d/%m/%Y")}
+            }
+        )
     child = _create_assignment(
         document=document,
         actor=actor,

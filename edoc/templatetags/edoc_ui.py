@@ -1,4 +1,5 @@
-"""Template helpers of the staff UI: badges, overdue marks, menu state."""
+"""Template helpers of the staff UI: badges, overdue marks, menu state, the document page's
+panels of other apps."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from edoc.deadlines import days_left_text
+from edoc import hooks
+from edoc.hooks import days_left_text
 from edoc.models import Document
 from edoc.selectors.access import can_register_incoming
 from edoc.selectors.documents import is_overdue
@@ -125,3 +127,15 @@ def document_deadline(document: Document) -> SafeString | str:
     if document.status in OPEN_STATUSES:
         return deadline_cell(document.deadline)
     return format_html('<span class="deadline">{}</span>', document.deadline.strftime("%d/%m/%Y"))
+
+
+@register.simple_tag(takes_context=True)
+def document_panels(context: template.Context, slot: str) -> SafeString:
+    """{% document_panels "slot" %}: the panels other apps registered at this place of the
+    document page (`edoc.hooks.register_document_panel`), each rendered like an
+    `{% include %}` of its template with the page's context."""
+    engine = context.template.engine
+    # Rendered templates: each escaped what it rendered, like an {% include %}.
+    return SafeString(
+        "".join(engine.get_template(name).render(context) for name in hooks.document_panels(slot))
+    )

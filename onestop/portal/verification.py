@@ -1,5 +1,5 @@
 """The signature check shown next to the result download: the signing app's verification
-(`signing.validation.pdf_verify` with the admin-managed trust roots, as on the public
+(`signing.validation.verify.pdf_verify` with the admin-managed trust roots, as on the public
 /verify/ page), reduced to what a citizen needs: per signature the signer, the time and
 whether it is valid. Results are cached for a few minutes by the file's SHA-256."""
 
@@ -13,13 +13,10 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.dateparse import parse_datetime
 
-from signing.validation import (
-    PdfUnreadable,
-    SignatureVerdict,
-    pdf_verify,
-    report_verdict,
-    unreadable_report,
-)
+from signing.validation.reading import PdfUnreadable
+from signing.validation.report import unreadable_report
+from signing.validation.verdict import SignatureVerdict, report_verdict
+from signing.validation.verify import pdf_verify
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +56,7 @@ def _line(entry: dict[str, Any], verdict: SignatureVerdict) -> SignatureLine:
 
 def result_verification(content: bytes) -> ResultVerification:
     """Verify the signatures of the result PDF; the verdicts come from the report
-    (`signing.validation.report_verdict`, in the active language), as on /verify/."""
+    (`signing.validation.verdict.report_verdict`, in the active language), as on /verify/."""
     key = f"portal:result-verification:{hashlib.sha256(content).hexdigest()}"
     report = cache.get(key)
     if report is None:

@@ -135,3 +135,6 @@ class SearchBackend(ABC):
     @abstractmethod
     def ping(self) -> bool:
         """Whether the engine answers."""
+
+    def warm_up(self) -> None:  # noqa: B027 - optional, the database needs nothing
+        """Prepare the engine for searches once it answers again (nothing by default)."""

@@ -1,8 +1,13 @@
 """The database backend: SQLite FTS5 in the embedded mode, PostgreSQL tsvector + GIN otherwise.
 
 Both index the same word streams (search.text): exact lower-case words and their folded form, the
-document symbol as one compact token. A query matches the folded words (diacritics optional);
-when it is typed with diacritics, documents that also match the exact words rank higher.
+document symbol as one compact token. A query matches the folded words (diacritics optional).
+Hits are ordered by the tiers of search.ranking (symbol typed, words with the diacritics typed,
+words adjacent as a phrase, head beginning with them, longest run of adjacent words), then by the
+engine's relevance (FTS5 bm25, ts_rank). On SQLite each word tier is one more MATCH of the FTS5
+table, on PostgreSQL one more `@@` on the matching rows' tsvector. The head (type, subject,
+symbol, issuer) reads as the document is named, "Kế hoạch Chuyển đổi số …": a query naming the
+type finds it as a phrase, and the documents so named by the head's beginning.
 Permissions: every query is restricted to `visible_documents(user)` (an id subquery), so totals and
 facet counts only ever count documents the user may see.
 """
@@ -22,7 +27,15 @@ from edoc.selectors.access import visible_documents
 from edoc.text import fold
 
 from ..models import SearchEntry
-from ..text import ParsedQuery, highlights_for, index_text, parse_query, words
+from ..ranking import NAMED, PHRASE, SYMBOL, TONES, adjacent_runs, proximity_words
+from ..text import (
+    ParsedQuery,
+    highlights_for,
+    index_text,
+    parse_query,
+    tone_placement,
+    words,
+)
 from .base import (
     FILTER_KEYS,
     FacetBucket,
@@ -45,12 +58,20 @@ FILTER_FIELDS = {
 }
 FACET_SIZE = 30
 # FTS5 bm25 column weights: symbol_key, type_words, head_exact, head_folded, body_exact,
-# body_folded.
-FTS5_SCORE_SQL = "-bm25(search_fts, 50.0, 20.0, 8.0, 4.0, 2.0, 1.0)"
+# body_folded. bm25() is negative, better matches lower; squashed into [0, 1) (search.ranking).
+FTS5_BM25_SQL = "bm25(search_fts, 50.0, 20.0, 8.0, 4.0, 2.0, 1.0)"
+FTS5_RELEVANCE_SQL = f"1.0 - 10.0 / (10.0 - {FTS5_BM25_SQL})"
+FTS5_FOLDED_COLUMNS = "{type_words head_folded body_folded}"
+# The row's document is one that an FTS5 MATCH finds (an uncorrelated subquery: run once).
+FTS5_FINDS = (
+    "search_searchentry.document_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+)
 
 
 def entry_from_record(record: IndexRecord) -> SearchEntry:
-    head_exact, head_folded = index_text(" ".join((record.symbol, record.subject, record.issuer)))
+    head_exact, head_folded = index_text(
+        " ".join((record.type_label, record.subject, record.symbol, record.issuer))
+    )
     body_exact, body_folded = index_text(record.body)
     return SearchEntry(
         document_id=record.id,
@@ -88,7 +109,7 @@ def _fts5_group(words: list[str], *, prefix_last: bool) -> str:
 
 def fts5_expression(parsed: ParsedQuery, *, folded: bool) -> str:
     """FTS5 MATCH over the folded (or exact) columns; "" when there is nothing to match."""
-    convert = fold if folded else (lambda word: word)
+    convert = fold if folded else tone_placement
     groups = []
     if parsed.terms:
         groups.append(_fts5_group([convert(t) for t in parsed.terms], prefix_last=parsed.prefix))
@@ -107,12 +128,39 @@ def fts5_match(parsed: ParsedQuery) -> str:
         alternatives.append(f"({words})")
         if parsed.has_diacritics:
             alternatives.append(f"({fts5_expression(parsed, folded=False)})")
-        if parsed.prefix and len(parsed.terms) > 1:
-            # Type-ahead: the words typed so far, in that order, rank above scattered ones.
+        if parsed.prefix and len(parsed.terms) > 1 and not parsed.phrases:
+            # Type-ahead: the words typed so far, in that order, rank above scattered ones (an
+            # alternative that only documents having all the words match: no quoted phrase).
             typed = " ".join(fold(term) for term in parsed.terms)
             alternatives.append(f'({{head_folded body_folded}} : "{typed}" *)')
     alternatives += [f'(symbol_key : "{key}")' for key in parsed.symbol_keys]
     return " OR ".join(alternatives)
+
+
+def fts5_phrase(words: list[str], *, prefix: bool = False) -> str:
+    """FTS5 MATCH of these folded words adjacent and in order in one folded column."""
+    return f'{FTS5_FOLDED_COLUMNS} : "{" ".join(words)}"' + (" *" if prefix else "")
+
+
+def _case(condition: str, weight: float) -> str:
+    return f"CASE WHEN {condition} THEN {weight!r} ELSE 0.0 END"
+
+
+def _column_tiers(parsed: ParsedQuery) -> tuple[list[str], list[str]]:
+    """The tiers read from the row itself: symbol typed, head beginning with the words."""
+    parts: list[str] = []
+    params: list[str] = []
+    if parsed.symbol_keys:
+        marks = ", ".join(["%s"] * len(parsed.symbol_keys))
+        parts.append(_case(f"search_searchentry.symbol_key IN ({marks})", SYMBOL))
+        params += parsed.symbol_keys
+    adjacent = proximity_words(parsed)
+    if adjacent:
+        # The head reads type, subject, …: it begins with the words, whole (or the last one
+        # begun, type-ahead). Words are letters and digits: no LIKE wildcard among them.
+        parts.append(_case("(search_searchentry.head_folded || ' ') LIKE %s", NAMED))
+        params.append(" ".join(adjacent) + ("%" if parsed.prefix else " %"))
+    return parts, params
 
 
 def _tsquery_group(words: list[str], *, prefix_last: bool) -> list[str]:
@@ -122,15 +170,68 @@ def _tsquery_group(words: list[str], *, prefix_last: bool) -> list[str]:
     return parts
 
 
+def tsquery_phrase(words: list[str], *, prefix: bool = False) -> str:
+    """to_tsquery('simple', …) text of these folded words adjacent and in order."""
+    return " <-> ".join(f"'{word}'" for word in words) + (":*" if prefix else "")
+
+
+def word_tiers(
+    parsed: ParsedQuery, *, exact: tuple[str, str], folded: str, phrase: Callable[..., str]
+) -> tuple[str, list[str]]:
+    """SQL of the ranking tiers (search.ranking) of a search_searchentry row, and its parameters.
+
+    `exact`: the SQL condition (one parameter) that the row matches a query of the exact words,
+    and that query; `folded`: the condition that it matches a query of folded words, built by
+    `phrase(words, prefix=…)`. The phrase and the runs are one CASE, longest first: the first
+    that holds gives the weight (the phrase holds every run), the others are not evaluated.
+    """
+    parts, params = _column_tiers(parsed)
+    if parsed.has_diacritics and (parsed.terms or parsed.phrases):
+        parts.append(_case(exact[0], TONES))
+        params.append(exact[1])
+    adjacent = proximity_words(parsed)
+    if adjacent:
+        runs = [(adjacent, parsed.prefix, PHRASE)]
+        runs += [(list(run.words), run.prefix, run.weight) for run in adjacent_runs(parsed)]
+        whens = " ".join(f"WHEN {folded} THEN {weight!r}" for _words, _prefix, weight in runs)
+        parts.append(f"CASE {whens} ELSE 0.0 END")
+        params += [phrase(words, prefix=prefix) for words, prefix, _weight in runs]
+    return " + ".join(parts) or "0.0", params
+
+
+def fts5_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
+    """The ranking tiers on SQLite: each is a MATCH of the FTS5 table, run once per search."""
+    return word_tiers(
+        parsed,
+        exact=(FTS5_FINDS, fts5_expression(parsed, folded=False)),
+        folded=FTS5_FINDS,
+        phrase=fts5_phrase,
+    )
+
+
+def tsvector_tiers(parsed: ParsedQuery) -> tuple[str, list[str]]:
+    """The ranking tiers on PostgreSQL: each is one more `@@` on the matching rows' tsvector."""
+    return word_tiers(
+        parsed,
+        exact=(
+            "search_searchentry.exact_vec @@ to_tsquery('simple', %s)",
+            tsquery(parsed, folded=False, with_symbols=False),
+        ),
+        folded="search_searchentry.folded_vec @@ to_tsquery('simple', %s)",
+        phrase=tsquery_phrase,
+    )
+
+
 def tsquery(parsed: ParsedQuery, *, folded: bool, with_symbols: bool) -> str:
     """to_tsquery('simple', …) text; "" when there is nothing to match."""
-    convert = fold if folded else (lambda word: word)
+    convert = fold if folded else tone_placement
     parts = _tsquery_group([convert(t) for t in parsed.terms], prefix_last=parsed.prefix)
     for phrase in parsed.phrases:
         parts.append("(" + " <-> ".join(f"'{convert(word)}'" for word in phrase) + ")")
     expression = " & ".join(parts)
-    if parsed.prefix and len(parsed.terms) > 1 and expression:
-        # Type-ahead: the words typed so far, in that order, rank above scattered ones.
+    if parsed.prefix and len(parsed.terms) > 1 and expression and not parsed.phrases:
+        # Type-ahead: the words typed so far, in that order, rank above scattered ones (an
+        # alternative that only documents having all the words match: no quoted phrase).
         typed = " <-> ".join(f"'{convert(term)}'" for term in parsed.terms) + ":*"
         expression = f"({expression}) | ({typed})"
     if with_symbols and parsed.symbol_keys:
@@ -234,27 +335,32 @@ class DatabaseBackend(SearchBackend):
         # Raw SQL below: only constant SQL text; the user's words travel as bound parameters.
         if connection.vendor == "postgresql":
             folded = tsquery(parsed, folded=True, with_symbols=True)
-            score_sql = "ts_rank(search_searchentry.folded_vec, to_tsquery('simple', %s))"
+            relevance = "ts_rank(search_searchentry.folded_vec, to_tsquery('simple', %s))"
             params: list = [folded]
             if parsed.has_diacritics and (parsed.terms or parsed.phrases):
-                score_sql += (
+                relevance += (
                     " + 2 * ts_rank(search_searchentry.exact_vec, to_tsquery('simple', %s))"
                 )
                 params.append(tsquery(parsed, folded=False, with_symbols=False))
-            for key in parsed.symbol_keys:
-                score_sql += " + CASE WHEN search_searchentry.symbol_key = %s THEN 10 ELSE 0 END"
-                params.append(key)
+            tiers, tier_params = tsvector_tiers(parsed)
             match = RawSQL(  # noqa: S611
                 "search_searchentry.folded_vec @@ to_tsquery('simple', %s)",
                 [folded],
                 output_field=BooleanField(),
             )
-            score = RawSQL(score_sql, params, output_field=FloatField())  # noqa: S611
+            score = RawSQL(  # noqa: S611
+                f"{tiers} + 1.0 - 1.0 / (1.0 + {relevance})",
+                tier_params + params,
+                output_field=FloatField(),
+            )
             return entries.filter(match).annotate(score=score)
         # SQLite: join the FTS5 table so that MATCH runs once and bm25() ranks in that same scan
-        # (a correlated subquery per row is two orders of magnitude slower on 100,000 rows).
+        # (a correlated subquery per row is two orders of magnitude slower on 100,000 rows); each
+        # ranking tier is one uncorrelated MATCH, evaluated once.
+        tiers, tier_params = fts5_tiers(parsed)
         return entries.extra(  # noqa: S610
-            select={"score": FTS5_SCORE_SQL},
+            select={"score": f"{tiers} + {FTS5_RELEVANCE_SQL}"},
+            select_params=tier_params,
             tables=["search_fts"],
             where=["search_fts.rowid = search_searchentry.document_id", "search_fts MATCH %s"],
             params=[fts5_match(parsed)],

@@ -10,9 +10,13 @@ before a concurrent update never overwrites that update.
 
 Vietnamese text (analysis-common only, no ICU): words are split like `search.text.words` (letters
 and digits), each text field is indexed lower-cased with its diacritics (`subject`) and again
-folded (`subject.folded`: lowercase + asciifolding, đ → d). Queries must match the folded words;
-matches of the exact words, phrases, the words in order in the title (type + subject) and the
-compact document symbol (`symbol_key`) add score.
+folded (`subject.folded`: lowercase + asciifolding, đ → d); the exact words have the tone of
+"oa", "oe", "uy" on the first vowel, as search.text.tone_placement writes them (a mapping char
+filter). Queries must match the folded words; hits are ordered by the tiers of search.ranking
+(constant scores: the symbol typed, the words with their diacritics, the words as a phrase, the
+title beginning with them, the longest run of adjacent words), then by BM25 squashed into [0, 1)
+by a script (lang-painless), which also scores the exact words and the words in order in the
+title (type + subject).
 
 Permissions are part of the query: `visibility_for(user)` becomes a bool filter over the access
 facts indexed with each document, so hits, totals and facet counts cover visible documents only.
@@ -44,7 +48,8 @@ from opensearchpy.exceptions import (
 from edoc.selectors.access import Visibility, visibility_for
 from edoc.text import fold
 
-from ..text import ParsedQuery, parse_query
+from .. import ranking
+from ..text import TONE_PLACEMENT, ParsedQuery, parse_query, tone_placement
 from .base import (
     FILTER_KEYS,
     MAX_PAGE_SIZE,
@@ -89,19 +94,45 @@ FILTER_FIELDS: dict[str, str] = {
 }
 #: Text fields and their weight: the folded sub-field must match, the exact one adds score.
 TEXT_FIELDS: dict[str, float] = {"symbol": 4.0, "subject": 3.0, "issuer": 2.0, "body": 1.0}
+#: Where words count as adjacent (search.ranking), as the database backend's head (symbol, type
+#: and subject, issuer) and body; the exact fields for the diacritics tier.
+PROXIMITY_FIELDS = ("symbol", "title", "issuer", "body")
+#: A typical BM25 score of a hit: relevance r is squashed to 1 - s / (s + r) (search.ranking).
+RELEVANCE_SCALE = 10.0
 HIGHLIGHT_FIELDS = ("symbol", "subject", "issuer", "body")
 
 # Words as search.text.words splits them: runs of letters, combining marks and digits.
 WORD_SPLIT = r"[^\p{L}\p{M}\p{N}]+"
+
+
+def _tone_placement_mappings() -> list[str]:
+    """search.text.TONE_PLACEMENT for a mapping char filter, which runs before lower-casing:
+    every case of the two letters ("oà", "Oà", "oÀ", "OÀ" → "òa", "Òa", "òA", "ÒA")."""
+    cases = (str.lower, str.upper)
+    return [
+        f"{one(new[0])}{two(new[1])} => {one(old[0])}{two(old[1])}"
+        for new, old in TONE_PLACEMENT.items()
+        for one in cases
+        for two in cases
+    ]
+
 
 INDEX_SETTINGS: dict[str, Any] = {
     "number_of_shards": 1,
     "number_of_replicas": 0,
     "max_result_window": MAX_RESULT_WINDOW,
     "analysis": {
+        "char_filter": {
+            "vi_tone_placement": {"type": "mapping", "mappings": _tone_placement_mappings()}
+        },
         "tokenizer": {"vi_words": {"type": "pattern", "pattern": WORD_SPLIT}},
         "analyzer": {
-            "vi_exact": {"type": "custom", "tokenizer": "vi_words", "filter": ["lowercase"]},
+            "vi_exact": {
+                "type": "custom",
+                "char_filter": ["vi_tone_placement"],
+                "tokenizer": "vi_words",
+                "filter": ["lowercase"],
+            },
             "vi_folded": {
                 "type": "custom",
                 "tokenizer": "vi_words",
@@ -270,63 +301,16 @@ def _fields(suffix: str = "") -> list[str]:
     return [f"{name}{suffix}^{weight:g}" for name, weight in TEXT_FIELDS.items()]
 
 
-def text_query(parsed: ParsedQuery) -> dict[str, Any]:
-    """Relevance query for a parsed user query (only words reach the engine, never syntax).
+def _relevance_query(parsed: ParsedQuery) -> dict[str, Any]:
+    """The engine's relevance: which documents match, and their BM25 score.
 
     Required: every word (and every quoted phrase) in the folded fields, or a document symbol
     equal to one in the query. Extra score: the words with their diacritics, the words as a
-    phrase, quoted phrases with their diacritics, and above all an equal symbol.
+    phrase in the title and body, quoted phrases with their diacritics.
     """
-    if parsed.is_empty:
-        return {"match_all": {}}
-    required: list[dict[str, Any]] = []
+    required = _every_word(parsed, _fields(".folded"), fold)
     terms = " ".join(parsed.terms)
-    words = [fold(term) for term in parsed.terms]
-    prefix = words.pop() if parsed.prefix and words else None
-    if words:
-        # Each word in any field (as the database backend matches head or body).
-        required.append(
-            {
-                "multi_match": {
-                    "query": " ".join(words),
-                    "type": "cross_fields",
-                    "fields": _fields(".folded"),
-                    "operator": "and",
-                }
-            }
-        )
-    if prefix:
-        # Type-ahead: the last word is the beginning of a word in any field.
-        required.append(
-            {
-                "bool": {
-                    "should": [
-                        {"prefix": {f"{name}.folded": {"value": prefix}}} for name in TEXT_FIELDS
-                    ],
-                    "minimum_should_match": 1,
-                }
-            }
-        )
-    for phrase in parsed.phrases:
-        required.append(
-            {
-                "multi_match": {
-                    "query": fold(" ".join(phrase)),
-                    "type": "phrase",
-                    "fields": _fields(".folded"),
-                }
-            }
-        )
     should: list[dict[str, Any]] = []
-    if parsed.symbol_keys:
-        should.append(
-            {
-                "constant_score": {
-                    "filter": {"terms": {"symbol_key": parsed.symbol_keys}},
-                    "boost": 100,
-                }
-            }
-        )
     if parsed.terms:
         should.append(
             {
@@ -369,6 +353,118 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
         "bool": {
             "must": [{"bool": {"should": candidates, "minimum_should_match": 1}}],
             "should": should,
+        }
+    }
+
+
+def _tier(condition: dict[str, Any], weight: float) -> dict[str, Any]:
+    return {"constant_score": {"filter": condition, "boost": weight}}
+
+
+def _adjacent(words: list[str], *, prefix: bool) -> dict[str, Any]:
+    """These folded words adjacent and in order in one field (the database backend's head:
+    symbol, title, issuer; or the body)."""
+    return {
+        "multi_match": {
+            "query": " ".join(words),
+            "type": "phrase_prefix" if prefix else "phrase",
+            "fields": [f"{name}.folded" for name in PROXIMITY_FIELDS],
+        }
+    }
+
+
+def _named(words: list[str], *, prefix: bool) -> dict[str, Any]:
+    """The title (type + subject) begins with these folded words (the last one begun)."""
+    spans: list[dict[str, Any]] = [{"span_term": {"title.folded": word}} for word in words]
+    if prefix:
+        spans[-1] = {"span_multi": {"match": {"prefix": {"title.folded": {"value": words[-1]}}}}}
+    return {
+        "span_first": {
+            "match": {"span_near": {"clauses": spans, "slop": 0, "in_order": True}},
+            "end": len(spans),
+        }
+    }
+
+
+def _every_word(
+    parsed: ParsedQuery, fields: list[str], convert: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """Clauses requiring every unquoted word in one of `fields` (as the database backend matches
+    head or body), the last one begun when typing ahead, and every quoted phrase in one field.
+    `convert` turns words into the fields' tokens (the prefix query is not analysed)."""
+    clauses: list[dict[str, Any]] = []
+    words = [convert(term) for term in parsed.terms]
+    prefix = words.pop() if parsed.prefix and words else None
+    if words:
+        clauses.append(
+            {
+                "multi_match": {
+                    "query": " ".join(words),
+                    "type": "cross_fields",
+                    "fields": fields,
+                    "operator": "and",
+                }
+            }
+        )
+    if prefix:
+        names = [field.split("^")[0] for field in fields]
+        clauses.append(
+            {
+                "bool": {
+                    "should": [{"prefix": {name: {"value": prefix}}} for name in names],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    for phrase in parsed.phrases:
+        clauses.append(
+            {
+                "multi_match": {
+                    "query": convert(" ".join(phrase)),
+                    "type": "phrase",
+                    "fields": fields,
+                }
+            }
+        )
+    return clauses
+
+
+def text_query(parsed: ParsedQuery) -> dict[str, Any]:
+    """Query for a parsed user query (only words reach the engine, never syntax): the ranking
+    tiers of search.ranking (symbol, diacritics, phrase, name, longest run) as constant
+    scores, added to the relevance squashed into [0, 1)."""
+    if parsed.is_empty:
+        return {"match_all": {}}
+    tiers: list[dict[str, Any]] = []
+    if parsed.symbol_keys:
+        tiers.append(_tier({"terms": {"symbol_key": parsed.symbol_keys}}, ranking.SYMBOL))
+    if parsed.has_diacritics and (parsed.terms or parsed.phrases):
+        # Every word with its diacritics: the exact fields (tones placed as they index them).
+        exact = _every_word(parsed, list(PROXIMITY_FIELDS), tone_placement)
+        tiers.append(_tier({"bool": {"filter": exact}}, ranking.TONES))
+    adjacent = ranking.proximity_words(parsed)
+    if adjacent:
+        tiers.append(_tier(_adjacent(adjacent, prefix=parsed.prefix), ranking.PHRASE))
+        tiers.append(_tier(_named(adjacent, prefix=parsed.prefix), ranking.NAMED))
+    runs = [
+        _tier(_adjacent(list(run.words), prefix=run.prefix), run.weight)
+        for run in ranking.adjacent_runs(parsed)
+    ]
+    if runs:
+        # The longest run found: the best of them, not their sum.
+        tiers.append({"dis_max": {"queries": runs, "tie_breaker": 0.0}})
+    return {"bool": {"must": [squashed(_relevance_query(parsed))], "should": tiers}}
+
+
+def squashed(query: dict[str, Any]) -> dict[str, Any]:
+    """`query` with its score r mapped into [0, 1) as 1 - s / (s + r) (search.ranking)."""
+    return {
+        "script_score": {
+            "query": query,
+            "script": {
+                "source": "1.0 - params.s / (params.s + _score)",
+                "params": {"s": RELEVANCE_SCALE},
+            },
         }
     }
 
@@ -833,3 +929,13 @@ class OpenSearchBackend(SearchBackend):
             return bool(self.client.ping())
         except OpenSearchException:
             return False
+
+    def warm_up(self) -> None:
+        """Have the node compile the ranking's script now, not in a user's search: a node just
+        started takes about a second for it (more under load) on its first search, near
+        OPENSEARCH_TIMEOUT. One empty search; an engine still not ready is left alone."""
+        body = {"size": 0, "query": squashed({"match_all": {}})}
+        try:
+            self.client.search(index=self.alias, body=body, request_timeout=self.admin_timeout)
+        except OpenSearchException as exc:
+            logger.info("OpenSearch warm-up search failed: %s", exc)

@@ -48,7 +48,7 @@ class SignatureRecord(models.Model):
 class VerificationReport(models.Model):
     """The verification of one stored file version (at registration, after signing, on demand).
 
-    `report` is the JSON report of signing.validation (keys documented there), `etsi_report`
+    `report` is the JSON report of signing.validation.report (keys documented there), `etsi_report`
     the ETSI TS 119 102-2 XML report of the same run ("" when the file has no signature).
     """
 

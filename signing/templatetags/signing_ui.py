@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from edoc.models import Document, DocumentFile
 from signing.selectors import verification_reports_latest
-from signing.validation import (
+from signing.validation.verdict import (
     ReportVerdict,
     SignatureVerdict,
     report_verdict,
@@ -55,14 +55,14 @@ def document_signatures(
 @register.simple_tag
 def report_judged(report: dict[str, Any]) -> ReportVerdict:
     """{% report_judged report as verdict %}: ok and summary of a (stored) report, recomputed
-    from its facts in the active language (signing.validation.report_verdict)."""
+    from its facts in the active language (signing.validation.verdict.report_verdict)."""
     return report_verdict(report)
 
 
 @register.simple_tag
 def signature_judged(entry: dict[str, Any]) -> SignatureVerdict:
     """{% signature_judged entry as verdict %}: ok, problems, changes and summary of one
-    signature of a report (signing.validation.signature_verdict)."""
+    signature of a report (signing.validation.verdict.signature_verdict)."""
     return signature_verdict(entry)
 
 

@@ -1,4 +1,4 @@
-/* Zoom and pan for process diagrams (templates/workflows/partials/diagram_frame.html).
+/* Zoom and pan for process diagrams (workflows/templates/workflows/partials/diagram_frame.html).
    The diagram starts at its natural size, where labels are 12–13 px; the buttons, Ctrl + wheel
    and the + / - / 0 keys zoom around the middle of the frame, dragging moves it (touch screens
    scroll it natively). Without this file the frame simply scrolls. */

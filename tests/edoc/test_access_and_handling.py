@@ -198,3 +198,25 @@ def test_affiliated_unit_head_assigns_their_own_books(users, catalogs, units):
         user=users["centre_head"], document=centre_doc, lead_unit=units["station"]
     )
     assert lead.assigned_by == users["centre_head"]
+
+
+@pytest.mark.django_db
+def test_a_forwarded_deadline_stays_within_the_one_given(users, catalogs, units):
+    """A unit head cannot give the specialist more time than the director gave the unit."""
+    document = register(users, catalogs)
+    lead, *_ = document_assign(
+        user=users["director"], document=document, lead_unit=units["medical"], deadline=TOMORROW
+    )
+    with pytest.raises(ValidationError) as refused:
+        assignment_forward(
+            user=users["head"],
+            assignment=lead,
+            to_user=users["specialist"],
+            deadline=TOMORROW + datetime.timedelta(days=1),
+        )
+    assert "deadline" in refused.value.message_dict
+    assert Assignment.objects.get(pk=lead.pk).status == Assignment.Status.PENDING
+    task = assignment_forward(
+        user=users["head"], assignment=lead, to_user=users["specialist"], deadline=TOMORROW
+    )
+    assert task.deadline == TOMORROW

@@ -21,7 +21,7 @@ from edoc.models import AuditEntry, Document, DocumentFile
 from edoc.pdfcheck import pdf_active_content
 from tests.crafted_pdfs import active_content_pdf, one_page_pdf
 from tests.edoc.test_hostile_pdfs import logged_in, upload
-from tests.ui.conftest import validated
+from tests.edoc.ui.conftest import validated
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 from edoc.extraction import extract_metadata
 from edoc.models import Document
 from edoc.pdfgen import render_pdf, sample_document
-from tests.api.conftest import upload
 from tests.crafted_pdfs import long_final_line_pdf
+from tests.edoc.api.conftest import upload
 
 SIZE = 49 * 1024 * 1024
 

@@ -1,7 +1,7 @@
 """Crafted PDFs (issue 9 #17): a one-page PDF holding a 100,001-entry array (pypdf raises
 LimitReachedError, a PyPdfError that is not a PdfReadError) and a 200,000-page PDF answered 500
 on every upload path. Each is now a clear refusal — a form error, a JSON error envelope
-(tests/api/test_bad_files_api.py), a command-line message — and nothing is saved."""
+(tests/edoc/api/test_bad_files_api.py), a command-line message — and nothing is saved."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from edoc.models import AuditEntry, Document, DocumentFile
-from tests.api.conftest import stored_files
-from tests.api.test_bad_files_api import assert_refused
 from tests.crafted_pdfs import active_content_pdf, huge_array_pdf, many_pages_pdf, one_page_pdf
-from tests.ui.conftest import validated
+from tests.edoc.api.conftest import stored_files
+from tests.edoc.api.test_bad_files_api import assert_refused
+from tests.edoc.ui.conftest import validated
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_registration_form_refuses(users, catalogs, hostile):
 
 
 def test_draft_uploads_refuse(users, catalogs, hostile):
-    """(The API's upload paths: tests/api/test_bad_files_api.py.)"""
+    """(The API's upload paths: tests/edoc/api/test_bad_files_api.py.)"""
     content, _code, message = hostile
     draft = (
         api_for(users["specialist"])

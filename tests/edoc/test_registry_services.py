@@ -154,6 +154,20 @@ def test_issuing_to_an_internal_unit_registers_it_there(users, catalogs, pdf_byt
 
 
 @pytest.mark.django_db
+def test_an_issued_document_and_its_copies_count_the_pages_of_its_file(
+    users, catalogs, pdf_bytes, units
+):
+    """Found walking issue 9: an issued document's details said "Số trang —" (and so did
+    the incoming copy registered for each internal recipient) while its PDF has pages."""
+    three_pages = lambda lines: pdf_bytes(lines, pages=3)  # noqa: E731
+    document = draft(users, catalogs, three_pages, "CV", recipient_units=[units["centre"]])
+    document = outgoing_issue(user=users["clerk"], document=document)
+    assert document.latest_file().page_count == 3
+    assert Document.objects.get(pk=document.pk).page_count == 3
+    assert document.recipients.get().internal_copy.page_count == 3
+
+
+@pytest.mark.django_db
 def test_issue_requires_clerk_and_ready_document(users, catalogs, pdf_bytes):
     document = draft(users, catalogs, pdf_bytes, "KH")
     with pytest.raises(PermissionDenied):

@@ -206,7 +206,7 @@ def test_a_demo_signer_signs_with_their_own_key_only(seeded):
     from signing.backends import Pkcs12Key
     from signing.errors import SigningRefused
     from signing.models import SignatureRecord
-    from signing.services import sign_document
+    from signing.services.signing import sign_document
     from tests.conftest import make_pdf
     from tests.signing.pdf_tools import visible_text
     from workflows.models import WorkItem

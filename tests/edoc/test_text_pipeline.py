@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from edoc.models import Document, DocumentFile, ExternalOrganization
-from tests.api.conftest import make_letter, upload
-from tests.ui.test_flows import field_value, selected_option
+from tests.edoc.api.conftest import make_letter, upload
+from tests.edoc.ui.test_flows import field_value, selected_option
 
 INDEX_WRITE = re.compile(r'^\s*INSERT INTO "?search_searchentry"?', re.IGNORECASE)
 
@@ -63,7 +63,7 @@ def test_a_registration_writes_the_index_once_with_the_text(
 @pytest.mark.django_db
 def test_the_text_has_one_home(users, catalogs, sample_pdf, django_capture_on_commit_callbacks):
     from edoc.services.documents import incoming_register
-    from tests.ui.conftest import validated
+    from tests.edoc.ui.conftest import validated
 
     with django_capture_on_commit_callbacks(execute=True):
         document = incoming_register(
@@ -263,13 +263,13 @@ def test_the_clerk_sees_the_proposal_of_a_scan_and_is_told_it_was_read_by_ocr(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_texts_move_to_one_home_and_back_without_loss(users, catalogs, sample_pdf):
-    """edoc 0009 + search 0006 keep every text: the registry's, search's text layer, its OCR,
+    """edoc 0009 + search 0007 keep every text: the registry's, search's text layer, its OCR,
     state, error and counts; going back restores both."""
     from django.db.migrations.executor import MigrationExecutor
 
     from edoc.models import FileText
     from edoc.services.documents import incoming_register
-    from tests.ui.conftest import validated
+    from tests.edoc.ui.conftest import validated
 
     documents = [
         incoming_register(
@@ -282,7 +282,7 @@ def test_the_texts_move_to_one_home_and_back_without_loss(users, catalogs, sampl
         for index, content in enumerate([sample_pdf, make_letter(), make_letter(number="16")])
     ]
     files = [document.files.get() for document in documents]
-    before = [("edoc", "0008_field_labels"), ("search", "0005_field_labels")]
+    before = [("edoc", "0008_field_labels"), ("search", "0006_head_order_and_tone_placement")]
     after = MigrationExecutor(connection).loader.graph.leaf_nodes()
     executor = MigrationExecutor(connection)
     try:

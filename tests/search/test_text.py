@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.text import highlight, index_text, parse_query, symbol_key
+from search.text import highlight, index_text, parse_query, symbol_key, words
 
 
 def test_symbol_keys_are_one_compact_token():
@@ -41,3 +41,11 @@ def test_highlight_marks_folded_matches_and_escapes_html():
     assert highlight("không có gì", parse_query("kế hoạch")) == ""
     long = "mở đầu " * 100 + "kế hoạch tiêm chủng"
     assert highlight(long, parse_query("tiem chung")).startswith("…")
+
+
+def test_both_placements_of_a_tone_are_one_exact_word():
+    # "hoà"/"hòa", "khoẻ"/"khỏe", "thuỷ"/"thủy": as the writer's keyboard places the tone
+    new, old = "Biên Hoà, sức khoẻ, THUỶ LỢI", "Biên Hòa, sức khỏe, thủy lợi"
+    assert index_text(new) == index_text(old)
+    assert index_text(new)[0] == "biên hòa sức khỏe thủy lợi"
+    assert words(new) == ["biên", "hoà", "sức", "khoẻ", "thuỷ", "lợi"]  # as typed, elsewhere

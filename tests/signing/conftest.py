@@ -108,7 +108,7 @@ def sign_with_pyhanko(
     from pyhanko.sign.fields import MDPPerm
     from pyhanko_certvalidator import ValidationContext
 
-    from signing.validation import run_coroutine
+    from signing.validation.verify import run_coroutine
 
     material = pki.signers[signer]
     signer_obj = signers.SimpleSigner.load_pkcs12_data(

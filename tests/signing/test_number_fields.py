@@ -15,7 +15,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from edoc.fonts import FONT_DIR
 from edoc.pdfgen import render_pdf, sample_document
 from signing import fields as pdf_fields
-from signing.validation import VerificationOptions, pdf_verify
+from signing.validation.options import VerificationOptions
+from signing.validation.verify import pdf_verify
 from tests.fresh_process_pdfs import signed
 from tests.signing.conftest import test_pki  # noqa: F401 (session fixture)
 

@@ -19,7 +19,7 @@ from edoc.services.files import file_read_verified
 from signing.backends import Pkcs12Key, RemoteKey
 from signing.errors import SigningRefused
 from signing.models import SignatureRecord, SignerCertificate
-from signing.services import sign_document
+from signing.services.signing import sign_document
 from signing.signer_certificates import (
     signer_certificate_decide,
     signer_certificate_read,

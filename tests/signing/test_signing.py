@@ -17,9 +17,10 @@ from edoc.services.files import file_read_verified
 from signing import fields as pdf_fields
 from signing.backends import Pkcs12Key
 from signing.models import SignatureRecord
-from signing.services import SigningPolicy, run, sign_pdf_bytes
+from signing.services.pdf import SigningPolicy, run, sign_pdf_bytes
 from signing.stamps import PersonalStamp
-from signing.validation import VerificationOptions, pdf_verify
+from signing.validation.options import VerificationOptions
+from signing.validation.verify import pdf_verify
 from tests.conftest import make_pdf
 from tests.signing.signing_support import (  # noqa: F401 (fixtures)
     REMOTE_PINS,

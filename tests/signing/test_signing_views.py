@@ -82,7 +82,9 @@ def test_signing_by_completing_the_task(
     assert SignatureRecord.objects.filter(document=document).count() == 1
     assert Document.objects.get(pk=document.pk).status == Document.Status.READY
     actions = list(
-        AuditEntry.objects.filter(object_id=str(document.pk), action__startswith="signing.")
+        AuditEntry.objects.filter(
+            object_type="document", object_id=str(document.pk), action__startswith="signing."
+        )
         .order_by("pk")
         .values_list("action", flat=True)
     )

@@ -34,7 +34,7 @@ def test_server_answers_crl_and_tsa(test_pki, pki_server):
 
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
-    from signing.validation import run_coroutine
+    from signing.validation.verify import run_coroutine
 
     stamper = HTTPTimeStamper(test_pki.tsa_url)
     token = run_coroutine(stamper.async_timestamp(b"\x00" * 32, "sha256"))
@@ -50,7 +50,7 @@ def test_pyhanko_validates_a_b_lt_signature(test_pki, pdf_sign):
     from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from signing.validation import run_coroutine
+    from signing.validation.verify import run_coroutine
 
     signed = pdf_sign(make_pdf(), "director", embed_validation_info=True)
     reader = PdfFileReader(io.BytesIO(signed))

@@ -7,13 +7,10 @@ from defusedxml.ElementTree import fromstring
 from pyhanko.sign.fields import MDPPerm
 
 from signing.models import SigningSettings, TrustRoot
-from signing.validation import (
-    SCHEMA,
-    PdfUnreadable,
-    VerificationOptions,
-    pdf_verify,
-    verification_options,
-)
+from signing.validation.options import VerificationOptions, verification_options
+from signing.validation.reading import PdfUnreadable
+from signing.validation.report import SCHEMA
+from signing.validation.verify import pdf_verify
 from tests.conftest import make_pdf
 from tests.signing.pdf_tools import (
     add_page_content,
@@ -256,7 +253,7 @@ def test_summaries_follow_the_report(pdf_sign, trusted, make):
     summaries are one function of the report's facts (recomputed from a stored copy too)."""
     import copy
 
-    from signing.validation import report_verdict
+    from signing.validation.verdict import report_verdict
 
     report = pdf_verify(make(pdf_sign), trusted).report
     verdict = report_verdict(report)

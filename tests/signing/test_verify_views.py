@@ -20,7 +20,7 @@ from edoc.models import AuditEntry
 from edoc.services.documents import incoming_register
 from edoc.services.files import pdf_validate
 from signing.models import SigningSettings, TrustRoot, VerificationReport
-from signing.validation import pdf_verify
+from signing.validation.verify import pdf_verify
 from tests.conftest import make_pdf
 from tests.signing.pdf_tools import append_bytes, flip_signed_byte
 

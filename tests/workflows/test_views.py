@@ -555,7 +555,7 @@ def test_menu_shows_open_and_overdue_counts(definition, users):
 def test_menu_counts_cost_two_queries(definition, users):
     from django.test import RequestFactory
 
-    from edoc.context_processors import navigation
+    from workflows.context_processors import navigation
 
     start(definition, users["head"])
     request = RequestFactory().get("/")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import BooleanFilter
 
 from edoc.selectors.access import delegators_of
+from workflows import access
 from workflows.models import WorkItem
 from workflows.selectors import due_soon_until
 
@@ -56,7 +57,7 @@ class TaskFilter(django_filters.FilterSet):
         if value == TaskScope.MINE:
             return queryset.filter(assignee_id=user.pk)
         if value == TaskScope.CLAIMABLE:
-            return queryset.filter(assignee__isnull=True, candidates=user)
+            return queryset.filter(access.claimable_q(user))
         if value == TaskScope.DELEGATED:
             return queryset.filter(assignee__in=delegators_of(user))
         return queryset

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -23,6 +23,7 @@ from viewflow.workflow.status import PROCESS
 from edoc.api.serializers import UserRefSerializer
 from edoc.models import Document, User
 from edoc.selectors.access import delegators_of
+from workflows import access
 from workflows.actions import get_action
 from workflows.calendar import VN_TZ
 from workflows.deadlines import working_days_left
@@ -49,11 +50,10 @@ def vn_datetime_field(**kwargs: Any) -> serializers.DateTimeField:
 def task_queryset(user: User, queryset: QuerySet[WorkItem] | None = None) -> QuerySet[WorkItem]:
     """Tasks with everything the task serializers read, joined in the same query; `queryset`
     (default: every task) is narrowed by the caller's access rules beforehand."""
-    candidates = WorkItem.candidates.through.objects.filter(
-        workitem_id=OuterRef("pk"), user_id=user.pk
-    )
     queryset = WorkItem.objects.all() if queryset is None else queryset
-    return queryset.select_related(*TASK_RELATED).annotate(caller_is_candidate=Exists(candidates))
+    return queryset.select_related(*TASK_RELATED).annotate(
+        caller_is_candidate=access.candidate_annotation(user)
+    )
 
 
 def task_context(request: Any, items: Iterable[WorkItem]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ under a row lock).
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -27,7 +26,7 @@ from edoc.api.common import (
     error_responses,
 )
 from edoc.models import User
-from workflows.actions import get_action
+from workflows import access
 from workflows.api.filters import TaskFilter
 from workflows.api.serializers import (
     TaskDetailSerializer,
@@ -38,12 +37,12 @@ from workflows.api.serializers import (
 from workflows.models import WorkItem
 from workflows.selectors import inbox_work_items, work_item_get_for_user
 from workflows.services.processes import (
-    work_item_actor,
     work_item_claim,
     work_item_complete,
     work_item_reassign,
     work_item_return,
 )
+from workflows.task_forms import action_form
 
 TAG = "tasks"
 ACTION_ERRORS = error_responses(400, 403, 404)
@@ -68,21 +67,11 @@ def _form_errors(form: Any) -> dict[str, list[ErrorDetail]]:
 
 
 def action_data(user: User, item: WorkItem, data: dict[str, Any]) -> dict[str, Any]:
-    """`data` checked by the step action's form, if it has one: its cleaned data, or a 400
-    listing the form's errors under "data". The form receives `user` and `work_item` when its
-    constructor names them."""
-    form_class = get_action(item.action).form_class
-    if form_class is None:
+    """`data` checked by the step action's form (`task_forms.action_form`), if it has one: its
+    cleaned data, or a 400 listing the form's errors under "data"."""
+    form = action_form(item, user, data=data)
+    if form is None:
         return data
-    parameters = inspect.signature(form_class.__init__).parameters
-    extra = {
-        name: value
-        for name, value in (("user", user), ("work_item", item))
-        if name in parameters
-        and parameters[name].kind
-        in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    }
-    form = form_class(data=data, **extra)
     if not form.is_valid():
         raise serializers.ValidationError({"data": _form_errors(form)})
     return form.cleaned_data
@@ -168,7 +157,7 @@ class TaskCompleteApi(ApiView):
         serializer = TaskCompleteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data["data"]
-        if item.status == WorkItem.Status.OPEN and work_item_actor(request.user, item):
+        if item.status == WorkItem.Status.OPEN and access.work_item_actor(request.user, item):
             # Otherwise the service refuses (already done, not yours) before reading data.
             data = action_data(request.user, item, data)
         work_item_complete(

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS, STATUS
 
 from edoc.models import Document, User
-from edoc.models.organisation import Role
-from edoc.selectors.access import Actor, principals_of
+from edoc.selectors.access import Actor
 from edoc.services.audit import audit_record
 from edoc.text import nfc_inputs
+from workflows import access
 from workflows.actions import can_return_to
 from workflows.graph import USER
 from workflows.models import DefinitionVersion, ProcessDefinition, ProcessRun, RunEvent, WorkItem
@@ -117,18 +117,6 @@ def process_start_on_document(
     return process_start(user=user, definition=definition, document=document)
 
 
-def work_item_actor(user: User, work_item: WorkItem) -> Actor | None:
-    """The assignee (or their delegate) may act on an assigned task; a candidate on a group task."""
-    if work_item.assignee_id is None:
-        if work_item.candidates.filter(pk=user.pk).exists():
-            return Actor(user)
-        return None
-    for principal in principals_of(user):
-        if principal.pk == work_item.assignee_id:
-            return Actor(user, None if principal.pk == user.pk else principal)
-    return None
-
-
 def _locked(work_item: WorkItem) -> WorkItem:
     return (
         WorkItem.objects.select_for_update(of=("self",))
@@ -192,7 +180,7 @@ def work_item_complete(
     work_item = _locked(work_item)
     if work_item.status != WorkItem.Status.OPEN:
         raise _already_done(work_item)
-    actor = work_item_actor(user, work_item)
+    actor = access.work_item_actor(user, work_item)
     if actor is None:
         raise PermissionDenied(_("This task is not yours."))
     subject_step_check(work_item)
@@ -237,7 +225,7 @@ def work_item_return(*, user: User, work_item: WorkItem, to_step: str, reason: s
     work_item = _locked(work_item)
     if work_item.status != WorkItem.Status.OPEN:
         raise _already_done(work_item)
-    actor = work_item_actor(user, work_item)
+    actor = access.work_item_actor(user, work_item)
     if actor is None:
         raise PermissionDenied(_("This task is not yours."))
     if to_step not in dict(returnable_steps(work_item)):
@@ -271,7 +259,7 @@ def work_item_claim(*, user: User, work_item: WorkItem) -> WorkItem:
         raise _already_done(work_item)
     if work_item.assignee_id is not None:
         raise ValidationError(_("Someone has already claimed this task."), code="already_claimed")
-    if not work_item.candidates.filter(pk=user.pk).exists():
+    if not access.is_candidate(user, work_item):
         raise PermissionDenied(_("You are not in the group of this task."))
     with _flow().lock(work_item.run.process_id):
         task = work_item.task
@@ -283,19 +271,6 @@ def work_item_claim(*, user: User, work_item: WorkItem) -> WorkItem:
     return work_item
 
 
-def can_reassign(user: User, work_item: WorkItem) -> bool:
-    """The assignee hands over; an administrator or the assignee's unit head redistributes."""
-    if user.role == Role.ADMIN or user.pk == work_item.assignee_id:
-        return True
-    assignee = work_item.assignee
-    return bool(
-        assignee
-        and user.role == Role.UNIT_HEAD
-        and assignee.unit_id
-        and assignee.unit_id == user.unit_id
-    )
-
-
 @nfc_inputs
 @transaction.atomic
 def work_item_reassign(
@@ -305,7 +280,7 @@ def work_item_reassign(
     work_item = _locked(work_item)
     if work_item.status != WorkItem.Status.OPEN:
         raise _already_done(work_item)
-    if not can_reassign(user, work_item):
+    if not access.can_reassign(user, work_item):
         raise PermissionDenied(_("You may not reassign this task."))
     if (
         not to_user.is_active
@@ -368,13 +343,11 @@ def fire_timers() -> int:
 
 __all__ = [
     "DefinitionVersion",
-    "can_reassign",
     "fire_timers",
     "process_start",
     "process_start_on_document",
     "startable_definitions",
     "returnable_steps",
-    "work_item_actor",
     "work_item_claim",
     "work_item_complete",
     "work_item_reassign",

@@ -23,7 +23,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -45,6 +44,7 @@ from edoc.demo_content import (
     incoming_notation,
 )
 from edoc.extraction import DOCUMENT_TYPE_ABBREVIATIONS, extract_metadata
+from edoc.hooks import demo_commands
 from edoc.models import (
     Agency,
     Assignment,
@@ -836,18 +836,10 @@ class Command(BaseCommand):
         elif count:
             self.stdout.write("Documents: already seeded, nothing to do.")
 
-        if apps.is_installed("search"):
-            # Backdating above bypasses the save signals: rebuild the search index once.
-            call_command(
-                "search_reindex", "--backend", "database", "--no-progress", stdout=self.stdout
-            )
-        if apps.is_installed("workflows"):
-            call_command("seed_processes", stdout=self.stdout)
-        if apps.is_installed("onestop"):
-            call_command("seed_procedures", demo_dossiers=True, stdout=self.stdout)
-        if apps.is_installed("signing"):
-            # One test key per demo signer, registered to their account (var/testpki/demo/).
-            call_command("seed_signing", stdout=self.stdout)
+        # The other apps' demo data (edoc.hooks): the search index rebuilt once (backdating
+        # above bypasses the save signals), processes, one-stop procedures, signers' test keys.
+        for command in demo_commands():
+            call_command(command.name, *command.args, stdout=self.stdout, **command.options)
         self.stdout.write(
             f"Audit entries written: {AuditEntry.objects.count() - audit_before}. "
             f"Took {time.monotonic() - started:.1f} s."

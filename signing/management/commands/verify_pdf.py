@@ -1,7 +1,7 @@
 """`python manage.py verify_pdf FILE.pdf [--trust-root CA.pem ...] [--json] [--etsi-xml OUT]`.
 
 Prints the verification report of every signature in the PDF (human-readable, or the JSON
-report of signing.validation with --json). Exit status:
+report of signing.validation.report with --json). Exit status:
 
 - 0: at least one signature, and every signature is intact, valid and trusted and only
   allowed changes (form filling, validation data, annotations allowed by DocMDP) follow it;
@@ -25,12 +25,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from signing.selectors import certificates_load
-from signing.validation import (
-    PdfUnreadable,
-    pdf_verify,
-    report_verdict,
-    unreadable_report,
-)
+from signing.validation.reading import PdfUnreadable
+from signing.validation.report import unreadable_report
+from signing.validation.verdict import report_verdict
+from signing.validation.verify import pdf_verify
 
 EXIT_OK, EXIT_NOT_VALID, EXIT_UNREADABLE = 0, 1, 2
 
