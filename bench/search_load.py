@@ -37,9 +37,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from search_corpus import generate
-from search_judging import load_judgements
-from search_support import (
+# This work tree's code, not the one the virtualenv's editable install points at.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from search_corpus import generate  # noqa: E402
+from search_judging import load_judgements  # noqa: E402
+from search_support import (  # noqa: E402
     ROOT,
     bench_environment,
     log,

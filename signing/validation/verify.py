@@ -142,11 +142,12 @@ def pdf_verify(
 
     Without `options`, the admin-managed trust roots (plus `extra_roots`) and settings apply.
     """
+    unsigned = content[:1024].count(b"%PDF-") and pdf_signature_count(content) == 0
+    reader = None if unsigned else open_reader(content)  # nothing signed: pyHanko need not read it
     options = options or verification_options(extra_roots)
-    if content[:1024].count(b"%PDF-") and pdf_signature_count(content) == 0:
-        entries, xml_parts, timestamps = [], [], []  # nothing signed: pyHanko need not read it
+    if reader is None:
+        entries, xml_parts, timestamps = [], [], []
     else:
-        reader = open_reader(content)
         entries, xml_parts, timestamps = run_coroutine(_verify_all(reader, options))
     certification = next(
         (
