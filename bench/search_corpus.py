@@ -1,6 +1,6 @@
 """N realistic Vietnamese official documents as PDF files, for the search load benchmark.
 
-Each document is drawn from the demo vocabulary (edoc/demo_content.py: issuers with their
+Each document is drawn from the demo vocabulary (edoc/demo/: issuers with their
 signers and notations, topics with their subjects, legal bases and content) and laid out by
 edoc/pdfgen.py in the Decree 30 layout: random issuer, topic, type, date (2016-2026), number,
 a place or unit qualifier on half of the subjects, and a body of 1 to about 4 pages (extra
@@ -16,15 +16,9 @@ import random
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from edoc.demo_content import (
-    ISSUERS,
-    TOPICS,
-    IncomingSpec,
-    build_incoming,
-    fill,
-    incoming_notation,
-    working_day,
-)
+from edoc.demo.builders import IncomingSpec, build_incoming, fill, incoming_notation, working_day
+from edoc.demo.issuers import ISSUERS
+from edoc.demo.topics import TOPICS
 from edoc.pdfgen import render_pdf
 
 PLACES = (

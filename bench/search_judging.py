@@ -272,7 +272,7 @@ def run_queries(
 def demo_vocabulary() -> tuple[list[str], str]:
     """The subject templates the demo seed fills ({year} and the like left in) and, as one
     normalised text, every sentence its documents are built from."""
-    from edoc.demo_content import OUTGOING_TOPICS, TOPICS
+    from edoc.demo.topics import OUTGOING_TOPICS, TOPICS
 
     subjects = [subject for topic in TOPICS for subject in topic.subjects.values()]
     subjects += [topic.subject for topic in OUTGOING_TOPICS]

@@ -270,7 +270,7 @@ def reindex_rate(name: str, documents: int) -> float:
 
 def query_mix(count: int, seed: int) -> list[tuple[str, bool]]:
     """(text, prefix): the judged queries, then random vocabulary of the corpus."""
-    from edoc.demo_content import TOPICS
+    from edoc.demo.topics import TOPICS
     from edoc.models import Document
     from edoc.text import fold
 

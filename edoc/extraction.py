@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from edoc.pdftext import PdfText, end_pages, has_text_layer, ocr_pages, pdf_text_read
+from edoc.pdftext import pdf_page_image as pdf_page_image  # the text layer's readers, here too
+from edoc.pdftext import pdf_page_texts as pdf_page_texts
 from edoc.text import fold
 
 logger = logging.getLogger(__name__)

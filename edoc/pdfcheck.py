@@ -31,6 +31,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from edoc.pdfium import pdfium_document
+
 logger = logging.getLogger(__name__)
 
 #: The end-of-file marker must start within this many bytes of the end (pyHanko's rule).
@@ -136,13 +138,10 @@ def pdf_signature_count(content: bytes) -> int | None:
 
     try:
         pdf_check_structure(content)
-        document = pdfium.PdfDocument(content)
+        with pdfium_document(content) as document:
+            return max(pdfium_c.FPDF_GetSignatureCount(document.raw), 0)
     except (PdfProblem, pdfium.PdfiumError):
         return None
-    try:
-        return max(pdfium_c.FPDF_GetSignatureCount(document.raw), 0)
-    finally:
-        document.close()
 
 
 def pdf_check_structure(content: bytes) -> None:
@@ -175,15 +174,12 @@ def _pdfium_page_count(content: bytes) -> int:
     import pypdfium2.raw as pdfium_c
 
     try:
-        document = pdfium.PdfDocument(content)
+        with pdfium_document(content) as document:
+            return len(document)
     except pdfium.PdfiumError as error:
         if error.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
             raise _encrypted()
         raise _damaged("PDFium")
-    try:
-        return len(document)
-    finally:
-        document.close()
 
 
 def _pdfium_repaired(content: bytes) -> bytes:
@@ -191,15 +187,12 @@ def _pdfium_repaired(content: bytes) -> bytes:
     49 MB file ending in one long line takes 0.35 s)."""
     import pypdfium2 as pdfium
 
+    buffer = io.BytesIO()
     try:
-        document = pdfium.PdfDocument(content)
+        with pdfium_document(content) as document:
+            document.save(buffer)
     except pdfium.PdfiumError:
         raise _damaged("PDFium")
-    try:
-        buffer = io.BytesIO()
-        document.save(buffer)
-    finally:
-        document.close()
     return buffer.getvalue()
 
 

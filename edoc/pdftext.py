@@ -29,11 +29,13 @@ import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
 from config.env import child_environment
+from edoc.pdfium import pdfium_document
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +125,8 @@ def pdf_text_read(
     page), in one PDFium pass. `text_pages`: every page (default), "ends" (the first and last:
     what a proposal reads, bounded whatever the file's length) or these indexes; the text of a
     page not read is "". Raises pypdfium2's PdfiumError (a RuntimeError) when unreadable."""
-    import pypdfium2 as pdfium
-
     started = time.perf_counter()
-    document = pdfium.PdfDocument(content)
-    try:
+    with pdfium_document(content) as document:  # PDFium's lock, held until it is closed
         count = len(document)
         ends = end_pages(count)
         wanted = set(ends if word_pages is None else word_pages)
@@ -149,10 +148,30 @@ def pdf_text_read(
             finally:
                 textpage.close()
                 page.close()
-    finally:
-        document.close()
     result.text_seconds = time.perf_counter() - started
     return result
+
+
+def pdf_page_texts(content: bytes) -> list[str]:
+    """The text layer of every page ("" for a page without one)."""
+    return pdf_text_read(content, word_pages=()).pages
+
+
+def pdf_page_image(content: bytes, index: int, *, dpi: float, grayscale: bool = False) -> Any:
+    """Page `index` (from 0) rendered at `dpi`, as a PIL image of its own (for OCR): rendered
+    and released under PDFium's lock, nothing of PDFium left to close later."""
+    with pdfium_document(content) as document:
+        page = document[index]
+        try:
+            bitmap = page.render(scale=dpi / 72, grayscale=grayscale)
+            try:
+                image = bitmap.to_pil()
+                image = image.convert("L") if grayscale else image.copy()
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
+    return image
 
 
 def _page_words(page, textpage) -> list[dict]:
@@ -343,20 +362,12 @@ def ocr_page(
     binary = shutil.which("tesseract")
     if not binary:
         raise OcrUnavailable("tesseract is not installed")
-    import pypdfium2 as pdfium
-
     started = time.perf_counter()
     dpi = settings.SEARCH_OCR_DPI
-    document = pdfium.PdfDocument(content)
-    try:
-        page = document[index]
-        width_pt = page.get_width()
-        image = page.render(scale=dpi / 72, grayscale=True).to_pil()
-        page.close()
-    finally:
-        document.close()
+    image = pdf_page_image(content, index, dpi=dpi, grayscale=True)
+    width_pt = image.width * 72 / dpi
     buffer = io.BytesIO()
-    image.convert("L").save(buffer, format="PNG")
+    image.save(buffer, format="PNG")
     del image
     command = [binary, "stdin", "stdout", "-l", settings.SEARCH_OCR_LANGUAGES, "--psm", "3"]
     try:

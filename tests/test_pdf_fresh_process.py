@@ -69,13 +69,10 @@ def generate(migrated: Path, tmp_path: Path, name: str, *args: str) -> bytes:
 
 
 def text_of(content: bytes) -> str:
-    import pypdfium2 as pdfium
+    from edoc.pdfium import pdfium_document
 
-    document = pdfium.PdfDocument(content)
-    try:
+    with pdfium_document(content) as document:
         return "\n".join(page.get_textpage().get_text_range() for page in document)
-    finally:
-        document.close()
 
 
 def renders(content: bytes, tmp_path: Path) -> None:

@@ -15,14 +15,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from edoc.demo_content import (
-    ISSUERS_BY_KEY,
-    TOPICS,
-    IncomingSpec,
-    build_incoming,
-    fill,
-    incoming_notation,
-)
+from edoc.demo.builders import IncomingSpec, build_incoming, fill, incoming_notation
+from edoc.demo.issuers import ISSUERS_BY_KEY
+from edoc.demo.topics import TOPICS
 from edoc.extraction import (
     PROPOSAL_KEYS,
     extract_metadata,

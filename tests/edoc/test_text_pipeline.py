@@ -203,15 +203,14 @@ def test_the_form_the_api_and_the_import_map_a_proposal_alike(
 
 def scan_of(content: bytes, *, angle: float = 1.2, dpi: int = 200) -> bytes:
     """An image-only PDF of `content`, as a scanner makes it: no text layer, slightly turned."""
-    import pypdfium2 as pdfium
     from PIL import Image
 
+    from edoc.pdftext import pdf_page_image, pdf_text_read
+
     pages = []
-    document = pdfium.PdfDocument(content)
-    for page in document:
-        image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    for index in range(len(pdf_text_read(content, text_pages=(), word_pages=()).pages)):
+        image = pdf_page_image(content, index, dpi=dpi, grayscale=True)
         pages.append(image.rotate(angle, resample=Image.BICUBIC, fillcolor=255))
-    document.close()
     out = io.BytesIO()
     pages[0].save(out, format="PDF", resolution=float(dpi), save_all=True, append_images=pages[1:])
     return out.getvalue()
@@ -220,17 +219,13 @@ def scan_of(content: bytes, *, angle: float = 1.2, dpi: int = 200) -> bytes:
 @pytest.mark.tesseract
 def test_a_scanned_pdf_gets_a_proposal():
     """Before: every key of the proposal of an image-only PDF was null."""
-    import pypdfium2 as pdfium
-
-    from edoc.extraction import extract_metadata
+    from edoc.extraction import extract_metadata, pdf_page_texts
     from edoc.pdfgen import render_pdf, sample_document
     from tests.edoc.test_extraction import expected
 
     doc = sample_document()
     scan = scan_of(render_pdf(doc))
-    document = pdfium.PdfDocument(scan)
-    layer = "".join(page.get_textpage().get_text_range() for page in document)
-    document.close()
+    layer = "".join(pdf_page_texts(scan))
     assert not layer.strip()  # no text layer at all
     proposal = extract_metadata(io.BytesIO(scan))
     wanted = expected(doc)

@@ -12,7 +12,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from edoc.demo_content import ISSUERS_BY_KEY, TOPICS_BY_KEY, IncomingSpec, build_incoming, fill
+from edoc.demo.builders import IncomingSpec, build_incoming, fill
+from edoc.demo.issuers import ISSUERS_BY_KEY
+from edoc.demo.topics import TOPICS_BY_KEY
 from edoc.models import AuditEntry, Document, DocumentFile, RegisterBook
 from edoc.pdfgen import render_pdf
 from edoc.services import importing

@@ -70,19 +70,13 @@ def append_bytes(pdf: bytes, tail: bytes = b"\n% appended after the signature\n"
 def visible_text(pdf: bytes, page: int = -1) -> str:
     """The text a reader sees on a page, signature stamps included (their appearance streams
     are flattened into the page first, with pdfium)."""
-    import pypdfium2 as pdfium
+    from edoc.pdfium import pdfium_document
 
-    document = pdfium.PdfDocument(pdf)
-    try:
+    with pdfium_document(pdf) as document:
         document.init_forms()
         index = page if page >= 0 else len(document) + page
         document[index].flatten()
         flattened = io.BytesIO()
         document.save(flattened)
-    finally:
-        document.close()
-    reread = pdfium.PdfDocument(flattened.getvalue())
-    try:
+    with pdfium_document(flattened.getvalue()) as reread:
         return reread[index].get_textpage().get_text_range()
-    finally:
-        reread.close()
