@@ -17,6 +17,7 @@ Python: 4 minutes of CPU for a 49 MB file ending in one long line, in pdfminer's
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import re
 import time
@@ -195,6 +196,7 @@ def read_pdf_text(source: str | Path | IO[bytes], max_pages: int = 5) -> str:
     return nfc("\n".join(text.pages[:max_pages]))
 
 
+@functools.lru_cache(maxsize=256)  # asked for every word; a document has a few fonts
 def _is_bold(fontname: str) -> bool:
     name = fontname.split("+", 1)[-1].lower()
     return any(mark in name for mark in ("bold", "black", "heavy", "semibold", "demi"))
