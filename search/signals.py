@@ -29,19 +29,44 @@ def _ids(name: str) -> set[int]:
     return ids
 
 
+class _Changes:
+    """The documents one transaction changed, indexed once when it commits. A transaction that
+    rolls back takes its commit callback, and with it these ids, along: they are not indexed
+    with the next transaction that commits (they used to pile up on the thread and were)."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.flushed = False
+
+    def flush(self) -> None:
+        self.flushed = True
+        if getattr(_pending, "changes", None) is self:
+            _pending.changes = None
+        _flush_ids(self.ids)
+
+
 def schedule_index(document_id: int | None) -> None:
     """Reindex the document after the current transaction commits (deduplicated)."""
     if not document_id:
         return
-    _ids("ids").add(document_id)
-    transaction.on_commit(_flush_pending)
+    changes: _Changes | None = getattr(_pending, "changes", None)
+    waiting = changes is not None and not changes.flushed
+    if waiting:
+        # Still waiting for this transaction's commit? (Gone when it or a savepoint that
+        # registered it rolled back; Django keeps its callbacks in run_on_commit.)
+        callbacks = transaction.get_connection().run_on_commit
+        waiting = any(callback == changes.flush for _sids, callback, _robust in callbacks)
+    if waiting:
+        changes.ids.add(document_id)
+        return
+    changes = _pending.changes = _Changes()
+    changes.ids.add(document_id)
+    transaction.on_commit(changes.flush)
 
 
-def _flush_pending() -> None:
-    ids = _ids("ids")
+def _flush_ids(ids: set[int]) -> None:
     if not ids:
         return
-    _pending.ids = set()
     if batching():  # a bulk import: indexed when its batch ends (_flush_batch)
         _ids("batch").update(ids)
         return
