@@ -361,8 +361,9 @@ def api_overhead(name: str, user: Any, texts: list[str]) -> dict[str, float]:
     client = Client(HTTP_HOST="127.0.0.1")  # an ALLOWED_HOSTS default
     client.force_login(user)
     if name == "opensearch":
+        from edoc.selectors.access import visibility_for
         from search.backends import get_backend
-        from search.backends.opensearch import search_body, visibility_for
+        from search.backends.opensearch import search_body
 
         backend = get_backend("opensearch")
         bodies = {t: search_body(SearchQuery(text=t), visibility_for(user)) for t in texts}

@@ -6,11 +6,11 @@ those of an earlier revision, interleaved, on one database kept by `search_load.
         --database-url sqlite:////tmp/edoc_bench_load-…/edoc_bench_load.sqlite3 \\
         [--opensearch-index edoc-documents]
 
-search/backends/database.py and opensearch.py of `--before` (git show) are loaded beside this
-tree's. Every judged query text and 40 random two-to-six-word queries of the demo vocabulary run
-three times, each time through both revisions in random order (so both see the same machine
-load): the database backend's page query (match, score, order, first 20 ids: no count, facets
-or highlights, which the ranking does not change) and, with --opensearch-index, the whole
+search/backends/database.py and opensearch.py (or the opensearch/ package) of `--before` (git show)
+are loaded beside this tree's. Every judged query text and 40 random two-to-six-word queries of the
+demo vocabulary run three times, each time through both revisions in random order (so both see the
+same machine load): the database backend's page query (match, score, order, first 20 ids: no count,
+facets or highlights, which the ranking does not change) and, with --opensearch-index, the whole
 OpenSearch request of each revision's `search_body` (hits, facets, highlights), as the director.
 The index and database are the same for both: only the queries differ.
 """
@@ -37,22 +37,44 @@ WORDS = (
 
 
 def load_revision(revision: str, workdir: Path) -> dict[str, object]:
-    """The backend modules of `revision`, importable beside this tree's (same package)."""
+    """The backend modules of `revision`, importable beside this tree's (same package). A backend
+    is one module (search/backends/<name>.py) or a package (search/backends/<name>/)."""
     modules = {}
     for name in MODULES:
-        source = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{revision}:search/backends/{name}.py"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        path = workdir / f"{name}_{revision}.py"
-        path.write_text(source, encoding="utf-8")
-        spec = importlib.util.spec_from_file_location(f"search.backends.{name}_before", path)
+        package = git_show(revision, f"search/backends/{name}/")
+        if package is None:
+            source = git_show(revision, f"search/backends/{name}.py")
+            if source is None:
+                raise SystemExit(f"{revision} has no search/backends/{name}.py nor {name}/")
+            path = workdir / f"{name}_{revision}.py"
+            path.write_text(source, encoding="utf-8")
+            locations = None
+        else:
+            folder = workdir / f"{name}_{revision}"
+            folder.mkdir()
+            for line in package.splitlines()[2:]:  # "tree REV:path", a blank line, the names
+                if line.endswith(".py"):
+                    source = git_show(revision, f"search/backends/{name}/{line}")
+                    (folder / line).write_text(source, encoding="utf-8")
+            path = folder / "__init__.py"
+            locations = [str(folder)]
+        qualified = f"search.backends.{name}_before"
+        spec = importlib.util.spec_from_file_location(
+            qualified, path, submodule_search_locations=locations
+        )
         module = importlib.util.module_from_spec(spec)
+        sys.modules[qualified] = module  # a package's relative imports find it there
         spec.loader.exec_module(module)
         modules[name] = module
     return modules
+
+
+def git_show(revision: str, path: str) -> str | None:
+    """`git show REV:path` (a file's text, or a folder's listing), None when there is none."""
+    shown = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{revision}:{path}"], capture_output=True, text=True
+    )
+    return shown.stdout if shown.returncode == 0 else None
 
 
 def main() -> int:

@@ -18,7 +18,8 @@ may depend on each other only one way (the app graph has no cycle).
 When a lower app must tell an upper one something, it sends a signal or offers a registry the
 upper app fills in its `AppConfig.ready()`: `edoc.hooks` (deadline wording, document page
 panels, demo data), `edoc.signals`, `signing.steps` (whose signing step it is),
-`workflows.subjects`/`workflows.actions` (what a process works on and what its steps do).
+`workflows.subjects`/`workflows.actions` (what a process works on and what its steps do),
+`onestop.payments` (who collects a dossier's fee).
 
 Templates outside an app's folder (`templates/base.html`, the error pages, `registration/`,
 `django/`, `admin/`, `drf_spectacular/`) are the site's own, like `config/urls.py`: they sit

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 ONESTOP_GROUP = "Bộ phận một cửa"
-# File types whose content the services can check (see onestop.services.MAGIC).
+# File types whose content the services can check (see onestop.services.papers.MAGIC).
 SUPPORTED_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
 
 

@@ -1,6 +1,7 @@
 """Test profile: base settings with fast hashing, eager Celery and isolated file storage."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import STORAGES
@@ -13,3 +14,10 @@ EDOC_DEMO_PKI_DIR = tempfile.mkdtemp(prefix="edoc-test-demo-pki-")  # seed_signi
 if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
     STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory database: the live server's threads and the
+    # background thread then wait on a busy database (WAL, timeout) instead of failing with
+    # "database table is locked" (shared-cache table locks do not wait).
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.mkdtemp(prefix="edoc-test-db-")) / "test.sqlite3")
+    }

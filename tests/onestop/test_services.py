@@ -116,7 +116,7 @@ def test_a_failure_after_storing_leaves_no_orphan_file(
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_start_process", broken)
+    monkeypatch.setattr("onestop.services.intake._start_process", broken)
     with pytest.raises(RuntimeError):
         services.dossier_receive_at_counter(
             officer=officer, procedure=procedure, applicant=applicant, files=all_files()
