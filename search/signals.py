@@ -11,6 +11,7 @@ announced by edoc's `file_text_changed`.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 from django.db import transaction
@@ -29,51 +30,28 @@ def _ids(name: str) -> set[int]:
     return ids
 
 
-class _Changes:
-    """The documents one transaction changed, indexed once when it commits. A transaction that
-    rolls back takes its commit callback, and with it these ids, along: they are not indexed
-    with the next transaction that commits (they used to pile up on the thread and were)."""
-
-    def __init__(self) -> None:
-        self.ids: set[int] = set()
-        self.flushed = False
-
-    def flush(self) -> None:
-        self.flushed = True
-        if getattr(_pending, "changes", None) is self:
-            _pending.changes = None
-        _flush_ids(self.ids)
-
-
 def schedule_index(document_id: int | None) -> None:
-    """Reindex the document after the current transaction commits (deduplicated)."""
+    """Reindex the document after the current transaction commits (deduplicated: once however
+    often the transaction announces it). The id goes with the transaction's own commit
+    callback: a transaction that rolls back takes it along, and it is not indexed with the
+    next one that commits (it used to be: every id scheduled on the thread was flushed)."""
     if not document_id:
         return
-    changes: _Changes | None = getattr(_pending, "changes", None)
-    waiting = changes is not None and not changes.flushed
-    if waiting:
-        # Still waiting for this transaction's commit? (Gone when it or a savepoint that
-        # registered it rolled back; Django keeps its callbacks in run_on_commit.)
-        callbacks = transaction.get_connection().run_on_commit
-        waiting = any(callback == changes.flush for _sids, callback, _robust in callbacks)
-    if waiting:
-        changes.ids.add(document_id)
-        return
-    changes = _pending.changes = _Changes()
-    changes.ids.add(document_id)
-    transaction.on_commit(changes.flush)
+    _ids("ids").add(document_id)
+    transaction.on_commit(functools.partial(_flush_one, document_id))
 
 
-def _flush_ids(ids: set[int]) -> None:
-    if not ids:
-        return
+def _flush_one(document_id: int) -> None:
+    waiting = _ids("ids")
+    if document_id not in waiting:
+        return  # already indexed by an earlier callback of this commit
+    waiting.discard(document_id)
     if batching():  # a bulk import: indexed when its batch ends (_flush_batch)
-        _ids("batch").update(ids)
+        _ids("batch").add(document_id)
         return
     from search.tasks import index_document_task
 
-    for document_id in sorted(ids):
-        index_document_task.delay(document_id)
+    index_document_task.delay(document_id)
 
 
 def _flush_batch(sender, **kwargs) -> None:
