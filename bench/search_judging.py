@@ -223,9 +223,9 @@ def corpus_from_database(user: Any) -> list[CorpusDocument]:
     visible = set(visible_documents(user).values_list("pk", flat=True))
     texts: dict[int, str] = {}
     for document_id, text in DocumentFile.objects.order_by("document_id", "version").values_list(
-        "document_id", "text"
+        "document_id", "file_text__pdf_text"
     ):
-        texts[document_id] = text  # the latest version wins
+        texts[document_id] = text or ""  # the latest version wins
     corpus = []
     for doc in Document.objects.select_related("document_type").order_by("pk"):
         corpus.append(

@@ -8,10 +8,12 @@
    parallel processes, into a cache (var/bench/search-corpus/) that later runs reuse.
 2. On its own database (a temporary SQLite file, or database `edoc_bench_load` on the PostgreSQL
    server of DATABASE_URL) with the demo organisation (`seed_demo --count 0`):
-   (a) ingestion, PDF to searchable: `import_documents DIR` (validation, SHA-256 storage,
-       metadata proposal, registration, and after each commit the text extraction, search
-       indexing and the other registration hooks, all eager as in the embedded mode), against
-       bare text extraction of the same files with pdfplumber and with pypdfium2 alone;
+   (a) ingestion, PDF to searchable: `import_documents DIR --workers W` (worker processes
+       validate, read and propose each file; the command's process stores and registers them,
+       text included, then indexes and verifies each batch, all eager as in the embedded
+       mode), against bare text extraction of the same files with pdfplumber and with
+       pypdfium2 alone; CPU per file of each side, and resident memory sampled over the run
+       (`--import-only` stops there: `--n 10000 --import-only` is the memory run);
    (b) indexing throughput of `search_reindex` for each backend;
    (c) query latency p50/p95 per backend over a mix of the judged queries and random
        vocabulary (words, folded words, phrases, prefixes, symbols of imported documents), as
@@ -35,9 +37,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from search_corpus import generate
-from search_judging import load_judgements
-from search_support import (
+# This work tree's code, not the one the virtualenv's editable install points at.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from search_corpus import generate  # noqa: E402
+from search_judging import load_judgements  # noqa: E402
+from search_support import (  # noqa: E402
     ROOT,
     bench_environment,
     log,
@@ -58,7 +63,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--cache", type=Path, default=ROOT / "var" / "bench" / "search-corpus", help="PDF cache"
     )
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="processes making the PDFs"
+    )
+    parser.add_argument(
+        "--import-workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="import_documents --workers (default: the CPU count)",
+    )
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="measure ingestion (and memory) only: no reindex, queries or API",
+    )
     parser.add_argument("--queries", type=int, default=300, help="timed queries per backend")
     parser.add_argument("--api-requests", type=int, default=100, help="timed API requests")
     parser.add_argument(
@@ -113,31 +131,124 @@ def bare_rates(files: list[Path]) -> dict[str, float]:
 
     rates = {}
     for name, extract in (("pypdfium2", pdfium), ("pdfplumber", plumber)):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         characters = sum(extract(path) for path in files)
         rates[name] = len(files) / (time.perf_counter() - started)
+        if name == "pypdfium2":
+            rates["_cpu_ms"] = (time.process_time() - cpu) / len(files) * 1000
         log(f"bare {name}: {rates[name]:.1f} files/s ({characters} characters)")
     return rates
 
 
-def ingest(files: list[Path], workdir: Path) -> dict[str, Any]:
+def _rss_kib(pid: int | str = "self") -> int:
+    """Resident memory of a process (KiB), from /proc; 0 where that cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class MemoryWatch:
+    """Samples this process's resident memory (and its worker processes') while documents are
+    imported, with the number imported so far (read on a connection of its own)."""
+
+    def __init__(self, every: float = 2.0):
+        import threading
+
+        self.every = every
+        self.samples: list[tuple[int, int, int]] = []  # (documents, main KiB, workers KiB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-watch", daemon=True)
+
+    def _children_kib(self) -> int:
+        total = 0
+        for task in Path("/proc/self/task").iterdir():
+            children = task / "children"
+            if children.exists():
+                for pid in children.read_text().split():
+                    total += _rss_kib(pid)
+        return total
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        from edoc.models import Document
+
+        try:
+            while not self._stop.wait(self.every):
+                count = Document.objects.count()
+                self.samples.append((count, _rss_kib(), self._children_kib()))
+        finally:
+            connection.close()
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict[str, Any]:
+        if not self.samples:
+            return {}
+        total = self.samples[-1][0]
+        first = next((s for s in self.samples if s[0] >= total * 0.1), self.samples[0])
+        return {
+            "at_10_percent": first,
+            "at_end": self.samples[-1],
+            "main_max": max(s[1] for s in self.samples),
+            "workers_max": max(s[2] for s in self.samples),
+            "samples": len(self.samples),
+        }
+
+
+def ingest(files: list[Path], workdir: Path, workers: int) -> dict[str, Any]:
+    import resource
+
     from django.core.management import call_command
 
     from edoc.models import Document
     from search.models import SearchEntry
 
     tree = link_tree(files, workdir / "import")
+    before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    with open(os.devnull, "w") as quiet:
+    with open(os.devnull, "w") as quiet, MemoryWatch() as memory:
         try:
-            call_command("import_documents", str(tree), "--no-progress", stdout=quiet)
+            call_command(
+                "import_documents",
+                str(tree),
+                "--no-progress",
+                "--workers",
+                str(workers),
+                stdout=quiet,
+            )
         except SystemExit as exit_:  # CommandError from the command line path
             log(f"import_documents exited {exit_.code}")
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = [
+        (a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime) / len(files) * 1000
+        for a, b in zip(after, before, strict=True)
+    ]
     documents = Document.objects.count()
     searchable = SearchEntry.objects.count()
     log(f"imported {documents} documents in {seconds:.0f} s; {searchable} searchable")
-    return {"seconds": seconds, "documents": documents, "searchable": searchable}
+    log(f"CPU per file: main {cpu[0]:.1f} ms, workers {cpu[1]:.1f} ms")
+    log(f"memory: {memory.summary()}")
+    return {
+        "seconds": seconds,
+        "documents": documents,
+        "searchable": searchable,
+        "workers": workers,
+        "memory": memory.summary(),
+        "cpu_main_ms": cpu[0],
+        "cpu_workers_ms": cpu[1],
+    }
 
 
 # --- (b) indexing ----------------------------------------------------------------------------
@@ -295,7 +406,9 @@ def report(args: argparse.Namespace, facts: str, vendor: str, results: dict[str,
         f"`{'DATABASE_URL=postgres://… ' if vendor == 'postgresql' else ''}"
         f"{'OPENSEARCH_URL=http://127.0.0.1:9201 ' if 'opensearch' in results['backends'] else ''}"
         f".venv/bin/python bench/search_load.py --n {n}"
-        f"{' --bare-sample ' + str(args.bare_sample) if args.bare_sample else ''}`"
+        f"{' --bare-sample ' + str(args.bare_sample) if args.bare_sample else ''}"
+        f"{' --import-workers ' + str(args.import_workers)}"
+        f"{' --import-only' if args.import_only else ''}`"
         + (
             f" (bare extraction on the first {args.bare_sample} files)."
             if args.bare_sample
@@ -323,11 +436,31 @@ def report(args: argparse.Namespace, facts: str, vendor: str, results: dict[str,
             ],
         ),
         "",
+        f"**`import_documents --workers {ingestion['workers']}` runs at "
+        f"{rate / bare['pypdfium2']:.2f}× bare pypdfium2 extraction** of the same files in the "
+        "same run (the goal of issue 10: ≥ 0.2×). CPU per file: "
+        f"{ingestion['cpu_main_ms']:.1f} ms in the registering process, "
+        f"{ingestion['cpu_workers_ms']:.1f} ms in the worker processes; bare pypdfium2 "
+        f"{results['bare_cpu_ms']:.1f} ms.",
+        "",
         f"Extrapolation (not measured): importing 100,000 such files at this rate takes about "
-        f"{100_000 / rate / 3600:.1f} h, 1,000,000 about {1_000_000 / rate / 3600:.0f} h "
-        "(one process; the import is sequential).",
+        f"{100_000 / rate / 3600:.1f} h, 1,000,000 about {1_000_000 / rate / 3600:.0f} h.",
         "",
     ]
+    memory = ingestion.get("memory") or {}
+    if memory:
+        first, last = memory["at_10_percent"], memory["at_end"]
+        lines += [
+            f"Memory (resident, sampled every 2 s over the import, {memory['samples']} samples): "
+            f"the registering process held {first[1] / 1024:.0f} MiB after {first[0]:,} "
+            f"documents and {last[1] / 1024:.0f} MiB after {last[0]:,} (highest "
+            f"{memory['main_max'] / 1024:.0f} MiB); its worker processes together "
+            f"{first[2] / 1024:.0f} MiB and {last[2] / 1024:.0f} MiB (highest "
+            f"{memory['workers_max'] / 1024:.0f} MiB).",
+            "",
+        ]
+    if not results["backends"]:
+        return "\n".join(lines)
     rows = []
     for name in results["backends"]:
         r = results[name]
@@ -398,9 +531,12 @@ def main(argv: list[str] | None = None) -> int:
             call_command("seed_demo", "--count", "0", stdout=quiet)
         sample = files[: args.bare_sample] if args.bare_sample else files
         results["bare"] = bare_rates(sample)
-        results["ingestion"] = ingest(files, workdir)
+        results["bare_cpu_ms"] = results["bare"].pop("_cpu_ms")
+        results["ingestion"] = ingest(files, workdir, args.import_workers)
         documents = results["ingestion"]["documents"]
         names = ["database"] if args.backend != "opensearch" else []
+        if args.import_only:
+            names = []
         if args.backend in ("opensearch", "all"):
             if opensearch_available():
                 names.append("opensearch")
@@ -424,9 +560,10 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.no_docs:
         vendor = "PostgreSQL" if database.vendor == "postgresql" else "SQLite"
+        only = " import" if args.import_only else ""
         replace_section(
-            f"{DOCS_KEY} N={args.n} {vendor}",
-            f"Search at scale: N = {args.n:,} on {vendor}",
+            f"{DOCS_KEY} N={args.n} {vendor}{only}",
+            f"{'Import' if only else 'Search'} at scale: N = {args.n:,} on {vendor}",
             text,
         )
         log("docs/benchmarks.md updated")

@@ -21,3 +21,8 @@ def literal(name: str, default: str = "") -> str:
     """The variable exactly as set: `env.str` would read a value starting with "$" as the name
     of another variable, which a PIN or a token may well start with."""
     return env.ENVIRON.get(name, default)
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment for a child process (e.g. tesseract): this process's, with `overrides`."""
+    return {**env.ENVIRON, **overrides}

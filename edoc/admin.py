@@ -113,3 +113,27 @@ class AuditAnchorAdmin(AuditEntryAdmin):
     @admin.display(description=_("proofs"))
     def proof_kinds(self, obj: models.AuditAnchor) -> str:
         return ", ".join(sorted(obj.proofs))
+
+
+@admin.register(models.FileText)
+class FileTextAdmin(admin.ModelAdmin):
+    """The extracted text of each file version (read-only, for operators)."""
+
+    list_display = (
+        "file",
+        "state",
+        "pages",
+        "ocr_pages",
+        "text_seconds",
+        "ocr_seconds",
+        "updated_at",
+    )
+    list_filter = ("state",)
+    search_fields = ("file__original_name", "error")
+    raw_id_fields = ("file",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

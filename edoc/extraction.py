@@ -17,14 +17,18 @@ Python: 4 minutes of CPU for a 49 MB file ending in one long line, in pdfminer's
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from edoc.pdfium import pdfium_document
+from edoc.pdftext import PdfText, end_pages, has_text_layer, ocr_pages, pdf_text_read
+from edoc.pdftext import pdf_page_image as pdf_page_image  # the text layer's readers, here too
+from edoc.pdftext import pdf_page_texts as pdf_page_texts
 from edoc.text import fold
 
 logger = logging.getLogger(__name__)
@@ -118,6 +122,9 @@ _AGENCY_OPENING_WORDS = (
 )
 AGENCY_OPENINGS = tuple(fold(words) + " " for words in _AGENCY_OPENING_WORDS.split("|"))
 _HEADER_SCAN = 30  # header fields sit in the first lines of page 1
+#: The clerk waits for the proposal of a scan: the OCR of its first and last pages (read side
+#: by side) stops after this many seconds, and the proposal is made from what was read.
+PROPOSAL_OCR_SECONDS = 30
 
 _NUMBER_RE = re.compile(
     r"^S[ốôo]\s*[:.]?\s*(?P<number>\d{1,6}[a-zA-Z]?)?\s*/\s*"
@@ -126,7 +133,7 @@ _NUMBER_RE = re.compile(
 )
 _DATE_RE = re.compile(
     r"(?P<place>[^\n,]{2,60}?)\s*,\s*ng[àa]y\s+(?P<day>\d{1,2})\s+th[áa]ng\s+(?P<month>\d{1,2})"
-    r"\s+n[ăa]m\s+(?P<year>\d{4})",
+    r"\s+n[ăa]m\s+(?P<year>\d ?\d ?\d ?\d)(?!\d)",  # OCR may split the year: "201 7"
     re.UNICODE | re.IGNORECASE,
 )
 _SUBJECT_VV_RE = re.compile(r"^\s*V/v\s*[:.]?\s*(?P<subject>.+)$", re.IGNORECASE)
@@ -165,29 +172,9 @@ class Line:
 # --- Reading -------------------------------------------------------------------------------
 
 
-def pdf_page_texts(content: bytes) -> list[str]:
-    """The text layer of every page (pypdfium2: several times quicker than pdfplumber)."""
-    texts = []
-    with pdfium_document(content) as document:
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
-            textpage.close()
-            page.close()
-    return texts
-
-
-def pdf_page_image(content: bytes, index: int, *, dpi: float) -> Any:
-    """Page `index` (from 0) rendered at `dpi`, as a PIL image (for OCR)."""
-    with pdfium_document(content) as document:
-        page = document[index]
-        image = page.render(scale=dpi / 72).to_pil()
-        page.close()
-    return image
-
-
-def _pdf_bytes(source: str | Path | IO[bytes]) -> bytes:
+def _pdf_bytes(source: str | Path | IO[bytes] | bytes) -> bytes:
+    if isinstance(source, bytes):
+        return source
     if isinstance(source, str | Path):
         return Path(source).read_bytes()
     source.seek(0)
@@ -202,86 +189,14 @@ def read_pdf_text(source: str | Path | IO[bytes], max_pages: int = 5) -> str:
     import pypdfium2 as pdfium
 
     try:
-        pages = []
-        with pdfium_document(_pdf_bytes(source)) as document:
-            for index in range(min(len(document), max_pages)):
-                page = document[index]
-                textpage = page.get_textpage()
-                pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\x00", ""))
-                textpage.close()
-                page.close()
+        text = pdf_text_read(_pdf_bytes(source), text_pages=range(max_pages), word_pages=())
     except (pdfium.PdfiumError, OSError, ValueError):  # unreadable: no proposal
         logger.info("PDF text extraction failed", exc_info=True)
         return ""
-    return nfc("\n".join(pages))
+    return nfc("\n".join(text.pages[:max_pages]))
 
 
-#: Characters closer than this (points) horizontally, on a line within it vertically, make a
-#: word (pdfplumber's default tolerances, which the layout thresholds below were tuned with).
-WORD_TOLERANCE = 3
-#: The part of the em above the baseline in a Times-like font (1 + its descent of -0.216 em).
-EM_ABOVE_BASELINE = 0.784
-
-
-def _page_words(page: Any) -> list[dict]:
-    """The page's words as {"text", "x0", "x1", "top", "size", "fontname"} (top measured from
-    the top of the page, size the rendered font size), from PDFium's character boxes: a word
-    ends at white space, a gap, a jump back, or a change of font or size."""
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-
-    textpage = page.get_textpage()
-    raw = textpage.raw
-    height = page.get_height()
-    box, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
-    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
-    name = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
-    words: list[dict] = []
-    word: dict | None = None
-    try:
-        for index in range(pdfium_c.FPDFText_CountChars(raw)):
-            code = pdfium_c.FPDFText_GetUnicode(raw, index)
-            char = chr(code) if 0 < code < 0x110000 else ""
-            if not char or char.isspace() or not char.isprintable():
-                word = None
-                continue
-            pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
-            pdfium_c.FPDFText_GetCharOrigin(raw, index, origin_x, origin_y)
-            pdfium_c.FPDFText_GetMatrix(raw, index, matrix)
-            scale = (matrix.c**2 + matrix.d**2) ** 0.5 or 1.0
-            size = round(pdfium_c.FPDFText_GetFontSize(raw, index) * scale, 2)
-            length = pdfium_c.FPDFText_GetFontInfo(raw, index, name, len(name), flags)
-            font = name.raw[: max(min(length, len(name)) - 1, 0)].decode("latin-1")
-            # From the baseline, not the box (a stacked Vietnamese accent raises the box):
-            # where pdfminer puts the top of a Times-like font's em box.
-            top = height - origin_y.value - EM_ABOVE_BASELINE * size
-            if (
-                word is not None
-                and abs(top - word["top"]) <= WORD_TOLERANCE
-                and word["x0"] <= box.left <= word["x1"] + WORD_TOLERANCE
-                and font == word["fontname"]
-                and size == word["size"]
-            ):
-                word["text"] += char
-                word["x1"] = max(word["x1"], box.right)
-                word["top"] = min(word["top"], top)
-            else:
-                word = {
-                    "text": char,
-                    "x0": box.left,
-                    "x1": box.right,
-                    "top": top,
-                    "size": size,
-                    "fontname": font,
-                }
-                words.append(word)
-    finally:
-        textpage.close()
-    return words
-
-
+@functools.lru_cache(maxsize=256)  # asked for every word; a document has a few fonts
 def _is_bold(fontname: str) -> bool:
     name = fontname.split("+", 1)[-1].lower()
     return any(mark in name for mark in ("bold", "black", "heavy", "semibold", "demi"))
@@ -322,7 +237,10 @@ def _page_lines(words: list[dict], page_index: int) -> list[Line]:
                 column = "centre"
             else:
                 column = "left" if x1 <= centre else "right"
-            bold_words = sum(_is_bold(w["fontname"]) for w in segment)
+            if any(w["fontname"] is None for w in segment):
+                bold = None  # OCR: the weight of the letters is not known
+            else:
+                bold = sum(_is_bold(w["fontname"]) for w in segment) * 2 >= len(segment)
             lines.append(
                 Line(
                     text=nfc(" ".join(w["text"] for w in segment)).strip(),
@@ -330,28 +248,54 @@ def _page_lines(words: list[dict], page_index: int) -> list[Line]:
                     column=column,
                     top=min(w["top"] for w in segment),
                     size=max(w["size"] for w in segment),
-                    bold=bold_words * 2 >= len(segment),
+                    bold=bold,
                 )
             )
     return [line for line in lines if line.text]
 
 
 def read_pdf_lines(source: str | Path | IO[bytes]) -> list[Line]:
-    """Positioned lines of the first and last pages; [] when unreadable or without text."""
+    """Positioned lines of the first and last pages (text layer only); [] when unreadable."""
     import pypdfium2 as pdfium
 
-    lines: list[Line] = []
     try:
-        with pdfium_document(_pdf_bytes(source)) as document:
-            for index in sorted({0, len(document) - 1}) if len(document) else []:
-                page = document[index]
-                try:
-                    lines += _page_lines(_page_words(page), index)
-                finally:
-                    page.close()
+        text = pdf_text_read(_pdf_bytes(source), text_pages="ends")
     except (pdfium.PdfiumError, OSError, ValueError):  # unreadable: no proposal
         logger.info("PDF layout extraction failed", exc_info=True)
         return []
+    return [line for index in sorted(text.words) for line in _page_lines(text.words[index], index)]
+
+
+def proposal_lines(
+    text: PdfText,
+    content: bytes,
+    *,
+    ocr: bool | str = True,
+    sha256: str = "",
+    ocr_seconds: float | None = None,
+) -> list[Line]:
+    """Positioned lines of the first and last pages: from the text layer, or (with `ocr`) from
+    Tesseract's words where a page has none (a scan). Both pages are read side by side, within
+    `ocr_seconds` (default PROPOSAL_OCR_SECONDS); what is not read by then is left out. With
+    `ocr="cached"`, only pages already read (cached under `sha256`) are used."""
+    pages = end_pages(len(text.pages))
+    scanned = [index for index in pages if not has_text_layer(text.pages[index])]
+    if ocr and scanned:
+        seconds = PROPOSAL_OCR_SECONDS if ocr_seconds is None else ocr_seconds
+        ocr_pages(
+            content,
+            text,
+            scanned,
+            sha256=sha256,
+            parallel=len(scanned),
+            deadline=time.monotonic() + seconds,
+            cached_only=ocr == "cached",
+        )
+    lines: list[Line] = []
+    for index in pages:
+        page = text.ocr.get(index) if index in scanned else None
+        words = page.words if page is not None else text.words.get(index, [])
+        lines += _page_lines(words, index)
     return lines
 
 
@@ -414,7 +358,9 @@ def _find_date(lines: list[Line]) -> tuple[str | None, str | None]:
             continue
         try:
             day = datetime.date(
-                int(match.group("year")), int(match.group("month")), int(match.group("day"))
+                int(match.group("year").replace(" ", "")),
+                int(match.group("month")),
+                int(match.group("day")),
             )
         except ValueError:
             continue
@@ -475,6 +421,8 @@ def _subject_after_title(lines: list[Line], index: int) -> str | None:
             break
         if line.column == "right" and title.column == "centre":
             break
+        if line.bold is None and line.top is not None and not _close_below(previous, line, 1.7):
+            break  # OCR (weight unknown): the body starts farther below than a wrapped line
         if line.top is None and parts and not _continues(parts[-1].text, line.text):
             break  # plain text: the next line starts a sentence of the body
         if line.top is None and line.text.endswith((".", ";", ":")):
@@ -621,10 +569,25 @@ def propose_metadata(text: str) -> dict[str, Any]:
         return dict.fromkeys(PROPOSAL_KEYS)
 
 
-def extract_metadata(source: str | Path | IO[bytes]) -> dict[str, Any]:
-    """Read a PDF and propose its metadata; every key is None when nothing can be read."""
+def propose_from_text(text: PdfText, content: bytes, **options: Any) -> dict[str, Any]:
+    """The proposal from an existing reading of the file (`edoc.pdftext.pdf_text_read`), OCR
+    of a scanned first or last page included (`options`: those of `proposal_lines`)."""
     try:
-        return _propose(read_pdf_lines(source))
+        return _propose(proposal_lines(text, content, **options))
     except Exception:  # noqa: BLE001 - a proposal is a convenience, never an error
-        logger.warning("Metadata extraction failed", exc_info=True)
+        logger.warning("Metadata proposal failed", exc_info=True)
         return dict.fromkeys(PROPOSAL_KEYS)
+
+
+def extract_metadata(
+    source: str | Path | IO[bytes] | bytes, *, ocr: bool = True, sha256: str = ""
+) -> dict[str, Any]:
+    """Read a PDF and propose its metadata; every key is None when nothing can be read. Only
+    the first and last pages are read; a scanned one by OCR (bounded: PROPOSAL_OCR_SECONDS)."""
+    try:
+        content = _pdf_bytes(source)
+        text = pdf_text_read(content, text_pages="ends")
+    except Exception:  # noqa: BLE001 - unreadable: no proposal
+        logger.info("PDF text extraction failed", exc_info=True)
+        return dict.fromkeys(PROPOSAL_KEYS)
+    return propose_from_text(text, content, ocr=ocr, sha256=sha256)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import django_filters
@@ -23,7 +22,7 @@ from edoc.models import (
 )
 from edoc.models.organisation import LEADER_ROLES
 from edoc.selectors.documents import AGENCY_REGISTRY, in_registry
-from edoc.text import fold, nfc
+from edoc.text import nfc
 
 INCOMING_STATUSES = (
     Document.Status.REGISTERED,
@@ -119,28 +118,6 @@ def active_organizations() -> QuerySet[ExternalOrganization]:
     return ExternalOrganization.objects.filter(is_active=True)
 
 
-def match_document_type(name: str | None) -> DocumentType | None:
-    """The catalog type whose name matches `name`, ignoring case and diacritics."""
-    if not name:
-        return None
-    wanted = fold(nfc(name))
-    for doc_type in active_types():
-        if fold(doc_type.name) == wanted:
-            return doc_type
-    return None
-
-
-def match_organization(name: str | None) -> ExternalOrganization | None:
-    """The external organisation whose name or abbreviation matches `name`."""
-    if not name:
-        return None
-    wanted = " ".join(fold(nfc(name)).split())
-    for org in active_organizations():
-        if wanted in (" ".join(fold(org.name).split()), fold(org.short_name or "\0")):
-            return org
-    return None
-
-
 # --- Incoming registration.
 
 
@@ -198,17 +175,6 @@ class IncomingRegisterForm(forms.Form):
         required=False,
     )
 
-    #: Fields the PDF proposal can fill, in the order the proposal keys map to them.
-    PROPOSAL_FIELDS = {
-        "number": "number",
-        "notation": "notation",
-        "issuer": "issuer",
-        "place": "place",
-        "date": "issue_date",
-        "subject": "subject",
-        "signer": "signer_name",
-    }
-
     def __init__(self, *args: Any, books: list[RegisterBook] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         book_ids = [book.pk for book in books or []]
@@ -226,39 +192,6 @@ class IncomingRegisterForm(forms.Form):
         if not cleaned.get("issuer") and cleaned.get("issuer_organization"):
             cleaned["issuer"] = cleaned["issuer_organization"].name
         return cleaned
-
-    @classmethod
-    def initial_from_proposal(
-        cls, proposal: dict[str, Any], typed: dict[str, str]
-    ) -> tuple[dict[str, Any], set[str]]:
-        """Initial values: what the clerk typed wins; empty fields take the proposal.
-
-        Returns the initial data and the names of the fields filled from the proposal.
-        """
-        initial: dict[str, Any] = {name: value for name, value in typed.items() if value}
-        proposed: set[str] = set()
-        for key, name in cls.PROPOSAL_FIELDS.items():
-            value = proposal.get(key)
-            if value and not initial.get(name):
-                initial[name] = value
-                proposed.add(name)
-        if not initial.get("document_type"):
-            doc_type = match_document_type(proposal.get("type"))
-            if doc_type:
-                initial["document_type"] = doc_type.pk
-                proposed.add("document_type")
-        if not initial.get("issuer_organization"):
-            org = match_organization(proposal.get("issuer"))
-            if org:
-                initial["issuer_organization"] = org.pk
-                proposed.add("issuer_organization")
-        if isinstance(initial.get("issue_date"), str):
-            try:
-                initial["issue_date"] = datetime.date.fromisoformat(initial["issue_date"])
-            except ValueError:
-                initial.pop("issue_date")
-                proposed.discard("issue_date")
-        return initial, proposed
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

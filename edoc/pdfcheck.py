@@ -128,6 +128,22 @@ def pdf_has_trailer(content: bytes) -> bool:
     return _trailer_end(content) is not None
 
 
+def pdf_signature_count(content: bytes) -> int | None:
+    """How many signatures (signed signature fields, document timestamps included) the PDF
+    holds, read by PDFium at C speed; None when that cannot be said cheaply (PDFium cannot open
+    it, or its trailer and cross-reference table are not sound), so the caller reads it fully.
+    Most incoming files hold none: their signature check needs no PDF parser in Python."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        pdf_check_structure(content)
+        with pdfium_document(content) as document:
+            return max(pdfium_c.FPDF_GetSignatureCount(document.raw), 0)
+    except (PdfProblem, pdfium.PdfiumError):
+        return None
+
+
 def pdf_check_structure(content: bytes) -> None:
     """What a parser does before it reads any object, checked at C speed: the file ends with
     `startxref`, an offset and `%%EOF` (pyHanko's rule: within the last 1024 bytes); the offset

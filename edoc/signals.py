@@ -5,12 +5,19 @@ an outgoing draft started; `start_process` is False when no process should start
 archive imported in bulk).
 `document_action(document, user, action, assignment)`: a registry action was done —
 "assign", "forward", "handle", "submit", "approve", "issue", "complete".
+`file_text_changed(document_file)`: the stored text of a file version changed after its
+version was recorded (read late from storage, or its scanned pages read by OCR); sent outside
+any transaction of the version.
+`document_batch_done()`: a bulk operation (`import_documents`) ends a batch; work an upper app
+held back while `edoc.batch.batching()` was true (search indexing) is due now.
 """
 
 from django.dispatch import Signal
 
 document_created = Signal()
 document_action = Signal()
+file_text_changed = Signal()
+document_batch_done = Signal()
 
 
 def under_process(document) -> bool:

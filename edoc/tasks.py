@@ -5,12 +5,20 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=30)
-def document_file_extract_text_task(self, document_file_id: int) -> int:
-    """Store the full text layer of a file version (used by search and the document page)."""
-    from edoc.services.text import document_file_extract_text
+@shared_task
+def file_text_extract_task(document_file_id: int) -> str:
+    """Read the text layer of one stored file version (queues its OCR when pages lack one)."""
+    from edoc.services.text import file_text_extract
 
-    return document_file_extract_text(document_file_id)
+    return file_text_extract(document_file_id)
+
+
+@shared_task
+def file_ocr_task(document_file_id: int) -> str:
+    """OCR the pages without a text layer of one file version."""
+    from edoc.services.text import file_text_ocr
+
+    return file_text_ocr(document_file_id)
 
 
 @shared_task(ignore_result=True)

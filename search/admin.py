@@ -1,10 +1,10 @@
-"""Admin: extraction results and the external-index queue, read-only (for operators)."""
+"""Admin: the external-index queue, read-only (for operators). Extracted texts: edoc's admin."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import FileText, IndexQueueEntry
+from .models import IndexQueueEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -13,22 +13,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(FileText)
-class FileTextAdmin(ReadOnlyAdmin):
-    list_display = (
-        "file",
-        "state",
-        "pages",
-        "ocr_pages",
-        "text_seconds",
-        "ocr_seconds",
-        "updated_at",
-    )
-    list_filter = ("state",)
-    search_fields = ("file__original_name", "error")
-    raw_id_fields = ("file",)
 
 
 @admin.register(IndexQueueEntry)

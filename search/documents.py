@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from edoc.models import Document
+from edoc.models import Document, DocumentFile, FileText
 from edoc.selectors.access import document_access_facts
 from edoc.text import fold
 
 from .backends.base import IndexRecord
-from .models import FileText
 from .text import symbol_key
 
 INDEX_RELATED = (
@@ -23,16 +23,15 @@ INDEX_RELATED = (
 
 
 def document_body(document: Document) -> str:
-    """Text of every file version, newest first: the PDF text layer, then the OCR of scanned pages
-    (falls back to the registry's own text layer while extraction has not run)."""
+    """Text of every file version, newest first: the PDF text layer, then the OCR of scanned
+    pages (edoc's FileText, the one home of a version's text)."""
     parts = []
-    texts = {
-        text.file_id: text
-        for text in FileText.objects.filter(file__document=document, state=FileText.State.DONE)
-    }
-    for document_file in document.files.order_by("-version"):
-        extracted = texts.get(document_file.pk)
-        parts.append(extracted.text if extracted else document_file.text)
+    # document.files.all(): the versions index_records prefetched with their texts.
+    for document_file in sorted(document.files.all(), key=lambda f: -f.version):
+        try:
+            parts.append(document_file.file_text.text)
+        except FileText.DoesNotExist:
+            continue
     return "\n".join(part for part in parts if part)
 
 
@@ -89,7 +88,13 @@ def index_record(document: Document) -> IndexRecord:
 
 def index_records(ids: Iterable[int] | None = None, *, chunk: int = 200) -> Iterator[IndexRecord]:
     """Records of these documents (all when ids is None), loaded in chunks."""
-    documents = Document.objects.select_related(*INDEX_RELATED).order_by("pk")
+    documents = (
+        Document.objects.select_related(*INDEX_RELATED)
+        .prefetch_related(
+            Prefetch("files", queryset=DocumentFile.objects.select_related("file_text"))
+        )
+        .order_by("pk")
+    )
     if ids is not None:
         documents = documents.filter(pk__in=list(ids))
     for document in documents.iterator(chunk_size=chunk):

@@ -1,53 +1,10 @@
-"""Search data: extracted text per file version, the database index, the external-index queue."""
+"""Search data: the database index and the external-index queue. (The text of file versions
+is edoc's FileText, read once for the registry and for search.)"""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class FileText(models.Model):
-    """Text of one document file version: its PDF text layer and the OCR of pages without one.
-
-    The PDF itself is never rewritten (a signed file must stay byte-identical): OCR text lives here.
-    """
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Extracting")
-        OCR = "ocr", _("Waiting for OCR")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    file = models.OneToOneField(
-        "edoc.DocumentFile",
-        on_delete=models.CASCADE,
-        related_name="search_text",
-        verbose_name=_("file"),
-    )
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.PENDING
-    )
-    error = models.TextField(_("error"), blank=True)
-    pdf_text = models.TextField(_("text layer"), blank=True)
-    ocr_text = models.TextField(_("OCR text"), blank=True)
-    pages = models.PositiveIntegerField(_("pages"), default=0)
-    ocr_pages = models.PositiveIntegerField(_("pages read by OCR"), default=0)
-    text_seconds = models.FloatField(_("text extraction time (s)"), null=True, blank=True)
-    ocr_seconds = models.FloatField(_("OCR time (s)"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("extracted text")
-        verbose_name_plural = _("extracted texts")
-
-    def __str__(self) -> str:
-        return f"{self.file_id}: {self.state}"
-
-    @property
-    def text(self) -> str:
-        return "\n".join(part for part in (self.pdf_text, self.ocr_text) if part)
 
 
 class SearchEntry(models.Model):

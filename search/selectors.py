@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from edoc.models import Document, DocumentFile, User
+from edoc.models import Document, DocumentFile, FileText, User
 from edoc.selectors.access import visible_documents
 
 from .backends import SearchResult
 from .documents import document_date
-from .models import FileText
 
 
 def result_documents(result: SearchResult, user: User) -> list[tuple[Document, object]]:

@@ -33,25 +33,34 @@ def index_document(document_id: int) -> None:
     The database index is written at once; an external engine gets a queue entry that
     `flush_index_queue` delivers now or, when the engine is down, later.
     """
-    exists = Document.objects.filter(pk=document_id).exists()
-    database = database_backend()
-    with transaction.atomic():
-        if exists:
-            database.index(index_records([document_id]))
-        else:
-            database.delete([document_id])
-        if external_backend_configured():
-            IndexQueueEntry.objects.create(
-                document_id=document_id,
-                op=IndexQueueEntry.Op.INDEX if exists else IndexQueueEntry.Op.DELETE,
-            )
-    if external_backend_configured():
-        flush_index_queue()
+    index_documents([document_id])
 
 
 def index_documents(document_ids: Iterable[int]) -> None:
-    for document_id in sorted(set(document_ids)):
-        index_document(document_id)
+    """`index_document` for many documents at once: one database write and one queue delivery
+    for all of them (the batches of a bulk import)."""
+    ids = sorted(set(document_ids))
+    if not ids:
+        return
+    existing = set(Document.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    gone = [pk for pk in ids if pk not in existing]
+    database = database_backend()
+    with transaction.atomic():
+        if existing:
+            database.index(index_records(sorted(existing)))
+        if gone:
+            database.delete(gone)
+        if external_backend_configured():
+            IndexQueueEntry.objects.bulk_create(
+                IndexQueueEntry(
+                    document_id=pk,
+                    op=IndexQueueEntry.Op.INDEX if pk in existing else IndexQueueEntry.Op.DELETE,
+                )
+                for pk in ids
+            )
+    if external_backend_configured():
+        while flush_index_queue() == FLUSH_BATCH:  # a batch larger than one delivery
+            pass
 
 
 def flush_index_queue(limit: int = FLUSH_BATCH) -> int:
@@ -130,21 +139,3 @@ def reindex(name: str | None = None, *, show_progress: bool = False) -> int:
         # A full rebuild covers every update queued before it started.
         IndexQueueEntry.objects.filter(created_at__lte=started).delete()
     return total
-
-
-def extract_missing_texts(*, show_progress: bool = False) -> int:
-    """Extract (and OCR) every file version without finished text; returns how many."""
-    from tqdm import tqdm
-
-    from edoc.models import DocumentFile
-
-    from .extraction import file_text_extract
-    from .models import FileText
-
-    done = FileText.objects.filter(state=FileText.State.DONE).values("file_id")
-    pending = list(
-        DocumentFile.objects.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True)
-    )
-    for file_id in tqdm(pending, unit="file", disable=not show_progress, desc="text"):
-        file_text_extract(file_id)
-    return len(pending)

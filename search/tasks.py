@@ -1,24 +1,9 @@
-"""Celery entry points of search: load by id, call a service."""
+"""Celery entry points of search: load by id, call a service. (Text extraction and OCR are
+edoc's tasks: edoc.tasks.)"""
 
 from __future__ import annotations
 
 from celery import shared_task
-
-
-@shared_task
-def file_text_extract_task(document_file_id: int) -> str:
-    """Extract the text layer of one file version, reindex its document, queue its OCR."""
-    from search.extraction import file_text_extract
-
-    return file_text_extract(document_file_id)
-
-
-@shared_task
-def file_ocr_task(document_file_id: int) -> str:
-    """OCR the pages without a text layer of one file version, then reindex its document."""
-    from search.extraction import file_text_ocr
-
-    return file_text_ocr(document_file_id)
 
 
 @shared_task

@@ -10,7 +10,7 @@ class SigningConfig(AppConfig):
     def ready(self) -> None:
         from edoc.hooks import register_demo_command, register_document_panel
         from edoc.services.audit_anchors import audit_notary_register
-        from edoc.signals import document_action, document_created
+        from edoc.signals import document_action, document_batch_done, document_created
         from signing import verification
         from signing.audit_anchors import SealNotary, TimestampNotary
         from signing.services.issuance import issue_receiver
@@ -18,6 +18,7 @@ class SigningConfig(AppConfig):
         document_created.connect(
             verification.verify_on_registration, dispatch_uid="signing-verify-incoming"
         )
+        document_batch_done.connect(verification.verify_batch, dispatch_uid="signing-verify-batch")
         document_action.connect(issue_receiver, dispatch_uid="signing-issue")
         # edoc anchors its audit chain through the notaries the signing app provides.
         audit_notary_register(TimestampNotary())

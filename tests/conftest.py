@@ -1,7 +1,7 @@
 """Shared fixtures: a small agency with a unit tree, one user per role, catalogs and PDFs.
 
-Service-backed tests: with REQUIRE_SERVICES=1 (CI) a test marked `postgres`/`redis`/`opensearch`
-fails instead of skipping when its service is not configured.
+Service-backed tests: with REQUIRE_SERVICES=1 (CI) a test marked `postgres`/`redis`/`opensearch`/
+`tesseract` fails instead of skipping when its service is not configured.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ def pytest_runtest_setup(item):
         missing.append(f"Chromium at {CHROMIUM}")
     if "opensearch" in item.keywords and not os.environ.get("OPENSEARCH_URL"):
         missing.append('OpenSearch (OPENSEARCH_URL=http://…; eval "$(make -s services)")')
+    if "tesseract" in item.keywords:
+        from edoc.pdftext import tesseract_available
+
+        if not tesseract_available():
+            missing.append("Tesseract with Vietnamese data (apt-get install tesseract-ocr-vie)")
     if missing:
         message = "needs " + ", ".join(missing)
         if REQUIRE_SERVICES:

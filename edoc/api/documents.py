@@ -7,7 +7,6 @@ decision (403 when not).
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import Model, prefetch_related_objects
@@ -55,8 +54,7 @@ from edoc.api.serializers import (
     ExtractResponseSerializer,
     PossibleDuplicateSerializer,
 )
-from edoc.extraction import extract_metadata
-from edoc.models import Confidentiality, Document, DocumentType, Urgency
+from edoc.models import Confidentiality, Document, Urgency
 from edoc.selectors.access import can_register_incoming, document_get_for_user
 from edoc.selectors.documents import document_list, duplicate_hints, possible_duplicates
 from edoc.services.documents import (
@@ -74,6 +72,7 @@ from edoc.services.handling import (
     document_file_download,
     document_mark_read,
 )
+from edoc.services.proposals import proposal_for_upload, proposed_fields
 
 TAG = "documents"
 PDF_PARSERS = [MultiPartParser, FormParser]
@@ -212,14 +211,15 @@ class DocumentExtractApi(ApiView):
         serializer = ExtractInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         pdf = serializer.validated_data["file"]
-        proposal = extract_metadata(pdf.stream())
+        proposal = proposal_for_upload(pdf)
+        fields = proposed_fields(proposal)
         hints = possible_duplicates(
             request.user,
             sha256=pdf.sha256,
             issuer=proposal.get("issuer") or "",
             number=proposal.get("number") or "",
             notation=proposal.get("notation") or "",
-            issue_date=_proposal_value("issue_date", proposal.get("date") or ""),
+            issue_date=fields.get("issue_date"),
         )
         duplicates = (
             None
@@ -266,44 +266,10 @@ class IncomingRegisterInputSerializer(InputSerializer):
     )
 
 
-# Proposal key → registration field.
-PROPOSAL_FIELDS = {
-    "number": "number",
-    "notation": "notation",
-    "issuer": "issuer",
-    "place": "place",
-    "date": "issue_date",
-    "type": "document_type",
-    "subject": "subject",
-    "signer": "signer_name",
-}
-
-
-def _proposal_value(name: str, value: Any) -> Any:
-    """The proposal's value as the registration field wants it; None when unusable."""
-    if name == "issue_date":
-        try:
-            return datetime.date.fromisoformat(str(value))
-        except ValueError:
-            return None
-    if name == "document_type":
-        return DocumentType.objects.filter(name=value, is_active=True).first()
-    max_length = Document._meta.get_field(name).max_length
-    return str(value)[:max_length] if max_length else str(value)
-
-
 def fill_from_proposal(fields: dict[str, Any], proposal: dict[str, Any]) -> dict[str, Any]:
-    """Keys the request left out take the proposal's value; keys it sent (even empty) win."""
-    filled = dict(fields)
-    for key, name in PROPOSAL_FIELDS.items():
-        if name in fields or not proposal.get(key):
-            continue
-        if name == "issuer" and fields.get("issuer_organization"):
-            continue  # the chosen organisation names the issuer
-        value = _proposal_value(name, proposal[key])
-        if value is not None:
-            filled[name] = value
-    return filled
+    """Keys the request left out take the proposal's value (edoc.services.proposals, as the
+    registration form and import_documents do); keys it sent (even empty) win."""
+    return {**fields, **proposed_fields(proposal, fields)}
 
 
 @extend_schema_serializer(component_name="PossibleDuplicateError")
@@ -352,7 +318,7 @@ class DocumentIncomingRegisterApi(ApiView):
         fields = dict(serializer.validated_data)
         pdf = fields.pop("file", None)
         confirmed = fields.pop("confirm_duplicate")
-        proposal = extract_metadata(pdf.stream()) if pdf else {}
+        proposal = proposal_for_upload(pdf) if pdf else {}
         # No subject anywhere: the service reports it as a 400 on "subject".
         fields = {"subject": "", **fill_from_proposal(fields, proposal)}
         try:

@@ -15,6 +15,7 @@ from .documents import (
     DocumentEvent,
     DocumentFile,
     DocumentGrant,
+    FileText,
     OutgoingRecipient,
     ReadReceipt,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "DocumentType",
     "ExternalOrganization",
     "Field",
+    "FileText",
     "OutgoingRecipient",
     "ReadReceipt",
     "RegisterBook",

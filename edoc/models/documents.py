@@ -165,6 +165,10 @@ class Document(models.Model):
             models.Index(fields=["agency", "direction", "status"]),
             models.Index(fields=["owner_unit", "direction"]),
             models.Index(fields=["issuer", "number", "notation", "issue_date"]),
+            # The duplicate check of each registration compares the issuer ignoring case,
+            # which the index above cannot serve: without this one it read every incoming
+            # document of the agency (edoc.selectors.documents.duplicate_matches).
+            models.Index(fields=["number", "issue_date"], name="edoc_doc_number_date_idx"),
         ]
 
     def __str__(self) -> str:
@@ -218,7 +222,6 @@ class DocumentFile(models.Model):
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    text = models.TextField(_("extracted text"), blank=True)
     comment = models.CharField(_("comment"), max_length=255, blank=True)
     # Kinds of active content found on upload (edoc.pdfcheck): "javascript", "launch",
     # "embedded_files", "additional_actions", "unchecked". Empty: none.
@@ -250,6 +253,59 @@ class DocumentFile(models.Model):
         from edoc.pdfcheck import active_content_labels
 
         return active_content_labels(self.active_content)
+
+    @property
+    def text(self) -> str:
+        """The file's text (text layer, then OCR of scanned pages); "" until extracted."""
+        try:
+            return self.file_text.text
+        except FileText.DoesNotExist:
+            return ""
+
+
+class FileText(models.Model):
+    """The text of one file version, extracted once (edoc.services.text): its PDF text layer
+    and the OCR of pages without one. The registry, the document page and search read it here.
+
+    The PDF itself is never rewritten (a signed file must stay byte-identical): OCR text lives here.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Extracting")
+        OCR = "ocr", _("Waiting for OCR")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.OneToOneField(
+        DocumentFile,
+        on_delete=models.CASCADE,
+        related_name="file_text",
+        verbose_name=_("file"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    error = models.TextField(_("error"), blank=True)
+    pdf_text = models.TextField(_("text layer"), blank=True)
+    ocr_text = models.TextField(_("OCR text"), blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    ocr_pages = models.PositiveIntegerField(_("pages read by OCR"), default=0)
+    text_seconds = models.FloatField(_("text extraction time (s)"), null=True, blank=True)
+    ocr_seconds = models.FloatField(_("OCR time (s)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("extracted text")
+        verbose_name_plural = _("extracted texts")
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.state}"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(part for part in (self.pdf_text, self.ocr_text) if part)
 
 
 class AssignmentRole(models.TextChoices):

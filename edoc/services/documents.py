@@ -33,6 +33,7 @@ from edoc.selectors.access import (
     can_issue,
     can_register_incoming,
     edit_draft_actor,
+    is_agency_clerk,
     require,
 )
 from edoc.selectors.documents import duplicate_matches
@@ -43,6 +44,7 @@ from edoc.services.numbering import (
     register_book_take_number,
     registry_unit_for,
 )
+from edoc.services.text import file_text_copy, file_text_store
 from edoc.signals import document_action, document_created, under_process
 from edoc.text import nfc_inputs
 
@@ -61,9 +63,21 @@ def _event(document: Document, actor: Actor, action: str, comment: str = "", **e
 
 
 def _attach_file(
-    *, document: Document, pdf: ValidatedPdf, blob: StoredBlob, user: User, comment: str = ""
+    *,
+    document: Document,
+    pdf: ValidatedPdf,
+    blob: StoredBlob,
+    user: User,
+    comment: str = "",
+    first: bool = False,
 ) -> DocumentFile:
-    last = document.files.order_by("-version").values_list("version", flat=True).first() or 0
+    """A new version of the document's file; `first` for a document created in this same
+    transaction (its version 1, without asking)."""
+    last = (
+        0
+        if first
+        else document.files.order_by("-version").values_list("version", flat=True).first() or 0
+    )
     document_file = DocumentFile(
         document=document,
         version=last + 1,
@@ -88,14 +102,29 @@ def _attach_file(
                 "kinds": list(pdf.active_content),
             },
         )
-    transaction.on_commit(lambda: _extract_text_later(document_file.pk))
+    file_text_store(document_file, pdf.text)
     return document_file
 
 
-def _extract_text_later(document_file_id: int) -> None:
-    from edoc.tasks import document_file_extract_text_task
+def _full_clean(document: Document) -> None:
+    """Validate a new document's fields. Relations given as rows loaded from the database are
+    not looked up again (Django asks the database whether each one exists: seven queries per
+    registration); those given by id are, and the database's constraints keep them all."""
+    loaded = [
+        field.name
+        for field in document._meta.concrete_fields
+        if field.is_relation
+        and field.is_cached(document)
+        and getattr(field.get_cached_value(document), "pk", None) is not None
+    ]
+    document.full_clean(exclude=["register_book", "book_number", *loaded])
 
-    document_file_extract_text_task.delay(document_file_id)
+
+def _read_text_first(pdf: ValidatedPdf | None) -> None:
+    """Read the upload's text before the transaction takes its locks (the register book's
+    number, the audit chain): it is stored with the version, inside the transaction."""
+    if pdf is not None:
+        pdf.text  # noqa: B018 (cached on the upload)
 
 
 def _grant(document: Document, user: User, granted_by: User, reason: str) -> None:
@@ -235,9 +264,10 @@ def incoming_register(
         raise PossibleDuplicate(matches)
     duplicate = Document.objects.get(pk=next(iter(matches))) if matches else None
     actor = Actor(user)
+    _read_text_first(pdf)
     with StoredBlob(pdf) if pdf else _NoBlob() as blob, transaction.atomic():
         document = Document(
-            agency_id=user.unit.agency_id,
+            agency=user.unit.agency,
             direction=Document.Direction.INCOMING,
             status=Status.REGISTERED,
             owner_unit=user.unit,
@@ -265,10 +295,10 @@ def incoming_register(
         )
         document.register_book = book
         document.book_number = register_book_take_number(book)
-        document.full_clean(exclude=["register_book", "book_number"])
+        _full_clean(document)
         document.save()
         if pdf:
-            _attach_file(document=document, pdf=pdf, blob=blob, user=user)
+            _attach_file(document=document, pdf=pdf, blob=blob, user=user, first=True)
         if document.is_confidential:
             _grant(document, user, user, _("registered the document"))
         _event(document, actor, DocumentEvent.Action.REGISTERED)
@@ -406,6 +436,7 @@ def outgoing_create(
             {"recipient_units": _("Internal recipients must be units of your agency.")}
         )
     actor = Actor(user)
+    _read_text_first(pdf)
     with StoredBlob(pdf) if pdf else _NoBlob() as blob, transaction.atomic():
         document = Document.objects.create(
             agency_id=user.unit.agency_id,
@@ -427,7 +458,7 @@ def outgoing_create(
         )
         _recipients_set(document, recipient_units, recipient_organizations)
         if pdf:
-            _attach_file(document=document, pdf=pdf, blob=blob, user=user)
+            _attach_file(document=document, pdf=pdf, blob=blob, user=user, first=True)
         if document.is_confidential:
             _grant(document, user, user, _("drafted the document"))
             if signer:
@@ -479,6 +510,7 @@ def document_file_add(
 ) -> DocumentFile:
     """Upload a new version of an outgoing draft's file; earlier versions are kept."""
     actor = require(edit_draft_actor(user, document))
+    _read_text_first(pdf)
     with StoredBlob(pdf) as blob, transaction.atomic():
         Document.objects.select_for_update().filter(pk=document.pk).first()
         document_file = _attach_file(
@@ -498,6 +530,64 @@ def document_file_add(
             details={"version": document_file.version, "sha256": pdf.sha256, "size": pdf.size},
         )
     return document_file
+
+
+@nfc_inputs
+def issued_document_record(
+    *,
+    user: User,
+    pdf: ValidatedPdf,
+    number: str,
+    issue_date: datetime.date,
+    subject: str,
+    urgency: Urgency,
+    confidentiality: Confidentiality,
+    document_type: DocumentType | None = None,
+    notation: str = "",
+    place: str = "",
+    signer_name: str = "",
+    note: str = "",
+    extraction_proposal: dict[str, Any] | None = None,
+) -> Document:
+    """Record a document the agency issued before eDoc (an archive imported in bulk), as
+    issued, with the number and date printed on it, outside eDoc's register books (whose
+    gapless counters belong to the documents eDoc numbers). The agency's clerks only."""
+    if not is_agency_clerk(user):
+        raise PermissionDenied(_("Only the agency's clerks record issued documents."))
+    agency = user.unit.agency
+    _read_text_first(pdf)
+    with StoredBlob(pdf) as blob, transaction.atomic():
+        document = Document(
+            agency=agency,
+            direction=Document.Direction.OUTGOING,
+            status=Status.ISSUED,
+            owner_unit=user.unit,
+            document_type=document_type,
+            number=number,
+            notation=notation,
+            issuer=agency.name,
+            place=place,
+            issue_date=issue_date,
+            subject=subject,
+            signer_name=signer_name,
+            urgency=urgency,
+            confidentiality=confidentiality,
+            page_count=pdf.page_count,
+            note=note,
+            extraction_proposal=extraction_proposal or {},
+            created_by=user,
+        )
+        _full_clean(document)
+        document.save()
+        _attach_file(document=document, pdf=pdf, blob=blob, user=user, first=True)
+        _event(document, Actor(user), DocumentEvent.Action.REGISTERED, comment=pdf.name)
+        audit_record(
+            actor=user,
+            action="document.import_issued",
+            target=document,
+            details={"symbol": document.symbol, "file_sha256": pdf.sha256, "file_name": pdf.name},
+        )
+    return document
 
 
 @nfc_inputs
@@ -699,12 +789,10 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
             size=latest.size,
             sha256=latest.sha256,
             page_count=latest.page_count,
-            text=latest.text,
             active_content=latest.active_content,
             uploaded_by=user,
         )
-        if not latest.text:  # the source's text task may not have run yet
-            transaction.on_commit(lambda: _extract_text_later(copied.pk))
+        file_text_copy(latest, copied)
     if copy.is_confidential:
         for head in unit.members.filter(role__in=["unit_head"], is_active=True):
             _grant(copy, head, user, _("internal recipient"))

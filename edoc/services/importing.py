@@ -1,10 +1,11 @@
 """Bulk import of an archive of PDFs into the registry (`manage.py import_documents`).
 
 Every file goes through the same steps as a clerk's upload: it is validated like an upload
-(`pdf_validate`), stored content-addressed by its SHA-256, and registered with the metadata the
-extractor proposes (`extract_metadata`, mapped exactly as the registration form pre-fills it).
-What the extractor does not find stays empty. Text extraction and indexing follow from the
-registry's own hooks (the file's text task after commit).
+(`pdf_validate`), read once (`ValidatedPdf.text`: the text layer, stored with the version, and
+the words the proposal is made from; a scanned first or last page by OCR), stored
+content-addressed by its SHA-256, and registered with the metadata proposed for it, mapped by
+edoc.services.proposals exactly as the registration form and the API map it. What the
+extractor does not find stays empty.
 
 - Incoming (default): `incoming_register`, so each document gets the next incoming number of
   the chosen (or default) book, with its audit entry, duplicate flag and signals.
@@ -18,44 +19,55 @@ without a text layer, an unusual layout), the file name stands in for it and the
 note says so, so the clerk can correct it.
 
 Each file is one transaction. A file whose SHA-256 is already stored for the agency is skipped,
-so an interrupted import can simply be run again.
+so an interrupted import can simply be run again. With `workers`, worker processes validate,
+read and propose the files ahead while this process registers them in order (numbers are
+taken here, one after the other, under the book's row lock as for any registration); search
+indexes them once per batch (`edoc.batch`).
 """
 
 from __future__ import annotations
 
-import io
+import itertools
 import logging
-from collections.abc import Callable, Iterable
+import multiprocessing
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import translation
+from django.db import connections
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from edoc.extraction import extract_metadata
-from edoc.forms import IncomingRegisterForm
+from edoc.batch import document_batches
 from edoc.models import (
     Confidentiality,
     Document,
-    DocumentEvent,
     DocumentFile,
-    DocumentType,
-    ExternalOrganization,
     RegisterBook,
     Urgency,
     User,
 )
 from edoc.models.organisation import Role
-from edoc.selectors.access import Actor, can_register_incoming, is_agency_clerk
-from edoc.services.audit import audit_record
-from edoc.services.documents import _attach_file, _event, incoming_register
-from edoc.services.files import StoredBlob, ValidatedPdf, pdf_validate
+from edoc.selectors.access import can_register_incoming, is_agency_clerk
+from edoc.services.documents import (
+    default_incoming_book,
+    incoming_register,
+    issued_document_record,
+)
+from edoc.services.files import ValidatedPdf, pdf_validate
 from edoc.services.numbering import registry_unit_for
+from edoc.services.proposals import (
+    ProposalCatalog,
+    proposal_catalog,
+    proposal_for_upload,
+    proposed_fields,
+)
 from edoc.text import nfc
 
 logger = logging.getLogger(__name__)
@@ -218,39 +230,49 @@ class ProposedFields:
     subject_from_file_name: bool
 
 
-def _max_length(name: str) -> int | None:
-    return getattr(Document._meta.get_field(name), "max_length", None)
+@dataclass(frozen=True)
+class ImportCatalogs:
+    """The catalog rows every file of a run uses, read once per run: the lowest urgency and
+    confidentiality levels, and what proposals are matched against."""
+
+    urgency: Urgency | None
+    confidentiality: Confidentiality | None
+    confidential: Confidentiality | None  # the lowest level above 0 (a confidential book)
+    proposal: ProposalCatalog
+    books: dict[int, RegisterBook] = field(default_factory=dict)  # the default book, by year
+
+    def default_book(self, user: User) -> RegisterBook:
+        """This year's (non-confidential) incoming book of the user's registry, the one
+        `incoming_register` would take, looked up once a year of the run."""
+        year = timezone.localdate().year
+        if year not in self.books:
+            self.books[year] = default_incoming_book(user, confidential=False, year=year)
+        return self.books[year]
 
 
-def proposed_fields(proposal: dict[str, Any], file_name: str) -> ProposedFields:
-    """Map a proposal to service arguments as the registration form pre-fills them."""
-    initial, _proposed = IncomingRegisterForm.initial_from_proposal(proposal, {})
-    values: dict[str, Any] = {}
-    for key in IncomingRegisterForm.PROPOSAL_FIELDS.values():
-        value = initial.get(key)
-        if value in (None, ""):
-            continue
-        if isinstance(value, str):
-            value = nfc(value)
-            limit = _max_length(key) if key != "subject" else None
-            if limit and len(value) > limit:
-                continue  # not a plausible value for this field: leave it empty
-        values[key] = value
-    if initial.get("document_type"):
-        values["document_type"] = DocumentType.objects.get(pk=initial["document_type"])
-    if initial.get("issuer_organization"):
-        values["issuer_organization"] = ExternalOrganization.objects.get(
-            pk=initial["issuer_organization"]
-        )
+def import_catalogs() -> ImportCatalogs:
+    def lowest(model: type[Urgency] | type[Confidentiality], confidential: bool = False):
+        levels = model.objects.filter(level__gt=0) if confidential else model.objects.all()
+        return levels.order_by("level", "pk").first()
+
+    return ImportCatalogs(
+        urgency=lowest(Urgency),
+        confidentiality=lowest(Confidentiality),
+        confidential=lowest(Confidentiality, confidential=True),
+        proposal=proposal_catalog(),
+    )
+
+
+def import_fields(
+    proposal: dict[str, Any], file_name: str, catalog: ProposalCatalog | None = None
+) -> ProposedFields:
+    """The proposal mapped as the registration form and the API map it
+    (edoc.services.proposals); without a subject, the file name stands in for it."""
+    values = proposed_fields(proposal, catalog=catalog)
     from_file_name = not values.get("subject")
     if from_file_name:
         values["subject"] = nfc(Path(file_name).stem.replace("_", " ")) or file_name
     return ProposedFields(values, from_file_name)
-
-
-def _lowest(model: type[Urgency] | type[Confidentiality], confidential: bool = False):
-    levels = model.objects.filter(level__gt=0) if confidential else model.objects.all()
-    return levels.order_by("level", "pk").first()
 
 
 def _import_incoming(
@@ -261,14 +283,15 @@ def _import_incoming(
     proposal: dict,
     book,
     start_processes: bool,
+    catalogs: ImportCatalogs,
 ) -> Document:
     confidential = bool(book and book.is_confidential)
     return incoming_register(
         user=user,
         pdf=pdf,
-        register_book=book,
-        urgency=_lowest(Urgency),
-        confidentiality=_lowest(Confidentiality, confidential=confidential),
+        register_book=book or catalogs.default_book(user),
+        urgency=catalogs.urgency,
+        confidentiality=catalogs.confidential if confidential else catalogs.confidentiality,
         extraction_proposal=proposal,
         start_process=start_processes,
         note=_stored_note(SUBJECT_FROM_FILE_NAME) if fields.subject_from_file_name else "",
@@ -276,47 +299,13 @@ def _import_incoming(
     )
 
 
-@transaction.atomic
-def _record_issued(
-    *, user: User, pdf: ValidatedPdf, blob: StoredBlob, fields: ProposedFields, proposal: dict
-) -> Document:
-    values = fields.values
-    agency = user.unit.agency
-    document = Document(
-        agency=agency,
-        direction=Document.Direction.OUTGOING,
-        status=Document.Status.ISSUED,
-        owner_unit=user.unit,
-        document_type=values.get("document_type"),
-        number=values["number"],
-        notation=values.get("notation", ""),
-        issuer=agency.name,
-        place=values.get("place", ""),
-        issue_date=values["issue_date"],
-        subject=values["subject"],
-        signer_name=values.get("signer_name", ""),
-        urgency=_lowest(Urgency),
-        confidentiality=_lowest(Confidentiality),
-        page_count=pdf.page_count,
-        note=_stored_note(SUBJECT_FROM_FILE_NAME) if fields.subject_from_file_name else "",
-        extraction_proposal=proposal,
-        created_by=user,
-    )
-    document.full_clean(exclude=["register_book", "book_number"])
-    document.save()
-    _attach_file(document=document, pdf=pdf, blob=blob, user=user)
-    _event(document, Actor(user), DocumentEvent.Action.REGISTERED, comment=pdf.name)
-    audit_record(
-        actor=user,
-        action="document.import_issued",
-        target=document,
-        details={"symbol": document.symbol, "file_sha256": pdf.sha256, "file_name": pdf.name},
-    )
-    return document
-
-
 def _import_outgoing(
-    *, user: User, pdf: ValidatedPdf, fields: ProposedFields, proposal: dict
+    *,
+    user: User,
+    pdf: ValidatedPdf,
+    fields: ProposedFields,
+    proposal: dict,
+    catalogs: ImportCatalogs,
 ) -> Document:
     missing = [
         label
@@ -331,8 +320,22 @@ def _import_outgoing(
         )
     if not is_agency_clerk(user):
         raise PermissionDenied("Only the agency's clerks record issued documents.")
-    with StoredBlob(pdf) as blob:
-        return _record_issued(user=user, pdf=pdf, blob=blob, fields=fields, proposal=proposal)
+    values = fields.values
+    return issued_document_record(
+        user=user,
+        pdf=pdf,
+        number=values["number"],
+        issue_date=values["issue_date"],
+        subject=values["subject"],
+        document_type=values.get("document_type"),
+        notation=values.get("notation", ""),
+        place=values.get("place", ""),
+        signer_name=values.get("signer_name", ""),
+        urgency=catalogs.urgency,
+        confidentiality=catalogs.confidentiality,
+        note=_stored_note(SUBJECT_FROM_FILE_NAME) if fields.subject_from_file_name else "",
+        extraction_proposal=proposal,
+    )
 
 
 def already_imported(agency_id: int, sha256: str) -> int | None:
@@ -351,6 +354,99 @@ def _reason(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
+@dataclass
+class PreparedFile:
+    """One file read, checked and proposed, ready to be registered; made by a worker process
+    when the import runs several (no database there). `outcome` is set when there is nothing
+    to register (a refused file)."""
+
+    path: Path
+    name: str
+    pdf: ValidatedPdf | None = None
+    proposal: dict[str, Any] | None = None
+    outcome: ImportOutcome | None = None
+
+
+def prepare_file(
+    path: Path, *, root: Path | None = None, known: Callable[[str], bool] = lambda sha: False
+) -> PreparedFile:
+    """Validate a file like an upload and make its proposal from its one reading (text layer,
+    words; OCR of a scanned first or last page). A file whose content is `known` (imported
+    before) is only validated: the registration step skips it."""
+    name = path.relative_to(root).as_posix() if root else path.name
+    try:
+        with path.open("rb") as handle:
+            pdf = pdf_validate(handle, name=name)
+    except ValidationError as error:
+        return PreparedFile(path, name, outcome=ImportOutcome(path, FAILED, reason=_reason(error)))
+    except OSError as error:
+        reason = f"unreadable: {error.strerror or error}"
+        return PreparedFile(path, name, outcome=ImportOutcome(path, FAILED, reason=reason))
+    if known(pdf.sha256):
+        return PreparedFile(path, name, pdf=pdf)
+    return PreparedFile(path, name, pdf=pdf, proposal=proposal_for_upload(pdf))
+
+
+def register_prepared(
+    prepared: PreparedFile,
+    *,
+    user: User,
+    kind: str = INCOMING,
+    book: RegisterBook | None = None,
+    start_processes: bool = False,
+    catalogs: ImportCatalogs | None = None,
+    known: KnownContents | None = None,
+) -> ImportOutcome:
+    """Register one prepared file (one transaction), or say why not; never raises for a bad
+    file. A file whose content the agency already holds is skipped (`known`: what the run
+    knows it holds, instead of asking the database)."""
+    if prepared.outcome is not None:
+        return prepared.outcome
+    path, pdf = prepared.path, prepared.pdf
+    if known is not None:
+        existing = known.get(pdf.sha256)
+    else:
+        existing = already_imported(user.unit.agency_id, pdf.sha256)
+    if existing:
+        return ImportOutcome(path, SKIPPED, existing, reason=f"already imported (#{existing})")
+    proposal = prepared.proposal if prepared.proposal is not None else proposal_for_upload(pdf)
+    catalogs = catalogs or import_catalogs()
+    fields = import_fields(proposal, Path(prepared.name).name, catalogs.proposal)
+    try:
+        if kind == OUTGOING:
+            document = _import_outgoing(
+                user=user, pdf=pdf, fields=fields, proposal=proposal, catalogs=catalogs
+            )
+        else:
+            document = _import_incoming(
+                user=user,
+                pdf=pdf,
+                fields=fields,
+                proposal=proposal,
+                book=book,
+                start_processes=start_processes,
+                catalogs=catalogs,
+            )
+    except (ValidationError, PermissionDenied) as error:
+        return ImportOutcome(path, FAILED, reason=_reason(error))
+    if known is not None:
+        known[pdf.sha256] = document.pk
+    return ImportOutcome(path, IMPORTED, document.pk)
+
+
+class KnownContents(dict):
+    """The contents (SHA-256 → the document holding it) an agency's registry holds, read once
+    when a run in several processes starts and kept up to date by that run."""
+
+    @classmethod
+    def of_agency(cls, agency_id: int) -> KnownContents:
+        known = cls()
+        files = DocumentFile.objects.filter(document__agency_id=agency_id).order_by("-pk")
+        for sha256, document_id in files.values_list("sha256", "document_id").iterator():
+            known[sha256] = document_id  # the oldest holder wins, as in already_imported
+        return known
+
+
 def import_file(
     path: Path,
     *,
@@ -362,37 +458,77 @@ def import_file(
 ) -> ImportOutcome:
     """Import one file; failures are returned as an outcome, never raised. Incoming documents
     start their handling process only with `start_processes` (an archive was handled before)."""
-    name = path.relative_to(root).as_posix() if root else path.name
-    try:
-        with path.open("rb") as handle:
-            pdf = pdf_validate(handle, name=name)
-    except ValidationError as error:
-        return ImportOutcome(path, FAILED, reason=_reason(error))
-    except OSError as error:
-        return ImportOutcome(path, FAILED, reason=f"unreadable: {error.strerror or error}")
-    existing = already_imported(user.unit.agency_id, pdf.sha256)
-    if existing:
-        return ImportOutcome(path, SKIPPED, existing, reason=f"already imported (#{existing})")
-    proposal = extract_metadata(io.BytesIO(pdf.content))
-    fields = proposed_fields(proposal, Path(name).name)
-    try:
-        if kind == OUTGOING:
-            document = _import_outgoing(user=user, pdf=pdf, fields=fields, proposal=proposal)
-        else:
-            document = _import_incoming(
-                user=user,
-                pdf=pdf,
-                fields=fields,
-                proposal=proposal,
-                book=book,
-                start_processes=start_processes,
-            )
-    except (ValidationError, PermissionDenied) as error:
-        return ImportOutcome(path, FAILED, reason=_reason(error))
-    return ImportOutcome(path, IMPORTED, document.pk)
+    agency_id = user.unit.agency_id
+    prepared = prepare_file(
+        path, root=root, known=lambda sha: already_imported(agency_id, sha) is not None
+    )
+    return register_prepared(
+        prepared, user=user, kind=kind, book=book, start_processes=start_processes
+    )
 
 
 # --- A folder tree -------------------------------------------------------------------------
+
+#: Documents indexed together during an import (one index write per batch, not per document).
+INDEX_BATCH = 100
+#: Files prepared ahead of the registration, per worker process (bounds the memory they hold).
+PREPARED_AHEAD = 4
+
+_known_in_workers: frozenset[str] = frozenset()
+
+
+def _worker_start() -> None:
+    """A worker process: Ctrl-C is the main process's business (it stops between files)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _prepare_in_worker(path: Path, root: Path | None) -> PreparedFile:
+    try:
+        return prepare_file(path, root=root, known=_known_in_workers.__contains__)
+    except Exception as error:  # noqa: BLE001 - one bad file must not stop the run
+        logger.exception("preparing %s failed", path)
+        reason = f"unexpected error: {type(error).__name__}: {error}"
+        return PreparedFile(path, path.name, outcome=ImportOutcome(path, FAILED, reason=reason))
+
+
+def _prepared_in_order(
+    paths: list[Path],
+    *,
+    root: Path | None,
+    agency_id: int,
+    workers: int,
+    known: KnownContents | None,
+) -> Iterator[PreparedFile]:
+    """The files prepared, in the order of `paths`: in this process, or by `workers`
+    worker processes (forked; they read, check, parse and propose, and never touch the
+    database: what the agency holds already, `known`, is handed to them), at most
+    PREPARED_AHEAD files each ahead of the registration."""
+    if workers <= 1 or known is None:
+        for path in paths:
+            yield prepare_file(
+                path, root=root, known=lambda sha: already_imported(agency_id, sha) is not None
+            )
+        return
+    global _known_in_workers
+    _known_in_workers = frozenset(known)
+    if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+        # The workers are forked and never use the database; closed here, no connection is
+        # even inherited (they end with os._exit, so they could not close ours either).
+        connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_worker_start) as pool:
+        _known_in_workers = frozenset()  # the workers have their copy
+        queue = iter(paths)
+        pending = deque(
+            pool.apply_async(_prepare_in_worker, (path, root))
+            for path in itertools.islice(queue, workers * PREPARED_AHEAD)
+        )
+        while pending:
+            prepared = pending.popleft().get()
+            following = next(queue, None)
+            if following is not None:
+                pending.append(pool.apply_async(_prepare_in_worker, (following, root)))
+            yield prepared
 
 
 def import_documents(
@@ -405,8 +541,13 @@ def import_documents(
     progress: Callable[[ImportOutcome], None] | None = None,
     stop_requested: Callable[[], bool] | None = None,
     start_processes: bool = False,
+    workers: int = 1,
 ) -> ImportSummary:
     """Import every file of the tree (or `files`), one transaction each, in sorted order.
+
+    With `workers` > 1, worker processes read, check and propose the files ahead; this process
+    registers them one after the other in the same order, so the register numbers follow the
+    files as in a single process. Search indexes the documents once per INDEX_BATCH of them.
 
     `progress` is called after each file; a KeyboardInterrupt raised there or during a file
     (whose transaction then rolls back) ends the run cleanly, as does `stop_requested()`
@@ -416,29 +557,43 @@ def import_documents(
         raise ImportSetupError(f"Unknown kind {kind!r}: use incoming or outgoing.")
     paths = list(files) if files is not None else import_candidates(root)
     summary = ImportSummary(found=len(paths))
-    for path in paths:
-        if stop_requested and stop_requested():
-            summary.interrupted = True
-            break
+    known = KnownContents.of_agency(user.unit.agency_id) if workers > 1 else None
+    prepared_files = _prepared_in_order(
+        paths, root=root, agency_id=user.unit.agency_id, workers=workers, known=known
+    )
+    catalogs = import_catalogs()
+    with document_batches() as batch_end:
         try:
-            try:
-                outcome = import_file(
-                    path,
+            for prepared in prepared_files:
+                if stop_requested and stop_requested():
+                    summary.interrupted = True
+                    break
+                outcome = _register_one(
+                    prepared,
                     user=user,
                     kind=kind,
                     book=book,
-                    root=root,
                     start_processes=start_processes,
+                    catalogs=catalogs,
+                    known=known,
                 )
-            except Exception as error:  # noqa: BLE001 - one bad file must not stop the run
-                logger.exception("import of %s failed", path)
-                outcome = ImportOutcome(
-                    path, FAILED, reason=f"unexpected error: {type(error).__name__}: {error}"
-                )
-            summary.outcomes.append(outcome)
-            if progress:
-                progress(outcome)
+                summary.outcomes.append(outcome)
+                if len(summary.outcomes) % INDEX_BATCH == 0:
+                    batch_end()
+                if progress:
+                    progress(outcome)
         except KeyboardInterrupt:
             summary.interrupted = True
-            break
+        finally:
+            prepared_files.close()  # stops the workers
     return summary
+
+
+def _register_one(prepared: PreparedFile, **options: Any) -> ImportOutcome:
+    try:
+        return register_prepared(prepared, **options)
+    except Exception as error:  # noqa: BLE001 - one bad file must not stop the run
+        logger.exception("import of %s failed", prepared.path)
+        return ImportOutcome(
+            prepared.path, FAILED, reason=f"unexpected error: {type(error).__name__}: {error}"
+        )

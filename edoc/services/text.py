@@ -1,24 +1,203 @@
-"""Full text of stored files."""
+"""The text of stored file versions: read once, stored once (`FileText`), announced once.
+
+- `file_text_store`: an uploaded version takes the text the upload's one reading already has
+  (`ValidatedPdf.text`, read before the registration's transaction), in that transaction: the
+  index written when it commits already holds the text. Pages without a text layer are read by
+  OCR after the commit (`file_text_ocr`, on the background thread in the embedded mode).
+- `file_text_copy`: a version the system makes from another with the same pages (signed,
+  numbered, an internal recipient's copy) takes its source's text instead of reading it again.
+- `file_text_extract`: the late path, from the stored file: a file too long to read in the
+  request, a copy whose source was not read yet, and `search_reindex --extract`.
+
+Every later change of a stored text is announced with `edoc.signals.file_text_changed`
+(search reindexes the document); a text stored with its version needs no announcement (the
+version's own transaction is announced).
+"""
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
+import logging
+import unicodedata
 
-from edoc.extraction import pdf_page_texts
-from edoc.models import DocumentFile
-from edoc.text import nfc
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edoc.models import DocumentFile, FileText
+from edoc.pdftext import PdfText, ocr_cache_put, ocr_pages, pdf_text_read
+from edoc.services.files import FileIntegrityError, file_read_verified
+from edoc.signals import file_text_changed
+
+logger = logging.getLogger(__name__)
 
 
-def document_file_extract_text(document_file_id: int) -> int:
-    """Extract and store the text layer of one file version; returns the number of characters."""
+def file_text_store(document_file: DocumentFile, text: PdfText) -> FileText:
+    """Store the text read from the upload with its new version (call inside the transaction
+    that records the version). An upload read only in part (longer than the request reads) is
+    read again from storage after the commit."""
+    if not text.complete:
+        record = FileText.objects.create(file=document_file, pages=len(text.pages))
+        _after_commit_extract(document_file.pk)
+        return record
+    if text.ocr:  # pages the proposal read by OCR (e.g. in an import worker): not read again
+        ocr_cache_put(document_file.sha256, text.ocr)
+    state = FileText.State.OCR if text.scanned_pages else FileText.State.DONE
+    record = FileText.objects.create(
+        file=document_file,
+        state=state,
+        pdf_text=text.layer_text,
+        pages=len(text.pages),
+        text_seconds=text.text_seconds,
+    )
+    if state == FileText.State.OCR:
+        _after_commit_ocr(document_file.pk)
+    return record
+
+
+def file_text_copy(source: DocumentFile, target: DocumentFile) -> None:
+    """Give `target` (same pages as `source`) its source's text; when the source has none yet,
+    read the target's file after the commit. Call inside the transaction recording `target`."""
+    text = FileText.objects.filter(file=source).first()
+    if text is None or text.state not in (FileText.State.DONE, FileText.State.OCR):
+        FileText.objects.create(file=target, pages=target.page_count or 0)
+        _after_commit_extract(target.pk)
+        return
+    FileText.objects.create(
+        file=target,
+        state=text.state,
+        error=text.error,
+        pdf_text=text.pdf_text,
+        ocr_text=text.ocr_text,
+        pages=text.pages,
+        ocr_pages=text.ocr_pages,
+        text_seconds=text.text_seconds,
+        ocr_seconds=text.ocr_seconds,
+    )
+    if text.state == FileText.State.OCR:
+        _after_commit_ocr(target.pk)
+
+
+def _after_commit_extract(document_file_id: int) -> None:
+    from edoc.tasks import file_text_extract_task
+
+    transaction.on_commit(lambda: file_text_extract_task.delay(document_file_id))
+
+
+def _after_commit_ocr(document_file_id: int) -> None:
+    from edoc.background import run_later
+    from edoc.tasks import file_ocr_task
+
+    # After the response in the embedded mode (a Celery worker otherwise).
+    transaction.on_commit(lambda: run_later(file_ocr_task, document_file_id))
+
+
+def _read_stored(document_file: DocumentFile, text: FileText) -> bytes | None:
+    """The verified bytes of the file, or None after marking the extraction failed."""
+    try:
+        return file_read_verified(document_file)
+    except (FileIntegrityError, OSError) as exc:
+        _fail(text, exc)
+        return None
+
+
+def _fail(text: FileText, exc: Exception) -> str:
+    FileText.objects.filter(pk=text.pk).update(
+        state=FileText.State.FAILED, error=str(exc)[:2000], updated_at=timezone.now()
+    )
+    logger.warning("Text extraction of file %s failed: %s", text.file_id, exc)
+    return FileText.State.FAILED
+
+
+def file_text_extract(document_file_id: int) -> str:
+    """Read the text layer of one stored file version, store it and announce it; pages without
+    a text layer are then read by the OCR task. Returns the state."""
     document_file = DocumentFile.objects.filter(pk=document_file_id).first()
     if document_file is None:
-        return 0
-    with default_storage.open(document_file.file.name, "rb") as handle:
-        content = handle.read()
+        return "missing"
+    text, _created = FileText.objects.get_or_create(file=document_file)
+    FileText.objects.filter(pk=text.pk).update(
+        state=FileText.State.RUNNING, error="", updated_at=timezone.now()
+    )
+    content = _read_stored(document_file, text)
+    if content is None:
+        return FileText.State.FAILED
     try:
-        text = nfc("\n".join(pdf_page_texts(content)))
-    except (OSError, ValueError, RuntimeError):  # pypdfium2's PdfiumError is a RuntimeError
-        text = ""
-    DocumentFile.objects.filter(pk=document_file_id).update(text=text)
-    return len(text)
+        extracted = pdf_text_read(content, word_pages=())
+    except (OSError, ValueError, RuntimeError) as exc:  # pypdfium2: PdfiumError (RuntimeError)
+        return _fail(text, exc)
+    state = FileText.State.OCR if extracted.scanned_pages else FileText.State.DONE
+    FileText.objects.filter(pk=text.pk).update(
+        state=state,
+        pdf_text=extracted.layer_text,
+        ocr_text="",
+        pages=len(extracted.pages),
+        ocr_pages=0,
+        text_seconds=extracted.text_seconds,
+        ocr_seconds=None,
+        updated_at=timezone.now(),
+    )
+    file_text_changed.send(sender=FileText, document_file=document_file)
+    if state == FileText.State.OCR:
+        from edoc.background import run_later
+        from edoc.tasks import file_ocr_task
+
+        run_later(file_ocr_task, document_file_id)  # after the response in eager mode
+    return state
+
+
+def file_text_ocr(document_file_id: int) -> str:
+    """OCR the pages of one file version that have no text layer (at most
+    SEARCH_OCR_MAX_PAGES; pages the proposal already read come from the cache), store the text
+    beside the file (the PDF is never rewritten) and announce it. Returns the state; any
+    failure is recorded on it."""
+    text = FileText.objects.select_related("file").filter(file_id=document_file_id).first()
+    if text is None or text.state != FileText.State.OCR:
+        return text.state if text else "missing"
+    try:
+        content = _read_stored(text.file, text)
+        if content is None:
+            return FileText.State.FAILED
+        extracted = pdf_text_read(content, word_pages=())
+        limit = settings.SEARCH_OCR_MAX_PAGES
+        scanned = extracted.scanned_pages
+        extracted.ocr_skipped = scanned[limit:]
+        ocr_pages(content, extracted, scanned[:limit], sha256=text.file.sha256)
+        notes = [extracted.ocr_error] if extracted.ocr_error else []
+        if extracted.ocr_skipped:
+            notes.append(
+                _(
+                    "%(count)s scanned pages from page %(first)s on (at most %(limit)s pages "
+                    "of a file are read by OCR)."
+                )
+                % {
+                    "count": len(extracted.ocr_skipped),
+                    "first": extracted.ocr_skipped[0] + 1,
+                    "limit": limit,
+                }
+            )
+        FileText.objects.filter(pk=text.pk).update(
+            state=FileText.State.DONE,
+            error=" ".join(notes)[:2000],
+            ocr_text=unicodedata.normalize("NFC", extracted.ocr_text),
+            ocr_pages=len([page for page in extracted.ocr.values() if page.text]),
+            ocr_seconds=extracted.ocr_seconds,
+            updated_at=timezone.now(),
+        )
+        file_text_changed.send(sender=FileText, document_file=text.file)
+    except Exception as exc:  # noqa: BLE001 - a background job: the failure is shown on the page
+        return _fail(text, exc)
+    return FileText.State.DONE
+
+
+def extract_missing_texts(*, show_progress: bool = False) -> int:
+    """Extract (and OCR) every file version without finished text; returns how many."""
+    from tqdm import tqdm
+
+    done = FileText.objects.filter(state=FileText.State.DONE).values("file_id")
+    pending = list(
+        DocumentFile.objects.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True)
+    )
+    for file_id in tqdm(pending, unit="file", disable=not show_progress, desc="text"):
+        file_text_extract(file_id)
+    return len(pending)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edoc import forms
-from edoc.extraction import extract_metadata
 from edoc.models import Assignment, Document, RegisterBook
 from edoc.selectors.access import can_register_incoming, document_get_for_user
 from edoc.selectors.documents import DuplicateHint, duplicate_hints, possible_duplicates
 from edoc.services import handling
 from edoc.services.documents import PossibleDuplicate, books_for_clerk, incoming_register
 from edoc.services.files import ValidatedPdf, pdf_validate
+from edoc.services.proposals import proposal_for_upload, proposed_fields
 from edoc.views.common import (
     active_content_warning,
     form_add_service_errors,
@@ -48,7 +47,9 @@ def register(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             ok, pdf = validated_upload(form)
             if ok:
-                proposal = extract_metadata(io.BytesIO(pdf.content)) if pdf else None
+                # What the proposal step read (a scan's OCR is not read again here: after
+                # the response, edoc.background).
+                proposal = proposal_for_upload(pdf, read_scans=False) if pdf else None
                 try:
                     document = incoming_register(
                         user=request.user,
@@ -111,21 +112,24 @@ def propose(request: HttpRequest) -> HttpResponse:
         else:
             page_count = pdf.page_count
             active_content = active_content_warning(pdf)
-            proposal = extract_metadata(io.BytesIO(pdf.content))
-    initial, proposed = forms.IncomingRegisterForm.initial_from_proposal(proposal, typed)
-    form = forms.IncomingRegisterForm(initial=initial, books=books)
+            proposal = proposal_for_upload(pdf)
+    given = {name: value for name, value in typed.items() if value}
+    filled = proposed_fields(proposal, given)
+    form = forms.IncomingRegisterForm(initial={**given, **filled}, books=books)
     duplicates = _proposal_duplicates(request, form, pdf) if pdf else None
     return render(
         request,
         "edoc/partials/register_fields.html",
         {
             "form": form,
-            "proposed": proposed,
+            "proposed": set(filled),
             "file_errors": file_errors,
             "file_checked": upload is not None and not file_errors,
             "page_count": page_count,
             "active_content": active_content,
-            "extraction_empty": upload is not None and not file_errors and not proposed,
+            "extraction_empty": upload is not None and not file_errors and not filled,
+            # A scan: its first and last pages were read by OCR while the clerk waited.
+            "read_by_ocr": bool(pdf and pdf.text.ocr),
             "duplicates": duplicates,
             "oob": True,
         },

@@ -33,7 +33,7 @@ from onestop.services.papers import (
     ValidatedPaper,
     _attach,
     _delete_unreferenced_on_commit,
-    _StoredPapers,
+    _stored_papers,
     _validate_files,
     missing_mandatory,
     paper_validate,
@@ -131,7 +131,7 @@ def _draft_write(
 ) -> Dossier:
     """Create or update a draft with these applicant fields and papers; a new file for a
     paper replaces the draft's earlier one."""
-    with _StoredPapers(items) as stored:
+    with _stored_papers(items) as stored:
         if draft is not None:
             draft = _locked(draft)
             if draft.status != Status.DRAFT or draft.procedure_id != procedure.pk:
@@ -211,7 +211,7 @@ def dossier_receive_at_counter(
     ]
     if problems:
         raise ValidationError(problems)
-    with _StoredPapers(items) as stored:
+    with _stored_papers(items) as stored:
         now = timezone.now()
         dossier = Dossier.objects.create(
             code=dossier_code_take(agency=procedure.agency, at=now),

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from edoc.models import User
 from edoc.services.audit import audit_record
+from edoc.services.files import StoredBlobs
 from edoc.text import nfc
 from onestop.models import TEMPLATE_TYPES, PaperTemplate, ProcedurePaper
 
@@ -53,10 +53,8 @@ def paper_template_set(
         raise ValidationError({"title": _("Give the form's name.")})
     sha256 = hashlib.sha256(content).hexdigest()
     blob = f"onestop/forms/{sha256[:2]}/{sha256}.{extension}"
-    created = None
-    if not default_storage.exists(blob):
-        blob = created = default_storage.save(blob, ContentFile(content))
-    try:
+    with StoredBlobs([(blob, content)]) as stored:  # removed again if the block fails
+        blob = stored.names[blob]
         template = PaperTemplate.objects.filter(paper=paper).first() or PaperTemplate(paper=paper)
         previous = template.file.name if template.pk else ""
         template.title = title
@@ -72,10 +70,6 @@ def paper_template_set(
             target=paper.procedure,
             details={"paper": paper.pk, "title": title, "sha256": sha256},
         )
-    except BaseException:
-        if created:
-            default_storage.delete(created)
-        raise
     if previous and previous != blob:
         _delete_unused_templates_on_commit([previous])
     return template

@@ -11,12 +11,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from edoc.pdfcheck import PdfProblem, pdf_inspect
+from edoc.services.files import StoredBlobs, UploadProblem, upload_read
 from edoc.text import nfc
 from onestop.models import (
     SUPPORTED_EXTENSIONS,
@@ -93,15 +93,14 @@ def paper_validate(upload: IO[bytes], paper: ProcedurePaper | None) -> Validated
         % {"paper": label, "limit": limit_mb},
         code="too_large",
     )
-    if (getattr(upload, "size", None) or 0) > limit:
+    try:
+        content = upload_read(upload, limit=limit)
+    except UploadProblem as problem:
+        if problem.code == "empty":
+            raise ValidationError(
+                _("“%(paper)s”: the file is empty.") % {"paper": label}, code="empty"
+            )
         raise too_large
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise too_large
-    if not content:
-        raise ValidationError(_("“%(paper)s”: the file is empty.") % {"paper": label}, code="empty")
     if not any(content.startswith(magic) for magic in MAGIC[extension]):
         raise ValidationError(
             _("“%(paper)s”: the file is not a real .%(ext)s file.")
@@ -140,35 +139,12 @@ def _validate_files(
     return validated, problems
 
 
-class _StoredPapers:
-    """Writes validated papers to storage; deletes the ones this call created if the block
-    fails, so a refused or failed write leaves no orphan file."""
-
-    def __init__(self, papers: Iterable[ValidatedPaper]):
-        self.papers = list(papers)
-        self.names: dict[str, str] = {}
-        self.created: list[str] = []
-
-    def __enter__(self) -> _StoredPapers:
-        try:
-            for item in self.papers:
-                name = paper_blob_name(item.sha256, item.extension)
-                if not default_storage.exists(name):
-                    name = default_storage.save(name, ContentFile(item.content))
-                    self.created.append(name)
-                self.names[item.sha256] = name
-        except BaseException:
-            self._remove()
-            raise
-        return self
-
-    def _remove(self) -> None:
-        for name in self.created:
-            default_storage.delete(name)
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            self._remove()
+def _stored_papers(papers: Iterable[ValidatedPaper]) -> StoredBlobs:
+    """edoc's content-addressed store for these papers (named by hash and extension): the
+    files it wrote are deleted again if the block fails, so no orphan file is left."""
+    return StoredBlobs(
+        (paper_blob_name(item.sha256, item.extension), item.content) for item in papers
+    )
 
 
 def _delete_unreferenced_on_commit(names: list[str]) -> None:
@@ -185,7 +161,7 @@ def _delete_unreferenced_on_commit(names: list[str]) -> None:
 
 
 def _attach(
-    dossier: Dossier, items: list[ValidatedPaper], stored: _StoredPapers, *, round_no: int, user
+    dossier: Dossier, items: list[ValidatedPaper], stored: StoredBlobs, *, round_no: int, user
 ) -> list[DossierPaper]:
     attached = []
     for item in items:
@@ -199,7 +175,7 @@ def _attach(
             content_type=item.content_type,
             uploaded_by=user,
         )
-        record.file.name = stored.names[item.sha256]
+        record.file.name = stored.names[paper_blob_name(item.sha256, item.extension)]
         record.save()
         attached.append(record)
     return attached

@@ -19,7 +19,7 @@ from onestop import access
 from onestop.models import ApologyLetter, Dossier, ProcedurePaper, SupplementRequest, new_secret
 from onestop.services.apology import _apology_close
 from onestop.services.clock import _pause, _resume, _shift_task_deadlines, due_from
-from onestop.services.papers import _attach, _StoredPapers, _validate_files
+from onestop.services.papers import _attach, _stored_papers, _validate_files
 from onestop.services.transitions import (
     Status,
     _cancel_run,
@@ -176,7 +176,7 @@ def dossier_submit_supplement(
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
-    with _StoredPapers(items) as stored:
+    with _stored_papers(items) as stored:
         _attach(dossier, items, stored, round_no=request.round if request else 1, user=None)
         if request is not None:
             request.answered_at = now

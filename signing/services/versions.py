@@ -19,6 +19,7 @@ from edoc.models import Document, DocumentEvent, DocumentFile, User
 from edoc.selectors.access import Actor
 from edoc.services.audit import audit_record
 from edoc.services.files import FileIntegrityError, StoredBlob, ValidatedPdf, file_read_verified
+from edoc.services.text import file_text_copy
 from signing.audit import refusal_record
 from signing.errors import SigningRefused
 from signing.models import SignatureRecord
@@ -49,22 +50,14 @@ def store_version(
             size=len(content),
             sha256=sha256,
             page_count=source.page_count,
-            text=source.text,
             active_content=source.active_content,
             comment=comment[:255],
             uploaded_by=user,
         )
         version.file.name = blob.name
         version.save()
-    if not source.text:
-        transaction.on_commit(lambda: _extract_text_later(version.pk))
+        file_text_copy(source, version)
     return version
-
-
-def _extract_text_later(document_file_id: int) -> None:
-    from edoc.tasks import document_file_extract_text_task
-
-    document_file_extract_text_task.delay(document_file_id)
 
 
 def source_file(document: Document) -> tuple[DocumentFile, bytes]:

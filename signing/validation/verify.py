@@ -24,6 +24,7 @@ from typing import Any
 from asn1crypto import x509
 from django.utils import timezone
 
+from edoc.pdfcheck import pdf_signature_count
 from signing.validation.ades import legacy_context, validate_one
 from signing.validation.chain import distinguished_name, iso_time
 from signing.validation.etsi import etsi_xml_merge, etsi_xml_one
@@ -141,9 +142,13 @@ def pdf_verify(
 
     Without `options`, the admin-managed trust roots (plus `extra_roots`) and settings apply.
     """
-    reader = open_reader(content)
+    unsigned = content[:1024].count(b"%PDF-") and pdf_signature_count(content) == 0
+    reader = None if unsigned else open_reader(content)  # nothing signed: pyHanko need not read it
     options = options or verification_options(extra_roots)
-    entries, xml_parts, timestamps = run_coroutine(_verify_all(reader, options))
+    if reader is None:
+        entries, xml_parts, timestamps = [], [], []
+    else:
+        entries, xml_parts, timestamps = run_coroutine(_verify_all(reader, options))
     certification = next(
         (
             {"field": e["field"], "permission": e["docmdp_permission"]}

@@ -1,15 +1,13 @@
 """Search fixtures: a small corpus with confidential, other-unit, granted, delegated and clerk-desk
 cases, indexed in the configured backend (and the database one).
 
-`tesseract` marker: the OCR test skips without Tesseract + Vietnamese data, and fails instead
-when REQUIRE_SERVICES=1 (CI installs tesseract-ocr-vie).
+(The `tesseract` marker of the OCR tests is the root conftest's.)
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -20,26 +18,8 @@ from edoc.models import (
     Document,
     DocumentFile,
     DocumentGrant,
+    FileText,
 )
-
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "tesseract: needs Tesseract OCR with Vietnamese data (tesseract-ocr-vie)"
-    )
-
-
-def pytest_runtest_setup(item):
-    if "tesseract" in item.keywords:
-        from search.extraction import tesseract_available
-
-        if not tesseract_available():
-            message = "needs Tesseract with Vietnamese data (apt-get install tesseract-ocr-vie)"
-            if REQUIRE_SERVICES:
-                pytest.fail(f"REQUIRE_SERVICES=1 but this test {message}", pytrace=False)
-            pytest.skip(message)
 
 
 @dataclass
@@ -90,11 +70,11 @@ def make_document(
             original_name="van-ban.pdf",
             size=len(body),
             sha256=sha,
-            text=body,
             uploaded_by=user,
         )
         file.file.name = f"documents/{sha[:2]}/{sha}.pdf"
         file.save()
+        FileText.objects.create(file=file, state=FileText.State.DONE, pdf_text=body, pages=1)
     return document
 
 

@@ -16,10 +16,10 @@ from edoc.models import Document, DocumentFile
 from edoc.services.documents import document_grant, incoming_register, outgoing_create
 from edoc.services.files import pdf_validate
 from edoc.services.handling import delegation_create, document_assign
+from edoc.services.text import file_text_extract
 from search.backends import SearchQuery
 from search.backends.opensearch import OpenSearchBackend
 from search.documents import index_records
-from search.extraction import file_text_extract
 
 NODE_DIR = Path(__file__).resolve().parents[2] / "tools" / "opensearch-node"
 

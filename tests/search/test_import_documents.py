@@ -315,3 +315,50 @@ def test_imported_documents_are_searchable(setup, tree, django_capture_on_commit
         result = database_backend().search(SearchQuery(text=text), setup["director"])
         assert result.hits, text
         assert Document.objects.get(pk=result.hits[0].document_id).symbol == symbol
+
+
+def test_workers_import_what_one_process_imports_numbered_in_file_order(setup, tree):
+    """`--workers 2`: worker processes read, check and propose the files; this process
+    registers them in path order, so the numbers are those of a run in one process."""
+    code, output = run(str(tree), "--workers", "2")
+
+    assert code == 1, output
+    documents = list(Document.objects.order_by("book_number"))
+    assert [d.symbol for d in documents] == ["49/KH-UBND", "812/BHXH-GĐBHYT", "1234/QĐ-BYT"]
+    assert [d.book_number for d in documents] == [1, 2, 3]
+    plan = documents[0]
+    assert plan.subject == "Chuyển đổi số tỉnh Đồng Nai năm 2023"
+    assert plan.document_type.name == "Kế hoạch"
+    assert plan.issuer_organization == setup["ubnd"]
+    assert plan.signer_name == "Võ Văn Phi"
+    for document in documents:
+        assert fold_words(document.subject) <= fold_words(document.files.get().text)
+    summary = output.split("Imported", 1)[1]
+    assert summary.startswith(" 3, skipped 1 (already imported), failed 4 — 8 file(s) found")
+    assert "bị hỏng" in summary and "mã hóa" in summary
+
+
+def test_an_interrupted_run_with_workers_resumes_without_duplicates(setup, tree):
+    clerk = setup["clerk"]
+
+    def interrupt_after_first_import(outcome: importing.ImportOutcome) -> None:
+        if outcome.status == importing.IMPORTED:
+            raise KeyboardInterrupt
+
+    summary = importing.import_documents(
+        tree, user=clerk, progress=interrupt_after_first_import, workers=2
+    )
+    assert summary.interrupted and len(summary.imported) == 1
+    assert Document.objects.count() == 1
+
+    summary = importing.import_documents(tree, user=clerk, workers=2)
+    assert not summary.interrupted
+    assert (len(summary.imported), len(summary.skipped), len(summary.failed)) == (2, 2, 4)
+    assert sorted(Document.objects.values_list("book_number", flat=True)) == [1, 2, 3]
+
+
+def test_workers_must_be_at_least_one(setup, tmp_path):
+    (tmp_path / "kh.pdf").write_bytes(official_pdf(*PRINTED[0]))
+    code, output = run(str(tmp_path), "--workers", "0")
+    assert code == 2 and "--workers must be at least 1" in output
+    assert not Document.objects.exists()

@@ -199,3 +199,36 @@ def test_external_engine_down_falls_back_and_keeps_updates(corpus, settings):
     assert IndexQueueEntry.objects.get(pk=entry.pk).attempts == 2
     # The database index was updated all the same.
     assert SearchEntry.objects.filter(document_id=document.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_change_is_not_indexed_with_the_next_commit(
+    django_capture_on_commit_callbacks,
+):
+    """Before: the ids a rolled-back transaction scheduled stayed on the thread and were indexed
+    with the next transaction that committed (in a test run: every earlier test's documents, one
+    index write each, before the document of the test that waited for it)."""
+    from celery.signals import task_prerun
+    from django.db import transaction
+
+    from search.signals import schedule_index
+
+    indexed: list[int] = []
+
+    def seen(sender=None, args=(), **kwargs) -> None:
+        if getattr(sender, "name", "") == "search.tasks.index_document_task":
+            indexed.append(args[0])
+
+    task_prerun.connect(seen, weak=False)
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            schedule_index(990_001)
+            raise RuntimeError("rolled back")
+        with django_capture_on_commit_callbacks(execute=True):
+            schedule_index(990_002)
+            schedule_index(990_002)
+        with django_capture_on_commit_callbacks(execute=True):
+            schedule_index(990_003)
+    finally:
+        task_prerun.disconnect(seen)
+    assert indexed == [990_002, 990_003]

@@ -13,8 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from edoc.background import wait_until_idle
-from edoc.models import Document
-from search.models import FileText
+from edoc.models import Document, FileText
 from tests.search.test_extraction import scanned_pdf
 
 pytestmark = pytest.mark.tesseract

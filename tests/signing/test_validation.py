@@ -343,6 +343,31 @@ def test_unsigned_pdf_has_no_signature(trusted):
     assert result.report["summary"] == "Văn bản PDF không có chữ ký số."
 
 
+def test_an_unsigned_pdf_is_not_read_by_pyhanko(trusted, pdf_sign, monkeypatch):
+    """Most incoming PDFs hold no signature: PDFium counts them at C speed and pyHanko's
+    reader (Python, the whole cross-reference table) is left out; a signed one is read."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    opened: list[int] = []
+    original = PdfFileReader.__init__
+
+    def counted(self, *args, **kwargs):
+        opened.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PdfFileReader, "__init__", counted)
+    unsigned, signed = make_pdf(), pdf_sign(make_pdf(), "org")
+    opened.clear()
+    result = pdf_verify(unsigned, trusted)
+    assert result.signature_count == 0 and result.report["signatures"] == []
+    assert opened == []
+    assert pdf_verify(signed, trusted).signature_count == 1 and opened
+    from edoc.pdfcheck import pdf_signature_count
+
+    assert (pdf_signature_count(unsigned), pdf_signature_count(signed)) == (0, 1)
+    assert pdf_signature_count(b"%PDF-1.7 not a pdf") is None  # then pyHanko decides
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [

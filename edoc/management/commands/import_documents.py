@@ -1,4 +1,5 @@
-"""`python manage.py import_documents DIR [--kind incoming|outgoing] [--book BOOK] [--as USER]`.
+"""`python manage.py import_documents DIR [--kind incoming|outgoing] [--book BOOK] [--as USER]
+[--workers N]`.
 
 Registers every PDF of a folder tree (recursively, in sorted order) with the metadata the
 extractor proposes; see edoc/services/importing.py for what is recorded and why. Files already
@@ -116,12 +117,23 @@ class Command(BaseCommand):
             "leaders' task lists).",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="Worker processes that read, check and propose the files ahead while this "
+            "process registers them in order (default 1: all in this process). About the "
+            "number of CPU cores.",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar (logs, CI)."
         )
 
     def handle(self, *args, **options) -> None:
         root = Path(options["directory"])
         kind = options["kind"]
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1.", returncode=EXIT_USAGE)
         try:
             user = import_user_get(options["username"], kind)
             book = import_book_get(user, kind, options["book"])
@@ -156,6 +168,7 @@ class Command(BaseCommand):
                 progress=progress,
                 stop_requested=stop,
                 start_processes=options["start_processes"],
+                workers=options["workers"],
             )
         bar.close()
         self._report(summary)

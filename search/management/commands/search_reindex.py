@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
         name = options["backend"] or settings.SEARCH_BACKEND
         if options["extract"]:
-            from search.services import extract_missing_texts
+            from edoc.services.text import extract_missing_texts
 
             extracted = extract_missing_texts(show_progress=not options["no_progress"])
             self.stdout.write(f"Extracted the text of {extracted} file versions.")
