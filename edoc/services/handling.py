@@ -32,7 +32,7 @@ from edoc.selectors.access import (
     visible_documents,
 )
 from edoc.services.audit import audit_record
-from edoc.services.documents import _event, _grant
+from edoc.services.documents.outgoing import _event, _grant
 from edoc.services.files import FileIntegrityError, file_read_verified
 from edoc.signals import document_action, under_process
 from edoc.text import nfc_inputs
