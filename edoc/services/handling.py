@@ -32,7 +32,7 @@ from edoc.selectors.access import (
     visible_documents,
 )
 from edoc.services.audit import audit_record
-from edoc.services.documents import _event, _grant
+from edoc.services.documents.common import event_record, grant_get_or_create
 from edoc.services.files import FileIntegrityError, file_read_verified
 from edoc.signals import document_action, under_process
 from edoc.text import nfc_inputs
@@ -82,7 +82,7 @@ def _create_assignment(
             [user] if user else list(unit.members.filter(role=Role.UNIT_HEAD, is_active=True))
         )
         for person in recipients:
-            _grant(document, person, actor.user, _("assigned"))
+            grant_get_or_create(document, person, actor.user, _("assigned"))
     return assignment
 
 
@@ -166,7 +166,7 @@ def document_assign(
     document.deadline = deadline or document.deadline
     document.save(update_fields=["status", "deadline", "updated_at"])
     # The assignments themselves are shown beside the timeline; the event keeps the directive.
-    _event(document, actor, DocumentEvent.Action.ASSIGNED, comment=directive)
+    event_record(document, actor, DocumentEvent.Action.ASSIGNED, comment=directive)
     audit_record(
         actor=user,
         on_behalf_of=actor.on_behalf_of,
@@ -232,7 +232,7 @@ def assignment_forward(
         parent=assignment,
     )
     _close(assignment, actor, AStatus.FORWARDED)
-    _event(
+    event_record(
         document,
         actor,
         DocumentEvent.Action.FORWARDED,
@@ -288,7 +288,9 @@ def assignment_complete(*, user: User, assignment: Assignment, comment: str = ""
     if assignment.role == ARole.LEAD and not under_process(document):
         document.status = Status.COMPLETED
         document.save(update_fields=["status", "updated_at"])
-    _event(document, actor, DocumentEvent.Action.COMPLETED, comment=comment, assignment=assignment)
+    event_record(
+        document, actor, DocumentEvent.Action.COMPLETED, comment=comment, assignment=assignment
+    )
     audit_record(
         actor=user,
         on_behalf_of=actor.on_behalf_of,
@@ -319,7 +321,7 @@ def document_complete(*, user: User, document: Document, comment: str = "") -> D
         _close(pending, actor, AStatus.COMPLETED)
     document.status = Status.COMPLETED
     document.save(update_fields=["status", "updated_at"])
-    _event(document, actor, DocumentEvent.Action.COMPLETED, comment=comment)
+    event_record(document, actor, DocumentEvent.Action.COMPLETED, comment=comment)
     audit_record(actor=user, action="document.complete", target=document)
     return document
 
@@ -343,7 +345,9 @@ def assignment_return(*, user: User, assignment: Assignment, reason: str) -> Doc
         )
     document.status = Status.RETURNED
     document.save(update_fields=["status", "updated_at"])
-    _event(document, actor, DocumentEvent.Action.RETURNED, comment=reason, assignment=assignment)
+    event_record(
+        document, actor, DocumentEvent.Action.RETURNED, comment=reason, assignment=assignment
+    )
     audit_record(
         actor=user,
         on_behalf_of=actor.on_behalf_of,
@@ -395,7 +399,7 @@ def incoming_resubmit(*, user: User, document: Document, comment: str = "") -> D
         raise PermissionDenied(_("Only the registering clerk can resubmit a returned document."))
     document.status = Status.REGISTERED
     document.save(update_fields=["status", "updated_at"])
-    _event(document, Actor(user), DocumentEvent.Action.REGISTERED, comment=comment)
+    event_record(document, Actor(user), DocumentEvent.Action.REGISTERED, comment=comment)
     audit_record(actor=user, action="document.resubmit", target=document)
     return document
 
