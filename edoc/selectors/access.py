@@ -255,6 +255,12 @@ def can_grant(user: User, document: Document) -> bool:
     )
 
 
+def internal_copy_grantees(unit: Unit) -> QuerySet[User]:
+    """Who is given access to a confidential document arriving in `unit` as an internal copy:
+    the unit's active heads, who distribute it inside the unit."""
+    return unit.members.filter(role=Role.UNIT_HEAD, is_active=True)
+
+
 def assignable_q(principal: User) -> Q | None:
     """Incoming documents `principal` distributes: directors and deputies those in the agency's
     books; the head of an affiliated unit with its own books (a hospital, a health centre)
@@ -335,6 +341,7 @@ __all__ = [
     "assign_actor",
     "assignment_actor",
     "can_grant",
+    "internal_copy_grantees",
     "can_issue",
     "can_register_incoming",
     "delegators_of",

@@ -22,7 +22,7 @@ from edoc.models import (
     Urgency,
     User,
 )
-from edoc.selectors.access import Actor, can_issue, is_agency_clerk
+from edoc.selectors.access import Actor, can_issue, internal_copy_grantees, is_agency_clerk
 from edoc.services.audit import audit_record
 from edoc.services.documents.common import (
     Status,
@@ -154,7 +154,7 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
         )
         file_text_copy(latest, copied)
     if copy.is_confidential:
-        for head in unit.members.filter(role__in=["unit_head"], is_active=True):
+        for head in internal_copy_grantees(unit):
             grant_get_or_create(copy, head, user, _("internal recipient"))
     event_record(copy, Actor(user), DocumentEvent.Action.RECEIVED_INTERNALLY, comment=source.symbol)
     document_created.send(sender=Document, document=copy, user=user)
