@@ -4,7 +4,7 @@
   (`ValidatedPdf.text`, read before the registration's transaction), in that transaction: the
   index written when it commits already holds the text. Pages without a text layer are read by
   OCR after the commit (`file_text_ocr`, on the background thread in the embedded mode).
-- `file_text_copy`: a version the system makes from another with the same pages (signed,
+- `document_file_copy` / `file_text_copy`: a version the system makes from another with the same pages (signed,
   numbered, an internal recipient's copy) takes its source's text instead of reading it again.
 - `file_text_extract`: the late path, from the stored file: a file too long to read in the
   request, a copy whose source was not read yet, and `search_reindex --extract`.
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edoc.models import DocumentFile, FileText
+from edoc.models import Document, DocumentFile, FileText, User
 from edoc.pdftext import PdfText, ocr_cache_put, ocr_pages, pdf_text_read
 from edoc.services.files import FileIntegrityError, file_read_verified
 from edoc.signals import file_text_changed
@@ -53,6 +53,27 @@ def file_text_store(document_file: DocumentFile, text: PdfText) -> FileText:
     if state == FileText.State.OCR:
         _after_commit_ocr(document_file.pk)
     return record
+
+
+def document_file_copy(
+    source: DocumentFile, *, document: Document, version: int, user: User, comment: str = ""
+) -> DocumentFile:
+    """Version `version` of `document` holding the same stored file as `source` (the bytes are
+    content-addressed, not copied), with its text. Call inside the recording transaction."""
+    copied = DocumentFile.objects.create(
+        document=document,
+        version=version,
+        file=source.file.name,
+        original_name=source.original_name,
+        size=source.size,
+        sha256=source.sha256,
+        page_count=source.page_count,
+        active_content=source.active_content,
+        comment=comment,
+        uploaded_by=user,
+    )
+    file_text_copy(source, copied)
+    return copied
 
 
 def file_text_copy(source: DocumentFile, target: DocumentFile) -> None:

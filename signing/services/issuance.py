@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from edoc.models import Document, DocumentFile, User
-from edoc.services.text import file_text_copy
+from edoc.models import Document, User
+from edoc.services.text import document_file_copy
 from signing.conf import pkcs11_settings
 from signing.errors import SigningRefused
 from signing.services.numbering import date_line, fill_number_fields
@@ -51,19 +51,9 @@ def _refresh_internal_copies(document: Document, user: User) -> None:
         current = copy.latest_file()
         if current is None or current.sha256 == latest.sha256:
             continue
-        refreshed = DocumentFile.objects.create(
-            document=copy,
-            version=current.version + 1,
-            file=latest.file.name,
-            original_name=latest.original_name,
-            size=latest.size,
-            sha256=latest.sha256,
-            page_count=latest.page_count,
-            active_content=latest.active_content,
-            comment=latest.comment,
-            uploaded_by=user,
+        document_file_copy(
+            latest, document=copy, version=current.version + 1, user=user, comment=latest.comment
         )
-        file_text_copy(latest, refreshed)
 
 
 def issue_receiver(sender, document: Document, user: User, action: str, **kwargs: Any) -> None:

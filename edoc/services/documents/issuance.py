@@ -15,7 +15,6 @@ from edoc.models import (
     Confidentiality,
     Document,
     DocumentEvent,
-    DocumentFile,
     DocumentType,
     RegisterBook,
     Unit,
@@ -38,7 +37,7 @@ from edoc.services.numbering import (
     register_book_take_number,
     registry_unit_for,
 )
-from edoc.services.text import file_text_copy
+from edoc.services.text import document_file_copy
 from edoc.signals import document_action, document_created
 from edoc.text import nfc_inputs
 
@@ -141,18 +140,7 @@ def _register_internal_copy(source: Document, unit: Unit, user: User) -> Documen
     copy.save()
     latest = source.latest_file()
     if latest:
-        copied = DocumentFile.objects.create(
-            document=copy,
-            version=1,
-            file=latest.file.name,
-            original_name=latest.original_name,
-            size=latest.size,
-            sha256=latest.sha256,
-            page_count=latest.page_count,
-            active_content=latest.active_content,
-            uploaded_by=user,
-        )
-        file_text_copy(latest, copied)
+        document_file_copy(latest, document=copy, version=1, user=user)
     if copy.is_confidential:
         for head in internal_copy_grantees(unit):
             grant_get_or_create(copy, head, user, _("internal recipient"))
