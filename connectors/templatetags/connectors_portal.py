@@ -1,0 +1,27 @@
+"""Template helpers of the portal sync's panel on the dossier page."""
+
+from __future__ import annotations
+
+from django import template
+
+from connectors.models import Licence, OutboxMessage, PortalDossierLink
+from onestop.models import Dossier
+
+register = template.Library()
+
+
+@register.simple_tag
+def portal_sync_state(dossier: Dossier) -> dict:
+    """The dossier's sync state: its portal code when pulled, its pushes (newest first) and
+    its licence with the licence's messages to Egov."""
+    licence = Licence.objects.filter(dossier=dossier).first()
+    return {
+        "link": PortalDossierLink.objects.filter(dossier=dossier).first(),
+        "pushes": list(
+            OutboxMessage.objects.filter(
+                dossier=dossier, target=OutboxMessage.Target.PORTAL
+            ).order_by("-pk")
+        ),
+        "licence": licence,
+        "licence_pushes": list(licence.messages.order_by("-pk")) if licence else [],
+    }
