@@ -159,12 +159,18 @@ class SweepResult:
 
 
 def deliver_due(
-    *, now: datetime.datetime | None = None, ignore_backoff: bool = False
+    *,
+    now: datetime.datetime | None = None,
+    ignore_backoff: bool = False,
+    dossier: Dossier | None = None,
 ) -> SweepResult:
     """Deliver every undelivered message whose next attempt is due (all of them with
-    `ignore_backoff`), oldest first; a dossier's later messages wait for its failed one."""
+    `ignore_backoff`; only the dossier's with `dossier`), oldest first; a dossier's later
+    messages wait for its failed one."""
     now = now or timezone.now()
     pending = OutboxMessage.objects.filter(delivered_at__isnull=True)
+    if dossier is not None:
+        pending = pending.filter(Q(dossier=dossier) | Q(licence__dossier=dossier))
     if not ignore_backoff:
         pending = pending.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     result = SweepResult()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.db.models import Q
 
 from connectors.models import Licence, OutboxMessage, PortalDossierLink
 from onestop.models import Dossier
@@ -15,7 +16,11 @@ def portal_sync_state(dossier: Dossier) -> dict:
     """The dossier's sync state: its portal code when pulled, its pushes (newest first) and
     its licence with the licence's messages to Egov."""
     licence = Licence.objects.filter(dossier=dossier).first()
+    undelivered = OutboxMessage.objects.filter(delivered_at__isnull=True).filter(
+        Q(dossier=dossier) | Q(licence__dossier=dossier)
+    )
     return {
+        "undelivered": undelivered.exists(),
         "link": PortalDossierLink.objects.filter(dossier=dossier).first(),
         "pushes": list(
             OutboxMessage.objects.filter(

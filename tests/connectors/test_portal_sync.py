@@ -226,7 +226,41 @@ def test_the_dossier_page_shows_the_sync_state(
     assert 'data-status="2" data-delivered="no"' in panel
     assert "Chờ gửi" in panel and "unreachable" in panel
 
+    assert 'id="portal-sync-now"' in panel
+    send_now = reverse("connectors_portal:dossier_sync_now", args=[dossier.pk])
+    page = client.post(send_now, follow=True).content.decode()  # still down
+    assert "không gửi được" in page
+    assert OutboxMessage.objects.get().attempts == 2
+
     connected.start()
-    call_command("portal_sync", "--now")
-    page = client.get(reverse("onestop:dossier_detail", args=[dossier.pk])).content.decode()
+    page = client.post(send_now, follow=True).content.decode()
+    assert "Đã gửi 1 gói tin" in page
     assert 'data-status="2" data-delivered="yes"' in page
+    assert 'id="portal-sync-now"' not in page
+    assert AuditEntry.objects.filter(action="portal.sync_now", actor=officer).count() == 2
+
+
+def test_send_now_is_for_those_who_may_see_the_dossier(
+    client, connected, officer, users, procedure, applicant, all_files
+):
+    dossier = _counter(officer, procedure, applicant, all_files)
+    client.force_login(users["clerk"])
+    url = reverse("connectors_portal:dossier_sync_now", args=[dossier.pk])
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code in (404, 405)
+    assert OutboxMessage.objects.get().attempts == 0
+
+
+def test_a_crash_between_commit_and_delivery_loses_nothing(
+    connected, officer, procedure, applicant, all_files
+):
+    # The transaction commits, the process dies before its on-commit delivery runs (here:
+    # the test's callbacks are never run): the row is there, and the sweep sends it.
+    dossier = _counter(officer, procedure, applicant, all_files)
+    row = OutboxMessage.objects.get(dossier=dossier)
+    assert row.attempts == 0 and row.delivered_at is None
+    connected.start()
+    call_command("portal_sync")
+    row.refresh_from_db()
+    assert row.delivered_at is not None and row.attempts == 1
+    assert connected.received()["dossiers"][dossier.code]["TrangThaiHoSo"] == "2"
