@@ -64,15 +64,30 @@ def _push(licence: Licence, event: str) -> OutboxMessage | None:
 def licence_record_for(dossier: Dossier) -> Licence | None:
     """When a dossier of a licensing procedure is processed, record the licence its result
     document is (number = the document's number and notation) and push it to Egov. Runs in
-    the status change's transaction; None for other procedures or an already recorded one."""
+    the status change's transaction; None for other procedures or an already recorded one.
+    A result document that is already another dossier's licence is refused (ValidationError:
+    the status change is rolled back and the officer told why)."""
     licensing = LicenceProcedure.objects.filter(procedure_id=dossier.procedure_id).first()
     document = dossier.result
     if licensing is None or document is None or Licence.objects.filter(dossier=dossier).exists():
         return None
     number = "/".join(part for part in (document.number, document.notation) if part)
+    number = number or dossier.code
+    taken = Licence.objects.filter(number=number).select_related("dossier").first()
+    if taken is not None:  # the officer's action is refused, nothing changes
+        raise ValidationError(
+            {
+                "result_document": _(
+                    "“%(number)s” is already the licence of dossier %(dossier)s: each licence "
+                    "is a result document of its own."
+                )
+                % {"number": number, "dossier": taken.dossier.code}
+            },
+            code="licence_number_taken",
+        )
     issued = document.issue_date or timezone.localdate(dossier.finished_at or timezone.now())
     licence = Licence.objects.create(
-        number=number or dossier.code,
+        number=number,
         licence_type=licensing.licence_type,
         dossier=dossier,
         holder_name=dossier.applicant_name,

@@ -16,9 +16,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from connectors.models import PortalDossierLink
@@ -93,7 +94,9 @@ def dossier_pull_one(record: Any) -> tuple[str, bool]:
     if PortalDossierLink.objects.filter(ma_ho_so=code).exists():
         return code, False
     procedure_code = _text(record, "MaTTHC", required=True)
-    procedure = Procedure.objects.filter(code=procedure_code, active=True).first()
+    procedure = Procedure.objects.filter(
+        agency__code=settings.EDOC_AGENCY_CODE, code=procedure_code, active=True
+    ).first()
     if procedure is None:
         raise ValidationError(
             _("No active procedure has the code %(code)s.") % {"code": procedure_code}
@@ -106,6 +109,16 @@ def dossier_pull_one(record: Any) -> tuple[str, bool]:
         "address": _text(record, "DiaChiChuHoSo"),
     }
     files = _files(record, procedure)
+    try:
+        _create(code, procedure, applicant, files)
+    except IntegrityError:  # a concurrent pull took this MaHoSo first
+        if PortalDossierLink.objects.filter(ma_ho_so=code).exists():
+            return code, False
+        raise
+    return code, True
+
+
+def _create(code: str, procedure: Procedure, applicant: dict, files: dict) -> None:
     with transaction.atomic():
         draft = onestop_services.dossier_save_draft(
             procedure=procedure, applicant=applicant, files=files
@@ -118,7 +131,6 @@ def dossier_pull_one(record: Any) -> tuple[str, bool]:
             target=dossier,
             details={"ma_ho_so": code, "procedure": procedure.code},
         )
-    return code, True
 
 
 def _message(error: ValidationError) -> str:

@@ -107,3 +107,22 @@ def test_an_officer_without_the_permission_cannot_revoke(processed, users):
         licence_change_status(user=users["clerk"], licence=licence, action="revoked", reason="x")
     assert Licence.objects.get().status == Licence.Status.ACTIVE
     assert AuditEntry.objects.filter(action="licence.refused", actor=users["clerk"]).exists()
+
+
+def test_a_result_document_that_is_already_a_licence_is_refused(
+    processed, officer, users, procedure, applicant, all_files, signed_result,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        other = services.dossier_receive_at_counter(
+            officer=officer, procedure=procedure, applicant=applicant, files=all_files()
+        )
+        services.dossier_start_processing(user=users["head"], dossier=other)
+        services.dossier_record_payment(officer=officer, dossier=other, reference="BL-2")
+    with pytest.raises(ValidationError) as error:
+        services.dossier_finish(officer=users["head"], dossier=other, result_document=signed_result)
+    assert processed.code in str(error.value)
+    other.refresh_from_db()
+    assert other.status == other.Status.PROCESSING  # the finish was rolled back
+    assert Licence.objects.count() == 1
+    assert not OutboxMessage.objects.filter(dossier=other, status_code=9).exists()

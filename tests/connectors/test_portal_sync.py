@@ -214,6 +214,17 @@ def test_bad_dossiers_from_the_portal_are_refused_whole_and_audited(
     assert len(stored) == len({paper.sha256 for paper in Dossier.objects.get().files.all()})
 
 
+def test_a_portal_that_refuses_the_pull_is_a_clear_error(connected, settings, capsys):
+    from django.core.management.base import CommandError
+
+    connected.start()
+    settings.EDOC_DVC_SYNC_TOKEN = "wrong"
+    with pytest.raises(CommandError, match="HTTP 401") as error:
+        call_command("portal_pull")
+    assert error.value.returncode == 2
+    assert not Dossier.objects.exists()
+
+
 def test_the_dossier_page_shows_the_sync_state(
     client, connected, officer, procedure, applicant, all_files, django_capture_on_commit_callbacks
 ):
