@@ -126,3 +126,22 @@ def test_a_result_document_that_is_already_a_licence_is_refused(
     assert other.status == other.Status.PROCESSING  # the finish was rolled back
     assert Licence.objects.count() == 1
     assert not OutboxMessage.objects.filter(dossier=other, status_code=9).exists()
+
+
+def test_the_admin_pages_of_the_sync_open(processed, client, users):
+    admin = users["director"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    licence = Licence.objects.get()
+    message = OutboxMessage.objects.filter(licence=licence).first()
+    for url in (
+        reverse("admin:connectors_outboxmessage_changelist"),
+        reverse("admin:connectors_outboxmessage_change", args=[message.pk]),
+        reverse("admin:connectors_licence_changelist"),
+        reverse("admin:connectors_licence_change", args=[licence.pk]),
+        reverse("admin:connectors_licenceprocedure_changelist"),
+        reverse("admin:connectors_licenceprocedure_add"),
+        reverse("admin:connectors_portaldossierlink_changelist"),
+    ):
+        assert client.get(url).status_code == 200, url
