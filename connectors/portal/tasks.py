@@ -39,11 +39,14 @@ def portal_sync_task() -> dict[str, int]:
 
 @shared_task(name="connectors.portal_pull", ignore_result=True)
 def portal_pull_task() -> dict[str, int]:
-    """Pull the portal's new online dossiers (scheduled); a portal that cannot be reached is
-    logged and tried again next time."""
+    """Pull the portal's new online dossiers (scheduled; nothing while EDOC_DVC_SYNC_URL is
+    empty); a portal that cannot be reached is logged and tried again next time."""
+    from connectors.portal import conf
     from connectors.portal.client import ConnectorError
     from connectors.portal.pull import portal_pull
 
+    if not conf.portal_url():  # the portal sync is off
+        return {}
     try:
         result = portal_pull()
     except ConnectorError as error:

@@ -51,6 +51,17 @@ def test_the_push_is_written_in_the_status_changes_transaction(
     assert not OutboxMessage.objects.exists()  # rolled back with the dossier: nothing to send
 
 
+def test_nothing_is_written_while_the_sync_is_off(
+    settings, officer, procedure, applicant, all_files, client
+):
+    settings.EDOC_DVC_SYNC_URL = ""
+    dossier = _counter(officer, procedure, applicant, all_files)
+    assert not OutboxMessage.objects.exists()
+    client.force_login(officer)
+    page = client.get(reverse("onestop:dossier_detail", args=[dossier.pk])).content.decode()
+    assert 'id="dossier-portal-sync"' not in page
+
+
 def test_status_changes_reach_the_portal_with_national_codes_and_dates(
     connected, officer, users, procedure, applicant, all_files, django_capture_on_commit_callbacks
 ):
