@@ -145,3 +145,32 @@ def test_the_admin_pages_of_the_sync_open(processed, client, users):
         reverse("admin:connectors_portaldossierlink_changelist"),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_egov_refusing_the_token_keeps_the_licence_queued(
+    connected, settings, officer, users, procedure, applicant, all_files, signed_result,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    from django.core.management import call_command
+
+    LicenceProcedure.objects.create(procedure=procedure, licence_type="Chứng chỉ hành nghề")
+    connected.start()
+    settings.EDOC_EGOV_TOKEN = "wrong"
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = services.dossier_receive_at_counter(
+            officer=officer, procedure=procedure, applicant=applicant, files=all_files()
+        )
+        services.dossier_start_processing(user=users["head"], dossier=dossier)
+        services.dossier_record_payment(officer=officer, dossier=dossier, reference="BL-1")
+        services.dossier_finish(
+            officer=users["head"], dossier=dossier, result_document=signed_result
+        )
+    message = OutboxMessage.objects.get(target=OutboxMessage.Target.EGOV)
+    assert message.delivered_at is None and "HTTP 401" in message.last_error
+    assert connected.received()["licences"] == {}
+
+    settings.EDOC_EGOV_TOKEN = "egov-test-token"
+    call_command("portal_sync", "--now")
+    message.refresh_from_db()
+    assert message.delivered_at is not None and message.attempts == 2
+    assert list(connected.received()["licences"]) == [Licence.objects.get().number]
