@@ -6,6 +6,7 @@ from django import template
 from django.db.models import Q
 
 from connectors.models import Licence, OutboxMessage, PortalDossierLink
+from connectors.portal.national import NATIONAL_STATUS
 from onestop.models import Dossier
 
 register = template.Library()
@@ -19,14 +20,18 @@ def portal_sync_state(dossier: Dossier) -> dict:
     undelivered = OutboxMessage.objects.filter(delivered_at__isnull=True).filter(
         Q(dossier=dossier) | Q(licence__dossier=dossier)
     )
+    names = {code: Dossier.Status(status).label for status, code in NATIONAL_STATUS.items()}
+    pushes = list(
+        OutboxMessage.objects.filter(dossier=dossier, target=OutboxMessage.Target.PORTAL).order_by(
+            "-pk"
+        )
+    )
+    for push in pushes:
+        push.national_name = names.get(push.status_code, "")
     return {
         "undelivered": undelivered.exists(),
         "link": PortalDossierLink.objects.filter(dossier=dossier).first(),
-        "pushes": list(
-            OutboxMessage.objects.filter(
-                dossier=dossier, target=OutboxMessage.Target.PORTAL
-            ).order_by("-pk")
-        ),
+        "pushes": pushes,
         "licence": licence,
         "licence_pushes": list(licence.messages.order_by("-pk")) if licence else [],
     }
