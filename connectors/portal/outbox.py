@@ -156,6 +156,12 @@ class SweepResult:
     delivered: int = 0
     failed: int = 0
     waiting: int = 0
+    # Not tried: their system failed GIVE_UP_AFTER times in a row in this sweep (it is down;
+    # a sweep does not spend a timeout on each of its messages). They stay due.
+    postponed: int = 0
+
+
+GIVE_UP_AFTER = 3
 
 
 def deliver_due(
@@ -166,7 +172,8 @@ def deliver_due(
 ) -> SweepResult:
     """Deliver every undelivered message whose next attempt is due (all of them with
     `ignore_backoff`; only the dossier's with `dossier`), oldest first; a dossier's later
-    messages wait for its failed one."""
+    messages wait for its failed one; a system that fails GIVE_UP_AFTER times in a row is not
+    tried again in this sweep."""
     now = now or timezone.now()
     pending = OutboxMessage.objects.filter(delivered_at__isnull=True)
     if dossier is not None:
@@ -174,12 +181,18 @@ def deliver_due(
     if not ignore_backoff:
         pending = pending.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     result = SweepResult()
-    for message_id in pending.order_by("pk").values_list("pk", flat=True):
+    failures_in_a_row: dict[str, int] = {}
+    for message_id, target in pending.order_by("pk").values_list("pk", "target"):
+        if failures_in_a_row.get(target, 0) >= GIVE_UP_AFTER:
+            result.postponed += 1
+            continue
         outcome = deliver(message_id)
         if outcome == Outcome.DELIVERED:
             result.delivered += 1
+            failures_in_a_row[target] = 0
         elif outcome == Outcome.FAILED:
             result.failed += 1
+            failures_in_a_row[target] = failures_in_a_row.get(target, 0) + 1
         elif outcome == Outcome.WAITING:
             result.waiting += 1
     return result

@@ -34,7 +34,12 @@ def deliver_message_task(self: Any, message_id: int, retry: int = 0) -> str:
 def portal_sync_task() -> dict[str, int]:
     """Deliver every due outbox message (scheduled every minute)."""
     result = outbox.deliver_due()
-    return {"delivered": result.delivered, "failed": result.failed, "waiting": result.waiting}
+    return {
+        "delivered": result.delivered,
+        "failed": result.failed,
+        "waiting": result.waiting,
+        "postponed": result.postponed,
+    }
 
 
 @shared_task(name="connectors.portal_pull", ignore_result=True)

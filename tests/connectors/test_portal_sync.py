@@ -128,6 +128,22 @@ def test_a_portal_that_is_down_gets_the_statuses_later_in_order_exactly_once(
     assert [item["TrangThai"] for item in connected.received()["progress"]] == ["2", "4"]
 
 
+def test_a_sweep_stops_trying_a_portal_that_is_down(
+    connected, officer, procedure, applicant, all_files, capsys
+):
+    for _ in range(5):  # committed, their on-commit delivery never ran
+        _counter(officer, procedure, applicant, all_files)
+    with pytest.raises(SystemExit):
+        call_command("portal_sync")
+    assert "delivered 0, failed 3, waiting 0, postponed 2" in capsys.readouterr().out
+    assert sorted(OutboxMessage.objects.values_list("attempts", flat=True)) == [0, 0, 1, 1, 1]
+
+    connected.start()
+    call_command("portal_sync", "--now")
+    assert "delivered 5, failed 0, waiting 0, postponed 0" in capsys.readouterr().out
+    assert len(connected.received()["progress"]) == 5
+
+
 def test_a_wrong_token_is_refused_and_retried(
     connected,
     settings,

@@ -23,7 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = deliver_due(ignore_backoff=options["now"])
         self.stdout.write(
-            f"delivered {result.delivered}, failed {result.failed}, waiting {result.waiting}"
+            f"delivered {result.delivered}, failed {result.failed}, waiting {result.waiting}, "
+            f"postponed {result.postponed}"
         )
-        if result.failed:
+        if result.failed or result.postponed:
             raise SystemExit(1)
