@@ -86,6 +86,22 @@ def _earlier_undelivered(message: OutboxMessage) -> bool:
     ).exists()
 
 
+def next_waiting(message_id: int) -> int | None:
+    """The next undelivered message of the same dossier (or licence) after this one, which
+    waited for it."""
+    message = OutboxMessage.objects.filter(pk=message_id).first()
+    if message is None or not (message.dossier_id or message.licence_id):
+        return None
+    following = OutboxMessage.objects.filter(
+        target=message.target,
+        dossier_id=message.dossier_id,
+        licence_id=message.licence_id,
+        delivered_at__isnull=True,
+        pk__gt=message.pk,
+    )
+    return following.order_by("pk").values_list("pk", flat=True).first()
+
+
 def _send(message: OutboxMessage) -> None:
     if message.target == OutboxMessage.Target.PORTAL:
         for request in message.payload["requests"]:

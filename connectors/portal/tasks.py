@@ -17,9 +17,14 @@ MAX_TASK_RETRIES = 8
 
 @shared_task(bind=True, name="connectors.deliver_outbox_message", ignore_result=True)
 def deliver_message_task(self: Any, message_id: int, retry: int = 0) -> str:
-    """Deliver one outbox message; on failure try again after the row's backoff (in a worker;
-    the embedded eager mode leaves it to `manage.py portal_sync`)."""
+    """Deliver one outbox message, then the dossier's next one that waited for it; on failure
+    try again after the row's backoff (in a worker; the embedded eager mode leaves it to
+    `manage.py portal_sync`)."""
     outcome = outbox.deliver(message_id)
+    if outcome == outbox.Outcome.DELIVERED:  # the dossier's next message waited for this one
+        following = outbox.next_waiting(message_id)
+        if following is not None:
+            deliver_message_task.delay(following)
     if outcome == outbox.Outcome.FAILED and retry < MAX_TASK_RETRIES and not self.request.is_eager:
         from connectors.models import OutboxMessage
 

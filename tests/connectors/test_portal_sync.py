@@ -128,6 +128,24 @@ def test_a_portal_that_is_down_gets_the_statuses_later_in_order_exactly_once(
     assert [item["TrangThai"] for item in connected.received()["progress"]] == ["2", "4"]
 
 
+def test_a_delivered_push_sends_the_one_that_waited_for_it(
+    connected, officer, users, procedure, applicant, all_files, django_capture_on_commit_callbacks
+):
+    from connectors.portal.tasks import deliver_message_task
+
+    with django_capture_on_commit_callbacks(execute=True):  # the portal is down
+        dossier = _counter(officer, procedure, applicant, all_files)
+        services.dossier_start_processing(user=users["head"], dossier=dossier)
+    first, second = OutboxMessage.objects.filter(dossier=dossier).order_by("pk")
+    assert (first.attempts, second.attempts) == (1, 0)  # 4 waits behind 2
+
+    connected.start()
+    deliver_message_task.delay(first.pk)  # its retry, as the worker runs it
+    second.refresh_from_db()
+    assert second.delivered_at is not None  # sent right after, not at the next sweep
+    assert [item["TrangThai"] for item in connected.received()["progress"]] == ["2", "4"]
+
+
 def test_a_sweep_stops_trying_a_portal_that_is_down(
     connected, officer, procedure, applicant, all_files, capsys
 ):
