@@ -50,6 +50,13 @@ def _notify_on_commit(dossier: Dossier, event: DossierEvent) -> None:
     )
 
 
+def _announce(dossier: Dossier, event: DossierEvent) -> None:
+    """A change the citizen and the upper apps hear of (a status, a new appointment):
+    `dossier_status_recorded` now, in the transaction; `dossier_status_changed` on commit."""
+    dossier_status_recorded.send(sender=Dossier, dossier=dossier, event=event)
+    _notify_on_commit(dossier, event)
+
+
 def _transition(
     dossier: Dossier,
     to: int,
@@ -81,8 +88,7 @@ def _transition(
         target=dossier,
         details={"from": old, "to": to, **(details or {})},
     )
-    dossier_status_recorded.send(sender=Dossier, dossier=dossier, event=event)
-    _notify_on_commit(dossier, event)
+    _announce(dossier, event)
     return event
 
 
