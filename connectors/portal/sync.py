@@ -54,8 +54,9 @@ def progress_record(dossier: Dossier, event: DossierEvent, code: str) -> dict[st
 
 
 def status_push_write(dossier: Dossier, event: DossierEvent) -> OutboxMessage | None:
-    """Write the push of this status change to the outbox (idempotent by MaHoSo + national
-    status + time of the change). Nothing while the portal sync is off or for a draft."""
+    """Write the push of this status change (or new appointment) to the outbox, idempotent by
+    MaHoSo + national status + time of the change (+ the event's id). Nothing while the portal
+    sync is off or for a draft."""
     if not conf.portal_url() or dossier.status not in NATIONAL_STATUS or not dossier.code:
         return None
     code = ma_ho_so(dossier)
@@ -73,7 +74,9 @@ def status_push_write(dossier: Dossier, event: DossierEvent) -> OutboxMessage | 
     ]
     return outbox_write(
         target=OutboxMessage.Target.PORTAL,
-        key=f"{code}|{national}|{portal_date(event.at)}",
+        # Two changes in one second (e.g. an apology approved right after a status) are two
+        # pushes: the event's id keeps their keys apart; the same event is one push.
+        key=f"{code}|{national}|{portal_date(event.at)}|{event.pk}",
         payload={"requests": requests},
         dossier=dossier,
         status_code=national,

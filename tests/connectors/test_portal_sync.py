@@ -320,3 +320,29 @@ def test_a_crash_between_commit_and_delivery_loses_nothing(
     row.refresh_from_db()
     assert row.delivered_at is not None and row.attempts == 1
     assert connected.received()["dossiers"][dossier.code]["TrangThaiHoSo"] == "2"
+
+
+def test_an_approved_apology_sends_the_new_appointment(
+    connected, officer, shipped, procedure, applicant, all_files, django_capture_on_commit_callbacks
+):
+    from onestop.services import APOLOGY_KEY
+    from onestop.shipped import _definition, apology_graph
+
+    _definition(shipped, APOLOGY_KEY, "Duyệt phiếu xin lỗi", apology_graph())
+    connected.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = _counter(officer, procedure, applicant, all_files)
+    new_date = calendar.add_working_days(dossier.due_at.date(), 10)
+    letter = services.apology_draft(
+        officer=officer, dossier=dossier, new_due_date=new_date, reason="Chờ ý kiến Bộ Y tế"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.apology_approve(user=officer, letter=letter)
+    dossier.refresh_from_db()
+    record = connected.received()["dossiers"][dossier.code]
+    assert record["NgayHenTra"] == _vn(dossier.due_at)
+    assert record["NgayHenTra"].startswith(new_date.strftime("%Y%m%d"))
+    rows = OutboxMessage.objects.filter(dossier=dossier).order_by("pk")
+    assert [(row.status_code, bool(row.delivered_at)) for row in rows] == [(2, True), (2, True)]
+    apology = rows[1].payload["requests"][1]["data"][0]
+    assert "Chờ ý kiến Bộ Y tế" in apology["NoiDungXuLy"]
