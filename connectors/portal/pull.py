@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from connectors.models import PortalDossierLink
 from connectors.portal import client
+from connectors.portal.national import parse_portal_date
 from edoc.services.audit import audit_record
 from edoc.text import nfc
 from onestop import services as onestop_services
@@ -108,9 +109,17 @@ def dossier_pull_one(record: Any) -> tuple[str, bool]:
         "email": _text(record, "Email"),
         "address": _text(record, "DiaChiChuHoSo"),
     }
+    submitted = _text(record, "NgayNop")
+    if submitted:
+        try:
+            parse_portal_date(submitted)
+        except ValueError as error:
+            raise ValidationError(
+                _("%(field)s is not a date yyyyMMddHHmmss.") % {"field": "NgayNop"}
+            ) from error
     files = _files(record, procedure)
     try:
-        _create(code, procedure, applicant, files)
+        _create(code, procedure, applicant, files, submitted)
     except IntegrityError:  # a concurrent pull took this MaHoSo first
         if PortalDossierLink.objects.filter(ma_ho_so=code).exists():
             return code, False
@@ -118,7 +127,7 @@ def dossier_pull_one(record: Any) -> tuple[str, bool]:
     return code, True
 
 
-def _create(code: str, procedure: Procedure, applicant: dict, files: dict) -> None:
+def _create(code: str, procedure: Procedure, applicant: dict, files: dict, submitted: str) -> None:
     with transaction.atomic():
         draft = onestop_services.dossier_save_draft(
             procedure=procedure, applicant=applicant, files=files
@@ -129,7 +138,7 @@ def _create(code: str, procedure: Procedure, applicant: dict, files: dict) -> No
             actor=None,
             action="portal.pull",
             target=dossier,
-            details={"ma_ho_so": code, "procedure": procedure.code},
+            details={"ma_ho_so": code, "procedure": procedure.code, "ngay_nop": submitted},
         )
 
 

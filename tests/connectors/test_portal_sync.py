@@ -239,7 +239,10 @@ def test_bad_dossiers_from_the_portal_are_refused_whole_and_audited(
     not_a_pdf = _online("BAD-TYPE", procedure, b"MZ\x90\x00 an executable")
     unknown = _online("BAD-TTHC", procedure, pdf_bytes(), MaTTHC="9.999999")
     no_phone = _online("BAD-PHONE", procedure, pdf_bytes(), SoDienThoai="12")
-    connected.offer(good, no_paper, bad_base64, not_a_pdf, unknown, no_phone, "not an object")
+    bad_date = _online("BAD-DATE", procedure, pdf_bytes(), NgayNop="05/12/2026")
+    connected.offer(
+        good, no_paper, bad_base64, not_a_pdf, unknown, no_phone, "not an object", bad_date
+    )
 
     with pytest.raises(SystemExit) as exit_code, django_capture_on_commit_callbacks(execute=True):
         call_command("portal_pull")
@@ -250,7 +253,16 @@ def test_bad_dossiers_from_the_portal_are_refused_whole_and_audited(
         entry.details["ma_ho_so"]: entry.details["reason"]
         for entry in AuditEntry.objects.filter(action="portal.pull_refused")
     }
-    assert set(refusals) == {"BAD-PAPERS", "BAD-B64", "BAD-TYPE", "BAD-TTHC", "BAD-PHONE", "#7"}
+    assert set(refusals) == {
+        "BAD-PAPERS",
+        "BAD-B64",
+        "BAD-TYPE",
+        "BAD-TTHC",
+        "BAD-PHONE",
+        "#7",
+        "BAD-DATE",
+    }
+    assert "yyyyMMddHHmmss" in refusals["BAD-DATE"]
     assert "Văn bằng chuyên môn" in refusals["BAD-PAPERS"]
     assert "base64" in refusals["BAD-B64"]
     assert "9.999999" in refusals["BAD-TTHC"]
