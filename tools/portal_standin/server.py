@@ -96,8 +96,11 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _body(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError as error:
+            raise BadRecord("bad Content-Length") from error
+        if length < 0 or length > MAX_BODY:
             raise BadRecord("body too large")
         try:
             return json.loads(self.rfile.read(length).decode("utf-8"))
