@@ -33,6 +33,7 @@ urlpatterns = [
     path("onestop/", include("onestop.urls")),
     path("portal/", include("onestop.portal.urls")),
     path("search/", include("search.urls")),
+    path("connectors/portal/", include("connectors.portal.urls")),
     path("", include("edoc.urls")),
 ]
 

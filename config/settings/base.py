@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, env
+from config.env import BASE_DIR, env, literal
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -181,6 +181,12 @@ CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_timers_task", "schedule": 60.0},
     "flush-search-index-queue": {"task": "search.tasks.flush_index_queue_task", "schedule": 60.0},
     # Signs the audit chain's head outside the database (timestamp authority / seal).
+    # The public-service portal and Egov (connectors/portal): outbox sweep, online dossiers.
+    "connectors-portal-sync": {"task": "connectors.portal_sync", "schedule": 60.0},
+    "connectors-portal-pull": {
+        "task": "connectors.portal_pull",
+        "schedule": env.float("EDOC_DVC_PULL_SECONDS", default=300.0),
+    },
     "anchor-audit-chain": {
         "task": "edoc.tasks.audit_anchor_task",
         "schedule": env.float("EDOC_AUDIT_ANCHOR_SECONDS", default=3600.0),
@@ -300,6 +306,16 @@ EDOC_TRACKING_TOKEN_MAX_AGE_DAYS = env.int("EDOC_TRACKING_TOKEN_MAX_AGE_DAYS", d
 EDOC_PORTAL_LOOKUP_RATE = env.str("EDOC_PORTAL_LOOKUP_RATE", default="10/600")
 EDOC_PORTAL_SUBMIT_RATE = env.str("EDOC_PORTAL_SUBMIT_RATE", default="20/3600")
 EDOC_PORTAL_UPLOAD_RATE = env.str("EDOC_PORTAL_UPLOAD_RATE", default="30/3600")
+
+# --- The provincial public-service portal's dossier sync and Egov licensing (connectors/portal).
+# An empty URL turns that sync off. Tokens are read verbatim (config.env.literal).
+EDOC_DVC_SYNC_URL = env.str("EDOC_DVC_SYNC_URL", default="")
+EDOC_DVC_SYNC_TOKEN = literal("EDOC_DVC_SYNC_TOKEN")
+EDOC_DVC_AGENCY_CODE = env.str("EDOC_DVC_AGENCY_CODE", default="")
+EDOC_EGOV_URL = env.str("EDOC_EGOV_URL", default="")
+EDOC_EGOV_TOKEN = literal("EDOC_EGOV_TOKEN")
+EDOC_CONNECTOR_TIMEOUT = env.float("EDOC_CONNECTOR_TIMEOUT", default=10.0)
+EDOC_CONNECTOR_RETRY_SECONDS = env.float("EDOC_CONNECTOR_RETRY_SECONDS", default=30.0)
 # SMS gateway for citizens' notifications: dotted path to an onestop.portal.notifications.SmsBackend
 # subclass; the default only logs the message (phone number masked).
 EDOC_SMS_BACKEND = env.str(

@@ -18,11 +18,11 @@ from onestop import access
 from onestop.models import ApologyLetter, Dossier
 from onestop.services.transitions import (
     Status,
+    _announce,
     _cancel_run,
     _event,
     _format_date,
     _locked,
-    _notify_on_commit,
     _require_reason,
     _require_status,
 )
@@ -109,7 +109,7 @@ def apology_approve(*, user: User, letter: ApologyLetter) -> ApologyLetter:
         target=letter,
         details={"new_due_date": letter.new_due_date.isoformat()},
     )
-    _notify_on_commit(dossier, event)
+    _announce(dossier, event)
     return letter
 
 

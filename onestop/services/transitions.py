@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from edoc.models import User
 from edoc.services.audit import audit_record
 from onestop.models import Dossier, DossierEvent
-from onestop.signals import dossier_status_changed
+from onestop.signals import dossier_status_changed, dossier_status_recorded
 from workflows import calendar
 
 Status = Dossier.Status
@@ -50,6 +50,13 @@ def _notify_on_commit(dossier: Dossier, event: DossierEvent) -> None:
     )
 
 
+def _announce(dossier: Dossier, event: DossierEvent) -> None:
+    """A change the citizen and the upper apps hear of (a status, a new appointment):
+    `dossier_status_recorded` now, in the transaction; `dossier_status_changed` on commit."""
+    dossier_status_recorded.send(sender=Dossier, dossier=dossier, event=event)
+    _notify_on_commit(dossier, event)
+
+
 def _transition(
     dossier: Dossier,
     to: int,
@@ -61,7 +68,8 @@ def _transition(
     fields: Iterable[str] = (),
     details: dict | None = None,
 ) -> DossierEvent:
-    """Record a status change: the row, its event, the audit entry, the signal on commit."""
+    """Record a status change: the row, its event, the audit entry, `dossier_status_recorded`
+    in the transaction and `dossier_status_changed` once it commits."""
     old = dossier.status
     dossier.status = to
     dossier.save(update_fields=["status", "updated_at", *fields])
@@ -80,7 +88,7 @@ def _transition(
         target=dossier,
         details={"from": old, "to": to, **(details or {})},
     )
-    _notify_on_commit(dossier, event)
+    _announce(dossier, event)
     return event
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from onestop import access, selectors
+from onestop import access, hooks, selectors
 from onestop.models import Dossier
 
 register = template.Library()
@@ -57,3 +58,13 @@ def vnd(amount) -> str:
 def working_days_left(dossier: Dossier) -> str:
     """ "còn 3 ngày làm việc" until the dossier's appointment (whole working days)."""
     return selectors.days_left_text(dossier)
+
+
+@register.simple_tag(takes_context=True)
+def dossier_panels(context: template.Context) -> SafeString:
+    """{% dossier_panels %}: the panels upper apps registered for the dossier's staff page
+    (`onestop.hooks.register_dossier_panel`), each rendered like an `{% include %}`."""
+    engine = context.template.engine
+    return SafeString(
+        "".join(engine.get_template(name).render(context) for name in hooks.dossier_panels())
+    )

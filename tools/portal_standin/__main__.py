@@ -1,0 +1,3 @@
+from tools.portal_standin.server import main
+
+main()
