@@ -4,8 +4,9 @@
   (`ValidatedPdf.text`, read before the registration's transaction), in that transaction: the
   index written when it commits already holds the text. Pages without a text layer are read by
   OCR after the commit (`file_text_ocr`, on the background thread in the embedded mode).
-- `document_file_copy` / `file_text_copy`: a version the system makes from another with the same pages (signed,
-  numbered, an internal recipient's copy) takes its source's text instead of reading it again.
+- `document_file_copy` / `file_text_copy`: a version the system makes from another with the
+  same pages (signed, numbered, an internal recipient's copy) takes its source's text instead
+  of reading it again.
 - `file_text_extract`: the late path, from the stored file: a file too long to read in the
   request, a copy whose source was not read yet, and `search_reindex --extract`.
 
