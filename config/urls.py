@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", include("edoc.api.urls")),
     path("api/", include("workflows.api.urls")),
     path("api/onestop/", include("onestop.api.urls")),
+    path("api/connectors/", include("connectors.api_urls")),
     path("workflows/designer/", include("workflows.designer.urls")),
     path("workflows/", include("workflows.urls")),
     path("signing/", include("signing.sign_urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("onestop/", include("onestop.urls")),
     path("portal/", include("onestop.portal.urls")),
     path("search/", include("search.urls")),
+    path("connectors/", include("connectors.urls")),
     path("", include("edoc.urls")),
 ]
 

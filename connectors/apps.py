@@ -6,3 +6,12 @@ class ConnectorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "connectors"
     verbose_name = _("Connectors")
+
+    def ready(self) -> None:
+        from connectors.exchange.outbox import document_issued
+        from edoc.hooks import register_document_panel
+        from edoc.signals import document_action
+
+        # After signing's own issue receiver (INSTALLED_APPS order): the issued file is final.
+        document_action.connect(document_issued, dispatch_uid="connectors-outbox-issue")
+        register_document_panel("after_files", "connectors/document_exchange_panel.html", order=50)

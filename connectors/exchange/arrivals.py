@@ -1,0 +1,118 @@
+"""The clerk's answer to an electronic arrival: register it (edoc's normal incoming
+registration, status 03 back) or refuse it with a reason (status 02 back)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connectors.exchange.outbox import status_queue
+from connectors.models import Arrival
+from edoc.models import Document, User
+from edoc.selectors.access import can_register_incoming
+from edoc.services.audit import audit_record
+from edoc.services.documents import incoming_register
+from edoc.services.files import pdf_validate
+from edoc.text import nfc
+
+
+def _locked_waiting(user: User, arrival: Arrival) -> Arrival:
+    if not can_register_incoming(user) or arrival.agency_id != user.unit.agency_id:
+        raise PermissionDenied(_("Only the agency's clerks answer electronic arrivals."))
+    arrival = (
+        Arrival.objects.select_for_update().select_related("route__organization").get(pk=arrival.pk)
+    )
+    if arrival.state != Arrival.State.ARRIVED:
+        raise ValidationError(_("This arrival has already been answered."))
+    return arrival
+
+
+def arrival_proposal(arrival: Arrival) -> dict[str, Any]:
+    """The registration proposal, from the message (never from the PDF), in the keys of
+    edoc's PDF proposal (`IncomingRegisterForm.PROPOSAL_FIELDS`) plus `type`."""
+    header = arrival.header
+    proposal = {
+        "number": header.get("code_number"),
+        "notation": header.get("code_notation"),
+        "issuer": header["from"].get("organ_name") or arrival.route.organization.name,
+        "place": header.get("promulgation_place"),
+        "date": header.get("promulgation_date"),
+        "subject": header.get("subject"),
+        "signer": header.get("signer_full_name"),
+        "type": header.get("document_type_name"),
+    }
+    return {key: value for key, value in proposal.items() if value}
+
+
+@transaction.atomic
+def arrival_register(user: User, arrival: Arrival, **fields: Any) -> Document:
+    """Register the arrival's document (its PDF, the fields the clerk checked) through
+    `incoming_register`; status 03 goes back to the sender."""
+    arrival = _locked_waiting(user, arrival)
+    with default_storage.open(arrival.file_blob, "rb") as handle:
+        pdf = pdf_validate(io.BytesIO(handle.read()), arrival.file_name)
+    if pdf.sha256 != arrival.file_sha256:
+        raise ValidationError(_("The stored file of this arrival fails its integrity check."))
+    header = arrival.header
+    document = incoming_register(
+        user=user,
+        pdf=pdf,
+        extraction_proposal=arrival_proposal(arrival),
+        **fields,
+    )
+    arrival.state = Arrival.State.REGISTERED
+    arrival.document = document
+    arrival.handled_by = user
+    arrival.handled_at = timezone.now()
+    arrival.save(update_fields=["state", "document", "handled_by", "handled_at"])
+    audit_record(
+        actor=user,
+        action="connectors.arrival_register",
+        target=arrival,
+        details={"document": document.pk, "document_id": arrival.document_key},
+    )
+    status_queue(
+        agency=arrival.agency,
+        route=arrival.route,
+        header=header,
+        code="03",
+        description=_("Accepted and registered as incoming number %(number)s.")
+        % {"number": document.book_number},
+        user=user,
+    )
+    return document
+
+
+@transaction.atomic
+def arrival_refuse(user: User, arrival: Arrival, reason: str) -> Arrival:
+    """Refuse the arrival with a reason; status 02 with the reason goes back to the sender."""
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for refusing the document.")})
+    arrival = _locked_waiting(user, arrival)
+    arrival.state = Arrival.State.REFUSED
+    arrival.refusal_reason = reason
+    arrival.handled_by = user
+    arrival.handled_at = timezone.now()
+    arrival.save(update_fields=["state", "refusal_reason", "handled_by", "handled_at"])
+    audit_record(
+        actor=user,
+        action="connectors.arrival_refuse",
+        target=arrival,
+        details={"reason": reason, "document_id": arrival.document_key},
+    )
+    status_queue(
+        agency=arrival.agency,
+        route=arrival.route,
+        header=arrival.header,
+        code="02",
+        description=reason,
+        user=user,
+    )
+    return arrival

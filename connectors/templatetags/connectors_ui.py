@@ -1,0 +1,34 @@
+"""Template tags of the connectors' panels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import pgettext
+
+from connectors.edxml.model import STATUS_CODES
+from connectors.selectors import document_deliveries
+
+register = template.Library()
+
+
+@register.simple_tag
+def exchange_deliveries(document) -> list:
+    """The document's electronic deliveries (one per external recipient), statuses in order;
+    the document page has already checked that the user may see the document."""
+    return document_deliveries(document)
+
+
+@register.filter
+def status_label(code: str) -> str:
+    labels = {
+        "01": pgettext("exchange", "Arrived"),
+        "02": pgettext("exchange", "Refused"),
+        "03": pgettext("exchange", "Accepted"),
+        "04": pgettext("exchange", "Assigned"),
+        "05": pgettext("exchange", "In progress"),
+        "06": pgettext("exchange", "Completed"),
+        "13": pgettext("exchange", "Taken back"),
+        "15": pgettext("exchange", "Change accepted"),
+        "16": pgettext("exchange", "Change refused"),
+    }
+    return labels.get(code, STATUS_CODES.get(code, code))

@@ -1,0 +1,13 @@
+"""Staff pages of the connectors (`/connectors/…`)."""
+
+from django.urls import path
+
+from connectors import views
+
+app_name = "connectors"
+
+urlpatterns = [
+    path("arrivals/", views.arrival_list, name="arrival_list"),
+    path("arrivals/<int:pk>/", views.arrival_detail, name="arrival_detail"),
+    path("arrivals/<int:pk>/refuse/", views.arrival_refuse_view, name="arrival_refuse"),
+]

@@ -1,0 +1,142 @@
+"""Electronic arrivals: the clerk's queue of documents other agencies sent, each opened with
+the registration form prefilled from the message, registered or refused with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from connectors.exchange.arrivals import arrival_proposal, arrival_refuse, arrival_register
+from connectors.models import Arrival
+from edoc import forms
+from edoc.models import RegisterBook, Urgency
+from edoc.selectors.access import can_register_incoming
+from edoc.selectors.documents import duplicate_hints
+from edoc.services.documents import PossibleDuplicate, books_for_clerk
+from edoc.views.common import form_add_service_errors
+
+
+class ArrivalRegisterForm(forms.IncomingRegisterForm):
+    """edoc's registration form without the file: the file is the one that arrived."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["file"]
+
+
+class RefuseForm(django_forms.Form):
+    reason = django_forms.CharField(
+        label=gettext_lazy("Reason for refusing"),
+        widget=django_forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+
+def _arrivals_for(request: HttpRequest):
+    if not can_register_incoming(request.user):
+        raise PermissionDenied(_("Only clerks answer electronic arrivals."))
+    return Arrival.objects.filter(agency_id=request.user.unit.agency_id).select_related(
+        "route__organization", "document"
+    )
+
+
+@login_required
+def arrival_list(request: HttpRequest) -> HttpResponse:
+    arrivals = _arrivals_for(request)
+    return render(
+        request,
+        "connectors/arrival_list.html",
+        {
+            "waiting": arrivals.filter(state=Arrival.State.ARRIVED),
+            "answered": arrivals.exclude(state=Arrival.State.ARRIVED)[:50],
+        },
+    )
+
+
+def _initial(arrival: Arrival) -> tuple[dict[str, Any], set[str]]:
+    initial, proposed = ArrivalRegisterForm.initial_from_proposal(arrival_proposal(arrival), {})
+    header = arrival.header
+    initial["issuer_organization"] = arrival.route.organization_id
+    proposed.add("issuer_organization")
+    if header.get("due_date"):
+        initial["deadline"] = header["due_date"]
+        proposed.add("deadline")
+    if header.get("signer_position"):
+        initial["signer_position"] = header["signer_position"]
+        proposed.add("signer_position")
+    urgency = Urgency.objects.filter(level=_int(header.get("priority"))).first()
+    if urgency:
+        initial["urgency"] = urgency.pk
+    return initial, proposed
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def arrival_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    arrival = get_object_or_404(_arrivals_for(request), pk=pk)
+    books = books_for_clerk(request.user, kind=RegisterBook.Kind.INCOMING)
+    duplicates = None
+    refuse_form = RefuseForm()
+    initial, proposed = _initial(arrival)
+    form = ArrivalRegisterForm(initial=initial, books=books)
+    if request.method == "POST" and arrival.state == Arrival.State.ARRIVED:
+        form = ArrivalRegisterForm(request.POST, books=books)
+        if form.is_valid():
+            try:
+                document = arrival_register(request.user, arrival, **form.service_kwargs())
+            except PossibleDuplicate as error:
+                form_add_service_errors(form, error)
+                duplicates = duplicate_hints(request.user, error.matches)
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Incoming document registered. Incoming number: %(number)s.")
+                    % {"number": document.book_number},
+                )
+                return redirect("edoc:document_detail", pk=document.pk)
+    return render(
+        request,
+        "connectors/arrival_detail.html",
+        {
+            "arrival": arrival,
+            "form": form,
+            "proposed": proposed,
+            "duplicates": duplicates,
+            "refuse_form": refuse_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def arrival_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
+    arrival = get_object_or_404(_arrivals_for(request), pk=pk)
+    form = RefuseForm(request.POST)
+    if form.is_valid():
+        try:
+            arrival_refuse(request.user, arrival, form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The document was refused; the sender is told why."))
+            return redirect("connectors:arrival_list")
+    else:
+        messages.error(request, _("Give the reason for refusing the document."))
+    return redirect("connectors:arrival_detail", pk=arrival.pk)

@@ -1,0 +1,330 @@
+"""Document exchange between two eDoc agencies over real HTTP: Django's live server plays the
+partner, both agencies live in the test database with routes pointing at each other (the
+Sở Y tế sends to the UBND, the UBND's answers come back)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import time
+
+import pytest
+import requests
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.edxml.builder import build_message
+from connectors.edxml.model import DocumentId, Message, Organ, ResponseFor, Staff, Status
+from connectors.exchange.outbox import deliver_due
+from connectors.exchange.transport import INBOUND_PATH, request_signature
+from connectors.models import Arrival, ExchangeRoute, OutboxMessage, StatusEntry
+from edoc.background import wait_until_idle
+from edoc.models import (
+    Agency,
+    AuditEntry,
+    Document,
+    ExternalOrganization,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
+from edoc.services.documents import outgoing_issue
+from tests.edoc.test_registry_services import draft
+
+SYT, UBND = "000.00.23.H19", "000.00.00.H19"
+SYT_SECRET = "secret-of-syt"  # noqa: S105 (a test key)
+
+
+@pytest.fixture
+def partner(users, catalogs):
+    """The UBND as a second agency with its clerk; two routes, each side's keys."""
+    ubnd_agency = Agency.objects.create(
+        name="Ủy ban nhân dân tỉnh Đồng Nai", short_name="UBND", code=UBND, place_name="Đồng Nai"
+    )
+    office = Unit.objects.create(
+        agency=ubnd_agency, name="Văn phòng UBND", short_name="VP", kind=UnitKind.OFFICE
+    )
+    clerk = User.objects.create_user(
+        username="vanthu_ubnd", password="pw", unit=office, role=Role.CLERK, first_name="Hà"
+    )
+    syt_org = ExternalOrganization.objects.create(name="Sở Y tế Đồng Nai", code=SYT)
+    return {"agency": ubnd_agency, "clerk": clerk, "syt_org": syt_org}
+
+
+@pytest.fixture
+def routes(live_server, catalogs, partner):
+    to_ubnd = ExchangeRoute.objects.create(
+        organization=catalogs["ubnd"],
+        base_url=live_server.url,
+        our_key_id="syt-key",
+        our_secret="secret-of-syt",
+        partner_key_id="ubnd-key",
+        partner_secret="secret-of-ubnd",
+        allowed_ips="127.0.0.1",
+    )
+    to_syt = ExchangeRoute.objects.create(
+        organization=partner["syt_org"],
+        base_url=live_server.url,
+        our_key_id="ubnd-key",
+        our_secret="secret-of-ubnd",
+        partner_key_id="syt-key",
+        partner_secret="secret-of-syt",
+        allowed_ips="127.0.0.1\n::1",
+    )
+    return {"to_ubnd": to_ubnd, "to_syt": to_syt, "url": live_server.url}
+
+
+def issue_to_ubnd(users, catalogs, pdf_bytes) -> Document:
+    letter = draft(users, catalogs, pdf_bytes, "CV", recipient_organizations=[catalogs["ubnd"]])
+    return outgoing_issue(user=users["clerk"], document=letter)
+
+
+def signed_post(url: str, body: bytes, *, key="syt-key", secret=SYT_SECRET, timestamp=None):
+    timestamp = str(int(timestamp if timestamp is not None else time.time()))
+    return requests.post(
+        url + INBOUND_PATH,
+        data=body,
+        headers={
+            "X-Edoc-Key": key,
+            "X-Edoc-Timestamp": timestamp,
+            "X-Edoc-Signature": request_signature(secret, "POST", INBOUND_PATH, timestamp, body),
+        },
+        timeout=30,
+    )
+
+
+def refusals(code: str) -> int:
+    return AuditEntry.objects.filter(
+        action="connectors.inbound_refused", details__code=code
+    ).count()
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_issuance_leaves_no_outbox_row(users, catalogs, pdf_bytes, partner):
+    ExchangeRoute.objects.create(
+        organization=catalogs["ubnd"],
+        base_url="http://127.0.0.1:9",
+        our_key_id="a",
+        our_secret="b",
+        partner_key_id="c",
+        partner_secret="d",
+    )
+    letter = draft(users, catalogs, pdf_bytes, "CV", recipient_organizations=[catalogs["ubnd"]])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outgoing_issue(user=users["clerk"], document=letter)
+        assert OutboxMessage.objects.count() == 1  # written inside the issuing transaction
+        raise RuntimeError("the issuance fails after the outbox row was written")
+    assert OutboxMessage.objects.count() == 0
+    issued = outgoing_issue(user=users["clerk"], document=letter)
+    [row] = OutboxMessage.objects.all()
+    assert (row.document, row.recipient_code, row.state) == (issued, UBND, "pending")
+    assert row.document_key == f"{SYT},{issued.issue_date:%Y/%m/%d},{issued.symbol}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_arrive_register_and_03_comes_back(
+    users, catalogs, pdf_bytes, routes, partner, client
+):
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    [sent] = OutboxMessage.objects.filter(kind="document")
+    assert sent.state == "sent" and sent.attempts == 1
+    [arrival] = Arrival.objects.all()
+    assert arrival.agency == partner["agency"] and arrival.subject == letter.subject
+    assert [status.code for status in sent.statuses.all()] == ["01"]
+
+    client.force_login(partner["clerk"])
+    queue = client.get("/connectors/arrivals/").content.decode()
+    assert letter.subject in queue and "Văn bản điện tử đến" in queue
+    page = client.get(f"/connectors/arrivals/{arrival.pk}/").content.decode()
+    assert f'value="{letter.number}"' in page and f'value="{letter.notation}"' in page
+    response = client.post(
+        f"/connectors/arrivals/{arrival.pk}/",
+        {
+            "subject": letter.subject,
+            "number": letter.number,
+            "notation": letter.notation,
+            "issuer_organization": partner["syt_org"].pk,
+            "issue_date": letter.issue_date.isoformat(),
+            "urgency": catalogs["normal"].pk,
+            "confidentiality": catalogs["public"].pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    arrival.refresh_from_db()
+    registered = arrival.document
+    assert arrival.state == "registered" and registered.direction == "incoming"
+    assert registered.agency == partner["agency"] and registered.number == letter.number
+    assert registered.latest_file().sha256 == letter.latest_file().sha256
+    assert wait_until_idle(60)
+    assert [status.code for status in sent.statuses.all()] == ["01", "03"]
+    page = client.get(f"/connectors/arrivals/{arrival.pk}/")
+    assert page.status_code == 200 and "btn-register" not in page.content.decode()
+
+    client.force_login(users["clerk"])
+    document_page = client.get(f"/documents/{letter.pk}/").content.decode()
+    assert 'id="exchange"' in document_page and "03 — Đã tiếp nhận" in document_page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refusal_sends_02_with_the_reason(users, catalogs, pdf_bytes, routes, partner, client):
+    issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    [arrival] = Arrival.objects.all()
+    client.force_login(partner["clerk"])
+    client.post(f"/connectors/arrivals/{arrival.pk}/refuse/", {"reason": "Gửi nhầm nơi nhận"})
+    assert wait_until_idle(60)
+    arrival.refresh_from_db()
+    assert arrival.state == "refused" and arrival.document is None
+    [sent] = OutboxMessage.objects.filter(kind="document")
+    assert [(s.code, s.description) for s in sent.statuses.all()] == [
+        ("01", "Văn bản đã đến."),
+        ("02", "Gửi nhầm nơi nhận"),
+    ]
+    response = client.post(f"/connectors/arrivals/{arrival.pk}/refuse/", {"reason": "lại"})
+    assert response.status_code == 302 and StatusEntry.objects.count() == 2  # answered once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retries_with_backoff_until_the_partner_accepts(users, catalogs, pdf_bytes, routes):
+    ExchangeRoute.objects.filter(pk=routes["to_ubnd"].pk).update(our_secret="wrong")
+    issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    [row] = OutboxMessage.objects.all()
+    assert (row.state, row.attempts) == ("pending", 1) and "bad_signature" in row.last_error
+    first_wait = row.next_attempt_at - timezone.now()
+    assert datetime.timedelta(seconds=25) < first_wait <= datetime.timedelta(seconds=30)
+    assert deliver_due() == {}  # not due yet
+    ExchangeRoute.objects.filter(pk=routes["to_ubnd"].pk).update(base_url="http://127.0.0.1:9")
+    assert deliver_due(now=row.next_attempt_at) == {"pending": 1}  # unreachable
+    row.refresh_from_db()
+    assert row.attempts == 2 and "ConnectionError" in row.last_error
+    second_wait = row.next_attempt_at - timezone.now()
+    assert datetime.timedelta(seconds=55) < second_wait <= datetime.timedelta(seconds=60)
+    assert Arrival.objects.count() == 0 and refusals("bad_signature") == 1
+
+    ExchangeRoute.objects.filter(pk=routes["to_ubnd"].pk).update(
+        our_secret="secret-of-syt", base_url=routes["url"]
+    )
+    assert deliver_due(now=row.next_attempt_at) == {"sent": 1}
+    assert wait_until_idle(60)
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.last_error) == ("sent", 3, "")
+    assert Arrival.objects.count() == 1 and row.statuses.get().code == "01"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_delivery_is_acknowledged_and_stored_once(users, catalogs, pdf_bytes, routes):
+    issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    [row] = OutboxMessage.objects.filter(kind="document")
+    OutboxMessage.objects.filter(pk=row.pk).update(state="pending")  # as if the ack was lost
+    time.sleep(1.1)  # a retry comes later (the same request in the same second is a replay)
+    assert deliver_due() == {"sent": 1}
+    # A fresh request (a later timestamp: the same signed request would be a replay).
+    again = signed_post(routes["url"], bytes(row.payload), timestamp=time.time() + 2)
+    assert (again.status_code, again.json()) == (200, {"result": "duplicate"})
+    assert wait_until_idle(60)
+    assert Arrival.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind="status").count() == 1  # one 01, not three
+    assert StatusEntry.objects.count() == 1
+
+
+def unknown_status() -> bytes:
+    return build_message(
+        Message(
+            kind="status",
+            sender=Organ(organ_id=UBND),
+            status=Status(
+                code="03",
+                meaning="accepted",
+                description="Đã vào sổ",
+                timestamp=timezone.localtime().replace(microsecond=0),
+                staff=Staff(staff="Hà"),
+                response_for=ResponseFor(
+                    organ_id=SYT, document_id=DocumentId(value=f"{SYT},2026/01/02,99/SYT-VP")
+                ),
+            ),
+        )
+    )
+
+
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&e;</edXML>'
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refused_requests_get_a_json_error_store_nothing_and_are_audited(
+    users, catalogs, pdf_bytes, routes, settings
+):
+    hold = ExchangeRoute.objects.filter(pk=routes["to_ubnd"].pk)
+    hold.update(base_url="http://127.0.0.1:9")  # the document stays in the outbox
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    payload = bytes(OutboxMessage.objects.get().payload)
+    url = routes["url"]
+    cases = [
+        (signed_post(url, payload, secret="not-the-secret"), 401, "bad_signature"),
+        (signed_post(url, payload, timestamp=time.time() - 301), 401, "stale_timestamp"),
+        (signed_post(url, payload, key="nobody"), 401, "unknown_key"),
+        (requests.post(url + INBOUND_PATH, data=payload, timeout=30), 401, "unauthenticated"),
+        (signed_post(url, XXE), 400, "forbidden_xml"),
+        (signed_post(url, b"<edXML><oops"), 400, "not_well_formed"),
+        (
+            signed_post(url, unknown_status(), key="ubnd-key", secret="secret-of-ubnd"),
+            404,
+            "unknown_document",
+        ),
+        (
+            signed_post(url, payload, key="ubnd-key", secret="secret-of-ubnd"),
+            403,
+            "sender_mismatch",
+        ),
+    ]
+    ExchangeRoute.objects.filter(pk=routes["to_syt"].pk).update(allowed_ips="10.0.0.0/8")
+    cases.append((signed_post(url, payload), 403, "ip_not_allowed"))
+    ExchangeRoute.objects.filter(pk=routes["to_syt"].pk).update(allowed_ips="127.0.0.1")
+    settings.EDOC_EDXML_MAX_MB = 1
+    cases.append((signed_post(url, b"<" * (1024 * 1024 + 1)), 413, "too_large"))
+    settings.EDOC_EDXML_MAX_MB = 50
+    for response, status, code in cases:
+        assert response.status_code == status, (code, response.content[:300])
+        error = response.json()["error"]
+        assert error["code"] == code and error["message"], error
+        assert refusals(code) >= 1, code
+    assert Arrival.objects.count() == StatusEntry.objects.count() == 0
+    assert OutboxMessage.objects.count() == 1  # the held document alone, no status queued
+
+    timestamp = time.time()
+    first = signed_post(url, payload, timestamp=timestamp)
+    replay = signed_post(url, payload, timestamp=timestamp)
+    assert first.status_code == 202 and first.json() == {"result": "arrived"}
+    assert replay.status_code == 409 and replay.json()["error"]["code"] == "replayed"
+    assert Arrival.objects.get().document_key.endswith(letter.symbol)
+    assert hashlib.sha256(payload).hexdigest()  # the payload itself was never altered
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connectors_deliver_sends_what_is_due(users, catalogs, pdf_bytes, routes):
+    """What a crash or an unreachable partner left pending goes with the operator's command
+    (cron, or `--loop` next to the server in the embedded mode)."""
+    route = ExchangeRoute.objects.filter(pk=routes["to_ubnd"].pk)
+    route.update(base_url="http://127.0.0.1:9")
+    issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    route.update(base_url=routes["url"])
+    out = io.StringIO()
+    call_command("connectors_deliver", stdout=out)
+    assert out.getvalue().strip() == "0 sent, 0 to retry, 0 given up."  # not due yet
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    call_command("connectors_deliver", stdout=out)
+    assert "1 sent, 0 to retry, 0 given up." in out.getvalue()
+    assert wait_until_idle(60)
+    assert Arrival.objects.count() == 1 and StatusEntry.objects.get().code == "01"
+    with pytest.raises(CommandError):
+        call_command("connectors_deliver", "--loop", "0")
