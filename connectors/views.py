@@ -11,11 +11,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from connectors.exchange.arrivals import arrival_proposal, arrival_refuse, arrival_register
+from connectors.exchange.arrivals import (
+    arrival_file_read,
+    arrival_proposal,
+    arrival_refuse,
+    arrival_register,
+)
 from connectors.models import Arrival
 from edoc import forms
 from edoc.models import RegisterBook, Urgency
@@ -120,6 +126,10 @@ def arrival_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposed": proposed,
             "duplicates": duplicates,
             "refuse_form": refuse_form,
+            "proposal_notice": _(
+                "Fields marked in blue were filled from the electronic message. Check them "
+                "against the document before registering."
+            ),
         },
     )
 
@@ -140,3 +150,18 @@ def arrival_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Give the reason for refusing the document."))
     return redirect("connectors:arrival_detail", pk=arrival.pk)
+
+
+@login_required
+def arrival_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The arrived PDF, as a download (audited); a stored file that fails its check: 409."""
+    arrival = get_object_or_404(_arrivals_for(request), pk=pk)
+    try:
+        content = arrival_file_read(request.user, arrival)
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=409, content_type="text/plain")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, arrival.file_name or "document.pdf"
+    )
+    return response

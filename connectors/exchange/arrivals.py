@@ -3,6 +3,7 @@ registration, status 03 back) or refuse it with a reason (status 02 back)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from typing import Any
 
@@ -31,6 +32,24 @@ def _locked_waiting(user: User, arrival: Arrival) -> Arrival:
     if arrival.state != Arrival.State.ARRIVED:
         raise ValidationError(_("This arrival has already been answered."))
     return arrival
+
+
+def arrival_file_read(user: User, arrival: Arrival) -> bytes:
+    """The arrived PDF for the clerk to read before answering; checked against its SHA-256
+    and audited like a document file download."""
+    if not can_register_incoming(user) or arrival.agency_id != user.unit.agency_id:
+        raise PermissionDenied(_("Only the agency's clerks answer electronic arrivals."))
+    with default_storage.open(arrival.file_blob, "rb") as handle:
+        content = handle.read()
+    if hashlib.sha256(content).hexdigest() != arrival.file_sha256:
+        raise ValidationError(_("The stored file of this arrival fails its integrity check."))
+    audit_record(
+        actor=user,
+        action="connectors.arrival_download",
+        target=arrival,
+        details={"file_sha256": arrival.file_sha256},
+    )
+    return content
 
 
 def arrival_proposal(arrival: Arrival) -> dict[str, Any]:

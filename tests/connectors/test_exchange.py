@@ -32,6 +32,7 @@ from edoc.models import (
     User,
 )
 from edoc.services.documents import outgoing_issue
+from edoc.services.files import file_read_verified
 from tests.edoc.test_registry_services import draft
 
 SYT, UBND = "000.00.23.H19", "000.00.00.H19"
@@ -141,6 +142,16 @@ def test_issue_arrive_register_and_03_comes_back(
     assert letter.subject in queue and "Văn bản điện tử đến" in queue
     page = client.get(f"/connectors/arrivals/{arrival.pk}/").content.decode()
     assert f'value="{letter.number}"' in page and f'value="{letter.notation}"' in page
+    assert "được điền từ gói tin điện tử" in page
+    pdf = client.get(f"/connectors/arrivals/{arrival.pk}/file/")
+    assert pdf.content == file_read_verified(letter.latest_file())
+    assert AuditEntry.objects.filter(action="connectors.arrival_download").count() == 1
+    client.force_login(users["clerk"])  # another agency's clerk sees none of it
+    assert client.get(f"/connectors/arrivals/{arrival.pk}/").status_code == 404
+    assert client.get(f"/connectors/arrivals/{arrival.pk}/file/").status_code == 404
+    client.force_login(users["specialist"])
+    assert client.get("/connectors/arrivals/").status_code == 403
+    client.force_login(partner["clerk"])
     response = client.post(
         f"/connectors/arrivals/{arrival.pk}/",
         {
