@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from connectors.edxml.builder import build_message
 from connectors.edxml.model import DocumentId, Message, Organ, ResponseFor, Staff, Status
+from connectors.exchange.arrivals import arrival_register
 from connectors.exchange.outbox import deliver_due
 from connectors.exchange.transport import INBOUND_PATH, request_signature
 from connectors.models import Arrival, ExchangeRoute, OutboxMessage, StatusEntry
@@ -31,9 +32,10 @@ from edoc.models import (
     UnitKind,
     User,
 )
-from edoc.services.documents import outgoing_issue
+from edoc.services.documents import outgoing_create, outgoing_issue, outgoing_submit
 from edoc.services.files import file_read_verified
-from tests.edoc.test_registry_services import draft
+from signing.models import VerificationReport
+from tests.edoc.test_registry_services import draft, validated
 
 SYT, UBND = "000.00.23.H19", "000.00.00.H19"
 SYT_SECRET = "secret-of-syt"  # noqa: S105 (a test key)
@@ -339,3 +341,39 @@ def test_connectors_deliver_sends_what_is_due(users, catalogs, pdf_bytes, routes
     assert Arrival.objects.count() == 1 and StatusEntry.objects.get().code == "01"
     with pytest.raises(CommandError):
         call_command("connectors_deliver", "--loop", "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_document_arrives_with_its_signature_verified(
+    users, catalogs, pdf_bytes, pdf_sign, trust_root, routes, partner, client
+):
+    signed = pdf_sign(pdf_bytes(["SỞ Y TẾ", "Số:      /SYT-VP", "V/v liên thông văn bản"]))
+    letter = outgoing_create(
+        user=users["specialist"],
+        subject="V/v liên thông văn bản điện tử có ký số",
+        document_type=catalogs["types"]["CV"],
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+        signer=users["director"],
+        recipient_organizations=[catalogs["ubnd"]],
+        pdf=validated(signed, "cong_van_da_ky.pdf"),
+    )
+    outgoing_issue(
+        user=users["clerk"], document=outgoing_submit(user=users["specialist"], document=letter)
+    )
+    assert wait_until_idle(60)
+    arrival = Arrival.objects.get()
+    assert (arrival.signature_count, arrival.signatures_valid) == (1, True)
+    client.force_login(partner["clerk"])
+    assert "1 chữ ký hợp lệ" in client.get("/connectors/arrivals/").content.decode()
+    document = arrival_register(
+        partner["clerk"],
+        arrival,
+        subject=arrival.subject,
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+    )
+    assert wait_until_idle(60)
+    report = VerificationReport.objects.get(document_file__document=document)
+    assert report.all_valid and report.trigger == VerificationReport.Trigger.REGISTRATION
+    assert document.latest_file().sha256 == hashlib.sha256(signed).hexdigest()
