@@ -8,10 +8,11 @@ class ConnectorsConfig(AppConfig):
     verbose_name = _("Connectors")
 
     def ready(self) -> None:
-        from connectors.exchange.outbox import document_issued
+        from connectors.exchange.outbox import document_issued, handling_progressed
         from edoc.hooks import register_document_panel
         from edoc.signals import document_action
 
         # After signing's own issue receiver (INSTALLED_APPS order): the issued file is final.
         document_action.connect(document_issued, dispatch_uid="connectors-outbox-issue")
+        document_action.connect(handling_progressed, dispatch_uid="connectors-handling-status")
         register_document_panel("after_files", "connectors/document_exchange_panel.html", order=50)

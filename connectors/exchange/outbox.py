@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connectors.edxml.builder import build_message
 from connectors.edxml.model import STATUS_CODES, DocumentId, Message, Organ, ResponseFor, Staff
@@ -136,6 +137,54 @@ def status_queue(
     )
     _deliver_after_commit([row.pk])
     return row
+
+
+# The handling of a document that arrived electronically, told back to its sender once per code:
+# 04 assigned (a leader assigned the handling), 05 in progress (a handler forwarded it or did
+# their part), 06 completed.
+HANDLING_STATUSES = {"assign": "04", "forward": "05", "handle": "05", "complete": "06"}
+
+
+def handling_progressed(
+    sender: Any, document: Document, user: User, action: str, **kwargs: Any
+) -> None:
+    """`edoc.signals.document_action` receiver, inside the action's transaction: the handling
+    of a registered electronic arrival sends 04, 05 and 06 back to the sending agency."""
+    code = HANDLING_STATUSES.get(action)
+    if code is None or document.direction != Document.Direction.INCOMING:
+        return
+    if code == "05" and document.status == Document.Status.COMPLETED:
+        code = "06"  # the lead handler finished and no process governs it: handling complete
+    from connectors.models import Arrival
+
+    arrival = (
+        Arrival.objects.filter(document=document, state=Arrival.State.REGISTERED)
+        .select_related("agency", "route__organization")
+        .first()
+    )
+    if arrival is None:
+        return
+    already = OutboxMessage.objects.filter(
+        document_key=arrival.document_key,
+        sender_code=arrival.agency.code,
+        recipient_code=arrival.route.organization.code,
+        business_type__in=[code, *(["06"] if code == "05" else [])],
+    ).exists()
+    if already:
+        return
+    descriptions = {
+        "04": _("The handling was assigned."),
+        "05": _("The document is being handled."),
+        "06": _("The handling is complete."),
+    }
+    status_queue(
+        agency=arrival.agency,
+        route=arrival.route,
+        header=arrival.header,
+        code=code,
+        description=descriptions[code],
+        user=user,
+    )
 
 
 def deliver(message_id: int) -> str | None:

@@ -32,6 +32,7 @@ from edoc.models import (
     UnitKind,
     User,
 )
+from edoc.services import handling
 from edoc.services.documents import outgoing_create, outgoing_issue, outgoing_submit
 from edoc.services.files import file_read_verified
 from signing.models import VerificationReport
@@ -377,3 +378,55 @@ def test_a_signed_document_arrives_with_its_signature_verified(
     report = VerificationReport.objects.get(document_file__document=document)
     assert report.all_valid and report.trigger == VerificationReport.Trigger.REGISTRATION
     assert document.latest_file().sha256 == hashlib.sha256(signed).hexdigest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_handling_sends_04_05_06_back(users, catalogs, pdf_bytes, routes, partner):
+    agency = partner["agency"]
+    board = Unit.objects.create(agency=agency, name="Lãnh đạo UBND", kind=UnitKind.BOARD)
+    bureau = Unit.objects.create(agency=agency, name="Phòng Văn xã", kind=UnitKind.OFFICE)
+    chair = User.objects.create_user(username="chutich", unit=board, role=Role.DIRECTOR)
+    lead = User.objects.create_user(username="cv_vx", unit=bureau, role=Role.SPECIALIST)
+    helper = User.objects.create_user(username="cv_vx2", unit=bureau, role=Role.SPECIALIST)
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    document = arrival_register(
+        partner["clerk"],
+        Arrival.objects.get(),
+        subject=letter.subject,
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+    )
+    assignments = handling.document_assign(
+        user=chair, document=document, lead_user=lead, coordinator_users=[helper]
+    )
+    by_role = {assignment.user: assignment for assignment in assignments}
+    handling.assignment_complete(user=helper, assignment=by_role[helper], comment="Đã góp ý")
+    handling.assignment_complete(user=lead, assignment=by_role[lead], comment="Đã xử lý")
+    assert wait_until_idle(60)
+    [sent] = OutboxMessage.objects.filter(kind="document")
+    assert [status.code for status in sent.statuses.all()] == ["01", "03", "04", "05", "06"]
+    assert sent.statuses.get(code="04").staff.startswith("chutich")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_process_completing_the_handling_sends_06(users, catalogs, pdf_bytes, routes, partner):
+    """`document_complete` (the handling process's approval step) tells the other apps, as
+    `edoc.signals` documents ("complete"): the sender hears 06."""
+    board = Unit.objects.create(agency=partner["agency"], name="Lãnh đạo", kind=UnitKind.BOARD)
+    chair = User.objects.create_user(username="chutich", unit=board, role=Role.DIRECTOR)
+    lead = User.objects.create_user(username="cv", unit=board, role=Role.SPECIALIST)
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    document = arrival_register(
+        partner["clerk"],
+        Arrival.objects.get(),
+        subject=letter.subject,
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+    )
+    handling.document_assign(user=chair, document=document, lead_user=lead)
+    handling.document_complete(user=chair, document=document, comment="Duyệt kết quả")
+    assert wait_until_idle(60)
+    [sent] = OutboxMessage.objects.filter(kind="document")
+    assert [status.code for status in sent.statuses.all()] == ["01", "03", "04", "06"]
