@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "edoc.context_processors.navigation",
                 "workflows.context_processors.navigation",
+                "connectors.context_processors.navigation",
             ],
         },
     },

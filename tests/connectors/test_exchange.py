@@ -143,6 +143,7 @@ def test_issue_arrive_register_and_03_comes_back(
     client.force_login(partner["clerk"])
     queue = client.get("/connectors/arrivals/").content.decode()
     assert letter.subject in queue and "Văn bản điện tử đến" in queue
+    assert 'id="nav-arrivals-count">1<' in queue  # the menu says one is waiting
     page = client.get(f"/connectors/arrivals/{arrival.pk}/").content.decode()
     assert f'value="{letter.number}"' in page and f'value="{letter.notation}"' in page
     assert "được điền từ gói tin điện tử" in page
@@ -154,6 +155,7 @@ def test_issue_arrive_register_and_03_comes_back(
     assert client.get(f"/connectors/arrivals/{arrival.pk}/file/").status_code == 404
     client.force_login(users["specialist"])
     assert client.get("/connectors/arrivals/").status_code == 403
+    assert 'id="nav-arrivals"' not in client.get("/").content.decode()
     client.force_login(partner["clerk"])
     response = client.post(
         f"/connectors/arrivals/{arrival.pk}/",
