@@ -432,3 +432,22 @@ def test_the_process_completing_the_handling_sends_06(users, catalogs, pdf_bytes
     assert wait_until_idle(60)
     [sent] = OutboxMessage.objects.filter(kind="document")
     assert [status.code for status in sent.statuses.all()] == ["01", "03", "04", "06"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivery_gives_up_after_the_last_attempt_and_the_page_says_so(
+    users, catalogs, pdf_bytes, routes, settings, client
+):
+    settings.EDOC_EXCHANGE_MAX_ATTEMPTS = 2
+    ExchangeRoute.objects.filter(pk=routes["to_ubnd"].pk).update(base_url="http://127.0.0.1:9")
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    client.force_login(users["clerk"])
+    page = client.get(f"/documents/{letter.pk}/").content.decode()
+    assert "Đang chờ gửi" in page or "đang chờ gửi" in page
+    assert "1 lần thử" in page and "ConnectionError" in page
+    far = timezone.now() + datetime.timedelta(hours=2)
+    assert deliver_due(now=far) == {"failed": 1}
+    assert deliver_due(now=far + datetime.timedelta(days=1)) == {}  # given up: never again
+    page = client.get(f"/documents/{letter.pk}/").content.decode()
+    assert "gửi không được" in page and "2 lần thử" in page
