@@ -126,6 +126,7 @@ def arrival_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposed": proposed,
             "duplicates": duplicates,
             "refuse_form": refuse_form,
+            "proposal_hint": _("From the electronic message — please check"),
             "proposal_notice": _(
                 "Fields marked in blue were filled from the electronic message. Check them "
                 "against the document before registering."
