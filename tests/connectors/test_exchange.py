@@ -4,6 +4,7 @@ Sở Y tế sends to the UBND, the UBND's answers come back)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import io
@@ -15,7 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from connectors.edxml.builder import build_message
+from connectors.edxml import parse_message
+from connectors.edxml.builder import build_message, outgoing_attachment
 from connectors.edxml.model import DocumentId, Message, Organ, ResponseFor, Staff, Status
 from connectors.exchange.arrivals import arrival_register
 from connectors.exchange.outbox import deliver_due
@@ -208,6 +210,11 @@ def test_a_duplicate_delivery_is_acknowledged_and_stored_once(users, catalogs, p
     assert StatusEntry.objects.count() == 1
 
 
+def altered(payload: bytes, **changes) -> bytes:
+    """The held document's message with some of its fields changed, built again."""
+    return build_message(dataclasses.replace(parse_message(payload), **changes))
+
+
 def unknown_status() -> bytes:
     return build_message(
         Message(
@@ -259,6 +266,18 @@ def test_refused_requests_get_a_json_error_store_nothing_and_are_audited(
             signed_post(url, payload, key="ubnd-key", secret="secret-of-ubnd"),
             403,
             "sender_mismatch",
+        ),
+    ]
+    html = outgoing_attachment(
+        "cong_van.pdf", b"<html><body>not a pdf</body></html>", "application/pdf"
+    )
+    cases += [
+        (signed_post(url, altered(payload, attachments=[html])), 400, "bad_attachment"),
+        (signed_post(url, altered(payload, attachments=[])), 400, "no_attachment"),
+        (
+            signed_post(url, altered(payload, to=[Organ(organ_id="000.00.99.H19")])),
+            400,
+            "unknown_recipient",
         ),
     ]
     ExchangeRoute.objects.filter(pk=routes["to_syt"].pk).update(allowed_ips="10.0.0.0/8")
