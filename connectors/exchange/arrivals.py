@@ -78,32 +78,21 @@ def arrival_register(user: User, arrival: Arrival, **fields: Any) -> Document:
         pdf = pdf_validate(io.BytesIO(handle.read()), arrival.file_name)
     if pdf.sha256 != arrival.file_sha256:
         raise ValidationError(_("The stored file of this arrival fails its integrity check."))
-    header = arrival.header
     document = incoming_register(
         user=user,
         pdf=pdf,
         extraction_proposal=arrival_proposal(arrival),
         **fields,
     )
-    arrival.state = Arrival.State.REGISTERED
     arrival.document = document
-    arrival.handled_by = user
-    arrival.handled_at = timezone.now()
-    arrival.save(update_fields=["state", "document", "handled_by", "handled_at"])
-    audit_record(
-        actor=user,
-        action="connectors.arrival_register",
-        target=arrival,
-        details={"document": document.pk, "document_id": arrival.document_key},
-    )
-    status_queue(
-        agency=arrival.agency,
-        route=arrival.route,
-        header=header,
+    _answered(
+        user,
+        arrival,
+        state=Arrival.State.REGISTERED,
+        details={"document": document.pk},
         code="03",
         description=_("Accepted and registered as incoming number %(number)s.")
         % {"number": document.book_number},
-        user=user,
     )
     return document
 
@@ -115,23 +104,43 @@ def arrival_refuse(user: User, arrival: Arrival, reason: str) -> Arrival:
     if not reason:
         raise ValidationError({"reason": _("Give the reason for refusing the document.")})
     arrival = _locked_waiting(user, arrival)
-    arrival.state = Arrival.State.REFUSED
     arrival.refusal_reason = reason
+    _answered(
+        user,
+        arrival,
+        state=Arrival.State.REFUSED,
+        details={"reason": reason},
+        code="02",
+        description=reason,
+    )
+    return arrival
+
+
+def _answered(
+    user: User,
+    arrival: Arrival,
+    *,
+    state: str,
+    details: dict[str, Any],
+    code: str,
+    description: str,
+) -> None:
+    """Record the clerk's answer (audited) and queue the status that tells the sender."""
+    arrival.state = state
     arrival.handled_by = user
     arrival.handled_at = timezone.now()
-    arrival.save(update_fields=["state", "refusal_reason", "handled_by", "handled_at"])
+    arrival.save()
     audit_record(
         actor=user,
-        action="connectors.arrival_refuse",
+        action=f"connectors.arrival_{state}",
         target=arrival,
-        details={"reason": reason, "document_id": arrival.document_key},
+        details={**details, "document_id": arrival.document_key},
     )
     status_queue(
         agency=arrival.agency,
         route=arrival.route,
         header=arrival.header,
-        code="02",
-        description=reason,
+        code=code,
+        description=description,
         user=user,
     )
-    return arrival

@@ -30,24 +30,23 @@ def partner(users, catalogs):
     return {"agency": ubnd_agency, "clerk": clerk, "syt_org": syt_org}
 
 
-@pytest.fixture
-def routes(live_server, catalogs, partner):
-    to_ubnd = ExchangeRoute.objects.create(
-        organization=catalogs["ubnd"],
-        base_url=live_server.url,
-        our_key_id="syt-key",
-        our_secret="secret-of-syt",
-        partner_key_id="ubnd-key",
-        partner_secret="secret-of-ubnd",
-        allowed_ips="127.0.0.1",
-    )
-    to_syt = ExchangeRoute.objects.create(
-        organization=partner["syt_org"],
-        base_url=live_server.url,
-        our_key_id="ubnd-key",
-        our_secret="secret-of-ubnd",
-        partner_key_id="syt-key",
-        partner_secret="secret-of-syt",
+def route(organization, url: str, ours: str, theirs: str) -> ExchangeRoute:
+    """A route to `organization`: we sign with `<ours>-key`, it signs with `<theirs>-key`."""
+    return ExchangeRoute.objects.create(
+        organization=organization,
+        base_url=url,
+        our_key_id=f"{ours}-key",
+        our_secret=f"secret-of-{ours}",
+        partner_key_id=f"{theirs}-key",
+        partner_secret=f"secret-of-{theirs}",
         allowed_ips="127.0.0.1\n::1",
     )
-    return {"to_ubnd": to_ubnd, "to_syt": to_syt, "url": live_server.url}
+
+
+@pytest.fixture
+def routes(live_server, catalogs, partner):
+    return {
+        "to_ubnd": route(catalogs["ubnd"], live_server.url, "syt", "ubnd"),
+        "to_syt": route(partner["syt_org"], live_server.url, "ubnd", "syt"),
+        "url": live_server.url,
+    }

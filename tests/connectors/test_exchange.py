@@ -33,11 +33,12 @@ from edoc.models import (
     User,
 )
 from edoc.services import handling
-from edoc.services.documents import outgoing_create, outgoing_issue, outgoing_submit
+from edoc.services.documents import outgoing_issue
 from edoc.services.files import file_read_verified
 from signing.models import VerificationReport
 from tests.connectors.conftest import SYT, UBND
-from tests.edoc.test_registry_services import draft, validated
+from tests.connectors.samples import signed_letter
+from tests.edoc.test_registry_services import draft
 
 SYT_SECRET = "secret-of-syt"  # noqa: S105 (a test key)
 
@@ -45,6 +46,19 @@ SYT_SECRET = "secret-of-syt"  # noqa: S105 (a test key)
 def issue_to_ubnd(users, catalogs, pdf_bytes) -> Document:
     letter = draft(users, catalogs, pdf_bytes, "CV", recipient_organizations=[catalogs["ubnd"]])
     return outgoing_issue(user=users["clerk"], document=letter)
+
+
+def registered_at_ubnd(users, catalogs, pdf_bytes, partner) -> Document:
+    """A letter issued to the UBND, delivered and registered by its clerk."""
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    return arrival_register(
+        partner["clerk"],
+        Arrival.objects.get(),
+        subject=letter.subject,
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+    )
 
 
 def signed_post(url: str, body: bytes, *, key="syt-key", secret=SYT_SECRET, timestamp=None):
@@ -328,20 +342,8 @@ def test_connectors_deliver_sends_what_is_due(users, catalogs, pdf_bytes, routes
 def test_a_signed_document_arrives_with_its_signature_verified(
     users, catalogs, pdf_bytes, pdf_sign, trust_root, routes, partner, client
 ):
-    signed = pdf_sign(pdf_bytes(["SỞ Y TẾ", "Số:      /SYT-VP", "V/v liên thông văn bản"]))
-    letter = outgoing_create(
-        user=users["specialist"],
-        subject="V/v liên thông văn bản điện tử có ký số",
-        document_type=catalogs["types"]["CV"],
-        urgency=catalogs["normal"],
-        confidentiality=catalogs["public"],
-        signer=users["director"],
-        recipient_organizations=[catalogs["ubnd"]],
-        pdf=validated(signed, "cong_van_da_ky.pdf"),
-    )
-    outgoing_issue(
-        user=users["clerk"], document=outgoing_submit(user=users["specialist"], document=letter)
-    )
+    letter, signed = signed_letter(users, catalogs, pdf_bytes, pdf_sign)
+    outgoing_issue(user=users["clerk"], document=letter)
     assert wait_until_idle(60)
     arrival = Arrival.objects.get()
     assert (arrival.signature_count, arrival.signatures_valid) == (1, True)
@@ -368,15 +370,7 @@ def test_the_handling_sends_04_05_06_back(users, catalogs, pdf_bytes, routes, pa
     chair = User.objects.create_user(username="chutich", unit=board, role=Role.DIRECTOR)
     lead = User.objects.create_user(username="cv_vx", unit=bureau, role=Role.SPECIALIST)
     helper = User.objects.create_user(username="cv_vx2", unit=bureau, role=Role.SPECIALIST)
-    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
-    assert wait_until_idle(60)
-    document = arrival_register(
-        partner["clerk"],
-        Arrival.objects.get(),
-        subject=letter.subject,
-        urgency=catalogs["normal"],
-        confidentiality=catalogs["public"],
-    )
+    document = registered_at_ubnd(users, catalogs, pdf_bytes, partner)
     assignments = handling.document_assign(
         user=chair, document=document, lead_user=lead, coordinator_users=[helper]
     )
@@ -396,15 +390,7 @@ def test_the_process_completing_the_handling_sends_06(users, catalogs, pdf_bytes
     board = Unit.objects.create(agency=partner["agency"], name="Lãnh đạo", kind=UnitKind.BOARD)
     chair = User.objects.create_user(username="chutich", unit=board, role=Role.DIRECTOR)
     lead = User.objects.create_user(username="cv", unit=board, role=Role.SPECIALIST)
-    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
-    assert wait_until_idle(60)
-    document = arrival_register(
-        partner["clerk"],
-        Arrival.objects.get(),
-        subject=letter.subject,
-        urgency=catalogs["normal"],
-        confidentiality=catalogs["public"],
-    )
+    document = registered_at_ubnd(users, catalogs, pdf_bytes, partner)
     handling.document_assign(user=chair, document=document, lead_user=lead)
     handling.document_complete(user=chair, document=document, comment="Duyệt kết quả")
     assert wait_until_idle(60)
