@@ -26,9 +26,8 @@ from connectors.models import Arrival
 from edoc import forms
 from edoc.models import RegisterBook, Urgency
 from edoc.selectors.access import can_register_incoming
-from edoc.selectors.documents import duplicate_hints
-from edoc.services.documents import PossibleDuplicate, books_for_clerk
-from edoc.views.common import form_add_service_errors
+from edoc.services.documents import books_for_clerk
+from edoc.views.incoming import register_from_form
 
 
 class ArrivalRegisterForm(forms.IncomingRegisterForm):
@@ -103,19 +102,12 @@ def arrival_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and arrival.state == Arrival.State.ARRIVED:
         form = ArrivalRegisterForm(request.POST, books=books)
         if form.is_valid():
-            try:
-                document = arrival_register(request.user, arrival, **form.service_kwargs())
-            except PossibleDuplicate as error:
-                form_add_service_errors(form, error)
-                duplicates = duplicate_hints(request.user, error.matches)
-            except ValidationError as error:
-                form_add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Incoming document registered. Incoming number: %(number)s.")
-                    % {"number": document.book_number},
-                )
+            document, duplicates = register_from_form(
+                request,
+                form,
+                lambda: arrival_register(request.user, arrival, **form.service_kwargs()),
+            )
+            if document is not None:
                 return redirect("edoc:document_detail", pk=document.pk)
     return render(
         request,
