@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,10 +23,11 @@ from connectors.exchange.arrivals import (
     arrival_refuse,
     arrival_register,
 )
-from connectors.models import Arrival
+from connectors.exchange.outbox import delivery_retry
+from connectors.models import Arrival, OutboxMessage
 from edoc import forms
 from edoc.models import RegisterBook, Urgency
-from edoc.selectors.access import can_register_incoming
+from edoc.selectors.access import can_register_incoming, document_get_for_user
 from edoc.services.documents import books_for_clerk
 from edoc.views.incoming import register_from_form
 
@@ -158,3 +160,18 @@ def arrival_file(request: HttpRequest, pk: int) -> HttpResponse:
         True, arrival.file_name or "document.pdf"
     )
     return response
+
+
+@login_required
+@require_POST
+def delivery_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Gửi lại": a delivery that was given up goes again (the agency's clerks)."""
+    message = get_object_or_404(OutboxMessage, pk=pk, kind=OutboxMessage.Kind.DOCUMENT)
+    document = document_get_for_user(request.user, message.document_id)
+    try:
+        delivery_retry(user=request.user, message=message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The document is being sent again."))
+    return redirect(f"{reverse('edoc:document_detail', args=[document.pk])}#exchange")

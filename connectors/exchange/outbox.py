@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from connectors.exchange.transport import TRANSPORTS, DeliveryError
 from connectors.models import ExchangeRoute, OutboxMessage
 from edoc.background import run_later
 from edoc.models import Agency, Document, User
+from edoc.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +219,37 @@ def deliver(message_id: int) -> str | None:
             row.last_error = ""
         row.save(update_fields=["attempts", "state", "next_attempt_at", "last_error", "sent_at"])
         return row.state
+
+
+@transaction.atomic
+def delivery_retry(*, user: User, message: OutboxMessage) -> OutboxMessage:
+    """The agency's clerk sends a given-up message again: pending, a fresh count of attempts,
+    delivered once this commits (audited)."""
+    from edoc.selectors.access import is_agency_clerk
+
+    message = (
+        OutboxMessage.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .get(pk=message.pk)
+    )
+    if not is_agency_clerk(user) or (
+        message.document is None or message.document.agency_id != user.unit.agency_id
+    ):
+        raise PermissionDenied(_("Only the agency's clerks send documents again."))
+    if message.state != OutboxMessage.State.FAILED:
+        raise ValidationError(_("Only a delivery that was given up is sent again."))
+    message.state = OutboxMessage.State.PENDING
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["state", "attempts", "next_attempt_at"])
+    audit_record(
+        actor=user,
+        action="connectors.delivery_retry",
+        target=message.document,
+        details={"recipient": message.recipient_code, "last_error": message.last_error},
+    )
+    _deliver_after_commit([message.pk])
+    return message
 
 
 def deliver_due(now: datetime.datetime | None = None) -> dict[str, int]:

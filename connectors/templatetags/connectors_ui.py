@@ -7,6 +7,7 @@ from django.utils.translation import pgettext
 
 from connectors.edxml.model import STATUS_CODES
 from connectors.selectors import document_deliveries
+from edoc.selectors.access import is_agency_clerk
 
 register = template.Library()
 
@@ -16,6 +17,13 @@ def exchange_deliveries(document) -> list:
     """The document's electronic deliveries (one per external recipient), statuses in order;
     the document page has already checked that the user may see the document."""
     return document_deliveries(document)
+
+
+@register.simple_tag(takes_context=True)
+def can_send_again(context, document) -> bool:
+    """Whether the page's user may send the document's given-up deliveries again."""
+    user = context["request"].user
+    return is_agency_clerk(user) and document.agency_id == user.unit.agency_id
 
 
 @register.filter

@@ -415,3 +415,20 @@ def test_delivery_gives_up_after_the_last_attempt_and_the_page_says_so(
     assert deliver_due(now=far + datetime.timedelta(days=1)) == {}  # given up: never again
     page = client.get(f"/documents/{letter.pk}/").content.decode()
     assert "gửi không được" in page and "2 lần thử" in page
+    [row] = OutboxMessage.objects.all()
+    assert f'action="/connectors/deliveries/{row.pk}/retry/"' in page
+
+    client.force_login(users["specialist"])  # sees the document, may not send it again
+    assert "/retry/" not in client.get(f"/documents/{letter.pk}/").content.decode()
+    client.post(f"/connectors/deliveries/{row.pk}/retry/")
+    row.refresh_from_db()
+    assert row.state == "failed"
+
+    client.force_login(users["clerk"])  # the partner is back: the clerk sends it again
+    ExchangeRoute.objects.filter(pk=routes["to_ubnd"].pk).update(base_url=routes["url"])
+    response = client.post(f"/connectors/deliveries/{row.pk}/retry/")
+    assert response.status_code == 302 and response["Location"].endswith("#exchange")
+    assert wait_until_idle(60)
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("sent", 1) and Arrival.objects.count() == 1
+    assert AuditEntry.objects.filter(action="connectors.delivery_retry").count() == 1
