@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.models import OutboxMessage
+from connectors.models import Arrival, OutboxMessage
 from edoc.models import Document
 
 
@@ -14,3 +14,20 @@ def document_deliveries(document: Document) -> list[OutboxMessage]:
         .prefetch_related("statuses")
         .order_by("pk")
     )
+
+
+def document_arrival(document: Document) -> tuple[Arrival | None, list[OutboxMessage]]:
+    """For a document registered from an electronic arrival: the arrival and the statuses we
+    sent back about it (01, 03, 04 …), each with its delivery state."""
+    arrival = (
+        Arrival.objects.filter(document=document).select_related("route__organization").first()
+    )
+    if arrival is None:
+        return None, []
+    statuses = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.STATUS,
+        document_key=arrival.document_key,
+        sender_code=arrival.agency.code,
+        recipient_code=arrival.route.organization.code,
+    ).order_by("created_at", "pk")
+    return arrival, list(statuses)

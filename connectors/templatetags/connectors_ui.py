@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import pgettext
 
 from connectors.edxml.model import STATUS_CODES
-from connectors.selectors import document_deliveries
+from connectors.selectors import document_arrival, document_deliveries
 from edoc.selectors.access import is_agency_clerk
 
 register = template.Library()
@@ -17,6 +17,13 @@ def exchange_deliveries(document) -> list:
     """The document's electronic deliveries (one per external recipient), statuses in order;
     the document page has already checked that the user may see the document."""
     return document_deliveries(document)
+
+
+@register.simple_tag
+def exchange_arrival(document) -> dict:
+    """`{"arrival", "statuses"}` of a document registered from an electronic arrival."""
+    arrival, statuses = document_arrival(document)
+    return {"arrival": arrival, "statuses": statuses}
 
 
 @register.simple_tag(takes_context=True)

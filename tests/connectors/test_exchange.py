@@ -14,6 +14,7 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from connectors.edxml import parse_message
@@ -46,6 +47,12 @@ SYT_SECRET = "secret-of-syt"  # noqa: S105 (a test key)
 def issue_to_ubnd(users, catalogs, pdf_bytes) -> Document:
     letter = draft(users, catalogs, pdf_bytes, "CV", recipient_organizations=[catalogs["ubnd"]])
     return outgoing_issue(user=users["clerk"], document=letter)
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def registered_at_ubnd(users, catalogs, pdf_bytes, partner) -> Document:
@@ -380,6 +387,10 @@ def test_the_handling_sends_04_05_06_back(users, catalogs, pdf_bytes, routes, pa
     assert wait_until_idle(60)
     [sent] = OutboxMessage.objects.filter(kind="document")
     assert [status.code for status in sent.statuses.all()] == ["01", "03", "04", "05", "06"]
+    page = client_of(partner["clerk"]).get(f"/documents/{document.pk}/").content.decode()
+    assert "Nhận qua liên thông điện tử" in page
+    for line in ("01 — Đã đến", "03 — Đã tiếp nhận", "04 — Đã phân công xử lý", "06 — Hoàn thành"):
+        assert line in page
     assert sent.statuses.get(code="04").staff.startswith("chutich")
 
 
