@@ -27,7 +27,7 @@ from connectors.exchange.outbox import delivery_retry
 from connectors.models import Arrival, OutboxMessage
 from edoc import forms
 from edoc.models import RegisterBook, Urgency
-from edoc.selectors.access import can_register_incoming, document_get_for_user
+from edoc.selectors.access import document_get_for_user, is_agency_clerk
 from edoc.services.documents import books_for_clerk
 from edoc.views.incoming import register_from_form
 
@@ -49,7 +49,7 @@ class RefuseForm(django_forms.Form):
 
 
 def _arrivals_for(request: HttpRequest):
-    if not can_register_incoming(request.user):
+    if not is_agency_clerk(request.user):
         raise PermissionDenied(_("Only clerks answer electronic arrivals."))
     return Arrival.objects.filter(agency_id=request.user.unit.agency_id).select_related(
         "route__organization", "document"

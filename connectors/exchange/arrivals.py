@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from connectors.exchange.outbox import status_queue
 from connectors.models import Arrival
 from edoc.models import Document, User
-from edoc.selectors.access import can_register_incoming
+from edoc.selectors.access import is_agency_clerk
 from edoc.services.audit import audit_record
 from edoc.services.documents import incoming_register
 from edoc.services.files import pdf_validate
@@ -24,7 +24,7 @@ from edoc.text import nfc
 
 
 def _locked_waiting(user: User, arrival: Arrival) -> Arrival:
-    if not can_register_incoming(user) or arrival.agency_id != user.unit.agency_id:
+    if not is_agency_clerk(user) or arrival.agency_id != user.unit.agency_id:
         raise PermissionDenied(_("Only the agency's clerks answer electronic arrivals."))
     arrival = (
         Arrival.objects.select_for_update().select_related("route__organization").get(pk=arrival.pk)
@@ -37,7 +37,7 @@ def _locked_waiting(user: User, arrival: Arrival) -> Arrival:
 def arrival_file_read(user: User, arrival: Arrival) -> bytes:
     """The arrived PDF for the clerk to read before answering; checked against its SHA-256
     and audited like a document file download."""
-    if not can_register_incoming(user) or arrival.agency_id != user.unit.agency_id:
+    if not is_agency_clerk(user) or arrival.agency_id != user.unit.agency_id:
         raise PermissionDenied(_("Only the agency's clerks answer electronic arrivals."))
     with default_storage.open(arrival.file_blob, "rb") as handle:
         content = handle.read()

@@ -113,7 +113,8 @@ def _authenticate(request: InboundRequest) -> ExchangeRoute:
     expected = request_signature(
         route.partner_secret, "POST", request.path, request.timestamp, request.body
     )
-    if not hmac.compare_digest(expected, request.signature.lower()):
+    given = request.signature.lower().encode("utf-8", "replace")
+    if not hmac.compare_digest(expected.encode("ascii"), given):
         raise Refused(401, "bad_signature", _("The request's signature is not valid."))
     if not cache.add(f"connectors:nonce:{expected}", 1, timeout=2 * window):
         raise Refused(409, "replayed", _("This request was already received (replayed)."))

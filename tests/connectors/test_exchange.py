@@ -301,6 +301,15 @@ def test_refused_requests_get_a_json_error_store_nothing_and_are_audited(
             "unknown_recipient",
         ),
     ]
+    odd = {"X-Edoc-Key": "syt-key", "X-Edoc-Timestamp": str(int(time.time()))}
+    odd["X-Edoc-Signature"] = "chữ ký".encode().decode("latin-1")  # not hex, not ASCII
+    cases.append(
+        (
+            requests.post(url + INBOUND_PATH, data=payload, headers=odd, timeout=30),
+            401,
+            "bad_signature",
+        )
+    )
     ExchangeRoute.objects.filter(pk=routes["to_syt"].pk).update(allowed_ips="10.0.0.0/8")
     cases.append((signed_post(url, payload), 403, "ip_not_allowed"))
     ExchangeRoute.objects.filter(pk=routes["to_syt"].pk).update(allowed_ips="127.0.0.1")
