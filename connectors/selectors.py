@@ -7,13 +7,19 @@ from edoc.models import Document
 
 
 def document_deliveries(document: Document) -> list[OutboxMessage]:
-    """The document's electronic deliveries, one per external recipient, with their statuses."""
-    return list(
+    """The document's electronic deliveries, one per external recipient, with their statuses
+    and `recall` (the recall message sent to that recipient, or None)."""
+    rows = list(
         OutboxMessage.objects.filter(document=document, kind=OutboxMessage.Kind.DOCUMENT)
         .select_related("route__organization")
         .prefetch_related("statuses")
         .order_by("pk")
     )
+    recalls = {row.recipient_code: row for row in rows if row.business_type == "1"}
+    deliveries = [row for row in rows if row.business_type == "0"]
+    for row in deliveries:
+        row.recall = recalls.get(row.recipient_code)
+    return deliveries
 
 
 def document_arrival(document: Document) -> tuple[Arrival | None, list[OutboxMessage]]:

@@ -22,8 +22,9 @@ from connectors.exchange.arrivals import (
     arrival_proposal,
     arrival_refuse,
     arrival_register,
+    recall_answer,
 )
-from connectors.exchange.outbox import delivery_retry
+from connectors.exchange.outbox import delivery_retry, document_recall
 from connectors.models import Arrival, OutboxMessage
 from edoc import forms
 from edoc.models import RegisterBook, Urgency
@@ -101,7 +102,11 @@ def arrival_detail(request: HttpRequest, pk: int) -> HttpResponse:
     refuse_form = RefuseForm()
     initial, proposed = _initial(arrival)
     form = ArrivalRegisterForm(initial=initial, books=books)
-    if request.method == "POST" and arrival.state == Arrival.State.ARRIVED:
+    if (
+        request.method == "POST"
+        and arrival.state == Arrival.State.ARRIVED
+        and not arrival.is_recall
+    ):
         form = ArrivalRegisterForm(request.POST, books=books)
         if form.is_valid():
             document, duplicates = register_from_form(
@@ -164,6 +169,21 @@ def arrival_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def recall_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk agrees to a recall (15) or refuses it with a reason (16)."""
+    arrival = get_object_or_404(_arrivals_for(request), pk=pk)
+    agree = request.POST.get("answer") == "agree"
+    try:
+        recall_answer(request.user, arrival, agree=agree, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("connectors:arrival_detail", pk=arrival.pk)
+    messages.success(request, _("Your answer was sent to the sender."))
+    return redirect("connectors:arrival_list")
+
+
+@login_required
+@require_POST
 def delivery_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Gửi lại": a delivery that was given up goes again (the agency's clerks)."""
     message = get_object_or_404(OutboxMessage, pk=pk, kind=OutboxMessage.Kind.DOCUMENT)
@@ -174,4 +194,18 @@ def delivery_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The document is being sent again."))
+    return redirect(f"{reverse('edoc:document_detail', args=[document.pk])}#exchange")
+
+
+@login_required
+@require_POST
+def document_recall_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Thu hồi": the agency's clerk recalls an issued document from its external recipients."""
+    document = document_get_for_user(request.user, pk)
+    try:
+        document_recall(user=request.user, document=document, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The recall was sent to the recipients."))
     return redirect(f"{reverse('edoc:document_detail', args=[document.pk])}#exchange")

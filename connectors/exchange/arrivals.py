@@ -20,6 +20,7 @@ from edoc.selectors.access import is_agency_clerk
 from edoc.services.audit import audit_record
 from edoc.services.documents import incoming_register
 from edoc.services.files import pdf_validate
+from edoc.services.handling import document_comment
 from edoc.text import nfc
 
 
@@ -112,6 +113,48 @@ def arrival_refuse(user: User, arrival: Arrival, reason: str) -> Arrival:
         details={"reason": reason},
         code="02",
         description=reason,
+    )
+    return arrival
+
+
+@transaction.atomic
+def recall_answer(user: User, arrival: Arrival, *, agree: bool, reason: str = "") -> Arrival:
+    """The clerk's answer to a recall: agreeing (15) withdraws the document — still waiting, it
+    leaves the queue; registered, its timeline says it was recalled and why; refusing (16)
+    needs a reason."""
+    reason = nfc(reason or "").strip()
+    if not agree and not reason:
+        raise ValidationError({"reason": _("Give the reason for refusing the recall.")})
+    arrival = _locked_waiting(user, arrival)
+    if not arrival.is_recall:
+        raise ValidationError(_("This arrival is not a recall."))
+    if not agree:
+        arrival.refusal_reason = reason
+        _answered(
+            user,
+            arrival,
+            state=Arrival.State.REFUSED,
+            details={"reason": reason},
+            code="16",
+            description=reason,
+        )
+        return arrival
+    note = _("Recalled by the sender: %(reason)s") % {"reason": arrival.recall_reason or "—"}
+    original = arrival.original()
+    if original is not None and original.state == Arrival.State.ARRIVED:
+        original.state = Arrival.State.REFUSED
+        original.refusal_reason = note
+        original.handled_by, original.handled_at = user, timezone.now()
+        original.save()
+    elif original is not None and original.document_id:
+        document_comment(user=user, document=original.document, comment=note)
+    _answered(
+        user,
+        arrival,
+        state=Arrival.State.AGREED,
+        details={"reason": arrival.recall_reason},
+        code="15",
+        description=_("The recall is agreed."),
     )
     return arrival
 

@@ -147,7 +147,9 @@ def _status_received(route: ExchangeRoute, message: Message) -> Accepted:
             kind=OutboxMessage.Kind.DOCUMENT,
             document_key=key,
             recipient_code=route.organization.code,
-        ).first()
+        )
+        .order_by("business_type", "pk")
+        .first()
         if key
         else None
     )
@@ -175,11 +177,11 @@ def _status_received(route: ExchangeRoute, message: Message) -> Accepted:
 
 def _document_received(route: ExchangeRoute, message: Message) -> Accepted:
     business = message.business.doc_type if message.business else 0
-    if business != 0:
+    if business not in (0, 1):
         raise Refused(
             400,
             "unsupported_business_type",
-            _("Recall, update and replace messages are not handled yet."),
+            _("Update and replace messages are not handled yet."),
         )
     codes = [organ.organ_id for organ in message.to]
     agency = Agency.objects.filter(code__in=codes).order_by("pk").first()
@@ -199,6 +201,8 @@ def _document_received(route: ExchangeRoute, message: Message) -> Accepted:
     }
     if Arrival.objects.filter(**identity).exists():
         return Accepted(200, "duplicate")
+    if business == 1:
+        return _recall_received(route, message, identity)
     pdf = _attached_pdf(message)
     try:
         verification = pdf_verify(pdf.content, verification_options()).report
@@ -233,6 +237,33 @@ def _document_received(route: ExchangeRoute, message: Message) -> Accepted:
                 description=_("The document has arrived."),
             )
     except IntegrityError:  # the same message, delivered twice at the same moment
+        return Accepted(200, "duplicate")
+    return Accepted(202, "arrived")
+
+
+def _recall_received(route: ExchangeRoute, message: Message, identity: dict) -> Accepted:
+    """A recall (thu hồi) of a document that arrived before: it waits for the clerk, who
+    agrees (15) or refuses (16)."""
+    original = Arrival.objects.filter(**{**identity, "business_type": "0"}).first()
+    if original is None:
+        raise Refused(
+            404,
+            "unknown_document",
+            _("No document %(key)s arrived from %(code)s.")
+            % {"key": identity["document_key"], "code": identity["sender_code"]},
+        )
+    try:
+        with transaction.atomic():
+            arrival = Arrival.objects.create(
+                **identity, route=route, header=message.as_json(), subject=original.subject
+            )
+            audit_record(
+                actor=None,
+                action="connectors.recall_arrival",
+                target=arrival,
+                details={"document_id": arrival.document_key, "from": arrival.sender_code},
+            )
+    except IntegrityError:
         return Accepted(200, "duplicate")
     return Accepted(202, "arrived")
 

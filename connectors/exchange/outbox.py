@@ -5,6 +5,7 @@ picks up whatever is due, so a crash between commit and delivery loses nothing."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from typing import Any
@@ -15,8 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connectors.edxml import parse_message
 from connectors.edxml.builder import build_message
-from connectors.edxml.model import STATUS_CODES, DocumentId, Message, Organ, ResponseFor, Staff
+from connectors.edxml.model import (
+    STATUS_CODES,
+    Business,
+    DocumentId,
+    Message,
+    Organ,
+    ResponseFor,
+    Staff,
+)
 from connectors.edxml.model import Status as EdxmlStatus
 from connectors.edxml.outgoing import NotSendable, document_message
 from connectors.exchange.transport import TRANSPORTS, DeliveryError
@@ -24,6 +34,7 @@ from connectors.models import ExchangeRoute, OutboxMessage
 from edoc.background import run_later
 from edoc.models import Agency, Document, User
 from edoc.services.audit import audit_record
+from edoc.text import nfc
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +93,69 @@ def document_issued(sender: Any, document: Document, user: User, action: str, **
         for route in routes
     ]
     _deliver_after_commit([row.pk for row in created])
+
+
+@transaction.atomic
+def document_recall(*, user: User, document: Document, reason: str) -> list[OutboxMessage]:
+    """The agency's clerk recalls (thu hồi) an issued document from the external recipients it
+    was delivered to: one recall message (business type 1, with the reason) per recipient;
+    each answers 15 (agreed) or 16 (refused), shown on the document's timeline."""
+    from edoc.selectors.access import is_agency_clerk
+
+    reason = nfc(reason or "").strip()
+    if not is_agency_clerk(user) or document.agency_id != user.unit.agency_id:
+        raise PermissionDenied(_("Only the agency's clerks recall documents."))
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the recall.")})
+    delivered = list(
+        OutboxMessage.objects.filter(
+            document=document, kind=OutboxMessage.Kind.DOCUMENT, business_type="0"
+        ).select_related("route__organization")
+    )
+    recalled = set(
+        OutboxMessage.objects.filter(document=document, business_type="1").values_list(
+            "recipient_code", flat=True
+        )
+    )
+    targets = [row for row in delivered if row.recipient_code not in recalled]
+    if not targets:
+        raise ValidationError(_("The document was not sent electronically, or already recalled."))
+    original = parse_message(bytes(targets[0].payload))
+    message = dataclasses.replace(
+        original,
+        attachments=[],
+        business=Business(
+            doc_type=1,
+            doc_type_name="recall",
+            reason=reason,
+            paper="0",
+            document_id=original.document_id,
+            staff=original.business.staff if original.business else None,
+        ),
+    )
+    payload = build_message(message)
+    created = [
+        OutboxMessage.objects.create(
+            route=row.route,
+            document=document,
+            kind=OutboxMessage.Kind.DOCUMENT,
+            document_key=row.document_key,
+            sender_code=row.sender_code,
+            business_type="1",
+            recipient_code=row.recipient_code,
+            payload=payload,
+            next_attempt_at=timezone.now(),
+        )
+        for row in targets
+    ]
+    audit_record(
+        actor=user,
+        action="connectors.document_recall",
+        target=document,
+        details={"reason": reason, "recipients": [row.recipient_code for row in created]},
+    )
+    _deliver_after_commit([row.pk for row in created])
+    return created
 
 
 def status_queue(

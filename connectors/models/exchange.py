@@ -170,6 +170,7 @@ class Arrival(models.Model):
         ARRIVED = "arrived", _("waiting")
         REGISTERED = "registered", _("registered")
         REFUSED = "refused", _("refused")
+        AGREED = "agreed", _("recall agreed")
 
     agency = models.ForeignKey(
         "edoc.Agency",
@@ -233,3 +234,20 @@ class Arrival(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_key} ({self.sender_code})"
+
+    @property
+    def is_recall(self) -> bool:
+        return self.business_type == "1"
+
+    @property
+    def recall_reason(self) -> str:
+        return (self.header.get("business") or {}).get("reason") or ""
+
+    def original(self) -> Arrival | None:
+        """For a recall: the arrival of the document it recalls."""
+        return Arrival.objects.filter(
+            document_key=self.document_key,
+            sender_code=self.sender_code,
+            agency_id=self.agency_id,
+            business_type="0",
+        ).first()

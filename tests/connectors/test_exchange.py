@@ -12,6 +12,7 @@ import time
 
 import pytest
 import requests
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
@@ -20,7 +21,7 @@ from django.utils import timezone
 from connectors.edxml import parse_message
 from connectors.edxml.builder import build_message, outgoing_attachment
 from connectors.edxml.model import DocumentId, Message, Organ, ResponseFor, Staff, Status
-from connectors.exchange.arrivals import arrival_register
+from connectors.exchange.arrivals import arrival_register, recall_answer
 from connectors.exchange.outbox import deliver_due
 from connectors.exchange.transport import INBOUND_PATH, request_signature
 from connectors.models import Arrival, ExchangeRoute, OutboxMessage, StatusEntry
@@ -452,3 +453,87 @@ def test_delivery_gives_up_after_the_last_attempt_and_the_page_says_so(
     row.refresh_from_db()
     assert (row.state, row.attempts) == ("sent", 1) and Arrival.objects.count() == 1
     assert AuditEntry.objects.filter(action="connectors.delivery_retry").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recall_is_agreed_or_refused_and_15_or_16_comes_back(
+    users, catalogs, pdf_bytes, routes, partner, client
+):
+    document = registered_at_ubnd(users, catalogs, pdf_bytes, partner)  # the UBND's copy
+    assert wait_until_idle(60)
+    [sent] = OutboxMessage.objects.filter(kind="document")
+    letter = sent.document
+
+    client.force_login(users["specialist"])  # only the agency's clerks recall
+    assert (
+        client.post(f"/connectors/documents/{letter.pk}/recall/", {"reason": "x"}).status_code
+        == 403
+    )
+    client.force_login(users["clerk"])
+    page = client.get(f"/documents/{letter.pk}/").content.decode()
+    assert 'id="recall-form"' in page
+    client.post(f"/connectors/documents/{letter.pk}/recall/", {"reason": "Sai số liệu phụ lục"})
+    assert wait_until_idle(60)
+    recall = OutboxMessage.objects.get(business_type="1")
+    assert recall.state == "sent" and recall.recipient_code == UBND
+    assert AuditEntry.objects.filter(action="connectors.document_recall").count() == 1
+    again = client.post(f"/connectors/documents/{letter.pk}/recall/", {"reason": "lần 2"})
+    assert again.status_code == 302 and OutboxMessage.objects.filter(business_type="1").count() == 1
+
+    [request] = Arrival.objects.filter(business_type="1")
+    assert request.recall_reason == "Sai số liệu phụ lục" and request.state == "arrived"
+    ubnd = client_of(partner["clerk"])
+    queue = ubnd.get("/connectors/arrivals/").content.decode()
+    assert "Yêu cầu thu hồi" in queue
+    page = ubnd.get(f"/connectors/arrivals/{request.pk}/").content.decode()
+    assert "Sai số liệu phụ lục" in page and 'id="btn-recall-agree"' in page
+    assert "btn-register" not in page
+    ubnd.post(f"/connectors/arrivals/{request.pk}/recall/", {"answer": "agree"})
+    assert wait_until_idle(60)
+    request.refresh_from_db()
+    assert request.state == "agreed"
+    assert document.events.filter(comment__contains="Nơi gửi đã thu hồi").exists()
+    assert [status.code for status in sent.statuses.all()] == ["01", "03", "15"]
+    page = client.get(f"/documents/{letter.pk}/").content.decode()
+    assert "15 — Đồng ý thay đổi" in page and 'id="recall-' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recall_of_a_waiting_arrival_or_an_unknown_document(
+    users, catalogs, pdf_bytes, routes, partner
+):
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    [original] = Arrival.objects.all()
+    recall_payload = altered(
+        bytes(OutboxMessage.objects.get(kind="document").payload),
+        attachments=[],
+        business=dataclasses.replace(
+            parse_message(bytes(OutboxMessage.objects.get(kind="document").payload)).business,
+            doc_type=1,
+            doc_type_name="recall",
+            reason="Gửi nhầm",
+        ),
+    )
+    unknown = altered(
+        recall_payload,
+        document_id=DocumentId(value=f"{SYT},2026/01/02,99/SYT-VP"),
+    )
+    refused = signed_post(routes["url"], unknown)
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "unknown_document"
+    assert Arrival.objects.count() == 1
+
+    assert signed_post(routes["url"], recall_payload).status_code == 202
+    request = Arrival.objects.get(business_type="1")
+    with pytest.raises(ValidationError):
+        recall_answer(partner["clerk"], request, agree=False)  # a refusal needs its reason
+    recall_answer(partner["clerk"], request, agree=False, reason="Đã chuyển xử lý")
+    assert wait_until_idle(60)
+    original.refresh_from_db()
+    assert original.state == "arrived"  # refused: the document stays
+    sent = OutboxMessage.objects.get(kind="document", business_type="0")
+    assert [(s.code, s.description) for s in sent.statuses.all()] == [
+        ("01", "Văn bản đã đến."),
+        ("16", "Đã chuyển xử lý"),
+    ]
+    assert letter.pk == sent.document_id
