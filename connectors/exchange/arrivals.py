@@ -75,6 +75,8 @@ def arrival_register(user: User, arrival: Arrival, **fields: Any) -> Document:
     """Register the arrival's document (its PDF, the fields the clerk checked) through
     `incoming_register`; status 03 goes back to the sender."""
     arrival = _locked_waiting(user, arrival)
+    if arrival.is_recall:
+        raise ValidationError(_("A recall is agreed or refused, not registered."))
     with default_storage.open(arrival.file_blob, "rb") as handle:
         pdf = pdf_validate(io.BytesIO(handle.read()), arrival.file_name)
     if pdf.sha256 != arrival.file_sha256:
@@ -105,16 +107,9 @@ def arrival_refuse(user: User, arrival: Arrival, reason: str) -> Arrival:
     if not reason:
         raise ValidationError({"reason": _("Give the reason for refusing the document.")})
     arrival = _locked_waiting(user, arrival)
-    arrival.refusal_reason = reason
-    _answered(
-        user,
-        arrival,
-        state=Arrival.State.REFUSED,
-        details={"reason": reason},
-        code="02",
-        description=reason,
-    )
-    return arrival
+    if arrival.is_recall:
+        raise ValidationError(_("A recall is agreed or refused, not registered."))
+    return _refused(user, arrival, reason, code="02")
 
 
 @transaction.atomic
@@ -129,16 +124,7 @@ def recall_answer(user: User, arrival: Arrival, *, agree: bool, reason: str = ""
     if not arrival.is_recall:
         raise ValidationError(_("This arrival is not a recall."))
     if not agree:
-        arrival.refusal_reason = reason
-        _answered(
-            user,
-            arrival,
-            state=Arrival.State.REFUSED,
-            details={"reason": reason},
-            code="16",
-            description=reason,
-        )
-        return arrival
+        return _refused(user, arrival, reason, code="16")
     note = _("Recalled by the sender: %(reason)s") % {"reason": arrival.recall_reason or "—"}
     original = arrival.original()
     if original is not None and original.state == Arrival.State.ARRIVED:
@@ -155,6 +141,19 @@ def recall_answer(user: User, arrival: Arrival, *, agree: bool, reason: str = ""
         details={"reason": arrival.recall_reason},
         code="15",
         description=_("The recall is agreed."),
+    )
+    return arrival
+
+
+def _refused(user: User, arrival: Arrival, reason: str, *, code: str) -> Arrival:
+    arrival.refusal_reason = reason
+    _answered(
+        user,
+        arrival,
+        state=Arrival.State.REFUSED,
+        details={"reason": reason},
+        code=code,
+        description=reason,
     )
     return arrival
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from connectors.edxml import parse_message
 from connectors.edxml.builder import build_message, outgoing_attachment
 from connectors.edxml.model import DocumentId, Message, Organ, ResponseFor, Staff, Status
-from connectors.exchange.arrivals import arrival_register, recall_answer
+from connectors.exchange.arrivals import arrival_refuse, arrival_register, recall_answer
 from connectors.exchange.outbox import deliver_due
 from connectors.exchange.transport import INBOUND_PATH, request_signature
 from connectors.models import Arrival, ExchangeRoute, OutboxMessage, StatusEntry
@@ -527,6 +527,10 @@ def test_a_recall_of_a_waiting_arrival_or_an_unknown_document(
     request = Arrival.objects.get(business_type="1")
     with pytest.raises(ValidationError):
         recall_answer(partner["clerk"], request, agree=False)  # a refusal needs its reason
+    with pytest.raises(ValidationError):  # a recall is answered, never registered or refused
+        arrival_register(partner["clerk"], request, subject="x")
+    with pytest.raises(ValidationError):
+        arrival_refuse(partner["clerk"], request, "x")
     recall_answer(partner["clerk"], request, agree=False, reason="Đã chuyển xử lý")
     assert wait_until_idle(60)
     original.refresh_from_db()
