@@ -34,6 +34,12 @@ def can_send_again(context, document) -> bool:
 
 
 @register.filter
+def recallable(deliveries: list) -> bool:
+    """Whether some recipient has not been sent a recall yet."""
+    return any(delivery.recall is None for delivery in deliveries)
+
+
+@register.filter
 def status_label(code: str) -> str:
     labels = {
         "01": pgettext("exchange", "Arrived"),

@@ -45,3 +45,32 @@ def test_the_clerk_registers_an_electronic_arrival(
     expect(timeline.nth(0)).to_contain_text("01 — Đã đến")
     expect(timeline.nth(1)).to_contain_text("03 — Đã tiếp nhận")
     page.screenshot(path=os.path.join(screenshots, "connectors-timeline.png"), full_page=True)
+
+
+def test_the_sender_recalls_and_the_recipient_agrees(
+    page, users, catalogs, pdf_bytes, routes, partner, screenshots
+):
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+
+    login(page, "vanthu")
+    page.goto(f"/documents/{letter.pk}/")
+    page.click("#exchange .exchange-recall summary")
+    page.fill("#id_recall_reason", "Gửi nhầm nơi nhận")
+    submit(page, "#btn-recall")
+    expect(page.locator("#exchange span[id^=recall-]")).to_have_text("Đã yêu cầu thu hồi")
+    expect(page.locator("#recall-form")).to_have_count(0)  # recalled from every recipient
+    assert wait_until_idle(60)
+
+    login(page, "vanthu_ubnd")
+    page.goto("/connectors/arrivals/")
+    page.click("#arrivals-waiting .badge-danger + a")
+    expect(page.locator("#recall-reason")).to_have_text("Gửi nhầm nơi nhận")
+    page.screenshot(path=os.path.join(screenshots, "connectors-recall.png"), full_page=True)
+    submit(page, "#btn-recall-agree")
+    expect(page.locator("#arrivals-waiting")).to_contain_text("Không có văn bản nào đang chờ")
+    assert wait_until_idle(60)
+
+    login(page, "vanthu")
+    page.goto(f"/documents/{letter.pk}/")
+    expect(page.locator("#exchange .exchange-status").last).to_contain_text("15 — Đồng ý thay đổi")
