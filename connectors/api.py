@@ -11,7 +11,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from connectors.exchange.inbound import InboundRequest, Refused, inbound_receive
-from connectors.exchange.transport import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
+from connectors.exchange.transport import (
+    KEY_HEADER,
+    NONCE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+)
 from edoc.middleware import client_ip
 
 
@@ -31,6 +36,7 @@ def edxml_inbound(request: HttpRequest) -> JsonResponse:
     message = InboundRequest(
         key_id=headers.get(KEY_HEADER, ""),
         timestamp=headers.get(TIMESTAMP_HEADER, ""),
+        nonce=headers.get(NONCE_HEADER, ""),
         signature=headers.get(SIGNATURE_HEADER, ""),
         path=request.path,
         # Never more than the limit is read: a larger body is refused as too large.

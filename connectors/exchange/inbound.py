@@ -48,6 +48,7 @@ class Accepted:
 class InboundRequest:
     key_id: str
     timestamp: str
+    nonce: str
     signature: str
     path: str
     body: bytes
@@ -82,7 +83,7 @@ def inbound_receive(request: InboundRequest) -> Accepted:
 
 
 def _authenticate(request: InboundRequest) -> ExchangeRoute:
-    if not (request.key_id and request.timestamp and request.signature):
+    if not (request.key_id and request.timestamp and request.nonce and request.signature):
         raise Refused(401, "unauthenticated", _("The request is not signed."))
     route = (
         ExchangeRoute.objects.select_related("organization")
@@ -111,12 +112,12 @@ def _authenticate(request: InboundRequest) -> ExchangeRoute:
             % {"seconds": window},
         )
     expected = request_signature(
-        route.partner_secret, "POST", request.path, request.timestamp, request.body
+        route.partner_secret, "POST", request.path, request.timestamp, request.nonce, request.body
     )
     given = request.signature.lower().encode("utf-8", "replace")
     if not hmac.compare_digest(expected.encode("ascii"), given):
         raise Refused(401, "bad_signature", _("The request's signature is not valid."))
-    if not cache.add(f"connectors:nonce:{expected}", 1, timeout=2 * window):
+    if not cache.add(f"connectors:nonce:{route.pk}:{request.nonce[:128]}", 1, timeout=2 * window):
         raise Refused(409, "replayed", _("This request was already received (replayed)."))
     return route
 

@@ -1,14 +1,16 @@
 """The eDoc-to-eDoc HTTPS transport: an edXML message POSTed to the partner's
 `/api/connectors/edxml/`, signed with HMAC-SHA256.
 
-Headers: `X-Edoc-Key` (the key id), `X-Edoc-Timestamp` (Unix seconds), `X-Edoc-Signature`
-(hex HMAC-SHA256 with the shared secret over `METHOD\\nPATH\\nTIMESTAMP\\nsha256(body)`)."""
+Headers: `X-Edoc-Key` (the key id), `X-Edoc-Timestamp` (Unix seconds), `X-Edoc-Nonce` (a
+random value used once), `X-Edoc-Signature` (hex HMAC-SHA256 with the shared secret over
+`METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nsha256(body)`)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import time
+import uuid
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -20,6 +22,7 @@ from connectors.models import ExchangeRoute
 INBOUND_PATH = "/api/connectors/edxml/"
 KEY_HEADER = "X-Edoc-Key"
 TIMESTAMP_HEADER = "X-Edoc-Timestamp"
+NONCE_HEADER = "X-Edoc-Nonce"
 SIGNATURE_HEADER = "X-Edoc-Signature"
 
 
@@ -32,20 +35,24 @@ class Transport(Protocol):
         """Deliver one edXML message, or raise DeliveryError."""
 
 
-def request_signature(secret: str, method: str, path: str, timestamp: str, body: bytes) -> str:
+def request_signature(
+    secret: str, method: str, path: str, timestamp: str, nonce: str, body: bytes
+) -> str:
     """The hex HMAC-SHA256 a request carries (both sides compute it the same way)."""
-    text = f"{method.upper()}\n{path}\n{timestamp}\n{hashlib.sha256(body).hexdigest()}"
+    digest = hashlib.sha256(body).hexdigest()
+    text = f"{method.upper()}\n{path}\n{timestamp}\n{nonce}\n{digest}"
     return hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def signed_headers(route: ExchangeRoute, url: str, body: bytes) -> dict[str, str]:
-    timestamp = str(int(time.time()))
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
     return {
         "Content-Type": "application/xml; charset=utf-8",
         KEY_HEADER: route.our_key_id,
         TIMESTAMP_HEADER: timestamp,
+        NONCE_HEADER: nonce,
         SIGNATURE_HEADER: request_signature(
-            route.our_secret, "POST", urlsplit(url).path, timestamp, body
+            route.our_secret, "POST", urlsplit(url).path, timestamp, nonce, body
         ),
     }
 

@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import io
 import time
+import uuid
 
 import pytest
 import requests
@@ -69,15 +70,21 @@ def registered_at_ubnd(users, catalogs, pdf_bytes, partner) -> Document:
     )
 
 
-def signed_post(url: str, body: bytes, *, key="syt-key", secret=SYT_SECRET, timestamp=None):
+def signed_post(
+    url: str, body: bytes, *, key="syt-key", secret=SYT_SECRET, timestamp=None, nonce=None
+):
+    """POST `body` to the partner's inbound endpoint, signed as a partner signs it."""
     timestamp = str(int(timestamp if timestamp is not None else time.time()))
+    nonce = nonce or uuid.uuid4().hex
+    signature = request_signature(secret, "POST", INBOUND_PATH, timestamp, nonce, body)
     return requests.post(
         url + INBOUND_PATH,
         data=body,
         headers={
             "X-Edoc-Key": key,
             "X-Edoc-Timestamp": timestamp,
-            "X-Edoc-Signature": request_signature(secret, "POST", INBOUND_PATH, timestamp, body),
+            "X-Edoc-Nonce": nonce,
+            "X-Edoc-Signature": signature,
         },
         timeout=30,
     )
@@ -221,10 +228,8 @@ def test_a_duplicate_delivery_is_acknowledged_and_stored_once(users, catalogs, p
     assert wait_until_idle(60)
     [row] = OutboxMessage.objects.filter(kind="document")
     OutboxMessage.objects.filter(pk=row.pk).update(state="pending")  # as if the ack was lost
-    time.sleep(1.1)  # a retry comes later (the same request in the same second is a replay)
     assert deliver_due() == {"sent": 1}
-    # A fresh request (a later timestamp: the same signed request would be a replay).
-    again = signed_post(routes["url"], bytes(row.payload), timestamp=time.time() + 2)
+    again = signed_post(routes["url"], bytes(row.payload))  # another request, the same message
     assert (again.status_code, again.json()) == (200, {"result": "duplicate"})
     assert wait_until_idle(60)
     assert Arrival.objects.count() == 1
@@ -302,7 +307,7 @@ def test_refused_requests_get_a_json_error_store_nothing_and_are_audited(
             "unknown_recipient",
         ),
     ]
-    odd = {"X-Edoc-Key": "syt-key", "X-Edoc-Timestamp": str(int(time.time()))}
+    odd = {"X-Edoc-Key": "syt-key", "X-Edoc-Timestamp": str(int(time.time())), "X-Edoc-Nonce": "n"}
     odd["X-Edoc-Signature"] = "chữ ký".encode().decode("latin-1")  # not hex, not ASCII
     cases.append(
         (
@@ -325,9 +330,8 @@ def test_refused_requests_get_a_json_error_store_nothing_and_are_audited(
     assert Arrival.objects.count() == StatusEntry.objects.count() == 0
     assert OutboxMessage.objects.count() == 1  # the held document alone, no status queued
 
-    timestamp = time.time()
-    first = signed_post(url, payload, timestamp=timestamp)
-    replay = signed_post(url, payload, timestamp=timestamp)
+    first = signed_post(url, payload, nonce="n-1")
+    replay = signed_post(url, payload, nonce="n-1")  # the same request again
     assert first.status_code == 202 and first.json() == {"result": "arrived"}
     assert replay.status_code == 409 and replay.json()["error"]["code"] == "replayed"
     assert Arrival.objects.get().document_key.endswith(letter.symbol)
