@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", include("edoc.api.urls")),
     path("api/", include("workflows.api.urls")),
     path("api/onestop/", include("onestop.api.urls")),
+    path("api/connectors/", include("connectors.api_urls")),
     path("workflows/designer/", include("workflows.designer.urls")),
     path("workflows/", include("workflows.urls")),
     path("signing/", include("signing.sign_urls")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("portal/", include("onestop.portal.urls")),
     path("search/", include("search.urls")),
     path("connectors/portal/", include("connectors.portal.urls")),
+    path("connectors/", include("connectors.urls")),
     path("", include("edoc.urls")),
 ]
 

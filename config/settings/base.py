@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "edoc.context_processors.navigation",
                 "workflows.context_processors.navigation",
+                "connectors.context_processors.navigation",
             ],
         },
     },
@@ -156,6 +157,12 @@ EDOC_MAX_UPLOAD_MB = env.int("EDOC_MAX_UPLOAD_MB", default=50)
 EDOC_MAX_PDF_PAGES = env.int("EDOC_MAX_PDF_PAGES", default=2000)
 # Largest edXML message accepted (checked before parsing); its attachments may unpack to no more.
 EDOC_EDXML_MAX_MB = env.int("EDOC_EDXML_MAX_MB", default=50)
+# Document exchange: first retry after N seconds, doubling (capped at an hour), given up after
+# MAX attempts; the inbound replay window; the HTTP timeout of one delivery.
+EDOC_EXCHANGE_RETRY_SECONDS = env.int("EDOC_EXCHANGE_RETRY_SECONDS", default=30)
+EDOC_EXCHANGE_MAX_ATTEMPTS = env.int("EDOC_EXCHANGE_MAX_ATTEMPTS", default=12)
+EDOC_EXCHANGE_REPLAY_SECONDS = env.int("EDOC_EXCHANGE_REPLAY_SECONDS", default=300)
+EDOC_EXCHANGE_TIMEOUT_SECONDS = env.int("EDOC_EXCHANGE_TIMEOUT_SECONDS", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -180,6 +187,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_timers_task", "schedule": 60.0},
     "flush-search-index-queue": {"task": "search.tasks.flush_index_queue_task", "schedule": 60.0},
+    "deliver-exchange-outbox": {"task": "connectors.deliver_due", "schedule": 60.0},
     # Signs the audit chain's head outside the database (timestamp authority / seal).
     # The public-service portal and Egov (connectors/portal): outbox sweep, online dossiers.
     "connectors-portal-sync": {"task": "connectors.portal_sync", "schedule": 60.0},

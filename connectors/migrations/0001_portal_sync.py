@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name='SyncMessage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('target', models.CharField(choices=[('portal', 'Public-service portal'), ('egov', 'Egov licensing')], max_length=10, verbose_name='system')),
@@ -85,8 +85,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'outgoing sync message',
                 'verbose_name_plural': 'outgoing sync messages',
                 'ordering': ['created_at', 'pk'],
-                'indexes': [models.Index(fields=['delivered_at', 'next_attempt_at'], name='connectors__deliver_03d4a7_idx')],
-                'constraints': [models.UniqueConstraint(fields=('target', 'key'), name='unique_outbox_key')],
+                'indexes': [models.Index(fields=['delivered_at', 'next_attempt_at'], name='connectors__deliver_9e3e73_idx')],
+                'constraints': [models.UniqueConstraint(fields=('target', 'key'), name='connectors_sync_key')],
             },
         ),
     ]

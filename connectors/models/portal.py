@@ -1,6 +1,6 @@
 """The public-service portal's dossier sync and the Egov licensing sync.
 
-`OutboxMessage`: one request to an external system, written in the same transaction as the
+`SyncMessage`: one request to an external system, written in the same transaction as the
 change it reports and delivered after the commit (`connectors.portal.outbox`); `key` makes a
 push idempotent (the portal: MaHoSo + national status + time of the change).
 `PortalDossierLink`: which portal dossier (MaHoSo) a one-stop dossier is.
@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class OutboxMessage(models.Model):
+class SyncMessage(models.Model):
     class Target(models.TextChoices):
         PORTAL = "portal", _("Public-service portal")
         EGOV = "egov", _("Egov licensing")
@@ -52,7 +52,7 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outgoing sync messages")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["target", "key"], name="unique_outbox_key"),
+            models.UniqueConstraint(fields=["target", "key"], name="connectors_sync_key"),
         ]
         indexes = [models.Index(fields=["delivered_at", "next_attempt_at"])]
 

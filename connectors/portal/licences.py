@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from connectors.models import Licence, LicenceProcedure, OutboxMessage
+from connectors.models import Licence, LicenceProcedure, SyncMessage
 from connectors.portal import conf
 from connectors.portal.outbox import outbox_write
 from edoc.models import User
@@ -48,13 +48,13 @@ def licence_json(licence: Licence) -> dict:
     }
 
 
-def _push(licence: Licence, event: str) -> OutboxMessage | None:
+def _push(licence: Licence, event: str) -> SyncMessage | None:
     if not conf.egov_url():
         return None
     at = licence.status_changed_at or licence.created_at
     key = f"{licence.number}|{event}|{at.isoformat()}"
     return outbox_write(
-        target=OutboxMessage.Target.EGOV,
+        target=SyncMessage.Target.EGOV,
         key=key,
         payload={"event_id": key, "event": event, "licence": licence_json(licence)},
         licence=licence,

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from connectors.models import Licence, OutboxMessage
+from connectors.models import Licence, SyncMessage
 from connectors.portal import client
 from onestop.models import Dossier
 
@@ -45,12 +45,12 @@ def outbox_write(
     dossier: Dossier | None = None,
     licence: Licence | None = None,
     status_code: int | None = None,
-) -> OutboxMessage:
+) -> SyncMessage:
     """Add a message in the caller's transaction (the same key twice is one message) and have
     it delivered once the transaction commits."""
-    OutboxMessage.objects.bulk_create(
+    SyncMessage.objects.bulk_create(
         [
-            OutboxMessage(
+            SyncMessage(
                 target=target,
                 key=key,
                 payload=payload,
@@ -61,7 +61,7 @@ def outbox_write(
         ],
         ignore_conflicts=True,
     )
-    message = OutboxMessage.objects.get(target=target, key=key)
+    message = SyncMessage.objects.get(target=target, key=key)
     transaction.on_commit(lambda: _schedule(message.pk))
     return message
 
@@ -75,13 +75,13 @@ def _schedule(message_id: int) -> None:
         logger.exception("could not queue the delivery of outbox message %s", message_id)
 
 
-def _earlier_undelivered(message: OutboxMessage) -> bool:
+def _earlier_undelivered(message: SyncMessage) -> bool:
     same = Q(dossier_id=message.dossier_id) if message.dossier_id else Q()
     if message.licence_id:
         same &= Q(licence_id=message.licence_id)
     if not message.dossier_id and not message.licence_id:
         return False
-    return OutboxMessage.objects.filter(
+    return SyncMessage.objects.filter(
         same, target=message.target, delivered_at__isnull=True, pk__lt=message.pk
     ).exists()
 
@@ -89,10 +89,10 @@ def _earlier_undelivered(message: OutboxMessage) -> bool:
 def next_waiting(message_id: int) -> int | None:
     """The next undelivered message of the same dossier (or licence) after this one, which
     waited for it."""
-    message = OutboxMessage.objects.filter(pk=message_id).first()
+    message = SyncMessage.objects.filter(pk=message_id).first()
     if message is None or not (message.dossier_id or message.licence_id):
         return None
-    following = OutboxMessage.objects.filter(
+    following = SyncMessage.objects.filter(
         target=message.target,
         dossier_id=message.dossier_id,
         licence_id=message.licence_id,
@@ -102,8 +102,8 @@ def next_waiting(message_id: int) -> int | None:
     return following.order_by("pk").values_list("pk", flat=True).first()
 
 
-def _send(message: OutboxMessage) -> None:
-    if message.target == OutboxMessage.Target.PORTAL:
+def _send(message: SyncMessage) -> None:
+    if message.target == SyncMessage.Target.PORTAL:
         for request in message.payload["requests"]:
             client.portal_call(request)
     else:
@@ -122,7 +122,7 @@ def deliver(message_id: int) -> str:
     other side's failure."""
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            SyncMessage.objects.select_for_update(skip_locked=True)
             .filter(pk=message_id, delivered_at__isnull=True)
             .first()
         )
@@ -191,7 +191,7 @@ def deliver_due(
     messages wait for its failed one; a system that fails GIVE_UP_AFTER times in a row is not
     tried again in this sweep."""
     now = now or timezone.now()
-    pending = OutboxMessage.objects.filter(delivered_at__isnull=True)
+    pending = SyncMessage.objects.filter(delivered_at__isnull=True)
     if dossier is not None:
         pending = pending.filter(Q(dossier=dossier) | Q(licence__dossier=dossier))
     if not ignore_backoff:

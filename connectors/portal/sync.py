@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.models import OutboxMessage, PortalDossierLink
+from connectors.models import PortalDossierLink, SyncMessage
 from connectors.portal import conf
 from connectors.portal.national import NATIONAL_STATUS, portal_date
 from connectors.portal.outbox import outbox_write
@@ -53,7 +53,7 @@ def progress_record(dossier: Dossier, event: DossierEvent, code: str) -> dict[st
     }
 
 
-def status_push_write(dossier: Dossier, event: DossierEvent) -> OutboxMessage | None:
+def status_push_write(dossier: Dossier, event: DossierEvent) -> SyncMessage | None:
     """Write the push of this status change (or new appointment) to the outbox, idempotent by
     MaHoSo + national status + time of the change (+ the event's id). Nothing while the portal
     sync is off or for a draft."""
@@ -61,9 +61,7 @@ def status_push_write(dossier: Dossier, event: DossierEvent) -> OutboxMessage | 
         return None
     code = ma_ho_so(dossier)
     national = NATIONAL_STATUS[dossier.status]
-    earlier = OutboxMessage.objects.filter(
-        target=OutboxMessage.Target.PORTAL, dossier=dossier
-    ).exists()
+    earlier = SyncMessage.objects.filter(target=SyncMessage.Target.PORTAL, dossier=dossier).exists()
     requests = [
         {
             "service": "DongBoHoSoMC",
@@ -73,7 +71,7 @@ def status_push_write(dossier: Dossier, event: DossierEvent) -> OutboxMessage | 
         {"service": "CapNhatTienDoHoSoMC", "data": [progress_record(dossier, event, code)]},
     ]
     return outbox_write(
-        target=OutboxMessage.Target.PORTAL,
+        target=SyncMessage.Target.PORTAL,
         # Two changes in one second (e.g. an apology approved right after a status) are two
         # pushes: the event's id keeps their keys apart; the same event is one push.
         key=f"{code}|{national}|{portal_date(event.at)}|{event.pk}",

@@ -26,9 +26,9 @@ def deliver_message_task(self: Any, message_id: int, retry: int = 0) -> str:
         if following is not None:
             deliver_message_task.delay(following)
     if outcome == outbox.Outcome.FAILED and retry < MAX_TASK_RETRIES and not self.request.is_eager:
-        from connectors.models import OutboxMessage
+        from connectors.models import SyncMessage
 
-        attempts = OutboxMessage.objects.filter(pk=message_id).values_list("attempts", flat=True)
+        attempts = SyncMessage.objects.filter(pk=message_id).values_list("attempts", flat=True)
         deliver_message_task.apply_async(
             (message_id, retry + 1), countdown=outbox.backoff_seconds(attempts.first() or 1)
         )

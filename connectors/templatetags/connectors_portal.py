@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.db.models import Q
 
-from connectors.models import Licence, OutboxMessage, PortalDossierLink
+from connectors.models import Licence, PortalDossierLink, SyncMessage
 from connectors.portal.national import NATIONAL_STATUS
 from onestop.models import Dossier
 
@@ -17,12 +17,12 @@ def portal_sync_state(dossier: Dossier) -> dict:
     """The dossier's sync state: its portal code when pulled, its pushes (newest first) and
     its licence with the licence's messages to Egov."""
     licence = Licence.objects.filter(dossier=dossier).first()
-    undelivered = OutboxMessage.objects.filter(delivered_at__isnull=True).filter(
+    undelivered = SyncMessage.objects.filter(delivered_at__isnull=True).filter(
         Q(dossier=dossier) | Q(licence__dossier=dossier)
     )
     names = {code: Dossier.Status(status).label for status, code in NATIONAL_STATUS.items()}
     pushes = list(
-        OutboxMessage.objects.filter(dossier=dossier, target=OutboxMessage.Target.PORTAL).order_by(
+        SyncMessage.objects.filter(dossier=dossier, target=SyncMessage.Target.PORTAL).order_by(
             "-pk"
         )
     )

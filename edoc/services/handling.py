@@ -323,6 +323,7 @@ def document_complete(*, user: User, document: Document, comment: str = "") -> D
     document.save(update_fields=["status", "updated_at"])
     event_record(document, actor, DocumentEvent.Action.COMPLETED, comment=comment)
     audit_record(actor=user, action="document.complete", target=document)
+    document_action.send(sender=Document, document=document, user=user, action="complete")
     return document
 
 

@@ -37,6 +37,28 @@ def _require_clerk(request: HttpRequest) -> list[RegisterBook]:
     return books_for_clerk(request.user, kind=RegisterBook.Kind.INCOMING)
 
 
+def register_from_form(
+    request: HttpRequest, form: django_forms.Form, register_document: Callable[[], Document]
+) -> tuple[Document | None, list[DuplicateHint] | None]:
+    """Run a registration for a valid register form: the document (and the success message),
+    or None with the service's errors on the form and, for an unconfirmed possible duplicate,
+    the earlier entries to show."""
+    try:
+        document = register_document()
+    except PossibleDuplicate as error:  # not confirmed: show what was found
+        form_add_service_errors(form, error)
+        return None, duplicate_hints(request.user, error.matches)
+    except ValidationError as error:
+        form_add_service_errors(form, error)
+        return None, None
+    messages.success(
+        request,
+        _("Incoming document registered. Incoming number: %(number)s.")
+        % {"number": document.book_number},
+    )
+    return document, None
+
+
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """Register an incoming document: PDF (optional) and its fields, in one request."""
@@ -50,24 +72,17 @@ def register(request: HttpRequest) -> HttpResponse:
                 # What the proposal step read (a scan's OCR is not read again here: after
                 # the response, edoc.background).
                 proposal = proposal_for_upload(pdf, read_scans=False) if pdf else None
-                try:
-                    document = incoming_register(
+                document, duplicates = register_from_form(
+                    request,
+                    form,
+                    lambda: incoming_register(
                         user=request.user,
                         pdf=pdf,
                         extraction_proposal=proposal,
                         **form.service_kwargs(),
-                    )
-                except PossibleDuplicate as error:  # not confirmed: show what was found
-                    form_add_service_errors(form, error)
-                    duplicates = duplicate_hints(request.user, error.matches)
-                except ValidationError as error:
-                    form_add_service_errors(form, error)
-                else:
-                    messages.success(
-                        request,
-                        _("Incoming document registered. Incoming number: %(number)s.")
-                        % {"number": document.book_number},
-                    )
+                    ),
+                )
+                if document is not None:
                     warn_active_content(request, pdf)
                     return redirect("edoc:document_detail", pk=document.pk)
         if request.FILES.get("file") and form.errors:

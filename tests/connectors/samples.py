@@ -54,3 +54,24 @@ def shuffled(data: bytes, seed: int) -> bytes:
 def replace_once(text: str, old: str, new: str) -> str:
     assert old in text, old
     return text.replace(old, new, 1)
+
+
+def signed_letter(users, catalogs, pdf_bytes, pdf_sign, **extra):
+    """An outgoing Công văn to the UBND whose PDF carries the test PKI's signature, submitted
+    (ready to issue); returns (document, the signed bytes)."""
+    from edoc.services.documents import outgoing_create, outgoing_submit
+    from tests.edoc.test_registry_services import validated
+
+    signed = pdf_sign(pdf_bytes(["SỞ Y TẾ", "Số:      /SYT-VP", "V/v liên thông văn bản"]))
+    letter = outgoing_create(
+        user=users["specialist"],
+        subject="V/v liên thông văn bản điện tử",
+        document_type=catalogs["types"]["CV"],
+        urgency=catalogs["normal"],
+        confidentiality=catalogs["public"],
+        signer=users["director"],
+        recipient_organizations=[catalogs["ubnd"]],
+        pdf=validated(signed, "cong_van_da_ky.pdf"),
+        **extra,
+    )
+    return outgoing_submit(user=users["specialist"], document=letter), signed

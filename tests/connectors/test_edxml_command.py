@@ -17,12 +17,12 @@ from django.core.management import CommandError, call_command
 from connectors.edxml import parse_message
 from connectors.edxml.builder import build_message
 from connectors.edxml.outgoing import document_message
-from edoc.services.documents import outgoing_create, outgoing_issue, outgoing_submit
+from edoc.services.documents import outgoing_issue
 from edoc.services.files import file_read_verified
 from signing.validation.options import VerificationOptions
 from signing.validation.verify import pdf_verify
-from tests.connectors.samples import DATA
-from tests.edoc.test_registry_services import draft, validated
+from tests.connectors.samples import DATA, signed_letter
+from tests.edoc.test_registry_services import draft
 
 ROOT = Path(__file__).resolve().parents[2]
 TOP_KEYS = {
@@ -240,20 +240,8 @@ def test_build_refuses_what_sends_nothing(users, catalogs, pdf_bytes, issued_let
 def test_a_signed_pdf_travels_with_its_signatures_intact(
     users, catalogs, pdf_bytes, pdf_sign, test_pki
 ):
-    signed = pdf_sign(pdf_bytes(["SỞ Y TẾ", "Số:      /SYT-VP", "V/v liên thông văn bản"]))
-    letter = outgoing_create(
-        user=users["specialist"],
-        subject="V/v liên thông văn bản điện tử",
-        document_type=catalogs["types"]["CV"],
-        urgency=catalogs["normal"],
-        confidentiality=catalogs["public"],
-        signer=users["director"],
-        recipient_organizations=[catalogs["ubnd"]],
-        pdf=validated(signed, "cong_van_da_ky.pdf"),
-    )
-    letter = outgoing_issue(
-        user=users["clerk"], document=outgoing_submit(user=users["specialist"], document=letter)
-    )
+    letter, signed = signed_letter(users, catalogs, pdf_bytes, pdf_sign)
+    letter = outgoing_issue(user=users["clerk"], document=letter)
     out = io.StringIO()
     call_command("edxml", "build", str(letter.pk), stdout=out)
     [attachment] = parse_message(out.getvalue().encode("utf-8")).attachments

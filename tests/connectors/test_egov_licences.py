@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from connectors.models import Licence, LicenceProcedure, OutboxMessage
+from connectors.models import Licence, LicenceProcedure, SyncMessage
 from connectors.portal.licences import licence_change_status
 from edoc.models import AuditEntry
 from onestop import services
@@ -92,7 +92,7 @@ def test_suspension_and_revocation_from_the_admin_reach_egov(
         "suspended",
         "revoked",
     ]
-    assert not OutboxMessage.objects.filter(delivered_at=None).exists()
+    assert not SyncMessage.objects.filter(delivered_at=None).exists()
     assert AuditEntry.objects.filter(action="licence.revoked").count() == 1
 
     with pytest.raises(ValidationError):  # revoked stays revoked
@@ -125,7 +125,7 @@ def test_a_result_document_that_is_already_a_licence_is_refused(
     other.refresh_from_db()
     assert other.status == other.Status.PROCESSING  # the finish was rolled back
     assert Licence.objects.count() == 1
-    assert not OutboxMessage.objects.filter(dossier=other, status_code=9).exists()
+    assert not SyncMessage.objects.filter(dossier=other, status_code=9).exists()
 
 
 def test_the_admin_pages_of_the_sync_open(processed, client, users):
@@ -134,10 +134,10 @@ def test_the_admin_pages_of_the_sync_open(processed, client, users):
     admin.save()
     client.force_login(admin)
     licence = Licence.objects.get()
-    message = OutboxMessage.objects.filter(licence=licence).first()
+    message = SyncMessage.objects.filter(licence=licence).first()
     for url in (
-        reverse("admin:connectors_outboxmessage_changelist"),
-        reverse("admin:connectors_outboxmessage_change", args=[message.pk]),
+        reverse("admin:connectors_syncmessage_changelist"),
+        reverse("admin:connectors_syncmessage_change", args=[message.pk]),
         reverse("admin:connectors_licence_changelist"),
         reverse("admin:connectors_licence_change", args=[licence.pk]),
         reverse("admin:connectors_licenceprocedure_changelist"),
@@ -165,7 +165,7 @@ def test_egov_refusing_the_token_keeps_the_licence_queued(
         services.dossier_finish(
             officer=users["head"], dossier=dossier, result_document=signed_result
         )
-    message = OutboxMessage.objects.get(target=OutboxMessage.Target.EGOV)
+    message = SyncMessage.objects.get(target=SyncMessage.Target.EGOV)
     assert message.delivered_at is None and "HTTP 401" in message.last_error
     assert connected.received()["licences"] == {}
 

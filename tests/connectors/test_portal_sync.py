@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.models import OutboxMessage, PortalDossierLink
+from connectors.models import PortalDossierLink, SyncMessage
 from connectors.portal import outbox
 from edoc.models import AuditEntry
 from onestop import services
@@ -45,10 +45,10 @@ def test_the_push_is_written_in_the_status_changes_transaction(
 ):
     with pytest.raises(Boom), transaction.atomic():
         dossier = _counter(officer, procedure, applicant, all_files)
-        rows = OutboxMessage.objects.filter(dossier=dossier)
+        rows = SyncMessage.objects.filter(dossier=dossier)
         assert [row.status_code for row in rows] == [2]
         raise Boom
-    assert not OutboxMessage.objects.exists()  # rolled back with the dossier: nothing to send
+    assert not SyncMessage.objects.exists()  # rolled back with the dossier: nothing to send
 
 
 def test_nothing_is_written_while_the_sync_is_off(
@@ -56,7 +56,7 @@ def test_nothing_is_written_while_the_sync_is_off(
 ):
     settings.EDOC_DVC_SYNC_URL = ""
     dossier = _counter(officer, procedure, applicant, all_files)
-    assert not OutboxMessage.objects.exists()
+    assert not SyncMessage.objects.exists()
     client.force_login(officer)
     page = client.get(reverse("onestop:dossier_detail", args=[dossier.pk])).content.decode()
     assert 'id="dossier-portal-sync"' not in page
@@ -83,7 +83,7 @@ def test_status_changes_reach_the_portal_with_national_codes_and_dates(
     assert [item["TrangThai"] for item in progress] == ["2", "4"]
     events = dossier.events.exclude(to_status=None).order_by("pk")
     assert [item["ThoiDiemXuLy"] for item in progress] == [_vn(event.at) for event in events]
-    rows = OutboxMessage.objects.filter(dossier=dossier).order_by("pk")
+    rows = SyncMessage.objects.filter(dossier=dossier).order_by("pk")
     assert [(row.status_code, row.attempts) for row in rows] == [(2, 1), (4, 1)]
     assert all(row.delivered_at for row in rows)
 
@@ -93,14 +93,14 @@ def test_a_portal_that_is_down_gets_the_statuses_later_in_order_exactly_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):  # the stand-in is not running
         dossier = _counter(officer, procedure, applicant, all_files)
-    first = OutboxMessage.objects.get(dossier=dossier)
+    first = SyncMessage.objects.get(dossier=dossier)
     assert first.delivered_at is None and first.attempts == 1
     assert "unreachable" in first.last_error
     assert first.next_attempt_at - first.last_attempt_at == datetime.timedelta(seconds=30)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.dossier_start_processing(user=users["head"], dossier=dossier)
-    second = OutboxMessage.objects.get(dossier=dossier, status_code=4)
+    second = SyncMessage.objects.get(dossier=dossier, status_code=4)
     assert second.attempts == 0  # waits behind the undelivered status 2: order is kept
 
     assert outbox.deliver_due() == outbox.SweepResult(waiting=1)  # status 2 not due yet
@@ -113,7 +113,7 @@ def test_a_portal_that_is_down_gets_the_statuses_later_in_order_exactly_once(
     connected.start()
     call_command("portal_sync", "--now")
     call_command("portal_sync", "--now")  # nothing left: nothing sent again
-    rows = OutboxMessage.objects.filter(dossier=dossier).order_by("pk")
+    rows = SyncMessage.objects.filter(dossier=dossier).order_by("pk")
     assert [(row.status_code, row.attempts) for row in rows] == [(2, 3), (4, 1)]
     assert all(row.delivered_at for row in rows)
     received = connected.received()
@@ -123,7 +123,7 @@ def test_a_portal_that_is_down_gets_the_statuses_later_in_order_exactly_once(
     assert progress == ["2", "4"]
 
     # A delivery whose answer was lost is sent again: the portal still keeps it once.
-    OutboxMessage.objects.filter(pk=first.pk).update(delivered_at=None)
+    SyncMessage.objects.filter(pk=first.pk).update(delivered_at=None)
     assert outbox.deliver(first.pk) == outbox.Outcome.DELIVERED
     assert [item["TrangThai"] for item in connected.received()["progress"]] == ["2", "4"]
 
@@ -136,7 +136,7 @@ def test_a_delivered_push_sends_the_one_that_waited_for_it(
     with django_capture_on_commit_callbacks(execute=True):  # the portal is down
         dossier = _counter(officer, procedure, applicant, all_files)
         services.dossier_start_processing(user=users["head"], dossier=dossier)
-    first, second = OutboxMessage.objects.filter(dossier=dossier).order_by("pk")
+    first, second = SyncMessage.objects.filter(dossier=dossier).order_by("pk")
     assert (first.attempts, second.attempts) == (1, 0)  # 4 waits behind 2
 
     connected.start()
@@ -154,7 +154,7 @@ def test_a_sweep_stops_trying_a_portal_that_is_down(
     with pytest.raises(SystemExit):
         call_command("portal_sync")
     assert "delivered 0, failed 3, waiting 0, postponed 2" in capsys.readouterr().out
-    assert sorted(OutboxMessage.objects.values_list("attempts", flat=True)) == [0, 0, 1, 1, 1]
+    assert sorted(SyncMessage.objects.values_list("attempts", flat=True)) == [0, 0, 1, 1, 1]
 
     connected.start()
     call_command("portal_sync", "--now")
@@ -175,7 +175,7 @@ def test_a_wrong_token_is_refused_and_retried(
     settings.EDOC_DVC_SYNC_TOKEN = "wrong"
     with django_capture_on_commit_callbacks(execute=True):
         dossier = _counter(officer, procedure, applicant, all_files)
-    row = OutboxMessage.objects.get(dossier=dossier)
+    row = SyncMessage.objects.get(dossier=dossier)
     assert row.delivered_at is None and "HTTP 401" in row.last_error
     assert connected.received()["dossiers"] == {}
 
@@ -298,7 +298,7 @@ def test_the_dossier_page_shows_the_sync_state(
     send_now = reverse("connectors_portal:dossier_sync_now", args=[dossier.pk])
     page = client.post(send_now, follow=True).content.decode()  # still down
     assert "không gửi được" in page
-    assert OutboxMessage.objects.get().attempts == 2
+    assert SyncMessage.objects.get().attempts == 2
 
     connected.start()
     page = client.post(send_now, follow=True).content.decode()
@@ -316,7 +316,7 @@ def test_send_now_is_for_those_who_may_see_the_dossier(
     url = reverse("connectors_portal:dossier_sync_now", args=[dossier.pk])
     assert client.post(url).status_code == 404
     assert client.get(url).status_code in (404, 405)
-    assert OutboxMessage.objects.get().attempts == 0
+    assert SyncMessage.objects.get().attempts == 0
 
 
 def test_a_crash_between_commit_and_delivery_loses_nothing(
@@ -325,7 +325,7 @@ def test_a_crash_between_commit_and_delivery_loses_nothing(
     # The transaction commits, the process dies before its on-commit delivery runs (here:
     # the test's callbacks are never run): the row is there, and the sweep sends it.
     dossier = _counter(officer, procedure, applicant, all_files)
-    row = OutboxMessage.objects.get(dossier=dossier)
+    row = SyncMessage.objects.get(dossier=dossier)
     assert row.attempts == 0 and row.delivered_at is None
     connected.start()
     call_command("portal_sync")
@@ -354,7 +354,7 @@ def test_an_approved_apology_sends_the_new_appointment(
     record = connected.received()["dossiers"][dossier.code]
     assert record["NgayHenTra"] == _vn(dossier.due_at)
     assert record["NgayHenTra"].startswith(new_date.strftime("%Y%m%d"))
-    rows = OutboxMessage.objects.filter(dossier=dossier).order_by("pk")
+    rows = SyncMessage.objects.filter(dossier=dossier).order_by("pk")
     assert [(row.status_code, bool(row.delivered_at)) for row in rows] == [(2, True), (2, True)]
     apology = rows[1].payload["requests"][1]["data"][0]
     assert "Chờ ý kiến Bộ Y tế" in apology["NoiDungXuLy"]

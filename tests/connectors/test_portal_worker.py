@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from connectors.models import OutboxMessage
+from connectors.models import SyncMessage
 from onestop import services
 
 
@@ -37,8 +37,8 @@ def test_a_worker_retries_with_backoff_until_the_portal_is_back(
                 officer=officer, procedure=procedure, applicant=applicant, files=all_files()
             )
 
-            def row() -> OutboxMessage:
-                return OutboxMessage.objects.get(dossier=dossier)
+            def row() -> SyncMessage:
+                return SyncMessage.objects.get(dossier=dossier)
 
             assert _wait(lambda: row().attempts >= 2)  # the worker retried on its own
             first, second = row().last_attempt_at, None

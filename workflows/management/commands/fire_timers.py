@@ -4,10 +4,9 @@ In the embedded mode run it from cron, or with --loop next to the server (`make 
 with Redis, Celery beat runs `workflows.tasks.fire_timers_task` every minute instead.
 """
 
-import time
+from django.core.management.base import BaseCommand, CommandParser
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from edoc.management.looping import add_loop_argument, run_looping
 from workflows.services.processes import fire_timers
 
 
@@ -15,17 +14,7 @@ class Command(BaseCommand):
     help = "Fire due task reminders and overdue escalations (each fires once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--loop", type=int, metavar="SECONDS", help="Keep running, checking every N seconds."
-        )
+        add_loop_argument(parser)
 
     def handle(self, *args, **options) -> None:
-        interval = options["loop"]
-        if interval is not None and interval < 1:
-            raise CommandError("--loop needs a number of seconds ≥ 1.")
-        while True:
-            fired = fire_timers()
-            self.stdout.write(f"{fired} timer(s) fired.")
-            if interval is None:
-                return
-            time.sleep(interval)
+        run_looping(options["loop"], lambda: self.stdout.write(f"{fire_timers()} timer(s) fired."))

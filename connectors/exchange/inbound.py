@@ -1,0 +1,288 @@
+"""What arrives on `POST /api/connectors/edxml/`: the request is authenticated (key, IP
+allow-list, timestamp window, HMAC signature, nonce), bounded, parsed, and then a document
+becomes an electronic arrival (status 01 goes back) and a status joins the timeline of the
+document we sent. Anything refused raises `Refused` (HTTP status, stable code, reason), stores
+nothing and is audited."""
+
+from __future__ import annotations
+
+import hmac
+import io
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from connectors.edxml import EdxmlError, Message, parse_message
+from connectors.exchange.outbox import status_queue
+from connectors.exchange.transport import request_signature
+from connectors.models import Arrival, ExchangeRoute, OutboxMessage, StatusEntry
+from edoc.models import Agency
+from edoc.services.audit import audit_record
+from edoc.services.files import StoredBlob, ValidatedPdf, pdf_validate
+from signing.validation.options import verification_options
+from signing.validation.reading import PdfUnreadable
+from signing.validation.report import unreadable_report
+from signing.validation.verify import pdf_verify
+
+
+class Refused(Exception):
+    """A request eDoc does not accept: `status` (HTTP), `code` (stable), `message` (one line)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Accepted:
+    status: int
+    result: str  # "arrived", "duplicate", "status_recorded"
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    key_id: str
+    timestamp: str
+    nonce: str
+    signature: str
+    path: str
+    body: bytes
+    remote_addr: str | None
+    declared_size: int = 0  # Content-Length (the body is not read beyond the limit)
+
+
+def inbound_receive(request: InboundRequest) -> Accepted:
+    """Authenticate, parse and act on one inbound message; refusals are audited."""
+    try:
+        limit = settings.EDOC_EDXML_MAX_MB
+        if max(request.declared_size, len(request.body)) > limit * 1024 * 1024:
+            raise Refused(
+                413,
+                "too_large",
+                _("The message is larger than the %(limit)s MB limit.") % {"limit": limit},
+            )
+        route = _authenticate(request)
+        return _act(route, request.body)
+    except Refused as refusal:
+        audit_record(
+            actor=None,
+            action="connectors.inbound_refused",
+            details={
+                "code": refusal.code,
+                "reason": refusal.message,
+                "key_id": request.key_id[:100],
+                "size": max(request.declared_size, len(request.body)),
+            },
+        )
+        raise
+
+
+def _authenticate(request: InboundRequest) -> ExchangeRoute:
+    if not (request.key_id and request.timestamp and request.nonce and request.signature):
+        raise Refused(401, "unauthenticated", _("The request is not signed."))
+    route = (
+        ExchangeRoute.objects.select_related("organization")
+        .filter(partner_key_id=request.key_id, enabled=True)
+        .first()
+    )
+    if route is None:
+        raise Refused(401, "unknown_key", _("The key id is not known here."))
+    if not route.allows(request.remote_addr):
+        raise Refused(
+            403,
+            "ip_not_allowed",
+            _("Requests from %(address)s are not allowed for this partner.")
+            % {"address": request.remote_addr},
+        )
+    window = settings.EDOC_EXCHANGE_REPLAY_SECONDS
+    try:
+        skew = abs(time.time() - int(request.timestamp))
+    except ValueError:
+        skew = window + 1
+    if skew > window:
+        raise Refused(
+            401,
+            "stale_timestamp",
+            _("The request's timestamp is outside the %(seconds)s-second window.")
+            % {"seconds": window},
+        )
+    expected = request_signature(
+        route.partner_secret, "POST", request.path, request.timestamp, request.nonce, request.body
+    )
+    given = request.signature.lower().encode("utf-8", "replace")
+    if not hmac.compare_digest(expected.encode("ascii"), given):
+        raise Refused(401, "bad_signature", _("The request's signature is not valid."))
+    if not cache.add(f"connectors:nonce:{route.pk}:{request.nonce[:128]}", 1, timeout=2 * window):
+        raise Refused(409, "replayed", _("This request was already received (replayed)."))
+    return route
+
+
+def _act(route: ExchangeRoute, body: bytes) -> Accepted:
+    try:
+        message = parse_message(body)
+    except EdxmlError as error:
+        status = 413 if error.code in ("too_large", "attachment_too_large") else 400
+        raise Refused(status, error.code, error.message)
+    if message.sender.organ_id != route.organization.code:
+        raise Refused(
+            403,
+            "sender_mismatch",
+            _("The message's sender %(code)s is not the partner of this key.")
+            % {"code": message.sender.organ_id},
+        )
+    if message.kind == "status":
+        return _status_received(route, message)
+    return _document_received(route, message)
+
+
+def _status_received(route: ExchangeRoute, message: Message) -> Accepted:
+    status = message.status
+    key = status.response_for.document_id.value if status.response_for.document_id else None
+    sent = (
+        OutboxMessage.objects.filter(
+            kind=OutboxMessage.Kind.DOCUMENT,
+            document_key=key,
+            recipient_code=route.organization.code,
+        )
+        .order_by("business_type", "pk")
+        .first()
+        if key
+        else None
+    )
+    if sent is None:
+        raise Refused(
+            404,
+            "unknown_document",
+            _("No document %(key)s was sent to %(code)s.")
+            % {"key": key or "?", "code": route.organization.code},
+        )
+    staff = status.staff
+    _entry, created = StatusEntry.objects.get_or_create(
+        message=sent,
+        code=status.code,
+        timestamp=status.timestamp,
+        defaults={
+            "description": status.description or "",
+            "staff": ", ".join(part for part in (staff.staff, staff.department) if part)
+            if staff
+            else "",
+        },
+    )
+    return Accepted(200, "status_recorded" if created else "duplicate")
+
+
+def _document_received(route: ExchangeRoute, message: Message) -> Accepted:
+    business = message.business.doc_type if message.business else 0
+    if business not in (0, 1):
+        raise Refused(
+            400,
+            "unsupported_business_type",
+            _("Update and replace messages are not handled yet."),
+        )
+    codes = [organ.organ_id for organ in message.to]
+    agency = Agency.objects.filter(code__in=codes).order_by("pk").first()
+    if agency is None:
+        raise Refused(
+            400,
+            "unknown_recipient",
+            _("None of the recipients %(codes)s is this agency.") % {"codes": ", ".join(codes)},
+        )
+    if message.document_id is None:
+        raise Refused(400, "missing_field", _("The message has no DocumentId."))
+    identity = {
+        "document_key": message.document_id.value,
+        "sender_code": message.sender.organ_id,
+        "business_type": str(business),
+        "agency": agency,
+    }
+    if Arrival.objects.filter(**identity).exists():
+        return Accepted(200, "duplicate")
+    if business == 1:
+        return _recall_received(route, message, identity)
+    pdf = _attached_pdf(message)
+    try:
+        verification = pdf_verify(pdf.content, verification_options()).report
+    except PdfUnreadable as error:
+        verification = unreadable_report(pdf.content, error)
+    try:
+        with StoredBlob(pdf) as blob, transaction.atomic():
+            arrival = Arrival.objects.create(
+                **identity,
+                route=route,
+                header=message.as_json(),
+                subject=message.subject or "",
+                file_name=pdf.name,
+                file_blob=blob.name,
+                file_sha256=pdf.sha256,
+                file_size=pdf.size,
+                signature_count=verification["signature_count"],
+                signatures_valid=bool(verification["ok"]),
+                signature_summary=str(verification["summary"])[:255],
+            )
+            audit_record(
+                actor=None,
+                action="connectors.arrival",
+                target=arrival,
+                details={"document_id": arrival.document_key, "from": arrival.sender_code},
+            )
+            status_queue(
+                agency=agency,
+                route=route,
+                header=arrival.header,
+                code="01",
+                description=_("The document has arrived."),
+            )
+    except IntegrityError:  # the same message, delivered twice at the same moment
+        return Accepted(200, "duplicate")
+    return Accepted(202, "arrived")
+
+
+def _recall_received(route: ExchangeRoute, message: Message, identity: dict) -> Accepted:
+    """A recall (thu hồi) of a document that arrived before: it waits for the clerk, who
+    agrees (15) or refuses (16)."""
+    original = Arrival.objects.filter(**{**identity, "business_type": "0"}).first()
+    if original is None:
+        raise Refused(
+            404,
+            "unknown_document",
+            _("No document %(key)s arrived from %(code)s.")
+            % {"key": identity["document_key"], "code": identity["sender_code"]},
+        )
+    try:
+        with transaction.atomic():
+            arrival = Arrival.objects.create(
+                **identity, route=route, header=message.as_json(), subject=original.subject
+            )
+            audit_record(
+                actor=None,
+                action="connectors.recall_arrival",
+                target=arrival,
+                details={"document_id": arrival.document_key, "from": arrival.sender_code},
+            )
+    except IntegrityError:
+        return Accepted(200, "duplicate")
+    return Accepted(202, "arrived")
+
+
+def _attached_pdf(message: Message) -> ValidatedPdf:
+    """The document's PDF: the first attachment; its bytes must be a PDF that passes the
+    upload checks, whatever its declared type."""
+    if not message.attachments:
+        raise Refused(400, "no_attachment", _("The message carries no file."))
+    attachment = message.attachments[0]
+    if attachment.type_mismatch or attachment.sniffed_type != "application/pdf":
+        raise Refused(
+            400,
+            "bad_attachment",
+            _("The attachment %(name)s is not the PDF it claims to be.")
+            % {"name": attachment.name},
+        )
+    try:
+        return pdf_validate(io.BytesIO(attachment.data), attachment.name)
+    except ValidationError as error:
+        raise Refused(400, "bad_attachment", " ".join(error.messages))

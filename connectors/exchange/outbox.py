@@ -1,0 +1,339 @@
+"""The transactional outbox: messages are written in the transaction that causes them (an
+issuance, a clerk's answer to an arrival) and delivered once it commits; a failed delivery
+is retried with exponential backoff, and `deliver_due` (beat, `manage.py connectors_deliver`)
+picks up whatever is due, so a crash between commit and delivery loses nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connectors.edxml import parse_message
+from connectors.edxml.builder import build_message
+from connectors.edxml.model import (
+    STATUS_CODES,
+    Business,
+    DocumentId,
+    Message,
+    Organ,
+    ResponseFor,
+    Staff,
+)
+from connectors.edxml.model import Status as EdxmlStatus
+from connectors.edxml.outgoing import NotSendable, document_message
+from connectors.exchange.transport import TRANSPORTS, DeliveryError
+from connectors.models import ExchangeRoute, OutboxMessage
+from edoc.background import run_later
+from edoc.models import Agency, Document, User
+from edoc.services.audit import audit_record
+from edoc.text import nfc
+
+logger = logging.getLogger(__name__)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Exponential backoff: base, 2×base, 4×base … capped at an hour."""
+    base = settings.EDOC_EXCHANGE_RETRY_SECONDS
+    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    from connectors.tasks import deliver_message_task
+
+    def queue() -> None:
+        for pk in ids:
+            run_later(deliver_message_task, pk)
+
+    transaction.on_commit(queue)
+
+
+def document_issued(sender: Any, document: Document, user: User, action: str, **kwargs) -> None:
+    """`edoc.signals.document_action` receiver, inside the issuing transaction: one outbox
+    message per external recipient that has an enabled route."""
+    if action != "issue":
+        return
+    routes = list(
+        ExchangeRoute.objects.filter(
+            enabled=True,
+            organization__code__isnull=False,
+            organization__in=document.recipients.filter(organization__isnull=False).values(
+                "organization"
+            ),
+        ).select_related("organization")
+    )
+    if not routes:
+        return
+    try:
+        message = document_message(document)
+    except NotSendable as reason:
+        logger.warning("document %s not sent electronically: %s", document.pk, reason)
+        return
+    payload = build_message(message)
+    now = timezone.now()
+    created = [
+        OutboxMessage.objects.create(
+            route=route,
+            document=document,
+            kind=OutboxMessage.Kind.DOCUMENT,
+            document_key=message.document_id.value,
+            sender_code=message.sender.organ_id,
+            business_type=str(message.business.doc_type),
+            recipient_code=route.organization.code,
+            payload=payload,
+            next_attempt_at=now,
+        )
+        for route in routes
+    ]
+    _deliver_after_commit([row.pk for row in created])
+
+
+@transaction.atomic
+def document_recall(*, user: User, document: Document, reason: str) -> list[OutboxMessage]:
+    """The agency's clerk recalls (thu hồi) an issued document from the external recipients it
+    was delivered to: one recall message (business type 1, with the reason) per recipient;
+    each answers 15 (agreed) or 16 (refused), shown on the document's timeline."""
+    from edoc.selectors.access import is_agency_clerk
+
+    reason = nfc(reason or "").strip()
+    if not is_agency_clerk(user) or document.agency_id != user.unit.agency_id:
+        raise PermissionDenied(_("Only the agency's clerks recall documents."))
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the recall.")})
+    delivered = list(
+        OutboxMessage.objects.filter(
+            document=document, kind=OutboxMessage.Kind.DOCUMENT, business_type="0"
+        ).select_related("route__organization")
+    )
+    recalled = set(
+        OutboxMessage.objects.filter(document=document, business_type="1").values_list(
+            "recipient_code", flat=True
+        )
+    )
+    targets = [row for row in delivered if row.recipient_code not in recalled]
+    if not targets:
+        raise ValidationError(_("The document was not sent electronically, or already recalled."))
+    original = parse_message(bytes(targets[0].payload))
+    message = dataclasses.replace(
+        original,
+        attachments=[],
+        business=Business(
+            doc_type=1,
+            doc_type_name="recall",
+            reason=reason,
+            paper="0",
+            document_id=original.document_id,
+            staff=original.business.staff if original.business else None,
+        ),
+    )
+    payload = build_message(message)
+    created = [
+        OutboxMessage.objects.create(
+            route=row.route,
+            document=document,
+            kind=OutboxMessage.Kind.DOCUMENT,
+            document_key=row.document_key,
+            sender_code=row.sender_code,
+            business_type="1",
+            recipient_code=row.recipient_code,
+            payload=payload,
+            next_attempt_at=timezone.now(),
+        )
+        for row in targets
+    ]
+    audit_record(
+        actor=user,
+        action="connectors.document_recall",
+        target=document,
+        details={"reason": reason, "recipients": [row.recipient_code for row in created]},
+    )
+    _deliver_after_commit([row.pk for row in created])
+    return created
+
+
+def status_queue(
+    *,
+    agency: Agency,
+    route: ExchangeRoute,
+    header: dict[str, Any],
+    code: str,
+    description: str,
+    user: User | None = None,
+) -> OutboxMessage:
+    """Write a status about a document we received (`header`: its parsed JSON) to the outbox
+    of its sender's route; delivered once the caller's transaction commits."""
+    now = timezone.localtime().replace(microsecond=0)
+    key = header["document_id"]["value"]
+    message = Message(
+        kind="status",
+        sender=Organ(organ_id=agency.code, organ_name=agency.name),
+        status=EdxmlStatus(
+            code=code,
+            meaning=STATUS_CODES[code],
+            description=description,
+            timestamp=now,
+            staff=Staff(
+                department=user.unit.name if user and user.unit_id else agency.name,
+                staff=(user.get_full_name() or user.username) if user else "eDoc",
+                email=(user.email or None) if user else None,
+            ),
+            response_for=ResponseFor(
+                organ_id=header["from"]["organ_id"],
+                code="/".join(
+                    part
+                    for part in (header.get("code_number"), header.get("code_notation"))
+                    if part
+                )
+                or None,
+                promulgation_date=(
+                    datetime.date.fromisoformat(header["promulgation_date"])
+                    if header.get("promulgation_date")
+                    else None
+                ),
+                document_id=DocumentId(value=key),
+            ),
+        ),
+    )
+    row = OutboxMessage.objects.create(
+        route=route,
+        kind=OutboxMessage.Kind.STATUS,
+        document_key=key,
+        sender_code=agency.code,
+        business_type=code,
+        recipient_code=route.organization.code,
+        payload=build_message(message),
+        next_attempt_at=timezone.now(),
+    )
+    _deliver_after_commit([row.pk])
+    return row
+
+
+# The handling of a document that arrived electronically, told back to its sender once per code:
+# 04 assigned (a leader assigned the handling), 05 in progress (a handler forwarded it or did
+# their part), 06 completed.
+HANDLING_STATUSES = {"assign": "04", "forward": "05", "handle": "05", "complete": "06"}
+
+
+def handling_progressed(
+    sender: Any, document: Document, user: User, action: str, **kwargs: Any
+) -> None:
+    """`edoc.signals.document_action` receiver, inside the action's transaction: the handling
+    of a registered electronic arrival sends 04, 05 and 06 back to the sending agency."""
+    code = HANDLING_STATUSES.get(action)
+    if code is None or document.direction != Document.Direction.INCOMING:
+        return
+    if code == "05" and document.status == Document.Status.COMPLETED:
+        code = "06"  # the lead handler finished and no process governs it: handling complete
+    from connectors.models import Arrival
+
+    arrival = (
+        Arrival.objects.filter(document=document, state=Arrival.State.REGISTERED)
+        .select_related("agency", "route__organization")
+        .first()
+    )
+    if arrival is None:
+        return
+    already = OutboxMessage.objects.filter(
+        document_key=arrival.document_key,
+        sender_code=arrival.agency.code,
+        recipient_code=arrival.route.organization.code,
+        business_type__in=[code, *(["06"] if code == "05" else [])],
+    ).exists()
+    if already:
+        return
+    descriptions = {
+        "04": _("The handling was assigned."),
+        "05": _("The document is being handled."),
+        "06": _("The handling is complete."),
+    }
+    status_queue(
+        agency=arrival.agency,
+        route=arrival.route,
+        header=arrival.header,
+        code=code,
+        description=descriptions[code],
+        user=user,
+    )
+
+
+def deliver(message_id: int) -> str | None:
+    """Try one pending message now: its new state, or None when it is not pending (already
+    sent, given up) or another worker holds it. The row stays locked while it is sent."""
+    with transaction.atomic():
+        row = (
+            OutboxMessage.objects.select_for_update(skip_locked=True, no_key=True)
+            .select_related("route")
+            .filter(pk=message_id, state=OutboxMessage.State.PENDING)
+            .first()
+        )
+        if row is None:
+            return None
+        row.attempts += 1
+        try:
+            if not row.route.enabled:
+                raise DeliveryError("route disabled")
+            TRANSPORTS[row.route.transport].send(row.route, bytes(row.payload))
+        except DeliveryError as error:
+            row.last_error = str(error)[:500]
+            if row.attempts >= settings.EDOC_EXCHANGE_MAX_ATTEMPTS:
+                row.state = OutboxMessage.State.FAILED
+            else:
+                row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
+            logger.warning("delivery of outbox message %s failed: %s", row.pk, row.last_error)
+        else:
+            row.state = OutboxMessage.State.SENT
+            row.sent_at = timezone.now()
+            row.last_error = ""
+        row.save(update_fields=["attempts", "state", "next_attempt_at", "last_error", "sent_at"])
+        return row.state
+
+
+@transaction.atomic
+def delivery_retry(*, user: User, message: OutboxMessage) -> OutboxMessage:
+    """The agency's clerk sends a given-up message again: pending, a fresh count of attempts,
+    delivered once this commits (audited)."""
+    from edoc.selectors.access import is_agency_clerk
+
+    message = (
+        OutboxMessage.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .get(pk=message.pk)
+    )
+    if not is_agency_clerk(user) or (
+        message.document is None or message.document.agency_id != user.unit.agency_id
+    ):
+        raise PermissionDenied(_("Only the agency's clerks send documents again."))
+    if message.state != OutboxMessage.State.FAILED:
+        raise ValidationError(_("Only a delivery that was given up is sent again."))
+    message.state = OutboxMessage.State.PENDING
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["state", "attempts", "next_attempt_at"])
+    audit_record(
+        actor=user,
+        action="connectors.delivery_retry",
+        target=message.document,
+        details={"recipient": message.recipient_code, "last_error": message.last_error},
+    )
+    _deliver_after_commit([message.pk])
+    return message
+
+
+def deliver_due(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Try every pending message whose next attempt is due: counts by resulting state."""
+    counts: dict[str, int] = {}
+    due = OutboxMessage.objects.filter(
+        state=OutboxMessage.State.PENDING, next_attempt_at__lte=now or timezone.now()
+    ).order_by("next_attempt_at", "pk")
+    for pk in list(due.values_list("pk", flat=True)[:500]):
+        state = deliver(pk)
+        if state:
+            counts[state] = counts.get(state, 0) + 1
+    return counts

@@ -1,0 +1,55 @@
+"""Template tags of the connectors' panels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import pgettext
+
+from connectors.edxml.model import STATUS_CODES
+from connectors.selectors import document_arrival, document_deliveries
+from edoc.selectors.access import is_agency_clerk
+
+register = template.Library()
+
+
+@register.simple_tag
+def exchange_deliveries(document) -> list:
+    """The document's electronic deliveries (one per external recipient), statuses in order;
+    the document page has already checked that the user may see the document."""
+    return document_deliveries(document)
+
+
+@register.simple_tag
+def exchange_arrival(document) -> dict:
+    """`{"arrival", "statuses"}` of a document registered from an electronic arrival."""
+    arrival, statuses = document_arrival(document)
+    return {"arrival": arrival, "statuses": statuses}
+
+
+@register.simple_tag(takes_context=True)
+def can_send_again(context, document) -> bool:
+    """Whether the page's user may send the document's given-up deliveries again."""
+    user = context["request"].user
+    return is_agency_clerk(user) and document.agency_id == user.unit.agency_id
+
+
+@register.filter
+def recallable(deliveries: list) -> bool:
+    """Whether some recipient has not been sent a recall yet."""
+    return any(delivery.recall is None for delivery in deliveries)
+
+
+@register.filter
+def status_label(code: str) -> str:
+    labels = {
+        "01": pgettext("exchange", "Arrived"),
+        "02": pgettext("exchange", "Refused"),
+        "03": pgettext("exchange", "Accepted"),
+        "04": pgettext("exchange", "Assigned"),
+        "05": pgettext("exchange", "In progress"),
+        "06": pgettext("exchange", "Completed"),
+        "13": pgettext("exchange", "Taken back"),
+        "15": pgettext("exchange", "Change accepted"),
+        "16": pgettext("exchange", "Change refused"),
+    }
+    return labels.get(code, STATUS_CODES.get(code, code))
