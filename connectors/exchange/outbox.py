@@ -31,6 +31,7 @@ from connectors.edxml.model import Status as EdxmlStatus
 from connectors.edxml.outgoing import NotSendable, document_message
 from connectors.exchange.transport import TRANSPORTS, DeliveryError
 from connectors.models import ExchangeRoute, OutboxMessage
+from connectors.retry import backoff_seconds
 from edoc.background import run_later
 from edoc.models import Agency, Document, User
 from edoc.services.audit import audit_record
@@ -40,9 +41,10 @@ logger = logging.getLogger(__name__)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
-    """Exponential backoff: base, 2×base, 4×base … capped at an hour."""
-    base = settings.EDOC_EXCHANGE_RETRY_SECONDS
-    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+    """How long a message waits after `attempts` failed deliveries (connectors.retry)."""
+    return datetime.timedelta(
+        seconds=backoff_seconds(attempts, settings.EDOC_EXCHANGE_RETRY_SECONDS)
+    )
 
 
 def _deliver_after_commit(ids: list[int]) -> None:

@@ -22,19 +22,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from connectors import retry
 from connectors.models import Licence, SyncMessage
 from connectors.portal import client
 from onestop.models import Dossier
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF_SECONDS = 3600
-
 
 def backoff_seconds(attempts: int) -> int:
-    """Seconds before the next attempt after `attempts` failures: doubled each time, capped."""
-    base = settings.EDOC_CONNECTOR_RETRY_SECONDS
-    return int(min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+    """Seconds before the next attempt after `attempts` failures (connectors.retry)."""
+    return retry.backoff_seconds(attempts, settings.EDOC_CONNECTOR_RETRY_SECONDS)
 
 
 def outbox_write(
