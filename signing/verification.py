@@ -21,7 +21,7 @@ from django.db import transaction
 
 from edoc.batch import batching
 from edoc.models import Document, DocumentFile, User
-from edoc.services.audit import audit_record
+from edoc.services.audit import AuditRecord, audit_record, audit_record_many
 from edoc.services.files import FileIntegrityError, file_read_verified
 from signing.models import VerificationReport
 from signing.validation.options import VerificationOptions, verification_options
@@ -73,21 +73,25 @@ def document_files_verify(
             )
             for document_file, (report, etsi_xml) in zip(document_files, verified, strict=True)
         )
-        for document_file, row in zip(document_files, rows, strict=True):
-            audit_record(
-                actor=user,
-                action="signature.verify",
-                target=document_file.document,
-                details={
-                    "document_file": document_file.pk,
-                    "version": document_file.version,
-                    "file_sha256": document_file.sha256,
-                    "trigger": trigger,
-                    "signatures": row.signature_count,
-                    "all_valid": row.all_valid,
-                    "report": row.pk,
-                },
-            )
+        audit_record_many(
+            [
+                AuditRecord(
+                    actor=user,
+                    action="signature.verify",
+                    target=document_file.document,
+                    details={
+                        "document_file": document_file.pk,
+                        "version": document_file.version,
+                        "file_sha256": document_file.sha256,
+                        "trigger": trigger,
+                        "signatures": row.signature_count,
+                        "all_valid": row.all_valid,
+                        "report": row.pk,
+                    },
+                )
+                for document_file, row in zip(document_files, rows, strict=True)
+            ]
+        )
     return rows
 
 

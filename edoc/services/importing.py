@@ -295,6 +295,7 @@ def _import_incoming(
         extraction_proposal=proposal,
         start_process=start_processes,
         note=_stored_note(SUBJECT_FROM_FILE_NAME) if fields.subject_from_file_name else "",
+        content_known_new=True,  # register_prepared skipped a content the agency holds
         **fields.values,
     )
 

@@ -77,3 +77,43 @@ def test_verify_audit_detects_removed_and_truncated_entries(users):
     AuditEntry.objects.filter(pk__gte=entries[1].pk).delete()
     result = audit_verify()
     assert not result.ok and "truncated" in result.problem
+
+
+@pytest.mark.django_db
+def test_a_batch_of_entries_is_chained_in_order_with_one_turn_of_the_head(
+    users, django_assert_max_num_queries
+):
+    """An import's batch appends its entries at once; the chain reads as one entry at a time."""
+    from edoc.models import AuditChainHead
+    from edoc.services.audit import AuditRecord, audit_record_many
+
+    first = audit_record(actor=users["clerk"], action="test.before")
+    records = [
+        AuditRecord(actor=users["clerk"], action="test.batch", details={"n": i, "pin": "1234"})
+        for i in range(50)
+    ]
+    with django_assert_max_num_queries(6):
+        entries = audit_record_many(records)
+    stored = list(AuditEntry.objects.order_by("pk"))
+    assert [entry.pk for entry in stored[1:]] == [entry.pk for entry in entries]
+    assert stored[1].prev_hash == first.hash
+    assert [entry.details["n"] for entry in stored[1:]] == list(range(50))
+    assert all(entry.details["pin"] == "***" for entry in stored[1:])
+    head = AuditChainHead.objects.get(pk=1)
+    assert head.last_hash == entries[-1].hash
+    assert audit_verify().ok and audit_verify().checked == 51
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_rolled_back_leaves_neither_entries_nor_a_moved_head(users):
+    from edoc.models import AuditChainHead
+    from edoc.services.audit import AuditRecord, audit_record_many
+
+    audit_record(actor=users["clerk"], action="test.before")
+    head = AuditChainHead.objects.get(pk=1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record_many([AuditRecord(actor=users["clerk"], action="test.batch")] * 3)
+        raise RuntimeError("the import's batch failed")
+    assert AuditEntry.objects.count() == 1
+    assert AuditChainHead.objects.get(pk=1).last_hash == head.last_hash
+    assert audit_verify().ok

@@ -115,6 +115,7 @@ def incoming_register(
     extraction_proposal: dict[str, Any] | None = None,
     start_process: bool = True,
     on_duplicate: Literal["flag", "refuse"] = "flag",
+    content_known_new: bool = False,
 ) -> Document:
     """Register an incoming document and give it the next incoming number of its book.
 
@@ -122,7 +123,9 @@ def incoming_register(
     number, notation and date) is flagged; with `on_duplicate="refuse"` (a clerk who has not
     confirmed it) it raises `PossibleDuplicate` instead, before any number is taken.
     `start_process=False` registers it without starting the auto-start handling process (an
-    archive imported in bulk: its documents were handled before eDoc)."""
+    archive imported in bulk: its documents were handled before eDoc). `content_known_new`:
+    the caller has just found that no document of the agency holds this file (an import),
+    so the same-file half of the duplicate check is not asked again."""
     if not can_register_incoming(user):
         raise PermissionDenied(_("Only clerks register incoming documents."))
     if not subject:
@@ -157,7 +160,7 @@ def incoming_register(
         number=number,
         notation=notation,
         issue_date=issue_date,
-        sha256=pdf.sha256 if pdf else None,
+        sha256=pdf.sha256 if pdf and not content_known_new else None,
     )
     if matches and on_duplicate == "refuse":
         raise PossibleDuplicate(matches)
