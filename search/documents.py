@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from edoc.models import Document, DocumentFile, FileText
+from edoc.models import Assignment, Document, DocumentFile, DocumentGrant, FileText
 from edoc.selectors.access import document_access_facts
 from edoc.text import fold
 
@@ -91,7 +91,12 @@ def index_records(ids: Iterable[int] | None = None, *, chunk: int = 200) -> Iter
     documents = (
         Document.objects.select_related(*INDEX_RELATED)
         .prefetch_related(
-            Prefetch("files", queryset=DocumentFile.objects.select_related("file_text"))
+            Prefetch("files", queryset=DocumentFile.objects.select_related("file_text")),
+            # The access facts (edoc.selectors.access.document_access_facts): once a chunk.
+            Prefetch(
+                "assignments", queryset=Assignment.objects.only("document_id", "user_id", "unit_id")
+            ),
+            Prefetch("grants", queryset=DocumentGrant.objects.only("document_id", "user_id")),
         )
         .order_by("pk")
     )

@@ -130,10 +130,10 @@ CLERK_DESK_STATUSES = (Document.Status.READY, Document.Status.ISSUED)
 
 
 def document_access_facts(document: Document) -> dict:
-    """What `visible_documents` looks at, for one document, as plain values."""
-    assignments = list(
-        Assignment.objects.filter(document=document).values_list("user_id", "unit_id")
-    )
+    """What `visible_documents` looks at, for one document, as plain values. Reads the
+    document's assignments and grants through its relations, so a caller indexing many
+    documents prefetches them once (`search.documents.index_records`)."""
+    assignments = [(row.user_id, row.unit_id) for row in document.assignments.all()]
     participant_users = {user_id for user_id, _unit in assignments if user_id}
     participant_users |= {pk for pk in (document.created_by_id, document.signer_id) if pk}
     return {
@@ -144,9 +144,7 @@ def document_access_facts(document: Document) -> dict:
         "participant_unit_ids": sorted({unit_id for _user, unit_id in assignments if unit_id}),
         "direction": document.direction,
         "status": document.status,
-        "granted_user_ids": sorted(
-            DocumentGrant.objects.filter(document=document).values_list("user_id", flat=True)
-        ),
+        "granted_user_ids": sorted(grant.user_id for grant in document.grants.all()),
     }
 
 
