@@ -19,7 +19,7 @@ import pytest
 
 from config.layers import LAYERS
 from edoc.extraction import pdf_page_image, pdf_page_texts, read_pdf_lines, read_pdf_text
-from edoc.pdfcheck import pdf_inspect
+from edoc.pdfcheck import PdfProblem, pdf_inspect
 from edoc.pdfium import pdfium_document
 from tests.conftest import make_pdf
 
@@ -97,6 +97,8 @@ def test_every_pdfium_reader_waits_for_the_lock(reader):
     def read() -> None:
         try:
             reader(content)
+        except PdfProblem:
+            pass  # a truncated file may be refused; the point here is the waiting
         finally:
             finished.set()
 

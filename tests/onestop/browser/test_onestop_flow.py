@@ -85,6 +85,7 @@ def _shot(page, screenshots, name):
 
 
 def _fits_the_screen(page) -> None:
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width}px wide on a 375px screen"
 
@@ -134,6 +135,7 @@ def test_citizen_online_dossier_with_supplement_to_signed_result(
     phone.click(f"a[href='/portal/thu-tuc/{procedure.code}/']")
     expect(phone.locator("#procedure-fee")).to_have_text("360.000 đ")
     phone.click("#btn-start")
+    expect(phone.locator("#id_name")).to_be_visible()  # the form page, not the one it left
     _fits_the_screen(phone)
     phone.fill("#id_name", "Nguyễn Văn An")
     phone.fill("#id_phone", "0912 345 678")
