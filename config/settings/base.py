@@ -159,6 +159,9 @@ EDOC_MAX_PDF_PAGES = env.int("EDOC_MAX_PDF_PAGES", default=2000)
 EDOC_EDXML_MAX_MB = env.int("EDOC_EDXML_MAX_MB", default=50)
 # Document exchange: first retry after N seconds, doubling (capped at an hour), given up after
 # MAX attempts; the inbound replay window; the HTTP timeout of one delivery.
+# Secrets kept in the database (exchange routes' HMAC secrets) are encrypted with these Fernet
+# keys, newest first (edoc.fields); empty: one key derived from DJANGO_SECRET_KEY.
+EDOC_FIELD_ENCRYPTION_KEYS = env.list("EDOC_FIELD_ENCRYPTION_KEYS", default=[])
 EDOC_EXCHANGE_RETRY_SECONDS = env.int("EDOC_EXCHANGE_RETRY_SECONDS", default=30)
 EDOC_EXCHANGE_MAX_ATTEMPTS = env.int("EDOC_EXCHANGE_MAX_ATTEMPTS", default=12)
 EDOC_EXCHANGE_REPLAY_SECONDS = env.int("EDOC_EXCHANGE_REPLAY_SECONDS", default=300)

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edoc.fields import EncryptedTextField
+
 
 class ExchangeRoute(models.Model):
     """How we exchange documents with one external organisation: the transport, its address,
@@ -36,9 +38,9 @@ class ExchangeRoute(models.Model):
     )
     base_url = models.URLField(_("partner's base URL"), max_length=300)
     our_key_id = models.CharField(_("our key id"), max_length=100)
-    our_secret = models.CharField(_("our secret"), max_length=200)
+    our_secret = EncryptedTextField(_("our secret"))
     partner_key_id = models.CharField(_("partner's key id"), max_length=100, unique=True)
-    partner_secret = models.CharField(_("partner's secret"), max_length=200)
+    partner_secret = EncryptedTextField(_("partner's secret"))
     allowed_ips = models.TextField(
         _("allowed IP addresses"),
         blank=True,
