@@ -69,6 +69,8 @@ def test_a_new_route_needs_its_secrets_and_a_valid_allow_list(admin_client, cata
 
 @pytest.mark.django_db
 def test_an_axis_route_needs_no_address_or_keys_of_its_own(admin_client, catalogs, partner):
+    page = admin_client.get("/admin/connectors/exchangeroute/add/").content.decode()
+    assert "Trục liên thông văn bản quốc gia (VPCP / LGSP)" in page
     for organization in (catalogs["ubnd"], partner["syt_org"]):  # two: no key id collides
         response = admin_client.post(
             "/admin/connectors/exchangeroute/add/",
@@ -97,3 +99,4 @@ def test_an_axis_route_needs_no_address_or_keys_of_its_own(admin_client, catalog
     )
     assert response.status_code == 200  # an eDoc-to-eDoc route needs its partner's address
     assert set(response.context["adminform"].form.errors) == {"base_url"}
+    assert "Tuyến liên thông eDoc với eDoc cần thông tin này." in response.content.decode()
