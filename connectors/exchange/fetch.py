@@ -1,7 +1,8 @@
 """Receiving from a pull transport (the national axis): list what waits for us, get each
 message, hand it to `inbound.message_receive` (the processing our inbound endpoint uses), and
-only once its effects are committed acknowledge it; a refused message is audited and told to
-the axis as refused (`fail`), stored nowhere.
+only once its effects are committed acknowledge it; a refused message is audited, told to the
+axis as refused (`fail`) and stored nowhere, and a refused document's sender gets status 02
+with the reason over the axis.
 
 Exactly once: a message is identified by DocumentId + sender + business type (a status: its
 code), so one listed again — the process died between get and acknowledge, or the axis
@@ -16,14 +17,18 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connectors.edxml import EdxmlError, parse_message
 from connectors.exchange.inbound import Refused, message_receive, refusal_audit
+from connectors.exchange.outbox import status_queue
 from connectors.exchange.transport import TRANSPORTS
 from connectors.exchange.transports.base import REFUSED, DeliveryError, ReceivedHandle, Transport
-from connectors.models import ExchangeRoute
+from connectors.models import ExchangeRoute, OutboxMessage
 from connectors.retry import backoff_seconds
+from edoc.models import Agency
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +93,8 @@ def _take(name: str, transport: Transport, handle: ReceivedHandle, result: Fetch
             refusal_audit(
                 refusal, transport=name, message=handle.id, sender=handle.sender, size=len(body)
             )
+            if route is not None:
+                refusal_answer(route, body, refusal)
             transport.update_status(handle, REFUSED)
             result.add("refused")
             return
@@ -96,6 +103,43 @@ def _take(name: str, transport: Transport, handle: ReceivedHandle, result: Fetch
     except DeliveryError as error:
         logger.warning("message %s of %s left for the next fetch: %s", handle.id, name, error)
         result.left.append(f"{handle.id}: {error}")
+
+
+def refusal_answer(route: ExchangeRoute, body: bytes, refusal: Refused) -> None:
+    """A document from the route's organisation that we refused gets status 02 with the
+    reason back over the axis (over HTTPS the sender reads the refusal in our answer; on the
+    axis its sending succeeded long ago). Once per document: a refusal listed again is not
+    answered twice. A message we cannot read, or a status, gets no edXML answer."""
+    try:
+        message = parse_message(body)
+    except EdxmlError:
+        return
+    business = message.business.doc_type if message.business else 0
+    if (
+        message.kind != "document"
+        or business != 0
+        or message.document_id is None
+        or message.sender.organ_id != route.organization.code
+    ):
+        return
+    agency = Agency.objects.filter(code__in=[organ.organ_id for organ in message.to]).first()
+    if agency is None:
+        return
+    with transaction.atomic():
+        answered = OutboxMessage.objects.filter(
+            document_key=message.document_id.value,
+            sender_code=agency.code,
+            business_type="02",
+            recipient_code=route.organization.code,
+        ).exists()
+        if not answered:
+            status_queue(
+                agency=agency,
+                route=route,
+                header=message.as_json(),
+                code="02",
+                description=refusal.message,
+            )
 
 
 def fetch_due() -> FetchResult | None:

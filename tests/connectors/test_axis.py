@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from connectors.edxml.builder import outgoing_attachment
 from connectors.exchange.inbound import message_receive
 from connectors.exchange.outbox import deliver_due
 from connectors.exchange.transport import TRANSPORTS
@@ -17,7 +18,7 @@ from edoc.background import wait_until_idle
 from edoc.models import AuditEntry
 from tests.connectors.axis_support import AxisStandIn, act_as
 from tests.connectors.conftest import SYT, UBND
-from tests.connectors.test_exchange import issue_to_ubnd, unknown_status
+from tests.connectors.test_exchange import altered, issue_to_ubnd, unknown_status
 
 
 @pytest.fixture
@@ -263,3 +264,42 @@ def test_beat_waits_the_shared_backoff_after_a_failed_fetch(settings, catalogs, 
     cache.set(NEXT_KEY, 0, timeout=None)
     assert fetch_due().counts == {}
     assert cache.get(FAILURES_KEY) is None and cache.get(NEXT_KEY) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_document_gets_02_with_the_reason_back_over_the_axis(
+    settings, users, catalogs, pdf_bytes, partner, axis_routes, axis
+):
+    act_as(settings, axis, SYT)  # the stand-in is down: the document stays in the outbox
+    issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+    [sent] = OutboxMessage.objects.filter(kind="document")
+    html = outgoing_attachment(
+        "cong_van.pdf", b"<html><body>not a pdf</body></html>", "application/pdf"
+    )
+    axis.start()
+    TRANSPORTS["axis"].send(
+        axis_routes["to_ubnd"], altered(bytes(sent.payload), attachments=[html])
+    )
+
+    assert fetch(settings, axis, UBND).endswith(
+        "0 arrived, 0 statuses recorded, 0 duplicates acknowledged, 1 refused."
+    )
+    assert Arrival.objects.count() == 0
+    [refusal] = OutboxMessage.objects.filter(kind="status")
+    assert (refusal.business_type, refusal.state, refusal.route) == (
+        "02",
+        "sent",
+        axis_routes["to_syt"],
+    )
+    assert [e["status"] for e in axis.entries() if e["messageType"] == "edoc"] == ["fail"]
+    assert fetch(settings, axis, SYT).startswith("1 fetched: 0 arrived, 1 statuses recorded")
+    [status] = sent.statuses.all()
+    assert status.code == "02" and "cong_van.pdf" in status.description
+
+    act_as(settings, axis, SYT)  # the same refused message listed again: no second 02
+    TRANSPORTS["axis"].send(
+        axis_routes["to_ubnd"], altered(bytes(sent.payload), attachments=[html])
+    )
+    assert fetch(settings, axis, UBND).endswith("1 refused.")
+    assert OutboxMessage.objects.filter(kind="status").count() == 1
