@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from connectors.edxml.builder import outgoing_attachment
@@ -303,3 +304,13 @@ def test_a_refused_document_gets_02_with_the_reason_back_over_the_axis(
     )
     assert fetch(settings, axis, UBND).endswith("1 refused.")
     assert OutboxMessage.objects.filter(kind="status").count() == 1
+
+
+def test_beat_fetches_from_the_axis_and_https_routes_have_nothing_to_fetch():
+    from config.celery import app
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["fetch-exchange-axis"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == django_settings.EDOC_AXIS_FETCH_SECONDS
+    assert TRANSPORTS["edoc-https"].fetch_received() == []

@@ -136,11 +136,10 @@ class AxisTransport:
                 f"the axis answered {operation} with HTTP {response.status_code} and no JSON"
             )
         if response.status_code != 200 or str(answer.get("ErrorCode", "")) != "0":
+            reason = answer.get("ErrorDesc") or answer.get("status")
             raise DeliveryError(
-                f"the axis refused {operation}: HTTP {response.status_code}, ErrorCode "
-                f"{answer.get('ErrorCode')!s}: {answer.get('ErrorDesc') or answer.get('status')}"[
-                    :400
-                ]
+                f"the axis refused {operation}: HTTP {response.status_code}, "
+                f"ErrorCode {answer.get('ErrorCode')!s}: {reason}"[:400]
             )
         return answer
 
