@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from connectors.exchange.fetch import fetch_due
 from connectors.exchange.outbox import deliver, deliver_due
 from connectors.models import OutboxMessage
 
@@ -24,3 +25,10 @@ def deliver_message_task(message_id: int) -> str | None:
 def deliver_due_task() -> dict[str, int]:
     """Beat's sweep: every pending message whose next attempt is due."""
     return deliver_due()
+
+
+@shared_task(name="connectors.fetch_received", ignore_result=True)
+def fetch_received_task() -> dict[str, int] | None:
+    """Beat's fetch from the national axis (after a failure, at the shared backoff)."""
+    result = fetch_due()
+    return None if result is None else result.counts

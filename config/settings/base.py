@@ -166,6 +166,13 @@ EDOC_EXCHANGE_RETRY_SECONDS = env.int("EDOC_EXCHANGE_RETRY_SECONDS", default=30)
 EDOC_EXCHANGE_MAX_ATTEMPTS = env.int("EDOC_EXCHANGE_MAX_ATTEMPTS", default=12)
 EDOC_EXCHANGE_REPLAY_SECONDS = env.int("EDOC_EXCHANGE_REPLAY_SECONDS", default=300)
 EDOC_EXCHANGE_TIMEOUT_SECONDS = env.int("EDOC_EXCHANGE_TIMEOUT_SECONDS", default=30)
+# The national document-exchange axis (VPCP) or the province's LGSP, as the VPCP SDK names its
+# settings: `service.endpoint`, `systemid` (our code on the axis), `secret` (signs requests).
+# Routes with the transport "axis" send through it; `connectors_fetch` / beat fetch from it.
+EDOC_AXIS_ENDPOINT = env.str("EDOC_AXIS_ENDPOINT", default="")
+EDOC_AXIS_SYSTEM_ID = env.str("EDOC_AXIS_SYSTEM_ID", default="")
+EDOC_AXIS_SECRET = literal("EDOC_AXIS_SECRET")
+EDOC_AXIS_FETCH_SECONDS = env.float("EDOC_AXIS_FETCH_SECONDS", default=60.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -191,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_timers_task", "schedule": 60.0},
     "flush-search-index-queue": {"task": "search.tasks.flush_index_queue_task", "schedule": 60.0},
     "deliver-exchange-outbox": {"task": "connectors.deliver_due", "schedule": 60.0},
+    "fetch-exchange-axis": {
+        "task": "connectors.fetch_received",
+        "schedule": EDOC_AXIS_FETCH_SECONDS,
+    },
     # Signs the audit chain's head outside the database (timestamp authority / seal).
     # The public-service portal and Egov (connectors/portal): outbox sweep, online dossiers.
     "connectors-portal-sync": {"task": "connectors.portal_sync", "schedule": 60.0},

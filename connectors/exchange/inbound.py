@@ -67,19 +67,24 @@ def inbound_receive(request: InboundRequest) -> Accepted:
                 _("The message is larger than the %(limit)s MB limit.") % {"limit": limit},
             )
         route = _authenticate(request)
-        return _act(route, request.body)
+        return message_receive(route, request.body)
     except Refused as refusal:
-        audit_record(
-            actor=None,
-            action="connectors.inbound_refused",
-            details={
-                "code": refusal.code,
-                "reason": refusal.message,
-                "key_id": request.key_id[:100],
-                "size": max(request.declared_size, len(request.body)),
-            },
+        refusal_audit(
+            refusal,
+            key_id=request.key_id[:100],
+            size=max(request.declared_size, len(request.body)),
         )
         raise
+
+
+def refusal_audit(refusal: Refused, **details: object) -> None:
+    """Audit a refused message (nothing else of it is stored): its code, reason and where it
+    came from (`details`)."""
+    audit_record(
+        actor=None,
+        action="connectors.inbound_refused",
+        details={"code": refusal.code, "reason": refusal.message, **details},
+    )
 
 
 def _authenticate(request: InboundRequest) -> ExchangeRoute:
@@ -122,7 +127,11 @@ def _authenticate(request: InboundRequest) -> ExchangeRoute:
     return route
 
 
-def _act(route: ExchangeRoute, body: bytes) -> Accepted:
+def message_receive(route: ExchangeRoute, body: bytes) -> Accepted:
+    """Parse one message from the partner of `route` and act on it, whatever carried it (our
+    inbound endpoint, or a fetch from the axis): a document becomes an arrival (01 goes back),
+    a status joins the timeline of what we sent, a message already received is a duplicate.
+    Raises Refused (nothing stored); the caller audits it."""
     try:
         message = parse_message(body)
     except EdxmlError as error:

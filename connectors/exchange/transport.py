@@ -3,7 +3,11 @@
 
 Headers: `X-Edoc-Key` (the key id), `X-Edoc-Timestamp` (Unix seconds), `X-Edoc-Nonce` (a
 random value used once), `X-Edoc-Signature` (hex HMAC-SHA256 with the shared secret over
-`METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nsha256(body)`)."""
+`METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nsha256(body)`).
+
+It implements the transport interface (`transports.base.Transport`) as a push transport: the
+partner POSTs to us, so there is nothing to fetch. `TRANSPORTS` maps a route's transport to its
+implementation (the national axis: `transports.axis`)."""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ import hashlib
 import hmac
 import time
 import uuid
-from typing import Protocol
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 
+from connectors.exchange.transports.axis import AxisTransport
+from connectors.exchange.transports.base import DeliveryError, ReceivedHandle, Transport
 from connectors.models import ExchangeRoute
 
 INBOUND_PATH = "/api/connectors/edxml/"
@@ -24,15 +29,6 @@ KEY_HEADER = "X-Edoc-Key"
 TIMESTAMP_HEADER = "X-Edoc-Timestamp"
 NONCE_HEADER = "X-Edoc-Nonce"
 SIGNATURE_HEADER = "X-Edoc-Signature"
-
-
-class DeliveryError(Exception):
-    """The partner did not acknowledge the message; the text says why (no secrets in it)."""
-
-
-class Transport(Protocol):
-    def send(self, route: ExchangeRoute, payload: bytes) -> None:
-        """Deliver one edXML message, or raise DeliveryError."""
 
 
 def request_signature(
@@ -81,5 +77,21 @@ class EdocHttpsTransport:
             reason = response.text[:200]
         raise DeliveryError(f"HTTP {response.status_code} {reason}"[:400])
 
+    def fetch_received(self) -> list[ReceivedHandle]:
+        """Nothing: the partner delivers to our inbound endpoint."""
+        return []
 
-TRANSPORTS: dict[str, Transport] = {ExchangeRoute.Transport.EDOC_HTTPS: EdocHttpsTransport()}
+    def get(self, handle: ReceivedHandle) -> bytes:
+        raise DeliveryError("eDoc-to-eDoc messages are pushed to us, never fetched")
+
+    def acknowledge(self, handle: ReceivedHandle) -> None:
+        raise DeliveryError("eDoc-to-eDoc messages are acknowledged in the HTTP answer")
+
+    def update_status(self, handle: ReceivedHandle, status: str) -> None:
+        raise DeliveryError("eDoc-to-eDoc messages are acknowledged in the HTTP answer")
+
+
+TRANSPORTS: dict[str, Transport] = {
+    ExchangeRoute.Transport.EDOC_HTTPS: EdocHttpsTransport(),
+    ExchangeRoute.Transport.AXIS: AxisTransport(),
+}

@@ -16,16 +16,21 @@ from django.utils.translation import gettext_lazy as _
 
 from edoc.fields import EncryptedTextField
 
+HTTPS_FIELDS = ("base_url", "our_key_id", "our_secret", "partner_key_id", "partner_secret")
+
 
 class ExchangeRoute(models.Model):
     """How we exchange documents with one external organisation: the transport, its address,
-    the HMAC credentials each side signs with, and the addresses it may call us from.
+    the HMAC credentials each side signs with, and the addresses it may call us from. A route
+    over the national axis uses the axis settings (`EDOC_AXIS_*`) instead of its own address
+    and keys (the messages it fetches are matched to a route by their sender's code).
 
     The secrets are shared HMAC keys: never logged, never shown back (the admin only replaces
     them)."""
 
     class Transport(models.TextChoices):
         EDOC_HTTPS = "edoc-https", _("eDoc to eDoc (HTTPS)")
+        AXIS = "axis", _("National document-exchange axis (VPCP / LGSP)")
 
     organization = models.OneToOneField(
         "edoc.ExternalOrganization",
@@ -36,11 +41,14 @@ class ExchangeRoute(models.Model):
     transport = models.CharField(
         _("transport"), max_length=20, choices=Transport.choices, default=Transport.EDOC_HTTPS
     )
-    base_url = models.URLField(_("partner's base URL"), max_length=300)
-    our_key_id = models.CharField(_("our key id"), max_length=100)
-    our_secret = EncryptedTextField(_("our secret"))
-    partner_key_id = models.CharField(_("partner's key id"), max_length=100, unique=True)
-    partner_secret = EncryptedTextField(_("partner's secret"))
+    # Of an eDoc-to-eDoc route (an axis route leaves them empty: EDOC_AXIS_* serve every one).
+    base_url = models.URLField(_("partner's base URL"), max_length=300, blank=True)
+    our_key_id = models.CharField(_("our key id"), max_length=100, blank=True)
+    our_secret = EncryptedTextField(_("our secret"), blank=True)
+    partner_key_id = models.CharField(
+        _("partner's key id"), max_length=100, unique=True, null=True, blank=True
+    )
+    partner_secret = EncryptedTextField(_("partner's secret"), blank=True)
     allowed_ips = models.TextField(
         _("allowed IP addresses"),
         blank=True,
@@ -71,14 +79,21 @@ class ExchangeRoute(models.Model):
         return any(ip in network for network in self.networks())
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         try:
             self.networks()
         except ValueError as error:
-            raise ValidationError({"allowed_ips": str(error)})
+            errors["allowed_ips"] = str(error)
         if not self.organization_id or not self.organization.code:
-            raise ValidationError(
-                {"organization": _("The organisation needs its electronic identifier first.")}
+            errors["organization"] = _("The organisation needs its electronic identifier first.")
+        if self.transport == self.Transport.EDOC_HTTPS:
+            errors.update(
+                (name, _("An eDoc-to-eDoc route needs this."))
+                for name in HTTPS_FIELDS
+                if not getattr(self, name)
             )
+        if errors:
+            raise ValidationError(errors)
 
 
 class OutboxMessage(models.Model):

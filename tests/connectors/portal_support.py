@@ -23,6 +23,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def standin_start(module: str, *arguments: str) -> subprocess.Popen:
+    """`python -m module arguments…` from the project root, once it says it is listening."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *arguments],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    assert line.startswith("listening on"), line
+    return process
+
+
+def standin_stop(process: subprocess.Popen | None) -> None:
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
 class StandIn:
     """Starts, stops and reads the stand-in; its state file survives a restart."""
 
@@ -36,36 +56,24 @@ class StandIn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> StandIn:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tools.portal_standin",
-                "--port",
-                str(self.port),
-                "--token",
-                TOKEN,
-                "--agency",
-                AGENCY,
-                "--egov-token",
-                EGOV_TOKEN,
-                "--state",
-                str(self.state),
-            ],
-            cwd=settings.BASE_DIR,
-            stdout=subprocess.PIPE,
-            text=True,
+        self.process = standin_start(
+            "tools.portal_standin",
+            "--port",
+            str(self.port),
+            "--token",
+            TOKEN,
+            "--agency",
+            AGENCY,
+            "--egov-token",
+            EGOV_TOKEN,
+            "--state",
+            str(self.state),
         )
-        line = self.process.stdout.readline()
-        assert line.startswith("listening on"), line
         return self
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process.stdout.close()
-            self.process = None
+        standin_stop(self.process)
+        self.process = None
 
     def _call(self, path: str, body: object | None = None) -> dict:
         request = urllib.request.Request(  # noqa: S310 (loopback http)

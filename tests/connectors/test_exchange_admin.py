@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.models import ExchangeRoute
+from edoc.models import ExternalOrganization
 
 
 @pytest.fixture
@@ -64,3 +65,38 @@ def test_a_new_route_needs_its_secrets_and_a_valid_allow_list(admin_client, cata
     assert response.status_code == 200 and ExchangeRoute.objects.count() == 0
     errors = response.context["adminform"].form.errors
     assert set(errors) == {"partner_secret", "allowed_ips"}
+
+
+@pytest.mark.django_db
+def test_an_axis_route_needs_no_address_or_keys_of_its_own(admin_client, catalogs, partner):
+    page = admin_client.get("/admin/connectors/exchangeroute/add/").content.decode()
+    assert "Trục liên thông văn bản quốc gia (VPCP / LGSP)" in page
+    for organization in (catalogs["ubnd"], partner["syt_org"]):  # two: no key id collides
+        response = admin_client.post(
+            "/admin/connectors/exchangeroute/add/",
+            route_form(
+                organization,
+                transport="axis",
+                base_url="",
+                our_key_id="",
+                partner_key_id="",
+                allowed_ips="",
+            ),
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(ExchangeRoute.objects.values_list("transport", "partner_key_id")) == [
+        ("axis", None),
+        ("axis", None),
+    ]
+    response = admin_client.post(
+        "/admin/connectors/exchangeroute/add/",
+        route_form(
+            ExternalOrganization.objects.create(name="Sở Tài chính", code="000.00.24.H19"),
+            base_url="",
+            our_secret="a",
+            partner_secret="b",
+        ),
+    )
+    assert response.status_code == 200  # an eDoc-to-eDoc route needs its partner's address
+    assert set(response.context["adminform"].form.errors) == {"base_url"}
+    assert "Tuyến liên thông eDoc với eDoc cần thông tin này." in response.content.decode()

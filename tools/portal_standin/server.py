@@ -23,11 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from tools.loopback import JsonHandler, serve_on_loopback
 
 DATE = re.compile(r"^\d{14}$")
 DOSSIER_DATES = ("NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy")
@@ -77,23 +77,12 @@ def _check_progress(record: Any) -> None:
         raise BadRecord(f"{record['MaHoSo']}: ThoiDiemXuLy is not yyyyMMddHHmmss")
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     server_version = "PortalStandIn/1"
     state: State
     token: str
     agency: str
     egov_token: str
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
-
-    def _answer(self, code: int, body: Any) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _body(self) -> Any:
         try:
@@ -216,12 +205,4 @@ def main(argv: list[str] | None = None) -> None:
             "egov_token": args.egov_token,
         },
     )
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        sys.stdout.flush()
+    serve_on_loopback(handler, args.port)

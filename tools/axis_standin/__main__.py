@@ -1,0 +1,3 @@
+from tools.axis_standin.server import main
+
+main()
