@@ -6,7 +6,11 @@ from django import template
 from django.utils.translation import pgettext
 
 from connectors.edxml.model import STATUS_CODES
-from connectors.selectors import document_arrival, document_deliveries
+from connectors.selectors import (
+    document_arrival,
+    document_deliveries,
+    replacement_candidates,
+)
 from edoc.selectors.access import is_agency_clerk
 
 register = template.Library()
@@ -37,6 +41,32 @@ def can_send_again(context, document) -> bool:
 def recallable(deliveries: list) -> bool:
     """Whether some recipient has not been sent a recall yet."""
     return any(delivery.recall is None for delivery in deliveries)
+
+
+@register.filter
+def updatable(deliveries: list) -> bool:
+    """Whether some recipient of the document as a new document has been sent neither an
+    update nor a recall."""
+    return any(
+        delivery.business_type == "0" and delivery.recall is None and delivery.update is None
+        for delivery in deliveries
+    )
+
+
+@register.filter
+def replaceable(deliveries: list) -> bool:
+    """Whether some recipient of the document as a new document has been sent neither a
+    replacement of it nor a recall."""
+    return any(
+        delivery.business_type == "0" and delivery.recall is None and delivery.replacement is None
+        for delivery in deliveries
+    )
+
+
+@register.simple_tag
+def exchange_replacement_candidates(document) -> list:
+    """The documents the clerk may choose as this one's replacement."""
+    return replacement_candidates(document)
 
 
 @register.filter
