@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.utils.translation import pgettext
 
@@ -67,6 +69,15 @@ def replaceable(deliveries: list) -> bool:
 def exchange_replacement_candidates(document) -> list:
     """The documents the clerk may choose as this one's replacement."""
     return replacement_candidates(document)
+
+
+@register.filter
+def iso_date(value: str | None) -> datetime.date | None:
+    """A message header's ISO date (`edxml parse --json`) as a date, for the `date` filter."""
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @register.filter
