@@ -38,6 +38,27 @@ def codes(row: OutboxMessage) -> list[str]:
     return [status.code for status in row.statuses.all()]
 
 
+NEW_KEY = DocumentId(value=f"{SYT},2026/02/03,100/SYT-VP")
+
+
+def replacement_of(payload: bytes, replaced: DocumentId, reason: str, **changes) -> bytes:
+    """The held document's message rewritten as another vendor's replacement (business type
+    3, a DocumentId of its own) of the document `replaced`."""
+    held = parse_message(payload)
+    return altered(
+        payload,
+        document_id=NEW_KEY,
+        business=dataclasses.replace(
+            held.business,
+            doc_type=3,
+            doc_type_name="replace",
+            reason=reason,
+            replacements=[Replacement(document_id=replaced, organ_ids=[UBND])],
+        ),
+        **changes,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_update_is_sent_agreed_and_corrects_the_registered_document(
     users, catalogs, pdf_bytes, routes, partner
@@ -163,17 +184,7 @@ def test_update_or_replace_of_a_document_that_never_arrived_is_refused_and_audit
             held.business, doc_type=2, doc_type_name="update", reason="Sửa", document_id=unknown
         ),
     )
-    replace = altered(
-        payload,
-        document_id=DocumentId(value=f"{SYT},2026/02/03,100/SYT-VP"),
-        business=dataclasses.replace(
-            held.business,
-            doc_type=3,
-            doc_type_name="replace",
-            reason="Thay thế",
-            replacements=[Replacement(document_id=unknown, organ_ids=[UBND])],
-        ),
-    )
+    replace = replacement_of(payload, unknown, "Thay thế")
     for body in (update, replace):
         refused = signed_post(routes["url"], body)
         assert refused.status_code == 404, refused.content
@@ -277,25 +288,18 @@ def test_a_replacement_of_a_waiting_document_from_another_vendor_enters_the_queu
     assert wait_until_idle(60)
     payload = bytes(OutboxMessage.objects.get(kind="document").payload)
     held = parse_message(payload)
-    new_key = DocumentId(value=f"{SYT},2026/02/03,100/SYT-VP")
-    replace = altered(
+    replace = replacement_of(
         payload,
-        document_id=new_key,
+        held.document_id,
+        "Văn bản thay thế",
         code_number="100",
         subject="Kế hoạch thay thế",
-        business=dataclasses.replace(
-            held.business,
-            doc_type=3,
-            doc_type_name="replace",
-            reason="Văn bản thay thế",
-            replacements=[Replacement(document_id=held.document_id, organ_ids=[UBND])],
-        ),
     )
     assert signed_post(routes["url"], replace).status_code == 202
     request = Arrival.objects.get(business_type="3")
     change_answer(partner["clerk"], request, agree=True)
     old = Arrival.objects.get(document_key=held.document_id.value, business_type="0")
-    new = Arrival.objects.get(document_key=new_key.value, business_type="0")
+    new = Arrival.objects.get(document_key=NEW_KEY.value, business_type="0")
     assert (old.state, old.replaced_by) == ("refused", request)
     assert "Văn bản thay thế" in old.refusal_reason
     assert new.state == "arrived" and new.subject == "Kế hoạch thay thế"
