@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -107,16 +108,17 @@ def _require_clerk(user: User, document: Document, message: str) -> None:
 
 
 def _change_targets(document: Document, business_type: str) -> list[OutboxMessage]:
-    """The document's deliveries (business type 0) whose recipient has not been sent this
-    change yet, nor a recall (a recalled document is neither updated nor replaced)."""
+    """The document's deliveries (business type 0) to recipients it may still be changed at:
+    not recalled (a recalled document is neither recalled again, updated nor replaced) and,
+    for an update or a replacement, not replaced. Updates may follow one another."""
     delivered = list(
         OutboxMessage.objects.filter(
             document=document, kind=OutboxMessage.Kind.DOCUMENT, business_type="0"
         ).select_related("route__organization")
     )
-    done = OutboxMessage.objects.filter(document=document, business_type__in={"1", business_type})
-    if business_type == "3":
-        done = OutboxMessage.objects.filter(document=document, business_type="1").union(
+    done = OutboxMessage.objects.filter(document=document, business_type="1")
+    if business_type != "1":
+        done = done.union(
             OutboxMessage.objects.filter(replaced_document=document, business_type="3")
         )
     sent = {row.recipient_code for row in done}
@@ -226,7 +228,11 @@ def document_update_send(
     external recipients it was delivered to: the document again with the corrected subject,
     due date and, optionally, a corrected signed PDF. eDoc has no service that edits an issued
     document's registry record, so the corrections travel in the message only (and the audit
-    entry); each recipient answers 15 (agreed) or 16 (refused)."""
+    entry); each recipient answers 15 (agreed) or 16 (refused).
+
+    Each update is a message of its own: a DocumentId of its own (a UUID, which QCVN 102:2016
+    allows), Bussiness/DocumentId naming the corrected document — as the SDK's sample does —
+    so that a second correction is not taken for a duplicate of the first."""
     reason, subject = nfc(reason or "").strip(), nfc(subject or "").strip()
     _require_clerk(user, document, _("Only the agency's clerks send updates."))
     errors = {}
@@ -239,14 +245,22 @@ def document_update_send(
     targets = _change_targets(document, "2")
     if not targets:
         raise ValidationError(
-            _("The document was not sent electronically, or its update was already sent.")
+            _("The document was not sent electronically, or it was recalled or replaced.")
         )
     original = parse_message(bytes(targets[0].payload))
+    latest = (
+        OutboxMessage.objects.filter(
+            document=document, business_type="2", recipient_code=targets[0].recipient_code
+        )
+        .order_by("-pk")
+        .first()
+    )
+    current = parse_message(bytes(latest.payload)) if latest else original
     changes = {
         name: [str(old) if old else None, str(new) if new else None]
         for name, old, new in (
-            ("subject", original.subject, subject),
-            ("due_date", original.due_date, due_date),
+            ("subject", current.subject, subject),
+            ("due_date", current.due_date, due_date),
         )
         if old != new
     }
@@ -254,14 +268,16 @@ def document_update_send(
         changes["file"] = [None, pdf.sha256]
     if not changes:
         raise ValidationError(_("Nothing was corrected: change the subject, due date or file."))
+    key = str(uuid.uuid4())
     message = dataclasses.replace(
         original,
+        document_id=DocumentId(value=key, uuid=key),
         subject=subject,
         due_date=due_date,
         attachments=(
             [outgoing_attachment(pdf.name, pdf.content, "application/pdf")]
             if pdf is not None
-            else original.attachments
+            else current.attachments
         ),
         business=Business(
             doc_type=2,
@@ -281,7 +297,8 @@ def document_update_send(
         payload=build_message(message),
         business_type="2",
         action="connectors.document_update",
-        details={"reason": reason, "changes": changes},
+        details={"reason": reason, "changes": changes, "document_id": key},
+        document_key=key,
     )
 
 

@@ -46,19 +46,9 @@ def recallable(deliveries: list) -> bool:
 
 
 @register.filter
-def updatable(deliveries: list) -> bool:
-    """Whether some recipient of the document as a new document has been sent neither an
-    update nor a recall."""
-    return any(
-        delivery.business_type == "0" and delivery.recall is None and delivery.update is None
-        for delivery in deliveries
-    )
-
-
-@register.filter
-def replaceable(deliveries: list) -> bool:
-    """Whether some recipient of the document as a new document has been sent neither a
-    replacement of it nor a recall."""
+def changeable(deliveries: list) -> bool:
+    """Whether some recipient of the document as a new document may still be sent an update or
+    a replacement: neither recalled nor replaced there (updates may follow one another)."""
     return any(
         delivery.business_type == "0" and delivery.recall is None and delivery.replacement is None
         for delivery in deliveries

@@ -17,6 +17,7 @@ from connectors.edxml.model import DocumentId, Replacement
 from connectors.exchange.arrivals import arrival_proposal, arrival_register, change_answer
 from connectors.exchange.outbox import document_replace_send, document_update_send
 from connectors.models import Arrival, OutboxMessage
+from connectors.selectors import document_deliveries
 from edoc.background import wait_until_idle
 from edoc.models import AuditEntry, Document
 from edoc.services.documents import outgoing_issue
@@ -36,6 +37,13 @@ DUE = datetime.date(2027, 1, 15)
 
 def codes(row: OutboxMessage) -> list[str]:
     return [status.code for status in row.statuses.all()]
+
+
+def timeline(document: Document) -> list[str]:
+    """The codes on the sender's timeline of the document's one recipient (its updates'
+    answers included)."""
+    [delivery] = document_deliveries(document)
+    return [status.code for status in delivery.timeline]
 
 
 NEW_KEY = DocumentId(value=f"{SYT},2026/02/03,100/SYT-VP")
@@ -99,15 +107,13 @@ def test_an_update_is_sent_agreed_and_corrects_the_registered_document(
     assert update.state == "sent" and update.recipient_code == UBND
     message = parse_message(bytes(update.payload))
     assert message.business.doc_type == 2 and message.business.document_info == "1"
-    assert message.business.document_id.value == sent.document_key == message.document_id.value
+    assert message.business.document_id.value == sent.document_key  # the document corrected
+    assert message.document_id.uuid == update.document_key  # the update's own identifier
     assert message.due_date == DUE and message.attachments[0].data == corrected
     letter.refresh_from_db()
     assert letter.subject == "Kế hoạch chuyển đổi số ngành y tế năm 2026"  # the registry stays
     entry = AuditEntry.objects.get(action="connectors.document_update")
     assert set(entry.details["changes"]) == {"subject", "due_date", "file"}
-    again = sender.post(url, {"reason": "lần 2", "subject": "Khác"})
-    assert again.status_code == 302 and OutboxMessage.objects.filter(business_type="2").count() == 1
-
     request = Arrival.objects.get(business_type="2")
     original = Arrival.objects.get(business_type="0")
     assert request.acts_on == original and request.state == "arrived"
@@ -127,15 +133,31 @@ def test_an_update_is_sent_agreed_and_corrects_the_registered_document(
     assert document.subject.endswith("(sửa đổi)") and document.deadline == DUE
     assert AuditEntry.objects.filter(action="document.update", object_id=str(document.pk)).exists()
     assert document.events.filter(comment__contains="Sai trích yếu và hạn xử lý").exists()
-    assert codes(sent) == ["01", "03", "15"]
+    assert codes(sent) == ["01", "03"] and codes(update) == ["15"]
     received = ubnd.get(f"/documents/{document.pk}/").content.decode()
     assert "Nơi gửi đã cập nhật" in received
     assert f'href="/connectors/arrivals/{request.pk}/file/"' in received  # the corrected file
     assert ubnd.get(f"/connectors/arrivals/{request.pk}/file/").content == corrected
 
     page = sender.get(f"/documents/{letter.pk}/").content.decode()
-    assert "15 — Đồng ý thay đổi" in page and f'id="update-{sent.pk}"' in page
-    assert 'id="update-form"' not in page  # updated at every recipient
+    assert "15 — Đồng ý thay đổi" in page and f'id="update-{update.pk}"' in page
+    assert timeline(letter) == ["01", "03", "15"]
+
+    # A second correction is a message of its own (not a duplicate); refused, 16 comes back.
+    [second] = document_update_send(
+        user=users["clerk"], document=letter, reason="Sửa lần 2", subject="Trích yếu khác"
+    )
+    assert second.document_key not in (sent.document_key, update.document_key)
+    assert wait_until_idle(60)
+    request = Arrival.objects.get(business_type="2", state="arrived")
+    assert request.acts_on == original and request.header["subject"] == "Trích yếu khác"
+    change_answer(partner["clerk"], request, agree=False, reason="Không cần sửa nữa")
+    assert wait_until_idle(60)
+    document.refresh_from_db()
+    assert document.subject.endswith("(sửa đổi)")  # refused: unchanged
+    assert timeline(letter) == ["01", "03", "15", "16"]
+    received = ubnd.get(f"/documents/{document.pk}/").content.decode()
+    assert received.count('class="exchange-status-sent" data-code="16"') == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -166,7 +188,7 @@ def test_an_update_of_a_waiting_arrival_corrects_what_the_clerk_will_register(
     page = client_of(partner["clerk"]).get(f"/connectors/arrivals/{original.pk}/")
     assert f'value="{DUE.isoformat()}"' in page.content.decode()  # the deadline, prefilled
     assert wait_until_idle(60)
-    assert codes(OutboxMessage.objects.get(business_type="0")) == ["01", "15"]
+    assert timeline(letter) == ["01", "15"]
 
 
 @pytest.mark.django_db(transaction=True)
