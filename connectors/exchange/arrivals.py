@@ -145,7 +145,13 @@ def change_answer(user: User, arrival: Arrival, *, agree: bool, reason: str = ""
     refusing sends 16 and needs a reason."""
     reason = nfc(reason or "").strip()
     if not agree and not reason:
-        raise ValidationError({"reason": REFUSAL_REQUIRED.get(arrival.business_type, "")})
+        raise ValidationError(
+            {
+                "reason": REFUSAL_REQUIRED.get(
+                    arrival.business_type, _("Give the reason for refusing the document.")
+                )
+            }
+        )
     arrival = _locked_waiting(user, arrival)
     if not arrival.is_change:
         raise ValidationError(_("This arrival is not a recall, update or replacement."))
