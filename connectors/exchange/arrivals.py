@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from connectors.exchange.outbox import status_queue
 from connectors.models import Arrival
@@ -132,9 +132,9 @@ def _not_a_change(arrival: Arrival) -> None:
 
 
 REFUSAL_REQUIRED = {
-    "1": _lazy("Give the reason for refusing the recall."),
-    "2": _lazy("Give the reason for refusing the update."),
-    "3": _lazy("Give the reason for refusing the replacement."),
+    "1": gettext_lazy("Give the reason for refusing the recall."),
+    "2": gettext_lazy("Give the reason for refusing the update."),
+    "3": gettext_lazy("Give the reason for refusing the replacement."),
 }
 
 
