@@ -22,14 +22,20 @@ from connectors.exchange.arrivals import (
     arrival_proposal,
     arrival_refuse,
     arrival_register,
-    recall_answer,
+    change_answer,
 )
-from connectors.exchange.outbox import delivery_retry, document_recall
+from connectors.exchange.outbox import (
+    delivery_retry,
+    document_recall,
+    document_replace_send,
+    document_update_send,
+)
 from connectors.models import Arrival, OutboxMessage
 from edoc import forms
-from edoc.models import RegisterBook, Urgency
+from edoc.models import Document, RegisterBook, Urgency
 from edoc.selectors.access import document_get_for_user, is_agency_clerk
 from edoc.services.documents import books_for_clerk
+from edoc.services.files import pdf_validate
 from edoc.services.proposals import proposed_fields
 from edoc.views.incoming import register_from_form
 
@@ -108,7 +114,7 @@ def arrival_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and arrival.state == Arrival.State.ARRIVED
-        and not arrival.is_recall
+        and not arrival.is_change
     ):
         form = ArrivalRegisterForm(request.POST, books=books)
         if form.is_valid():
@@ -172,12 +178,13 @@ def arrival_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def recall_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The clerk agrees to a recall (15) or refuses it with a reason (16)."""
+def change_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk agrees to a recall, update or replacement (15) or refuses it with a reason
+    (16)."""
     arrival = get_object_or_404(_arrivals_for(request), pk=pk)
     agree = request.POST.get("answer") == "agree"
     try:
-        recall_answer(request.user, arrival, agree=agree, reason=request.POST.get("reason", ""))
+        change_answer(request.user, arrival, agree=agree, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("connectors:arrival_detail", pk=arrival.pk)
@@ -211,4 +218,68 @@ def document_recall_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The recall was sent to the recipients."))
+    return redirect(f"{reverse('edoc:document_detail', args=[document.pk])}#exchange")
+
+
+class UpdateSendForm(django_forms.Form):
+    """ "Cập nhật": the reason and the corrected metadata of an issued document."""
+
+    reason = django_forms.CharField(max_length=1000)
+    subject = django_forms.CharField(max_length=2000)
+    due_date = django_forms.DateField(required=False)
+    file = django_forms.FileField(required=False)
+
+
+def _form_errors(form: django_forms.Form) -> str:
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
+@login_required
+@require_POST
+def document_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Cập nhật": the agency's clerk sends an issued document's corrections to its external
+    recipients."""
+    document = document_get_for_user(request.user, pk)
+    form = UpdateSendForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_form_errors(form))
+        upload = form.cleaned_data["file"]
+        document_update_send(
+            user=request.user,
+            document=document,
+            reason=form.cleaned_data["reason"],
+            subject=form.cleaned_data["subject"],
+            due_date=form.cleaned_data["due_date"],
+            pdf=pdf_validate(upload, upload.name) if upload else None,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The update was sent to the recipients."))
+    return redirect(f"{reverse('edoc:document_detail', args=[document.pk])}#exchange")
+
+
+@login_required
+@require_POST
+def document_replace_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Thay thế": the agency's clerk sends another issued document as this one's
+    replacement."""
+    document = document_get_for_user(request.user, pk)
+    replacement = Document.objects.filter(
+        pk=_int(request.POST.get("replacement")) or 0, agency_id=document.agency_id
+    ).first()
+    try:
+        if replacement is None:
+            raise ValidationError(_("Choose the document that replaces this one."))
+        document_replace_send(
+            user=request.user,
+            document=document,
+            replacement=replacement,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The replacement was sent to the recipients."))
     return redirect(f"{reverse('edoc:document_detail', args=[document.pk])}#exchange")

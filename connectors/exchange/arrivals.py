@@ -3,6 +3,7 @@ registration, status 03 back) or refuse it with a reason (status 02 back)."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 from typing import Any
@@ -12,16 +13,29 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connectors.exchange.outbox import status_queue
 from connectors.models import Arrival
 from edoc.models import Document, User
 from edoc.selectors.access import is_agency_clerk
 from edoc.services.audit import audit_record
-from edoc.services.documents import incoming_register
+from edoc.services.documents import document_update, incoming_register
 from edoc.services.files import pdf_validate
 from edoc.services.handling import document_comment
 from edoc.text import nfc
+
+# An arrival's stored file and its signature check (an update's corrected file takes the place
+# of a waiting document's; an agreed replacement's file becomes the new document's arrival).
+FILE_FIELDS = (
+    "file_name",
+    "file_blob",
+    "file_sha256",
+    "file_size",
+    "signature_count",
+    "signatures_valid",
+    "signature_summary",
+)
 
 
 def _locked_waiting(user: User, arrival: Arrival) -> Arrival:
@@ -75,8 +89,7 @@ def arrival_register(user: User, arrival: Arrival, **fields: Any) -> Document:
     """Register the arrival's document (its PDF, the fields the clerk checked) through
     `incoming_register`; status 03 goes back to the sender."""
     arrival = _locked_waiting(user, arrival)
-    if arrival.is_recall:
-        raise ValidationError(_("A recall is agreed or refused, not registered."))
+    _not_a_change(arrival)
     with default_storage.open(arrival.file_blob, "rb") as handle:
         pdf = pdf_validate(io.BytesIO(handle.read()), arrival.file_name)
     if pdf.sha256 != arrival.file_sha256:
@@ -107,26 +120,70 @@ def arrival_refuse(user: User, arrival: Arrival, reason: str) -> Arrival:
     if not reason:
         raise ValidationError({"reason": _("Give the reason for refusing the document.")})
     arrival = _locked_waiting(user, arrival)
-    if arrival.is_recall:
-        raise ValidationError(_("A recall is agreed or refused, not registered."))
+    _not_a_change(arrival)
     return _refused(user, arrival, reason, code="02")
 
 
+def _not_a_change(arrival: Arrival) -> None:
+    if arrival.is_change:
+        raise ValidationError(
+            _("A recall, update or replacement is agreed or refused, not registered.")
+        )
+
+
+REFUSAL_REQUIRED = {
+    "1": gettext_lazy("Give the reason for refusing the recall."),
+    "2": gettext_lazy("Give the reason for refusing the update."),
+    "3": gettext_lazy("Give the reason for refusing the replacement."),
+}
+
+
 @transaction.atomic
-def recall_answer(user: User, arrival: Arrival, *, agree: bool, reason: str = "") -> Arrival:
-    """The clerk's answer to a recall: agreeing (15) withdraws the document — still waiting, it
-    leaves the queue; registered, its timeline says it was recalled and why; refusing (16)
-    needs a reason."""
+def change_answer(user: User, arrival: Arrival, *, agree: bool, reason: str = "") -> Arrival:
+    """The clerk's answer to a recall, an update or a replacement: agreeing sends 15 and acts
+    on the earlier document (`_recall_agreed`, `_update_agreed`, `_replace_agreed`);
+    refusing sends 16 and needs a reason."""
     reason = nfc(reason or "").strip()
     if not agree and not reason:
-        raise ValidationError({"reason": _("Give the reason for refusing the recall.")})
+        raise ValidationError(
+            {
+                "reason": REFUSAL_REQUIRED.get(
+                    arrival.business_type, _("Give the reason for refusing the document.")
+                )
+            }
+        )
     arrival = _locked_waiting(user, arrival)
-    if not arrival.is_recall:
-        raise ValidationError(_("This arrival is not a recall."))
+    if not arrival.is_change:
+        raise ValidationError(_("This arrival is not a recall, update or replacement."))
     if not agree:
         return _refused(user, arrival, reason, code="16")
+    agreed = {"1": _recall_agreed, "2": _update_agreed, "3": _replace_agreed}
+    details, description = agreed[arrival.business_type](user, arrival)
+    _answered(
+        user,
+        arrival,
+        state=Arrival.State.AGREED,
+        details={"reason": arrival.change_reason, **details},
+        code="15",
+        description=description,
+    )
+    return arrival
+
+
+recall_answer = change_answer  # its first name, when it answered recalls only
+
+
+def _recall_agreed(user: User, arrival: Arrival) -> tuple[dict[str, Any], str]:
+    """A recall agreed: still waiting, the document leaves the queue; registered, its timeline
+    says it was recalled and why."""
     note = _("Recalled by the sender: %(reason)s") % {"reason": arrival.recall_reason or "—"}
-    original = arrival.original()
+    _withdraw(user, arrival.original(), note)
+    return {}, _("The recall is agreed.")
+
+
+def _withdraw(user: User, original: Arrival | None, note: str) -> None:
+    """An earlier arrival taken back: refused with `note` while waiting, the note on its
+    registered document's timeline otherwise."""
     if original is not None and original.state == Arrival.State.ARRIVED:
         original.state = Arrival.State.REFUSED
         original.refusal_reason = note
@@ -134,15 +191,99 @@ def recall_answer(user: User, arrival: Arrival, *, agree: bool, reason: str = ""
         original.save()
     elif original is not None and original.document_id:
         document_comment(user=user, document=original.document, comment=note)
-    _answered(
-        user,
-        arrival,
-        state=Arrival.State.AGREED,
-        details={"reason": arrival.recall_reason},
-        code="15",
-        description=_("The recall is agreed."),
+
+
+def _update_agreed(user: User, arrival: Arrival) -> tuple[dict[str, Any], str]:
+    """An update agreed: its corrected subject and due date go to the earlier arrival — to the
+    registered document through edoc's `document_update` (audited there), or to the waiting
+    arrival's proposal, whose file becomes the corrected one. A registered document keeps its
+    file versions (edoc adds versions to drafts only): the corrected file stays the update's,
+    linked from the document's page."""
+    original = Arrival.objects.select_for_update().get(pk=arrival.acts_on_id)
+    header = arrival.header
+    corrected = {"subject": header.get("subject"), "due_date": header.get("due_date")}
+    changed = {
+        name: value for name, value in corrected.items() if value != original.header.get(name)
+    }
+    new_file = arrival.file_sha256 != original.file_sha256
+    if original.state == Arrival.State.ARRIVED:
+        original.header = {**original.header, **changed}
+        original.subject = original.header.get("subject") or original.subject
+        if new_file:
+            for name in FILE_FIELDS:
+                setattr(original, name, getattr(arrival, name))
+        original.save()
+    elif original.state == Arrival.State.REGISTERED:
+        fields = {}
+        if "subject" in changed:
+            fields["subject"] = changed["subject"]
+        if "due_date" in changed:
+            fields["deadline"] = (
+                datetime.date.fromisoformat(changed["due_date"]) if changed["due_date"] else None
+            )
+        try:
+            if fields:
+                document_update(user=user, document=original.document, **fields)
+        except PermissionDenied:
+            raise ValidationError(
+                _(
+                    "The registered document can no longer be corrected by you (completed, or "
+                    "registered by another unit): refuse the update with a reason."
+                )
+            )
+        document_comment(
+            user=user,
+            document=original.document,
+            comment=_("Updated by the sender: %(reason)s") % {"reason": arrival.change_reason},
+        )
+    else:
+        raise ValidationError(
+            _("The document this update corrects was refused or recalled: refuse the update.")
+        )
+    details = {"changes": sorted(changed), "new_file": new_file, "original": original.pk}
+    return details, _("The update is agreed.")
+
+
+def _replace_agreed(user: User, arrival: Arrival) -> tuple[dict[str, Any], str]:
+    """A replacement agreed: each earlier document is marked replaced (waiting, it leaves the
+    queue; registered, its page and timeline say by what), and the new document waits in the
+    queue to be registered (unless it arrived on its own already)."""
+    replaced = list(
+        Arrival.objects.select_for_update().filter(
+            document_key__in=arrival.replaced_keys(),
+            sender_code=arrival.sender_code,
+            agency_id=arrival.agency_id,
+            business_type="0",
+        )
     )
-    return arrival
+    note = _("Replaced by %(code)s: %(reason)s") % {
+        "code": _code(arrival.header) or arrival.document_key,
+        "reason": arrival.change_reason or "—",
+    }
+    for original in replaced:
+        original.replaced_by = arrival
+        original.save(update_fields=["replaced_by"])
+        _withdraw(user, original, note)
+    new = arrival.original()
+    if new is None:
+        new = Arrival.objects.create(
+            agency_id=arrival.agency_id,
+            route=arrival.route,
+            document_key=arrival.document_key,
+            sender_code=arrival.sender_code,
+            business_type="0",
+            header=arrival.header,
+            subject=arrival.subject,
+            **{name: getattr(arrival, name) for name in FILE_FIELDS},
+        )
+    details = {"replaced": [original.pk for original in replaced], "new_arrival": new.pk}
+    return details, _("The replacement is agreed.")
+
+
+def _code(header: dict[str, Any]) -> str:
+    return "/".join(
+        part for part in (header.get("code_number"), header.get("code_notation")) if part
+    )
 
 
 def _refused(user: User, arrival: Arrival, reason: str, *, code: str) -> Arrival:

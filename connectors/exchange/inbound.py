@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -187,12 +188,6 @@ def _status_received(route: ExchangeRoute, message: Message) -> Accepted:
 
 def _document_received(route: ExchangeRoute, message: Message) -> Accepted:
     business = message.business.doc_type if message.business else 0
-    if business not in (0, 1):
-        raise Refused(
-            400,
-            "unsupported_business_type",
-            _("Update and replace messages are not handled yet."),
-        )
     codes = [organ.organ_id for organ in message.to]
     agency = Agency.objects.filter(code__in=codes).order_by("pk").first()
     if agency is None:
@@ -213,11 +208,36 @@ def _document_received(route: ExchangeRoute, message: Message) -> Accepted:
         return Accepted(200, "duplicate")
     if business == 1:
         return _recall_received(route, message, identity)
-    pdf = _attached_pdf(message)
-    try:
-        verification = pdf_verify(pdf.content, verification_options()).report
-    except PdfUnreadable as error:
-        verification = unreadable_report(pdf.content, error)
+    if business in (2, 3):
+        return _change_received(route, message, identity)
+    return _arrival_stored(
+        route,
+        message,
+        identity,
+        action="connectors.arrival",
+        then=lambda arrival: status_queue(
+            agency=agency,
+            route=route,
+            header=arrival.header,
+            code="01",
+            description=_("The document has arrived."),
+        ),
+    )
+
+
+def _arrival_stored(
+    route: ExchangeRoute,
+    message: Message,
+    identity: dict,
+    *,
+    action: str,
+    details: dict | None = None,
+    then: Callable[[Arrival], object] | None = None,
+    **fields: object,
+) -> Accepted:
+    """The message's PDF checked, its signatures verified, stored, and its arrival created
+    (audited as `action`; `then` in the same transaction)."""
+    pdf, verification = _verified_pdf(message)
     try:
         with StoredBlob(pdf) as blob, transaction.atomic():
             arrival = Arrival.objects.create(
@@ -225,27 +245,21 @@ def _document_received(route: ExchangeRoute, message: Message) -> Accepted:
                 route=route,
                 header=message.as_json(),
                 subject=message.subject or "",
-                file_name=pdf.name,
-                file_blob=blob.name,
-                file_sha256=pdf.sha256,
-                file_size=pdf.size,
-                signature_count=verification["signature_count"],
-                signatures_valid=bool(verification["ok"]),
-                signature_summary=str(verification["summary"])[:255],
+                **_file_fields(pdf, blob.name, verification),
+                **fields,
             )
             audit_record(
                 actor=None,
-                action="connectors.arrival",
+                action=action,
                 target=arrival,
-                details={"document_id": arrival.document_key, "from": arrival.sender_code},
+                details={
+                    "document_id": arrival.document_key,
+                    "from": arrival.sender_code,
+                    **(details or {}),
+                },
             )
-            status_queue(
-                agency=agency,
-                route=route,
-                header=arrival.header,
-                code="01",
-                description=_("The document has arrived."),
-            )
+            if then is not None:
+                then(arrival)
     except IntegrityError:  # the same message, delivered twice at the same moment
         return Accepted(200, "duplicate")
     return Accepted(202, "arrived")
@@ -276,6 +290,65 @@ def _recall_received(route: ExchangeRoute, message: Message, identity: dict) -> 
     except IntegrityError:
         return Accepted(200, "duplicate")
     return Accepted(202, "arrived")
+
+
+def _change_received(route: ExchangeRoute, message: Message, identity: dict) -> Accepted:
+    """An update (2) or a replacement (3) of documents that arrived before: stored with its
+    file (signatures verified), it waits for the clerk, who agrees (15) or refuses (16). One
+    of a document that never arrived here is refused, stored nowhere."""
+    business = message.business
+    if business.doc_type == 2:
+        keys = [(business.document_id or message.document_id).value]
+    else:
+        keys = [item.document_id.value for item in business.replacements]
+    earlier = {
+        arrival.document_key: arrival
+        for arrival in Arrival.objects.filter(
+            document_key__in=keys,
+            sender_code=identity["sender_code"],
+            agency=identity["agency"],
+            business_type="0",
+        )
+    }
+    missing = [key for key in keys if key not in earlier]
+    if missing:
+        raise Refused(
+            404,
+            "unknown_document",
+            _("No document %(key)s arrived from %(code)s.")
+            % {"key": ", ".join(missing), "code": identity["sender_code"]},
+        )
+    return _arrival_stored(
+        route,
+        message,
+        identity,
+        action=f"connectors.{business.doc_type_name}_arrival",
+        details={"changes": keys},
+        acts_on=earlier[keys[0]] if business.doc_type == 2 else None,
+    )
+
+
+def _verified_pdf(message: Message) -> tuple[ValidatedPdf, dict]:
+    """The message's PDF and the signing app's verification report of it."""
+    pdf = _attached_pdf(message)
+    try:
+        verification = pdf_verify(pdf.content, verification_options()).report
+    except PdfUnreadable as error:
+        verification = unreadable_report(pdf.content, error)
+    return pdf, verification
+
+
+def _file_fields(pdf: ValidatedPdf, blob_name: str, verification: dict) -> dict:
+    """An arrival's fields about its stored file and the file's signatures."""
+    return {
+        "file_name": pdf.name,
+        "file_blob": blob_name,
+        "file_sha256": pdf.sha256,
+        "file_size": pdf.size,
+        "signature_count": verification["signature_count"],
+        "signatures_valid": bool(verification["ok"]),
+        "signature_summary": str(verification["summary"])[:255],
+    }
 
 
 def _attached_pdf(message: Message) -> ValidatedPdf:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -17,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connectors.edxml import parse_message
-from connectors.edxml.builder import build_message
+from connectors.edxml.builder import build_message, outgoing_attachment
 from connectors.edxml.model import (
     STATUS_CODES,
     Business,
     DocumentId,
     Message,
     Organ,
+    Replacement,
     ResponseFor,
     Staff,
 )
@@ -35,6 +37,7 @@ from connectors.retry import backoff_seconds
 from edoc.background import run_later
 from edoc.models import Agency, Document, User
 from edoc.services.audit import audit_record
+from edoc.services.files import ValidatedPdf
 from edoc.text import nfc
 
 logger = logging.getLogger(__name__)
@@ -97,29 +100,84 @@ def document_issued(sender: Any, document: Document, user: User, action: str, **
     _deliver_after_commit([row.pk for row in created])
 
 
-@transaction.atomic
-def document_recall(*, user: User, document: Document, reason: str) -> list[OutboxMessage]:
-    """The agency's clerk recalls (thu hồi) an issued document from the external recipients it
-    was delivered to: one recall message (business type 1, with the reason) per recipient;
-    each answers 15 (agreed) or 16 (refused), shown on the document's timeline."""
+def _require_clerk(user: User, document: Document, message: str) -> None:
     from edoc.selectors.access import is_agency_clerk
 
-    reason = nfc(reason or "").strip()
     if not is_agency_clerk(user) or document.agency_id != user.unit.agency_id:
-        raise PermissionDenied(_("Only the agency's clerks recall documents."))
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the recall.")})
+        raise PermissionDenied(message)
+
+
+def _change_targets(document: Document, business_type: str) -> list[OutboxMessage]:
+    """The document's deliveries (business type 0) to recipients it may still be changed at:
+    not recalled (a recalled document is neither recalled again, updated nor replaced) and,
+    for an update or a replacement, not replaced. Updates may follow one another."""
     delivered = list(
         OutboxMessage.objects.filter(
             document=document, kind=OutboxMessage.Kind.DOCUMENT, business_type="0"
         ).select_related("route__organization")
     )
-    recalled = set(
-        OutboxMessage.objects.filter(document=document, business_type="1").values_list(
-            "recipient_code", flat=True
+    done = OutboxMessage.objects.filter(document=document, business_type="1")
+    if business_type != "1":
+        done = done.union(
+            OutboxMessage.objects.filter(replaced_document=document, business_type="3")
         )
+    sent = {row.recipient_code for row in done}
+    return [row for row in delivered if row.recipient_code not in sent]
+
+
+def _business_staff(message: Message) -> Staff | None:
+    return message.business.staff if message.business else None
+
+
+def _queue_change(
+    *,
+    user: User,
+    document: Document,
+    targets: list[OutboxMessage],
+    payload: bytes,
+    business_type: str,
+    action: str,
+    details: dict[str, Any],
+    document_key: str | None = None,
+    replaced_document: Document | None = None,
+) -> list[OutboxMessage]:
+    """One message per target recipient (a recall, an update or a replacement), audited,
+    delivered once the caller's transaction commits."""
+    created = [
+        OutboxMessage.objects.create(
+            route=row.route,
+            document=document,
+            kind=OutboxMessage.Kind.DOCUMENT,
+            document_key=document_key or row.document_key,
+            sender_code=row.sender_code,
+            business_type=business_type,
+            recipient_code=row.recipient_code,
+            replaced_document=replaced_document,
+            payload=payload,
+            next_attempt_at=timezone.now(),
+        )
+        for row in targets
+    ]
+    audit_record(
+        actor=user,
+        action=action,
+        target=replaced_document or document,
+        details={**details, "recipients": [row.recipient_code for row in created]},
     )
-    targets = [row for row in delivered if row.recipient_code not in recalled]
+    _deliver_after_commit([row.pk for row in created])
+    return created
+
+
+@transaction.atomic
+def document_recall(*, user: User, document: Document, reason: str) -> list[OutboxMessage]:
+    """The agency's clerk recalls (thu hồi) an issued document from the external recipients it
+    was delivered to: one recall message (business type 1, with the reason) per recipient;
+    each answers 15 (agreed) or 16 (refused), shown on the document's timeline."""
+    reason = nfc(reason or "").strip()
+    _require_clerk(user, document, _("Only the agency's clerks recall documents."))
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the recall.")})
+    targets = _change_targets(document, "1")
     if not targets:
         raise ValidationError(_("The document was not sent electronically, or already recalled."))
     original = parse_message(bytes(targets[0].payload))
@@ -132,32 +190,195 @@ def document_recall(*, user: User, document: Document, reason: str) -> list[Outb
             reason=reason,
             paper="0",
             document_id=original.document_id,
-            staff=original.business.staff if original.business else None,
+            staff=_business_staff(original),
         ),
     )
-    payload = build_message(message)
-    created = [
-        OutboxMessage.objects.create(
-            route=row.route,
-            document=document,
-            kind=OutboxMessage.Kind.DOCUMENT,
-            document_key=row.document_key,
-            sender_code=row.sender_code,
-            business_type="1",
-            recipient_code=row.recipient_code,
-            payload=payload,
-            next_attempt_at=timezone.now(),
-        )
-        for row in targets
-    ]
-    audit_record(
-        actor=user,
+    return _queue_change(
+        user=user,
+        document=document,
+        targets=targets,
+        payload=build_message(message),
+        business_type="1",
         action="connectors.document_recall",
-        target=document,
-        details={"reason": reason, "recipients": [row.recipient_code for row in created]},
+        details={"reason": reason},
     )
-    _deliver_after_commit([row.pk for row in created])
-    return created
+
+
+# Update (cập nhật, BussinessDocType 2) and replace (thay thế, 3), as QCVN 102:2016's
+# TraceHeaderList/Bussiness carries them and the official VPCP SDK example's samples show them
+# (SDKVXP_Example resources/edoc_update.edxml and edoc_replacement.edxml, described in
+# tests/connectors/data/README.md): an update sends the document again, Bussiness/DocumentId
+# naming the document corrected, BussinessDocReason the reason, and BussinessDocumentInfo the
+# flags of what changed (DocumentInfo 1: the document's information; DocumentReceiver 1: its
+# recipients, listed in ReceiverList); a replacement is a new document whose
+# ReplacementInfoList names the DocumentId(s) it replaces and at which organisations (OrganIdList).
+
+
+@transaction.atomic
+def document_update_send(
+    *,
+    user: User,
+    document: Document,
+    reason: str,
+    subject: str,
+    due_date: datetime.date | None = None,
+    pdf: ValidatedPdf | None = None,
+) -> list[OutboxMessage]:
+    """The agency's clerk sends an update (business type 2) of an issued document to the
+    external recipients it was delivered to: the document again with the corrected subject,
+    due date and, optionally, a corrected signed PDF. eDoc has no service that edits an issued
+    document's registry record, so the corrections travel in the message only (and the audit
+    entry); each recipient answers 15 (agreed) or 16 (refused).
+
+    Each update is a message of its own: a DocumentId of its own (a UUID, which QCVN 102:2016
+    allows), Bussiness/DocumentId naming the corrected document — as the SDK's sample does —
+    so that a second correction is not taken for a duplicate of the first."""
+    reason, subject = nfc(reason or "").strip(), nfc(subject or "").strip()
+    _require_clerk(user, document, _("Only the agency's clerks send updates."))
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Give the reason for the update.")
+    if not subject:
+        errors["subject"] = _("The subject cannot be empty.")
+    if errors:
+        raise ValidationError(errors)
+    targets = _change_targets(document, "2")
+    if not targets:
+        raise ValidationError(
+            _("The document was not sent electronically, or it was recalled or replaced.")
+        )
+    original = parse_message(bytes(targets[0].payload))
+    latest = (
+        OutboxMessage.objects.filter(
+            document=document, business_type="2", recipient_code=targets[0].recipient_code
+        )
+        .order_by("-pk")
+        .first()
+    )
+    current = parse_message(bytes(latest.payload)) if latest else original
+    changes = {
+        name: [str(old) if old else None, str(new) if new else None]
+        for name, old, new in (
+            ("subject", current.subject, subject),
+            ("due_date", current.due_date, due_date),
+        )
+        if old != new
+    }
+    if pdf is not None:
+        changes["file"] = [None, pdf.sha256]
+    if not changes:
+        raise ValidationError(_("Nothing was corrected: change the subject, due date or file."))
+    key = str(uuid.uuid4())
+    message = dataclasses.replace(
+        original,
+        document_id=DocumentId(value=key, uuid=key),
+        subject=subject,
+        due_date=due_date,
+        attachments=(
+            [outgoing_attachment(pdf.name, pdf.content, "application/pdf")]
+            if pdf is not None
+            else current.attachments
+        ),
+        business=Business(
+            doc_type=2,
+            doc_type_name="update",
+            reason=reason,
+            paper="0",
+            document_id=original.document_id,
+            staff=_business_staff(original),
+            document_info="1",
+            document_receiver="0",
+        ),
+    )
+    return _queue_change(
+        user=user,
+        document=document,
+        targets=targets,
+        payload=build_message(message),
+        business_type="2",
+        action="connectors.document_update",
+        details={"reason": reason, "changes": changes, "document_id": key},
+        document_key=key,
+    )
+
+
+@transaction.atomic
+def document_replace_send(
+    *, user: User, document: Document, replacement: Document, reason: str
+) -> list[OutboxMessage]:
+    """The agency's clerk replaces an issued document that was delivered electronically by
+    another issued outgoing document of the agency: the replacement's message (business type 3,
+    its ReplacementInfoList naming the earlier DocumentId) goes to each recipient of the earlier
+    one, who answers 15 (agreed) or 16 (refused)."""
+    reason = nfc(reason or "").strip()
+    _require_clerk(user, document, _("Only the agency's clerks replace documents."))
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the replacement.")})
+    if (
+        replacement.pk == document.pk
+        or replacement.agency_id != document.agency_id
+        or replacement.direction != Document.Direction.OUTGOING
+        or replacement.status != Document.Status.ISSUED
+    ):
+        raise ValidationError(
+            {"replacement": _("Choose another issued outgoing document of the agency.")}
+        )
+    targets = _change_targets(document, "3")
+    if not targets:
+        raise ValidationError(
+            _("The document was not sent electronically, or it was already replaced.")
+        )
+    try:
+        built = document_message(replacement)
+    except NotSendable as reason_not_sendable:
+        raise ValidationError({"replacement": str(reason_not_sendable)})
+    key = built.document_id.value
+    taken = OutboxMessage.objects.filter(
+        document_key=key,
+        sender_code=built.sender.organ_id,
+        business_type="3",
+        recipient_code__in=[row.recipient_code for row in targets],
+    )
+    if taken.exists():
+        raise ValidationError(
+            {"replacement": _("This document was already sent as a replacement of another.")}
+        )
+    addressed = {organ.organ_id for organ in built.to}
+    earlier = parse_message(bytes(targets[0].payload))
+    message = dataclasses.replace(
+        built,
+        to=[
+            *built.to,
+            *(
+                Organ(organ_id=row.recipient_code, organ_name=row.route.organization.name)
+                for row in targets
+                if row.recipient_code not in addressed
+            ),
+        ],
+        business=dataclasses.replace(
+            built.business,
+            doc_type=3,
+            doc_type_name="replace",
+            reason=reason,
+            replacements=[
+                Replacement(
+                    document_id=earlier.document_id,
+                    organ_ids=[row.recipient_code for row in targets],
+                )
+            ],
+        ),
+    )
+    return _queue_change(
+        user=user,
+        document=replacement,
+        targets=targets,
+        payload=build_message(message),
+        business_type="3",
+        action="connectors.document_replace",
+        details={"reason": reason, "replacement": replacement.pk, "document_id": key},
+        document_key=key,
+        replaced_document=document,
+    )
 
 
 def status_queue(

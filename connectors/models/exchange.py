@@ -132,6 +132,15 @@ class OutboxMessage(models.Model):
         help_text=_("0–3 for a document; the status code for a status."),
     )
     recipient_code = models.CharField(_("recipient's identifier"), max_length=20)
+    replaced_document = models.ForeignKey(
+        "edoc.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exchange_replacements",
+        verbose_name=_("replaced document"),
+        help_text=_("For a replacement (business type 3): the earlier document it replaces."),
+    )
     payload = models.BinaryField(_("edXML message"))
     state = models.CharField(
         _("delivery state"), max_length=10, choices=State.choices, default=State.PENDING
@@ -187,7 +196,7 @@ class Arrival(models.Model):
         ARRIVED = "arrived", _("waiting")
         REGISTERED = "registered", _("registered")
         REFUSED = "refused", _("refused")
-        AGREED = "agreed", _("recall agreed")
+        AGREED = "agreed", _("change agreed")
 
     agency = models.ForeignKey(
         "edoc.Agency",
@@ -237,6 +246,24 @@ class Arrival(models.Model):
         verbose_name=_("answered by"),
     )
     handled_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    acts_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("document it changes"),
+        help_text=_("For an update: the arrival of the document it corrects."),
+    )
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced",
+        verbose_name=_("replaced by"),
+        help_text=_("The agreed replacement (business type 3) of this document."),
+    )
 
     class Meta:
         verbose_name = _("electronic arrival")
@@ -257,11 +284,36 @@ class Arrival(models.Model):
         return self.business_type == "1"
 
     @property
+    def is_change(self) -> bool:
+        """A recall (1), update (2) or replace (3): agreed (15) or refused (16), never
+        registered as such."""
+        return self.business_type in ("1", "2", "3")
+
+    @property
+    def is_update(self) -> bool:
+        return self.business_type == "2"
+
+    @property
+    def is_replace(self) -> bool:
+        return self.business_type == "3"
+
+    @property
     def recall_reason(self) -> str:
+        """The reason the sender gives for a recall, update or replace (BussinessDocReason)."""
         return (self.header.get("business") or {}).get("reason") or ""
 
+    change_reason = recall_reason
+
+    def replaced_keys(self) -> list[str]:
+        """For a replacement: the DocumentIds of the documents it replaces."""
+        return [
+            item["document_id"]["value"]
+            for item in (self.header.get("business") or {}).get("replacements") or []
+        ]
+
     def original(self) -> Arrival | None:
-        """For a recall: the arrival of the document it recalls."""
+        """The arrival (business type 0) of the document with this DocumentId: for a recall, the
+        document it recalls; for an agreed replacement, the new document's own arrival."""
         return Arrival.objects.filter(
             document_key=self.document_key,
             sender_code=self.sender_code,

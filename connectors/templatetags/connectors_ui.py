@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.utils.translation import pgettext
 
 from connectors.edxml.model import STATUS_CODES
-from connectors.selectors import document_arrival, document_deliveries
+from connectors.selectors import (
+    document_arrival,
+    document_deliveries,
+    replacement_candidates,
+)
 from edoc.selectors.access import is_agency_clerk
 
 register = template.Library()
@@ -37,6 +43,31 @@ def can_send_again(context, document) -> bool:
 def recallable(deliveries: list) -> bool:
     """Whether some recipient has not been sent a recall yet."""
     return any(delivery.recall is None for delivery in deliveries)
+
+
+@register.filter
+def changeable(deliveries: list) -> bool:
+    """Whether some recipient of the document as a new document may still be sent an update or
+    a replacement: neither recalled nor replaced there (updates may follow one another)."""
+    return any(
+        delivery.business_type == "0" and delivery.recall is None and delivery.replacement is None
+        for delivery in deliveries
+    )
+
+
+@register.simple_tag
+def exchange_replacement_candidates(document) -> list:
+    """The documents the clerk may choose as this one's replacement."""
+    return replacement_candidates(document)
+
+
+@register.filter
+def iso_date(value: str | None) -> datetime.date | None:
+    """A message header's ISO date (`edxml parse --json`) as a date, for the `date` filter."""
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @register.filter

@@ -74,3 +74,46 @@ def test_the_sender_recalls_and_the_recipient_agrees(
     login(page, "vanthu")
     page.goto(f"/documents/{letter.pk}/")
     expect(page.locator("#exchange .exchange-status").last).to_contain_text("15 — Đồng ý thay đổi")
+
+
+def test_the_sender_updates_and_the_recipient_agrees(
+    page, users, catalogs, pdf_bytes, routes, partner, screenshots
+):
+    letter = issue_to_ubnd(users, catalogs, pdf_bytes)
+    assert wait_until_idle(60)
+
+    login(page, "vanthu")
+    page.goto(f"/documents/{letter.pk}/")
+    page.click("#exchange .exchange-update summary")
+    page.fill("#id_update_reason", "Sửa trích yếu và hạn xử lý")
+    page.fill("#id_update_subject", f"{letter.subject} (sửa đổi)")
+    page.fill("#id_update_due_date", "2027-01-15")
+    page.set_input_files(
+        "#id_update_file",
+        files=[
+            {
+                "name": "ban-sua.pdf",
+                "mimeType": "application/pdf",
+                "buffer": pdf_bytes(["Bản sửa đổi"]),
+            }
+        ],
+    )
+    submit(page, "#btn-update")
+    expect(page.locator("#exchange span[id^=update-]")).to_have_text("Đã gửi cập nhật")
+    page.click("#exchange .exchange-replace summary")
+    page.screenshot(path=os.path.join(screenshots, "connectors-update-sent.png"), full_page=True)
+    assert wait_until_idle(60)
+
+    login(page, "vanthu_ubnd")
+    page.goto("/connectors/arrivals/")
+    page.click("#arrivals-waiting .badge-warning + a")
+    expect(page.locator("#change-reason")).to_have_text("Sửa trích yếu và hạn xử lý")
+    expect(page.locator("#update-changes")).to_contain_text("(sửa đổi)")
+    page.screenshot(path=os.path.join(screenshots, "connectors-update.png"), full_page=True)
+    submit(page, "#btn-change-agree")
+    expect(page.locator("#arrivals-waiting")).to_contain_text(f"{letter.subject} (sửa đổi)")
+    assert wait_until_idle(60)
+
+    login(page, "vanthu")
+    page.goto(f"/documents/{letter.pk}/")
+    expect(page.locator("#exchange .exchange-status").last).to_contain_text("15 — Đồng ý thay đổi")
