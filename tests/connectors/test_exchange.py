@@ -330,8 +330,9 @@ def test_refused_requests_get_a_json_error_store_nothing_and_are_audited(
     assert Arrival.objects.count() == StatusEntry.objects.count() == 0
     assert OutboxMessage.objects.count() == 1  # the held document alone, no status queued
 
-    first = signed_post(url, payload, nonce="n-1")
-    replay = signed_post(url, payload, nonce="n-1")  # the same request again
+    nonce = uuid.uuid4().hex  # Redis remembers nonces across runs: a fresh one per run
+    first = signed_post(url, payload, nonce=nonce)
+    replay = signed_post(url, payload, nonce=nonce)  # the same request again
     assert first.status_code == 202 and first.json() == {"result": "arrived"}
     assert replay.status_code == 409 and replay.json()["error"]["code"] == "replayed"
     assert Arrival.objects.get().document_key.endswith(letter.symbol)
