@@ -92,3 +92,27 @@ def connected(settings, standin):
     settings.EDOC_CONNECTOR_TIMEOUT = 5
     settings.EDOC_CONNECTOR_RETRY_SECONDS = 30
     return standin
+
+
+# Two eDoc instances (tests/connectors/instances.py): short retries, so a test that stops the
+# receiver for a while waits seconds, not minutes, once it is back.
+INSTANCE_SETTINGS = {
+    "EDOC_EXCHANGE_RETRY_SECONDS": "1",
+    "EDOC_EXCHANGE_MAX_ATTEMPTS": "40",
+    "EDOC_EXCHANGE_TIMEOUT_SECONDS": "10",
+}
+
+
+@pytest.fixture(scope="session")
+def two_instances(tmp_path_factory):
+    """A (Sở Y tế) and B (UBND), created, seeded and started once for the session; a test
+    that stops one starts it again before it ends."""
+    from tests.connectors.instances import pair_create, pair_drop
+
+    pair = pair_create(tmp_path_factory.mktemp("instances"), **INSTANCE_SETTINGS)
+    try:
+        for instance in pair:
+            instance.start()
+        yield pair
+    finally:
+        pair_drop(pair)
