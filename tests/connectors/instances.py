@@ -324,17 +324,28 @@ class Instance:
 
 @dataclass
 class Pair:
-    """Instances A (Sở Y tế) and B (UBND), each the other's exchange partner."""
+    """Instances A (Sở Y tế) and B (UBND), each the other's exchange partner; with signing,
+    the test PKI's TSA/OCSP/CRL server (tools/testpki/serve.py) both check signatures against."""
 
     a: Instance
     b: Instance
+    pki_dir: Path | None = None
+    pki: subprocess.Popen | None = None
 
     def __iter__(self):
         return iter((self.a, self.b))
 
+    def key_file(self, username: str) -> Path:
+        """A demo signer's PKCS#12 file (passphrase "edoc-test"), written by seed_signing."""
+        return self.pki_dir / "demo" / f"{username}.p12"
+
     def stop(self) -> None:
         for instance in self:
             instance.stop()
+        if self.pki is not None:
+            self.pki.terminate()
+            self.pki.wait(timeout=20)
+            self.pki = None
 
     def idle(self, seconds: float = 60) -> bool:
         """Wait until neither outbox has a message waiting to be delivered (True), or time is
@@ -373,7 +384,22 @@ def pair_create(home: Path, *, signing: bool = True, **settings: str) -> Pair:
             f'create database "{instance.database}" template "{template}"',
         )
     _admin_sql(f'drop database if exists "{template}" with (force)')
-    pki = threading.Lock()  # seed_signing builds the test PKI once, in var/testpki
+    pair = Pair(a, b)
+    if signing:
+        pair.pki_dir, pki_port = home / "testpki", free_port()
+        log = home / "testpki.log"
+        with open(log, "wb") as output:
+            pair.pki = subprocess.Popen(
+                [sys.executable, "tools/testpki/serve.py", "--port", str(pki_port)]
+                + ["--dir", str(pair.pki_dir)],
+                cwd=BASE_DIR,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        assert wait_for(lambda: "stops." in log.read_text(errors="replace"), 120), log.read_text(
+            errors="replace"
+        )[-2000:]
+    pki = threading.Lock()  # seed_signing writes the PKI's files once at a time
 
     def seed(ours: Instance, theirs: Instance) -> None:
         ours.manage(
@@ -385,8 +411,14 @@ def pair_create(home: Path, *, signing: bool = True, **settings: str) -> Pair:
             ours.short_name,
         )
         if signing:
-            with pki:
-                ours.manage("seed_signing")  # the test PKI's signers, its root trusted
+            with pki:  # the test PKI's signers registered, its root trusted
+                ours.manage(
+                    "seed_signing",
+                    "--dir",
+                    str(pair.pki_dir),
+                    "--base-url",
+                    f"http://127.0.0.1:{pki_port}",
+                )
         ours.manage(
             "exchange_partner",
             "add",
@@ -404,10 +436,14 @@ def pair_create(home: Path, *, signing: bool = True, **settings: str) -> Pair:
             stdin=f"secret-of-{ours.key}\nsecret-of-{theirs.key}\n",
         )
 
-    with ThreadPoolExecutor(2) as pool:
-        for done in [pool.submit(seed, a, b), pool.submit(seed, b, a)]:
-            done.result()
-    return Pair(a, b)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            for done in [pool.submit(seed, a, b), pool.submit(seed, b, a)]:
+                done.result()
+    except BaseException:
+        pair.stop()
+        raise
+    return pair
 
 
 def pair_drop(pair: Pair) -> None:
