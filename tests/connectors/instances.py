@@ -246,10 +246,10 @@ class Instance:
     def running(self) -> bool:
         return self.server is not None
 
-    def stop(self, *, kill: bool = False) -> None:
-        """Stop the server, the worker and the sweep: SIGTERM (a worker finishes its task), or
-        SIGKILL (`kill`: a crash, mid-request or mid-task)."""
-        for name in ("server", "worker", "sweeper"):
+    def stop(self, *, kill: bool = False, only: tuple[str, ...] = ()) -> None:
+        """Stop the server, the worker and the sweep (or `only` those named): SIGTERM (a
+        worker finishes its task), or SIGKILL (`kill`: a crash, mid-request or mid-task)."""
+        for name in only or ("server", "worker", "sweeper"):
             process = getattr(self, name)
             if process is None:
                 continue
@@ -290,7 +290,7 @@ class Instance:
         assert answer.status_code in (200, 201), f"{method} {path}: {answer.text[:2000]}"
         return answer.json()
 
-    def issue(
+    def draft(
         self,
         subject: str,
         pdf: bytes,
@@ -298,10 +298,9 @@ class Instance:
         to: str,
         drafter: str = "chuyenvien",
         signer: str = "giamdoc",
-        clerk: str = "vanthu",
-    ) -> dict:
-        """An outgoing plan drafted, submitted and issued to the organisation with code `to`,
-        through the REST API: the issued document's details."""
+    ) -> int:
+        """An outgoing plan to the organisation with code `to`, drafted and submitted through
+        the REST API (ready to issue where no approval process governs it): its id."""
         catalogs = self.api(drafter, "GET", "catalogs/")
         plan = next(t for t in catalogs["document_types"] if t["abbreviation"] == "KH")
         organisation = next(o for o in catalogs["external_organizations"] if o["code"] == to)
@@ -319,7 +318,15 @@ class Instance:
             files={"file": ("du-thao.pdf", io.BytesIO(pdf), "application/pdf")},
         )
         self.api(drafter, "POST", f"documents/{draft['id']}/submit/", json={})
-        return self.api(clerk, "POST", f"documents/{draft['id']}/issue/", json={})
+        return draft["id"]
+
+    def issue_draft(self, document_id: int, clerk: str = "vanthu") -> dict:
+        """The clerk numbers and issues a ready document (REST API): its details."""
+        return self.api(clerk, "POST", f"documents/{document_id}/issue/", json={})
+
+    def issue(self, subject: str, pdf: bytes, *, to: str) -> dict:
+        """Draft, submit and issue an outgoing plan to `to` (REST API): its details."""
+        return self.issue_draft(self.draft(subject, pdf, to=to))
 
 
 @dataclass
