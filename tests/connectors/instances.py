@@ -7,6 +7,9 @@ migrated fresh), its own MEDIA_ROOT, its own `manage.py runserver --noreload` pr
 beat runs every minute, every N seconds: default 2).
 Each is seeded through product commands (`seed_demo --organisation-only`, `seed_signing`,
 `exchange_partner add`) and used through its REST API, its pages and its management commands.
+With signing, both trust the same test PKI, served (TSA, OCSP, CRLs) by a `tools/testpki/
+serve.py` process on a free port, so a signature made on A is verified, revocation included,
+on B.
 
 A is the Sở Y tế Đồng Nai (000.00.23.H19), B the UBND tỉnh Đồng Nai (000.00.00.H19); each has
 the other as exchange partner. The databases are named after DATABASE_URL's (`<name>_a`,
@@ -156,10 +159,6 @@ class Instance:
         """Run `code` in this instance's Django (manage.py shell); the JSON it prints last."""
         out = self.manage("shell", "--no-imports", "-c", code)
         return json.loads(out.strip().splitlines()[-1])
-
-    def sweep(self) -> str:
-        """What beat does every minute: deliver the outbox's due messages."""
-        return self.manage("connectors_deliver")
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with psycopg.connect(database_url(self.database)) as connection:
