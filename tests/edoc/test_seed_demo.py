@@ -237,29 +237,3 @@ def test_a_demo_signer_signs_with_their_own_key_only(seeded):
     assert record.kind == SignatureRecord.Kind.CERTIFICATION
     stamp = visible_text(file_read_verified(record.signed_file))
     assert "Trần Minh Đức" in stamp and "Giám đốc" in stamp
-
-
-@pytest.mark.django_db
-def test_another_agencys_organisation_only(settings):
-    """`--organisation-only` with another agency's name: its agency (EDOC_AGENCY_CODE), units,
-    users and external organisations; no documents nor other apps' demo data."""
-    settings.EDOC_AGENCY_CODE = "000.00.00.H19"
-    out = io.StringIO()
-    call_command(
-        "seed_demo",
-        "--organisation-only",
-        "--agency-name",
-        "Ủy ban nhân dân tỉnh Đồng Nai",
-        "--agency-short-name",
-        "UBND",
-        stdout=out,
-    )
-    agency = Agency.objects.get()
-    assert (agency.code, agency.name, agency.short_name) == (
-        "000.00.00.H19",
-        "Ủy ban nhân dân tỉnh Đồng Nai",
-        "UBND",
-    )
-    assert User.objects.filter(username="vanthu", unit__agency=agency).exists()
-    assert ExternalOrganization.objects.exists() and not Document.objects.exists()
-    assert "Process definitions" not in out.getvalue() and "Signing keys" not in out.getvalue()
