@@ -5,6 +5,7 @@ one-stop fixtures (procedures, officer, applicant, papers, a signed result); the
 Egov stand-in (tools/portal_standin) as a subprocess on 127.0.0.1."""
 
 import pytest
+from django.core.cache import cache
 
 from connectors.models import ExchangeRoute
 from edoc.models import Agency, ExternalOrganization, Role, Unit, UnitKind, User
@@ -66,6 +67,7 @@ def route(organization, url: str, ours: str, theirs: str) -> ExchangeRoute:
 
 @pytest.fixture
 def routes(live_server, catalogs, partner):
+    cache.clear()  # an earlier run's nonces: Redis outlives the test database and its ids
     return {
         "to_ubnd": route(catalogs["ubnd"], live_server.url, "syt", "ubnd"),
         "to_syt": route(partner["syt_org"], live_server.url, "ubnd", "syt"),
