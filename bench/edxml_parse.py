@@ -49,7 +49,7 @@ END = "<!-- bench/edxml_parse.py: end -->"
 LIMIT = 64 * 1024 * 1024
 
 
-def _median_ms(function, data: bytes, runs: int) -> float:
+def median_ms(function, data: bytes, runs: int) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -86,8 +86,8 @@ def main() -> None:
     rows = []
     for label, data, runs in cases:
         ours(data)  # warm up (imports, caches)
-        bare_ms = _median_ms(bare, data, runs)
-        ours_ms = _median_ms(ours, data, runs)
+        bare_ms = median_ms(bare, data, runs)
+        ours_ms = median_ms(ours, data, runs)
         rows.append(
             f"| {label} | {len(data) / 1024 / 1024:.2f} MB | {runs} | {bare_ms:.2f} | "
             f"{ours_ms:.2f} | {ours_ms / bare_ms:.1f} |"

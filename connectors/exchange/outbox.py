@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -486,36 +487,72 @@ def handling_progressed(
     )
 
 
-def deliver(message_id: int) -> str | None:
+@dataclasses.dataclass(frozen=True)
+class DeliveryClaim:
+    """A worker's lease on one pending message: until `until` no other worker sends it."""
+
+    message_id: int
+    token: uuid.UUID
+    until: datetime.datetime
+
+
+def claim_seconds() -> int:
+    """How long a claim lasts: longer than one delivery may take (the request's connect and
+    read timeouts), so only a crashed or hung worker's claim runs out."""
+    return 2 * settings.EDOC_EXCHANGE_TIMEOUT_SECONDS + 30
+
+
+def delivery_claim(message_id: int, now: datetime.datetime | None = None) -> DeliveryClaim | None:
+    """Claim a pending message for one delivery attempt (counted now), in its own short
+    transaction; None when it is not pending or another worker's claim still runs."""
+    now = now or timezone.now()
+    claim = DeliveryClaim(
+        message_id, uuid.uuid4(), now + datetime.timedelta(seconds=claim_seconds())
+    )
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        .update(claimed_until=claim.until, claim_token=claim.token, attempts=F("attempts") + 1)
+    )
+    return claim if claimed else None
+
+
+def deliver(message_id: int, now: datetime.datetime | None = None) -> str | None:
     """Try one pending message now: its new state, or None when it is not pending (already
-    sent, given up) or another worker holds it. The row stays locked while it is sent."""
-    with transaction.atomic():
-        row = (
-            OutboxMessage.objects.select_for_update(skip_locked=True, no_key=True)
-            .select_related("route")
-            .filter(pk=message_id, state=OutboxMessage.State.PENDING)
-            .first()
-        )
-        if row is None:
-            return None
-        row.attempts += 1
-        try:
-            if not row.route.enabled:
-                raise DeliveryError("route disabled")
-            TRANSPORTS[row.route.transport].send(row.route, bytes(row.payload))
-        except DeliveryError as error:
-            row.last_error = str(error)[:500]
-            if row.attempts >= settings.EDOC_EXCHANGE_MAX_ATTEMPTS:
-                row.state = OutboxMessage.State.FAILED
-            else:
-                row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
-            logger.warning("delivery of outbox message %s failed: %s", row.pk, row.last_error)
-        else:
-            row.state = OutboxMessage.State.SENT
-            row.sent_at = timezone.now()
-            row.last_error = ""
-        row.save(update_fields=["attempts", "state", "next_attempt_at", "last_error", "sent_at"])
-        return row.state
+    sent, given up) or another worker's claim on it still runs.
+
+    No transaction is open while the message is on the wire: the row is claimed (a lease) in
+    one short transaction and the answer recorded in another. A worker that dies in between
+    leaves a claim that runs out, and the message is sent again: at least once, and the
+    receiver stores a message once by its identity."""
+    claim = delivery_claim(message_id, now)
+    if claim is None:
+        return None
+    row = OutboxMessage.objects.select_related("route").get(pk=message_id)
+    try:
+        if not row.route.enabled:
+            raise DeliveryError("route disabled")
+        TRANSPORTS[row.route.transport].send(row.route, bytes(row.payload))
+    except DeliveryError as error:
+        last_error = str(error)[:500]
+        logger.warning("delivery of outbox message %s failed: %s", row.pk, last_error)
+        given_up = row.attempts >= settings.EDOC_EXCHANGE_MAX_ATTEMPTS
+        outcome = {
+            "state": OutboxMessage.State.FAILED if given_up else OutboxMessage.State.PENDING,
+            "next_attempt_at": timezone.now() + retry_delay(row.attempts),
+            "last_error": last_error,
+        }
+        # only our own claim: another worker took over a claim that ran out
+        mine = {"claim_token": claim.token}
+    else:
+        outcome = {"state": OutboxMessage.State.SENT, "sent_at": timezone.now(), "last_error": ""}
+        mine = {}  # acknowledged: sent, whoever holds the claim now
+    recorded = OutboxMessage.objects.filter(
+        pk=row.pk, state=OutboxMessage.State.PENDING, **mine
+    ).update(claimed_until=None, claim_token=None, **outcome)
+    if not recorded:
+        return OutboxMessage.objects.values_list("state", flat=True).get(pk=row.pk)
+    return outcome["state"]
 
 
 @transaction.atomic
@@ -552,11 +589,14 @@ def delivery_retry(*, user: User, message: OutboxMessage) -> OutboxMessage:
 def deliver_due(now: datetime.datetime | None = None) -> dict[str, int]:
     """Try every pending message whose next attempt is due: counts by resulting state."""
     counts: dict[str, int] = {}
-    due = OutboxMessage.objects.filter(
-        state=OutboxMessage.State.PENDING, next_attempt_at__lte=now or timezone.now()
-    ).order_by("next_attempt_at", "pk")
+    now = now or timezone.now()
+    due = (
+        OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING, next_attempt_at__lte=now)
+        .exclude(claimed_until__gt=now)  # on the wire (another worker's claim still runs)
+        .order_by("next_attempt_at", "pk")
+    )
     for pk in list(due.values_list("pk", flat=True)[:500]):
-        state = deliver(pk)
+        state = deliver(pk, now)
         if state:
             counts[state] = counts.get(state, 0) + 1
     return counts

@@ -150,6 +150,13 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("last delivery error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        _("claimed by a worker until"),
+        null=True,
+        blank=True,
+        help_text=_("A worker is sending it; after this time another worker may try again."),
+    )
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("outgoing message")

@@ -104,9 +104,10 @@ class Org:
 
 
 @transaction.atomic
-def seed_organisation() -> Org:
-    """Agency, unit tree, users, fields and external organisations (created where missing);
-    what was created is audited as the demo administrator's."""
+def seed_organisation(name: str = AGENCY_NAME, short_name: str = "SYT") -> Org:
+    """Agency (`EDOC_AGENCY_CODE`; another agency's demo gives its own name), unit tree, users,
+    fields and external organisations (created where missing); what was created is audited as
+    the demo administrator's."""
     created: Counter = Counter()
 
     def get_or_create(model, counter: str, defaults: dict | None = None, **lookup):
@@ -115,13 +116,11 @@ def seed_organisation() -> Org:
         return obj
 
     code = getattr(settings, "EDOC_AGENCY_CODE", "000.00.23.H19")
-    agency = (
-        Agency.objects.filter(code=code).first() or Agency.objects.filter(name=AGENCY_NAME).first()
-    )
+    agency = Agency.objects.filter(code=code).first() or Agency.objects.filter(name=name).first()
     if agency is None:
         agency = Agency.objects.create(
-            name=AGENCY_NAME,
-            short_name="SYT",
+            name=name,
+            short_name=short_name,
             code=code,
             parent_name="UBND TỈNH ĐỒNG NAI",
             place_name="Đồng Nai",

@@ -5,6 +5,7 @@ one-stop fixtures (procedures, officer, applicant, papers, a signed result); the
 Egov stand-in (tools/portal_standin) as a subprocess on 127.0.0.1."""
 
 import pytest
+from django.core.cache import cache
 
 from connectors.models import ExchangeRoute
 from edoc.models import Agency, ExternalOrganization, Role, Unit, UnitKind, User
@@ -66,6 +67,7 @@ def route(organization, url: str, ours: str, theirs: str) -> ExchangeRoute:
 
 @pytest.fixture
 def routes(live_server, catalogs, partner):
+    cache.clear()  # an earlier run's nonces: Redis outlives the test database and its ids
     return {
         "to_ubnd": route(catalogs["ubnd"], live_server.url, "syt", "ubnd"),
         "to_syt": route(partner["syt_org"], live_server.url, "ubnd", "syt"),
@@ -92,3 +94,27 @@ def connected(settings, standin):
     settings.EDOC_CONNECTOR_TIMEOUT = 5
     settings.EDOC_CONNECTOR_RETRY_SECONDS = 30
     return standin
+
+
+# Two eDoc instances (tests/connectors/instances.py): short retries, so a test that stops the
+# receiver for a while waits seconds, not minutes, once it is back.
+INSTANCE_SETTINGS = {
+    "EDOC_EXCHANGE_RETRY_SECONDS": "1",
+    "EDOC_EXCHANGE_MAX_ATTEMPTS": "40",
+    "EDOC_EXCHANGE_TIMEOUT_SECONDS": "10",
+}
+
+
+@pytest.fixture(scope="session")
+def two_instances(tmp_path_factory):
+    """A (Sở Y tế) and B (UBND), created, seeded and started once for the session; a test
+    that stops one starts it again before it ends."""
+    from tests.connectors.instances import pair_create, pair_drop
+
+    pair = pair_create(tmp_path_factory.mktemp("instances"), **INSTANCE_SETTINGS)
+    try:
+        for instance in pair:
+            instance.start()
+        yield pair
+    finally:
+        pair_drop(pair)
