@@ -19,3 +19,18 @@ def register_dossier_panel(template_name: str, *, order: int = 100) -> None:
 def dossier_panels() -> list[str]:
     """Template names of the registered panels, in order."""
     return sorted(_dossier_panels, key=lambda name: (_dossier_panels[name], name))
+
+
+# Panels of the citizen portal's tracking page (the session's dossier): rendered with the
+# page's context (`dossier`, `request` …) under the dossier's status, e.g. paying its fee.
+_portal_dossier_panels: dict[str, int] = {}
+
+
+def register_portal_dossier_panel(template_name: str, *, order: int = 100) -> None:
+    """Show `template_name` on the citizen's tracking page, panels by `order`."""
+    _portal_dossier_panels[template_name] = order
+
+
+def portal_dossier_panels() -> list[str]:
+    """Template names of the registered portal panels, in order."""
+    return sorted(_portal_dossier_panels, key=lambda name: (_portal_dossier_panels[name], name))

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "onestop",
     "onestop.portal",
     "connectors",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,13 @@ EDOC_TRACKING_TOKEN_MAX_AGE_DAYS = env.int("EDOC_TRACKING_TOKEN_MAX_AGE_DAYS", d
 EDOC_PORTAL_LOOKUP_RATE = env.str("EDOC_PORTAL_LOOKUP_RATE", default="10/600")
 EDOC_PORTAL_SUBMIT_RATE = env.str("EDOC_PORTAL_SUBMIT_RATE", default="20/3600")
 EDOC_PORTAL_UPLOAD_RATE = env.str("EDOC_PORTAL_UPLOAD_RATE", default="30/3600")
+# Payments (payments/): how long a payment order stays payable, the electronic receipts' series,
+# and how old a provider's callback (its payment time) may be before it is refused as a replay.
+EDOC_PAYMENT_ORDER_MINUTES = env.int("EDOC_PAYMENT_ORDER_MINUTES", default=30)
+EDOC_RECEIPT_SERIES = env.str("EDOC_RECEIPT_SERIES", default="BLĐT")
+EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS = env.int(
+    "EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS", default=24 * 3600
+)
 
 # --- The provincial public-service portal's dossier sync and Egov licensing (connectors/portal).
 # An empty URL turns that sync off. Tokens are read verbatim (config.env.literal).

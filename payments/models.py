@@ -1,0 +1,186 @@
+"""Payment orders, the raw log of providers' callbacks, and electronic receipts (biên lai điện
+tử) numbered gaplessly per series and year.
+
+Write through `payments.services`, read through `payments.selectors`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def new_receipt_code() -> str:
+    """The unguessable code of a receipt's public verification page."""
+    return secrets.token_urlsafe(12)
+
+
+class OrderState(models.TextChoices):
+    CREATED = "created", _("Created")
+    PENDING = "pending", _("Waiting for the payment")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+
+
+OPEN_STATES = (OrderState.CREATED, OrderState.PENDING)
+
+
+class PaymentOrder(models.Model):
+    """One amount to pay for one obligation (a dossier's fee, or another service): at most one
+    open order (created or pending) per obligation."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    agency = models.ForeignKey(
+        "edoc.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    dossier = models.ForeignKey(
+        "onestop.Dossier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossier"),
+    )
+    obligation = models.CharField(
+        _("obligation"),
+        max_length=100,
+        help_text=_("What the order pays, e.g. dossier-fee:42; one open order each."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=255)
+    payer_name = models.CharField(_("payer"), max_length=255)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=OrderState.choices, default=OrderState.CREATED
+    )
+    provider = models.CharField(_("method"), max_length=20, blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collected by"),
+    )
+
+    class Meta:
+        verbose_name = _("payment order")
+        verbose_name_plural = _("payment orders")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["obligation"],
+                condition=Q(state__in=["created", "pending"]),
+                name="payments_one_open_order_per_obligation",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payments_order_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class CallbackLog(models.Model):
+    """A provider's callback exactly as it arrived, stored before it is processed, with the
+    answer it got."""
+
+    provider = models.CharField(_("provider"), max_length=20)
+    params = models.JSONField(_("parameters"))
+    remote_ip = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    order = models.ForeignKey(
+        PaymentOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name=_("order"),
+    )
+    outcome = models.CharField(_("answer code"), max_length=10, blank=True)
+    message = models.CharField(_("answer"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("provider callback")
+        verbose_name_plural = _("provider callbacks")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} #{self.pk} → {self.outcome}"
+
+
+class ReceiptCounter(models.Model):
+    """The last number given in a receipt series for a year; its row is locked while a number
+    is taken, so numbers are gapless."""
+
+    series = models.CharField(_("series"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="payments_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}/{self.year}: {self.last_number}"
+
+
+class Receipt(models.Model):
+    """The electronic receipt of a paid order."""
+
+    order = models.OneToOneField(
+        PaymentOrder, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("order")
+    )
+    code = models.CharField(_("verification code"), max_length=32, unique=True)
+    series = models.CharField(_("series"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    issued_at = models.DateTimeField(_("issued at"))
+    payer_name = models.CharField(_("payer"), max_length=255)
+    purpose = models.CharField(_("purpose"), max_length=255)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    method = models.CharField(_("method"), max_length=20)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "number"], name="payments_receipt_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The receipt's number as printed: "BLĐT 0000012/2026"."""
+        return f"{self.series} {self.number:07d}/{self.year}"

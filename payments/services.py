@@ -1,0 +1,482 @@
+"""Writes of the payments app, each in one transaction and audited: payment orders, the start
+of a payment at a provider, providers' callbacks (the only thing that marks an order paid
+online), counter payments, receipts numbered gaplessly per series and year."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edoc.models import Agency, User
+from edoc.services.audit import audit_record
+from edoc.text import nfc
+from onestop import access as onestop_access
+from onestop.models import Dossier
+from onestop.payments import FeePayment
+from onestop.services import dossier_fee_settle
+from payments.models import (
+    OPEN_STATES,
+    CallbackLog,
+    OrderState,
+    PaymentOrder,
+    Receipt,
+    ReceiptCounter,
+    new_receipt_code,
+)
+from payments.providers.base import (
+    CallbackRejected,
+    PaymentRequest,
+    Redirect,
+    ShowQr,
+    provider,
+)
+from workflows.calendar import VN_TZ
+
+logger = logging.getLogger(__name__)
+
+CASH = "cash"  # counter: cash handed to the officer
+POS = "pos"  # counter: a bank card on the POS terminal, with its approval code
+COUNTER_METHODS = (CASH, POS, "counter")
+
+# What a callback's processing ended in, and the answer each provider gets for it.
+OK, NOT_FOUND, ALREADY, AMOUNT, SIGNATURE, OTHER = (
+    "ok",
+    "not_found",
+    "already_confirmed",
+    "invalid_amount",
+    "bad_signature",
+    "other",
+)
+VNPAY_CODES = {
+    OK: ("00", "Confirm Success"),
+    NOT_FOUND: ("01", "Order not found"),
+    ALREADY: ("02", "Order already confirmed"),
+    AMOUNT: ("04", "invalid amount"),
+    SIGNATURE: ("97", "Invalid signature"),
+    OTHER: ("99", "Unknow error"),
+}
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """What a callback ended in (`outcome`) and the provider's answer code and message."""
+
+    outcome: str
+    code: str
+    message: str
+
+    def as_vnpay(self) -> dict[str, str]:
+        return {"RspCode": self.code, "Message": self.message}
+
+
+def _answer(outcome: str, code: str | None = None) -> CallbackAnswer:
+    default_code, message = VNPAY_CODES[outcome]
+    return CallbackAnswer(outcome, code or default_code, message)
+
+
+def dossier_obligation(dossier: Dossier) -> str:
+    """The obligation key of a dossier's fee."""
+    return f"dossier-fee:{dossier.pk}"
+
+
+def _new_order_code() -> str:
+    """ "TT261206" + 8 random hex digits: unique, short, letters and digits only (VNPAY's
+    vnp_TxnRef, a bank transfer's purpose field)."""
+    today = timezone.localtime(timezone.now(), VN_TZ)
+    return f"TT{today:%y%m%d}{secrets.token_hex(4).upper()}"
+
+
+def _expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(minutes=settings.EDOC_PAYMENT_ORDER_MINUTES)
+
+
+def _locked_open_order(obligation: str) -> PaymentOrder | None:
+    return (
+        PaymentOrder.objects.select_for_update()
+        .filter(obligation=obligation, state__in=OPEN_STATES)
+        .first()
+    )
+
+
+@transaction.atomic
+def order_create(
+    *,
+    agency: Agency,
+    obligation: str,
+    purpose: str,
+    payer_name: str,
+    amount: int,
+    dossier: Dossier | None = None,
+    actor: User | None = None,
+) -> PaymentOrder:
+    """The open order of an obligation: the existing one when it is still payable for this
+    amount, else a new one (a stale one — other amount, expired — is closed first)."""
+    amount = int(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be positive.")})
+    current = _locked_open_order(obligation)
+    if current is not None:
+        if current.amount == amount and current.expires_at > timezone.now():
+            return current
+        stale_state = OrderState.EXPIRED if current.amount == amount else OrderState.CANCELLED
+        current.state = stale_state
+        current.save(update_fields=["state"])
+        audit_record(
+            actor=actor,
+            action="payment.order_closed",
+            target=current,
+            details={"code": current.code, "state": stale_state},
+        )
+    order = PaymentOrder.objects.create(
+        code=_new_order_code(),
+        agency=agency,
+        dossier=dossier,
+        obligation=obligation,
+        purpose=nfc(purpose)[:255],
+        payer_name=nfc(payer_name)[:255],
+        amount=amount,
+        expires_at=_expiry(),
+    )
+    audit_record(
+        actor=actor,
+        action="payment.order_created",
+        target=order,
+        details={"code": order.code, "amount": amount, "obligation": obligation},
+    )
+    return order
+
+
+def dossier_fee_purpose(dossier: Dossier) -> str:
+    return _("Fee of dossier %(code)s: %(procedure)s") % {
+        "code": dossier.code,
+        "procedure": dossier.procedure.name,
+    }
+
+
+def order_for_dossier(dossier: Dossier, *, actor: User | None = None) -> PaymentOrder:
+    """The open order of a dossier's unpaid fee (`dossier.fee_amount`), replacing a stale
+    one (another amount, expired)."""
+    return order_create(
+        agency=dossier.agency,
+        obligation=dossier_obligation(dossier),
+        purpose=dossier_fee_purpose(dossier),
+        payer_name=dossier.applicant_name,
+        amount=dossier.fee_amount,
+        dossier=dossier,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def order_start(
+    *,
+    order: PaymentOrder,
+    provider_key: str,
+    client_ip: str,
+    return_url: str,
+    ipn_url: str,
+    locale: str = "vn",
+) -> tuple[PaymentOrder, Redirect | ShowQr]:
+    """Send the payer to pay `order` at the provider: the order is pending with that
+    provider; an expired order is replaced by a fresh one first. Returns the order paid and
+    where the payer goes."""
+    try:
+        chosen = provider(provider_key)
+    except KeyError:
+        raise ValidationError(
+            {"method": _("This payment method is not available.")}, code="provider"
+        ) from None
+    order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    if not order.is_open:
+        raise ValidationError(
+            _("This payment order is %(state)s; it can no longer be paid.")
+            % {"state": order.get_state_display()},
+            code="state",
+        )
+    if order.expires_at <= timezone.now() or (
+        order.state == OrderState.PENDING and order.provider != provider_key
+    ):
+        # A new attempt gets a new code: providers refuse a transaction reference used before.
+        order.state = (
+            OrderState.EXPIRED if order.expires_at <= timezone.now() else OrderState.CANCELLED
+        )
+        order.save(update_fields=["state"])
+        order = order_create(
+            agency=order.agency,
+            obligation=order.obligation,
+            purpose=order.purpose,
+            payer_name=order.payer_name,
+            amount=order.amount,
+            dossier=order.dossier,
+        )
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    order.state = OrderState.PENDING
+    order.provider = provider_key
+    order.save(update_fields=["state", "provider"])
+    request = PaymentRequest(
+        order_code=order.code,
+        amount=order.amount,
+        description=order.purpose,
+        created_at=order.created_at,
+        expires_at=order.expires_at,
+        return_url=return_url,
+        ipn_url=ipn_url,
+        client_ip=client_ip,
+        locale=locale,
+    )
+    where = chosen.start(request)
+    audit_record(
+        actor=None,
+        action="payment.order_started",
+        target=order,
+        details={"code": order.code, "provider": provider_key, "amount": order.amount},
+    )
+    return order, where
+
+
+def callback_process(
+    provider_key: str, params: Mapping[str, str], remote_ip: str | None
+) -> CallbackAnswer:
+    """A provider's callback (IPN): stored raw first, then verified, then applied to its
+    order under the order's row lock — paid once, whatever repeats or races. Every callback
+    is audited with its answer; a refused one changes no order."""
+    raw = {str(key): str(value) for key, value in params.items()}
+    log = CallbackLog.objects.create(provider=provider_key[:20], params=raw, remote_ip=remote_ip)
+    order: PaymentOrder | None = None
+    try:
+        with transaction.atomic():
+            answer, order = _callback_apply(provider_key, raw)
+            _callback_audit(log, answer, order)
+    except Exception as error:  # noqa: BLE001 - the provider gets "other", the log the trace
+        logger.exception("payment callback %s of %s failed", log.pk, provider_key)
+        answer = _answer(OTHER)
+        with transaction.atomic():
+            _callback_audit(log, answer, None, error=type(error).__name__)
+    return answer
+
+
+def _callback_audit(
+    log: CallbackLog, answer: CallbackAnswer, order: PaymentOrder | None, error: str = ""
+) -> None:
+    CallbackLog.objects.filter(pk=log.pk).update(
+        outcome=answer.code, message=answer.message[:255], order=order
+    )
+    details = {
+        "provider": log.provider,
+        "callback": log.pk,
+        "outcome": answer.outcome,
+        "code": answer.code,
+        "order": order.code if order else "",
+    }
+    if error:
+        details["error"] = error
+    audit_record(
+        actor=None,
+        action="payment.callback_accepted" if answer.outcome == OK else "payment.callback_refused",
+        target=order,
+        details=details,
+    )
+
+
+def _callback_apply(
+    provider_key: str, params: Mapping[str, str]
+) -> tuple[CallbackAnswer, PaymentOrder | None]:
+    try:
+        result = provider(provider_key).verify_callback(params)
+    except KeyError:
+        return _answer(NOT_FOUND), None
+    except CallbackRejected as rejected:
+        outcome = SIGNATURE if rejected.code == VNPAY_CODES[SIGNATURE][0] else OTHER
+        return _answer(outcome, rejected.code), None
+    order = PaymentOrder.objects.select_for_update().filter(code=result.order_code).first()
+    if order is None:
+        return _answer(NOT_FOUND), None
+    if result.amount != order.amount:
+        return _answer(AMOUNT), order
+    if not order.is_open:
+        return _answer(ALREADY), order
+    if order.provider and order.provider != provider_key:
+        return _answer(NOT_FOUND), order
+    now = timezone.now()
+    window = datetime.timedelta(seconds=settings.EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS)
+    if result.paid_at is not None and not (now - window <= result.paid_at <= now + window):
+        return _answer(OTHER), order  # outside the replay window
+    order.provider = provider_key
+    order.provider_reference = nfc(result.provider_reference)[:100]
+    if not result.success:
+        order.state = OrderState.FAILED
+        order.save(update_fields=["state", "provider", "provider_reference"])
+        return _answer(OK), order
+    if result.paid_at is not None and result.paid_at > order.expires_at + window:
+        return _answer(OTHER), order  # paid long after the order expired: for review
+    order.state = OrderState.PAID
+    order.paid_at = result.paid_at or now
+    order.save(update_fields=["state", "provider", "provider_reference", "paid_at"])
+    _settle(order, method=provider_key, actor=None)
+    return _answer(OK), order
+
+
+def _settle(order: PaymentOrder, *, method: str, actor: User | None) -> Receipt:
+    """The paid order settles its obligation: a dossier's fee through onestop (whose collector
+    issues the receipt), any other obligation with its receipt directly."""
+    if order.dossier_id is not None:
+        try:
+            with transaction.atomic():
+                dossier_fee_settle(
+                    dossier=order.dossier,
+                    payment=FeePayment(
+                        method=method, amount=order.amount, reference=order.provider_reference
+                    ),
+                    actor=actor,
+                )
+        except ValidationError as error:
+            # The money is in, but the dossier no longer waits for it (closed, settled at the
+            # counter meanwhile): the receipt is issued and the case is left for review.
+            audit_record(
+                actor=actor,
+                action="payment.settle_refused",
+                target=order,
+                details={"code": order.code, "error": "; ".join(error.messages)},
+            )
+        else:
+            return Receipt.objects.get(order=order)
+    return receipt_issue(order, actor=actor)
+
+
+def receipt_take_number(series: str, year: int) -> int:
+    """The next number of a receipt series in a year, gapless: the counter's row is locked by
+    the UPDATE until commit, a rolled-back receipt gives its number back (the way
+    `edoc.services.numbering.register_book_take_number` numbers register books)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("receipt_take_number must run inside a transaction")
+    if not ReceiptCounter.objects.filter(series=series, year=year).exists():
+        try:
+            with transaction.atomic():
+                ReceiptCounter.objects.create(series=series, year=year)
+        except IntegrityError:  # another receipt created it a moment ago
+            pass
+    ReceiptCounter.objects.filter(series=series, year=year).update(last_number=F("last_number") + 1)
+    return ReceiptCounter.objects.get(series=series, year=year).last_number
+
+
+def receipt_issue(order: PaymentOrder, *, actor: User | None) -> Receipt:
+    """The electronic receipt of a paid order (once: an issued one is returned as it is)."""
+    existing = Receipt.objects.filter(order=order).first()
+    if existing is not None:
+        return existing
+    issued_at = timezone.now()
+    series = settings.EDOC_RECEIPT_SERIES
+    year = timezone.localtime(issued_at, VN_TZ).year
+    receipt = Receipt.objects.create(
+        order=order,
+        code=new_receipt_code(),
+        series=series,
+        year=year,
+        number=receipt_take_number(series, year),
+        issued_at=issued_at,
+        payer_name=order.payer_name,
+        purpose=order.purpose,
+        amount=order.amount,
+        method=order.provider,
+        provider_reference=order.provider_reference,
+        issued_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="payment.receipt_issued",
+        target=receipt,
+        details={"order": order.code, "receipt": receipt.reference, "amount": order.amount},
+    )
+    return receipt
+
+
+def collector_fee_settled(dossier: Dossier, payment: FeePayment, actor: User | None) -> str:
+    """The fee collector's `fee_settled`: the dossier's order paid (by a callback just now, or
+    here: at the counter) gets its receipt; an exemption closes the open order."""
+    obligation = dossier_obligation(dossier)
+    if payment.exempt:
+        order = _locked_open_order(obligation)
+        if order is not None:
+            order.state = OrderState.CANCELLED
+            order.save(update_fields=["state"])
+            audit_record(
+                actor=actor,
+                action="payment.order_closed",
+                target=order,
+                details={"code": order.code, "state": OrderState.CANCELLED, "exempt": True},
+            )
+        return payment.reference
+    order = (
+        PaymentOrder.objects.select_for_update(of=("self",))
+        .filter(obligation=obligation, state=OrderState.PAID, receipt__isnull=True)
+        .first()
+    )
+    if order is None:
+        order = _locked_open_order(obligation) or order_for_dossier(dossier, actor=actor)
+        order.state = OrderState.PAID
+        order.provider = payment.method
+        order.provider_reference = nfc(payment.reference)[:100]
+        order.paid_at = timezone.now()
+        order.collected_by = actor
+        order.save(
+            update_fields=["state", "provider", "provider_reference", "paid_at", "collected_by"]
+        )
+    receipt = receipt_issue(order, actor=actor)
+    return f"{receipt.reference} {payment.reference}".strip()
+
+
+@transaction.atomic
+def order_pay_at_counter(
+    *, officer: User, order: PaymentOrder, method: str, approval_code: str = ""
+) -> Receipt:
+    """An officer takes the order's amount at the counter: cash, or a card on the bank's POS
+    terminal with the terminal's approval code. Settles like a provider's payment."""
+    approval_code = nfc(approval_code).strip()
+    if method not in (CASH, POS):
+        raise ValidationError({"method": _("Choose cash or a POS card payment.")})
+    if method == POS and not (approval_code.isalnum() and len(approval_code) <= 20):
+        raise ValidationError(
+            {"approval_code": _("Enter the POS terminal's approval code (letters and digits).")}
+        )
+    order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    onestop_access.require_officer(officer, order.agency_id)
+    if not order.is_open:
+        raise ValidationError(
+            _("This payment order is %(state)s; it can no longer be paid.")
+            % {"state": order.get_state_display()},
+            code="state",
+        )
+    if order.dossier_id is not None:
+        dossier_fee_settle(
+            dossier=order.dossier,
+            payment=FeePayment(method=method, amount=order.amount, reference=approval_code),
+            actor=officer,
+        )
+        receipt = Receipt.objects.get(order=order)
+    else:
+        order.state = OrderState.PAID
+        order.provider = method
+        order.provider_reference = approval_code
+        order.paid_at = timezone.now()
+        order.collected_by = officer
+        order.save(
+            update_fields=["state", "provider", "provider_reference", "paid_at", "collected_by"]
+        )
+        receipt = receipt_issue(order, actor=officer)
+    audit_record(
+        actor=officer,
+        action="payment.counter_recorded",
+        target=order,
+        details={"code": order.code, "method": method, "amount": order.amount},
+    )
+    return receipt
