@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_receipt_code() -> str:
@@ -22,7 +23,7 @@ def new_receipt_code() -> str:
 class OrderState(models.TextChoices):
     CREATED = "created", _("Created")
     PENDING = "pending", _("Waiting for the payment")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("payment order", "Paid")
     FAILED = "failed", _("Failed")
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
