@@ -335,6 +335,23 @@ EDOC_EGOV_URL = env.str("EDOC_EGOV_URL", default="")
 EDOC_EGOV_TOKEN = literal("EDOC_EGOV_TOKEN")
 EDOC_CONNECTOR_TIMEOUT = env.float("EDOC_CONNECTOR_TIMEOUT", default=10.0)
 EDOC_CONNECTOR_RETRY_SECONDS = env.float("EDOC_CONNECTOR_RETRY_SECONDS", default=30.0)
+# --- Payment providers (payments/providers). Secrets are read verbatim (config.env.literal) and
+# never logged; a provider whose code or secret is empty is not offered.
+VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE", default="")
+VNPAY_HASH_SECRET = literal("VNPAY_HASH_SECRET")
+VNPAY_PAYMENT_URL = env.str(
+    "VNPAY_PAYMENT_URL", default="https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+)
+VNPAY_API_URL = env.str(
+    "VNPAY_API_URL", default="https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+)
+MOMO_PARTNER_CODE = env.str("MOMO_PARTNER_CODE", default="")
+MOMO_ACCESS_KEY = literal("MOMO_ACCESS_KEY")
+MOMO_SECRET_KEY = literal("MOMO_SECRET_KEY")
+MOMO_ENDPOINT = env.str("MOMO_ENDPOINT", default="https://test-payment.momo.vn")
+VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", default="")
+VIETQR_ACCOUNT_NUMBER = env.str("VIETQR_ACCOUNT_NUMBER", default="")
+VIETQR_ACCOUNT_NAME = env.str("VIETQR_ACCOUNT_NAME", default="")
 # SMS gateway for citizens' notifications: dotted path to an onestop.portal.notifications.SmsBackend
 # subclass; the default only logs the message (phone number masked).
 EDOC_SMS_BACKEND = env.str(

@@ -29,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tools.loopback import serve_until_interrupted
+
 DATE = re.compile(r"^\d{14}$")
 DOSSIER_DATES = ("NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy")
 LICENCE_FIELDS = ("number", "type", "holder_name", "issued_on", "status")
@@ -218,10 +220,5 @@ def main(argv: list[str] | None = None) -> None:
     )
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        sys.stdout.flush()
+    serve_until_interrupted(server)
+    sys.stdout.flush()
