@@ -394,7 +394,18 @@ class Handler(BaseHTTPRequestHandler):
                 body, 0, "Thành công.", amount=int(body["amount"]), payUrl=pay_url
             )
         with self.state.lock:
-            transaction = self.state.transactions.get(f"momo:{body.get('orderId')}")
+            if operation == "query":
+                transaction = self.state.transactions.get(f"momo:{body.get('orderId')}")
+            else:  # a refund has an order id of its own and names the payment by transId
+                transaction = next(
+                    (
+                        item
+                        for key, item in self.state.transactions.items()
+                        if key.startswith("momo:")
+                        and str(item["transId"]) == str(body.get("transId"))
+                    ),
+                    None,
+                )
         if transaction is None:
             return self._momo_answer(body, 42, "Invalid orderId or orderId is not found.")
         if operation == "query":
@@ -407,9 +418,7 @@ class Handler(BaseHTTPRequestHandler):
                 payType=transaction["payType"],
                 extraData=transaction["extraData"],
             )
-        if transaction["resultCode"] != 0 or str(body.get("transId")) != str(
-            transaction["transId"]
-        ):
+        if transaction["resultCode"] != 0 or int(body.get("amount", 0)) > transaction["amount"]:
             return self._momo_answer(body, 1002, "Refund refused.")
         refund_id = next(self.state.numbers)
         with self.state.lock:
