@@ -152,7 +152,7 @@ class MomoProvider:
     def verify_callback(self, params: Mapping[str, Any]) -> CallbackResult:
         """Check an IPN body (or the redirect's query). `CallbackRejected` "97" on a bad
         signature, "99" on malformed fields. `response_code` is MoMo's `resultCode`."""
-        values = stringify(dict(params))
+        values = stringify({name: params[name] for name in params})  # a QueryDict too
         expected = self.sign(values, IPN_FIELDS)
         if not same_signature(expected, values.get("signature", "")) or not values.get("signature"):
             raise CallbackRejected("97", "invalid signature")

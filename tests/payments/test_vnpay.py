@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 import pytest
 import requests
+from django.http import QueryDict
 
 from payments.providers.api import ProviderApiError
 from payments.providers.base import CallbackRejected, PaymentRequest, Provider, Redirect
@@ -171,7 +172,7 @@ def test_pay_through_the_standin_ipn_and_return_verify():
         assert recorder.arrived.wait(10)
         (ipn,) = recorder.received
         assert ipn["method"] == "GET"
-        for params in (ipn["data"], returned):
+        for params in (ipn["data"], returned, QueryDict(location.query)):
             result = provider.verify_callback(params)
             assert result.success and result.order_code == "TT2026000123"
             assert result.amount == 150_000 and result.response_code == "00"
