@@ -11,7 +11,9 @@ class PaymentsConfig(AppConfig):
         from onestop import hooks
         from onestop.payments import register_fee_collector
         from payments.collector import PaymentsCollector
+        from payments.providers.configured import register_configured
 
         register_fee_collector(PaymentsCollector())
+        register_configured()  # VNPAY, MoMo, VietQR: those whose settings are filled in
         hooks.register_dossier_panel("payments/dossier_panel.html", order=40)
         hooks.register_portal_dossier_panel("payments/portal_panel.html", order=10)

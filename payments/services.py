@@ -57,12 +57,13 @@ OK, NOT_FOUND, ALREADY, AMOUNT, SIGNATURE, OTHER = (
     "bad_signature",
     "other",
 )
+# The messages are the ones VNPAY documents for its IPN answers.
 VNPAY_CODES = {
     OK: ("00", "Confirm Success"),
     NOT_FOUND: ("01", "Order not found"),
     ALREADY: ("02", "Order already confirmed"),
-    AMOUNT: ("04", "invalid amount"),
-    SIGNATURE: ("97", "Invalid signature"),
+    AMOUNT: ("04", "Invalid amount"),
+    SIGNATURE: ("97", "Invalid Checksum"),
     OTHER: ("99", "Unknow error"),
 }
 

@@ -83,7 +83,7 @@ def test_a_forged_return_shows_invalid_and_a_forged_ipn_answers_97(client, owing
     assert returned.status_code == 400 and 'id="payment-invalid"' in returned.content.decode()
     assert client.get(reverse("payments:ipn", args=["testpay"]), forged).json() == {
         "RspCode": "97",
-        "Message": "Invalid signature",
+        "Message": "Invalid Checksum",
     }
     assert client.get(reverse("payments:ipn", args=["nosuch"]), forged).json()["RspCode"] == "01"
     order.refresh_from_db()
