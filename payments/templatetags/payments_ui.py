@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from onestop import access as onestop_access
 from onestop.models import Dossier
 from payments import selectors
 from payments.pdf import method_name
@@ -30,3 +31,9 @@ def dossier_payment(dossier: Dossier) -> dict:
 def payment_method(key: str) -> str:
     """A method key as people read it ("pos" → "Thẻ qua máy POS", "vnpay" → its label)."""
     return method_name(key)
+
+
+@register.filter
+def counter_officer(user) -> bool:
+    """Whether `user` takes payments at the one-stop counter (has a cash book)."""
+    return onestop_access.is_onestop_officer(user)

@@ -121,6 +121,7 @@ def test_the_officer_takes_a_pos_payment_and_sees_it_in_the_cash_book(client, ow
     book = client.get(reverse("payments:cash_book")).content.decode()
     assert receipt.reference in book and "A1B2C3" in book
     assert 'id="total-pos">360000<' in book and 'id="total-cash">0<' in book
+    assert 'id="nav-cash-book"' in book  # in the officer's menu
 
 
 def test_only_officers_take_counter_payments(client, owing, users):
