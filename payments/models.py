@@ -32,6 +32,7 @@ class OrderState(models.TextChoices):
 
 
 OPEN_STATES = (OrderState.CREATED, OrderState.PENDING)
+PAID_STATES = (OrderState.PAID, OrderState.REFUNDED, OrderState.PARTIALLY_REFUNDED)
 
 
 class PaymentOrder(models.Model):

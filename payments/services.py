@@ -26,6 +26,7 @@ from onestop.payments import FeePayment
 from onestop.services import dossier_fee_settle
 from payments.models import (
     OPEN_STATES,
+    PAID_STATES,
     CallbackLog,
     OrderState,
     PaymentOrder,
@@ -304,10 +305,10 @@ def _callback_apply(
         return _answer(NOT_FOUND), None
     if result.amount != order.amount:
         return _answer(AMOUNT), order
-    if not order.is_open:
-        return _answer(ALREADY), order
     if order.provider and order.provider != provider_key:
         return _answer(NOT_FOUND), order
+    if not order.is_open and not (result.success and _reopen_replaced(order)):
+        return _answer(ALREADY), order
     now = timezone.now()
     window = datetime.timedelta(seconds=settings.EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS)
     if result.paid_at is not None and not (now - window <= result.paid_at <= now + window):
@@ -325,6 +326,29 @@ def _callback_apply(
     order.save(update_fields=["state", "provider", "provider_reference", "paid_at"])
     _settle(order, method=provider_key, actor=None)
     return _answer(OK), order
+
+
+def _reopen_replaced(order: PaymentOrder) -> bool:
+    """A successful payment for an order replaced meanwhile (expired, or cancelled for a new
+    attempt — the payer finished the first one after all): the money is in, so it is this
+    order that pays the obligation, and the open one is closed instead. Not when the
+    obligation was paid already (that payment needs a refund: answered "already confirmed")."""
+    if order.state not in (OrderState.EXPIRED, OrderState.CANCELLED):
+        return False
+    current = _locked_open_order(order.obligation)  # waits for a payment of it in progress
+    paid = PaymentOrder.objects.filter(obligation=order.obligation, state__in=PAID_STATES)
+    if paid.exists():
+        return False
+    if current is not None:
+        current.state = OrderState.CANCELLED
+        current.save(update_fields=["state"])
+        audit_record(
+            actor=None,
+            action="payment.order_closed",
+            target=current,
+            details={"code": current.code, "state": OrderState.CANCELLED, "paid_by": order.code},
+        )
+    return True
 
 
 def _settle(order: PaymentOrder, *, method: str, actor: User | None) -> Receipt:

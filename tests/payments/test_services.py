@@ -189,3 +189,42 @@ def test_an_exemption_closes_the_open_order_without_a_receipt(owing, officer):
     onestop_services.dossier_record_payment(officer=officer, dossier=owing, exempt=True)
     order.refresh_from_db()
     assert order.state == OrderState.CANCELLED and not Receipt.objects.exists()
+
+
+def test_a_payment_for_an_order_replaced_meanwhile_is_still_credited(owing, testpay):
+    """The payer starts with one gateway, comes back and chooses another (a new order), then
+    completes the first payment after all: the money is in, so it settles the fee."""
+    from payments.providers.base import PROVIDERS, register_provider
+    from tests.payments.conftest import TestPay
+
+    class OtherPay(TestPay):
+        key = "otherpay"
+
+    register_provider(OtherPay())
+    try:
+        _replaced_order_paid(owing)
+    finally:
+        PROVIDERS.pop("otherpay", None)
+
+
+def _replaced_order_paid(owing) -> None:
+    first = _start(_order(owing))
+    second, _where = services.order_start(
+        order=first,
+        provider_key="otherpay",
+        client_ip="203.0.113.5",
+        return_url="https://dichvucong.example.vn/r/",
+        ipn_url="https://dichvucong.example.vn/i/",
+    )
+    first.refresh_from_db()
+    assert first.state == OrderState.CANCELLED and second.state == OrderState.PENDING
+    answer = services.callback_process("testpay", ipn_params(first.code, 360_000), "10.0.0.1")
+    assert answer.code == "00"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    owing.refresh_from_db()
+    assert first.state == OrderState.PAID and second.state == OrderState.CANCELLED
+    assert owing.fee_status == FeeStatus.PAID and Receipt.objects.get().order == first
+    # The second one cannot be paid any more: a payment for it would be a second one.
+    again = services.callback_process("otherpay", ipn_params(second.code, 360_000), "10.0.0.1")
+    assert again.code == "02" and Receipt.objects.count() == 1
