@@ -21,14 +21,14 @@ def new_receipt_code() -> str:
 
 
 class OrderState(models.TextChoices):
-    CREATED = "created", _("Created")
-    PENDING = "pending", _("Waiting for the payment")
+    CREATED = "created", pgettext_lazy("payment order", "Created")
+    PENDING = "pending", pgettext_lazy("payment order", "Waiting for the payment")
     PAID = "paid", pgettext_lazy("payment order", "Paid")
-    FAILED = "failed", _("Failed")
-    EXPIRED = "expired", _("Expired")
-    CANCELLED = "cancelled", _("Cancelled")
-    REFUNDED = "refunded", _("Refunded")
-    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    FAILED = "failed", pgettext_lazy("payment order", "Failed")
+    EXPIRED = "expired", pgettext_lazy("payment order", "Expired")
+    CANCELLED = "cancelled", pgettext_lazy("payment order", "Cancelled")
+    REFUNDED = "refunded", pgettext_lazy("payment order", "Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", pgettext_lazy("payment order", "Partially refunded")
 
 
 OPEN_STATES = (OrderState.CREATED, OrderState.PENDING)

@@ -96,7 +96,10 @@ def portal_pay(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("portal:dossier")
     if isinstance(where, Redirect):
-        return no_referrer(redirect(where.url))
+        # A page that moves on by itself, not a redirect: the tracking page's policy allows
+        # forms to post only to this site (form-action 'self'), redirects included.
+        context = {"order": order, "url": where.url, "provider": provider(key)}
+        return no_referrer(page(request, "payments/portal_redirect.html", context))
     qr = segno.make(where.payload, error="m")
     context = {"dossier": dossier, "order": order, "qr": qr.svg_data_uri(scale=6)}
     return page(request, "payments/portal_qr.html", context)

@@ -24,6 +24,7 @@ from payments.providers.base import (
     Redirect,
     register_provider,
 )
+from payments.providers.vnpay import VnpayProvider
 from tests.onestop.conftest import (
     _media,
     all_files,
@@ -33,6 +34,7 @@ from tests.onestop.conftest import (
     procedure,
     upload,
 )
+from tests.payments.standin import VNPAY_SECRET, VNPAY_TMN, PaymentStandIn
 from workflows.calendar import VN_TZ
 
 SECRET = "TESTPAYSECRET"
@@ -113,3 +115,26 @@ def owing(procedure, applicant, officer, all_files) -> Dossier:
     onestop_services.dossier_request_payment(officer=officer, dossier=dossier)
     dossier.refresh_from_db()
     return dossier
+
+
+@pytest.fixture
+def vnpay_standin(live_server, settings):
+    """The VNPAY stand-in (tools/payment_standin) sending its IPNs to the live server, and
+    VNPAY registered against it; the public base URL is the live server's."""
+    settings.EDOC_PUBLIC_BASE_URL = live_server.url
+    with PaymentStandIn(vnpay_ipn_url=live_server.url + "/payments/ipn/vnpay/") as standin:
+        before = PROVIDERS.get("vnpay")
+        register_provider(
+            VnpayProvider(
+                tmn_code=VNPAY_TMN,
+                hash_secret=VNPAY_SECRET,
+                payment_url=f"{standin.url}/vnpay/paymentv2/vpcpay.html",
+                api_url=f"{standin.url}/vnpay/merchant_webapi/api/transaction",
+                timeout=10,
+            )
+        )
+        yield standin
+        if before is None:
+            PROVIDERS.pop("vnpay", None)
+        else:
+            PROVIDERS["vnpay"] = before
