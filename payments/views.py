@@ -9,6 +9,7 @@ payment at the counter (cash or POS) from the dossier page, and their cash book 
 from __future__ import annotations
 
 import datetime
+import json
 
 import segno
 from django.conf import settings
@@ -43,13 +44,39 @@ def public_url(name: str, *args: str) -> str:
 # --------------------------------------------------------------------------- providers
 
 
+def _callback_params(request: HttpRequest) -> dict[str, str]:
+    """A callback's parameters: the query (VNPAY), a posted form, or a JSON object (MoMo)."""
+    params = {**request.GET.dict(), **request.POST.dict()}
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            body = {"_malformed": request.body[:2000].decode("utf-8", "replace")}
+        if not isinstance(body, dict):
+            body = {"_malformed": str(body)[:2000]}
+        params.update({str(name): _text(value) for name, value in body.items()})
+    return params
+
+
+def _text(value: object) -> str:
+    """A JSON value as the text a provider signed (numbers as digits, objects as JSON)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def ipn(request: HttpRequest, provider_key: str) -> JsonResponse:
-    """A provider's payment notification: answered in the provider's codes
-    (`{"RspCode": "00", "Message": "Confirm Success"}`)."""
-    params = {**request.GET.dict(), **request.POST.dict()}
-    answer = services.callback_process(provider_key, params, client_ip(request))
+def ipn(request: HttpRequest, provider_key: str) -> HttpResponse:
+    """A provider's payment notification, answered the way the provider expects: VNPAY's JSON
+    (`{"RspCode": "00", "Message": "Confirm Success"}`); MoMo's HTTP 204 when it need not send
+    it again (accepted, or already confirmed), 400 otherwise."""
+    answer = services.callback_process(provider_key, _callback_params(request), client_ip(request))
+    if provider_key == "momo":
+        done = answer.outcome in (services.OK, services.ALREADY)
+        return HttpResponse(status=204 if done else 400)
     return JsonResponse(answer.as_vnpay())
 
 

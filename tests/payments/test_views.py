@@ -170,3 +170,15 @@ def test_the_receipt_pdf_renders(client, owing, officer, tmp_path):
     )
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr
     assert len(list(tmp_path.glob("page*.png"))) == 1  # one page
+
+
+def test_a_malformed_json_callback_is_stored_and_refused(client, owing):
+    from payments.models import CallbackLog
+
+    response = client.post(
+        reverse("payments:ipn", args=["momo"]), "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    log = CallbackLog.objects.get()
+    assert log.params == {"_malformed": "{not json"} and log.outcome == "01"
+    assert PaymentOrder.objects.get().state == OrderState.CREATED
