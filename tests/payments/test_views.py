@@ -131,7 +131,7 @@ def test_the_officer_takes_a_pos_payment_and_sees_it_in_the_cash_book(client, ow
     receipt = Receipt.objects.get()
     book = client.get(reverse("payments:cash_book")).content.decode()
     assert receipt.reference in book and "A1B2C3" in book
-    assert 'id="total-pos">360000<' in book and 'id="total-cash">0<' in book
+    assert 'id="total-pos">360.000 đ<' in book and 'id="total-cash">0 đ<' in book
     assert 'id="nav-cash-book"' in book  # in the officer's menu
 
 
