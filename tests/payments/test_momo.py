@@ -233,3 +233,10 @@ def test_the_standin_refuses_a_create_signed_with_another_secret():
         with pytest.raises(ProviderApiError) as refused:
             provider.start(_request())
         assert refused.value.code == "13"
+
+
+@pytest.mark.parametrize("order_code", ["TT 2026", "-TT2026", "TT2026#1", ""])
+def test_an_order_code_momo_refuses_is_refused_before_calling_it(order_code):
+    request = _request()
+    with pytest.raises(ValueError, match="orderId"):
+        _provider().create_body(PaymentRequest(**{**request.__dict__, "order_code": order_code}))

@@ -256,3 +256,24 @@ def test_querydr_and_refund_checksums_follow_the_documented_field_order():
         assert body["vnp_SecureHash"] == expected
     assert query["vnp_TransactionDate"] == "20261206150000" and query["vnp_IpAddr"] == "10.0.0.1"
     assert (refund["vnp_Amount"], refund["vnp_TransactionType"]) == ("100000", "03")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"order_code": "TT 1"}, "vnp_TxnRef"),
+        ({"order_code": "T" * 101}, "vnp_TxnRef"),
+        ({"amount": 0}, "positive"),
+        ({"amount": 1500.5}, "positive"),
+        ({"created_at": datetime(2026, 12, 6, 8, 0)}, "timezone-aware"),
+    ],
+)
+def test_a_request_vnpay_cannot_take_is_refused_before_redirecting(changes, message):
+    with pytest.raises(ValueError, match=message):
+        _provider().start(_request(**changes))
+
+
+def test_english_locale_passes_and_others_fall_back_to_vietnamese():
+    for locale, expected in (("en", "en"), ("fr", "vn")):
+        url = _provider().start(_request(locale=locale)).url
+        assert dict(parse_qsl(urlsplit(url).query))["vnp_Locale"] == expected
