@@ -116,7 +116,7 @@ class StatementLine:
         return find_order_codes(self.description)
 
     def as_params(self) -> dict[str, str]:
-        """The line as the string mapping `VietQrProvider.verify_callback` reads."""
+        """The line as strings (a callback result's `raw`, kept for audit)."""
         return {
             "booked_at": self.booked_at.isoformat(),
             "amount": str(self.amount),

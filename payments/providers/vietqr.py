@@ -6,8 +6,9 @@ A000000727, 01 {00 bank BIN, 01 account number}, 02 service QRIBFTTA: transfer t
 53 "704" (VND), 54 the amount, 58 "VN", 62 {08 purpose: the order code}, and 63 the
 CRC-16/CCITT-FALSE (hex, upper case) of everything before it including "6304".
 
-Transfers have no provider callback: the bank's statement (payments.providers.bank_statement)
-says what arrived, and `verify_callback` reads one statement line (see there).
+Transfers have no provider callback (`verify_callback` refuses every one): the bank's statement
+(payments.providers.bank_statement), imported by an officer, says what arrived, and
+`statement_result` turns one of its lines into the result for its order.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ import binascii
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 
-from payments.providers.bank_statement import GMT7, find_order_codes, parse_amount
+from payments.providers.bank_statement import StatementLine
 from payments.providers.base import CallbackRejected, CallbackResult, PaymentRequest, ShowQr
 
 NAPAS_GUID = "A000000727"
@@ -131,32 +131,29 @@ class VietQrProvider:
         )
 
     def verify_callback(self, params: Mapping[str, str]) -> CallbackResult:
-        """One credit line of the agency's bank statement as a callback: `booked_at` (ISO
-        time), `amount` (VND), `description`, `reference` (the bank's). The order is the one
-        order code found in the description. There is no signature: pass only lines of a
-        statement an officer imported (or a bank webhook the view authenticated), never an
-        unauthenticated request. `CallbackRejected` "01" when the description names no order
-        code or several, "99" when the line is malformed."""
-        raw = {str(name): str(params[name]) for name in params}
-        try:
-            amount = parse_amount(raw.get("amount", ""))
-            booked_at = datetime.fromisoformat(raw.get("booked_at", ""))
-            booked_at = booked_at if booked_at.tzinfo else booked_at.replace(tzinfo=GMT7)
-        except ValueError as error:
-            raise CallbackRejected("99", f"malformed statement line: {error}") from None
-        if amount is None or amount <= 0:
+        """Always `CallbackRejected` "97": NAPAS sends the merchant no signed callback, so
+        nothing arriving over HTTP may credit a VietQR order. Transfers are matched from the
+        bank's statement that an officer imports (`statement_result`)."""
+        raise CallbackRejected("97", "VietQR has no provider callback; import the bank statement")
+
+    def statement_result(self, line: StatementLine) -> CallbackResult:
+        """One credit line of the agency's bank statement (parsed by `bank_statement`) as the
+        result of a transfer: the order is the one order code in its description.
+        `CallbackRejected` "01" when the description names no order code or several (the line
+        goes to the review list), "99" when the line is not a credit."""
+        if line.amount <= 0:
             raise CallbackRejected("99", "the statement line is not a credit")
-        codes = find_order_codes(raw.get("description", ""))
+        codes = line.order_codes
         if len(codes) != 1:
             raise CallbackRejected(
                 "01", "no order code in the description" if not codes else "several order codes"
             )
         return CallbackResult(
             order_code=codes[0],
-            amount=amount,
+            amount=line.amount,
             success=True,
-            provider_reference=raw.get("reference", ""),
+            provider_reference=line.reference,
             response_code="00",
-            paid_at=booked_at,
-            raw=raw,
+            paid_at=line.booked_at,
+            raw=line.as_params(),
         )

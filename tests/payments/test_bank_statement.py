@@ -46,9 +46,9 @@ def test_csv_statement_with_a_title_block_and_vietnamese_headers():
     assert second.order_codes == ["TT261206DEADBEEF"]
     assert third.order_codes == []  # unmatched: for the review list
     assert [row for row, _ in statement.skipped] == [7, 11]  # the debit, the totals row
-    # A line goes through the VietQR provider as its callback.
+    # A line becomes the result of its order through the VietQR provider.
     provider = VietQrProvider(bank_bin="970415", account_number="113366668888")
-    result = provider.verify_callback(second.as_params())
+    result = provider.statement_result(second)
     assert (result.order_code, result.amount) == ("TT261206DEADBEEF", 300_000)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from payments.providers.bank_statement import GMT7, StatementLine
 from payments.providers.base import CallbackRejected, PaymentRequest, Provider, ShowQr
 from payments.providers.vietqr import (
     VietQrProvider,
@@ -87,16 +88,29 @@ def test_bad_payload_inputs_are_refused(arguments, message):
         build_payload(*arguments)
 
 
-def test_a_statement_line_is_the_callback():
+def test_nothing_over_http_credits_a_vietqr_order():
+    """NAPAS sends no signed callback: a forged "statement line" posted to the callback URL is
+    refused like a bad signature."""
     provider = VietQrProvider(bank_bin="970415", account_number="113366668888")
-    result = provider.verify_callback(
-        {
-            "booked_at": "2026-12-06T10:15:00+07:00",
-            "amount": "1250000",
-            "description": "NGUYEN VAN AN CHUYEN TIEN TT 261206-A1B2 C3D4",
-            "reference": "FT26340123456",
-        }
-    )
+    forged = {
+        "booked_at": "2026-12-06T10:15:00+07:00",
+        "amount": "1250000",
+        "description": "TT261206A1B2C3D4",
+        "reference": "FT1",
+    }
+    with pytest.raises(CallbackRejected) as rejected:
+        provider.verify_callback(forged)
+    assert rejected.value.code == "97"
+
+
+def _line(description: str, amount: int = 1_250_000) -> StatementLine:
+    booked_at = datetime(2026, 12, 6, 10, 15, tzinfo=GMT7)
+    return StatementLine(booked_at, amount, description, "FT26340123456", row=7)
+
+
+def test_a_statement_line_is_the_result_of_its_order():
+    provider = VietQrProvider(bank_bin="970415", account_number="113366668888")
+    result = provider.statement_result(_line("NGUYEN VAN AN CHUYEN TIEN TT 261206-A1B2 C3D4"))
     assert (result.order_code, result.amount, result.success) == (
         "TT261206A1B2C3D4",
         1_250_000,
@@ -104,19 +118,12 @@ def test_a_statement_line_is_the_callback():
     )
     assert result.provider_reference == "FT26340123456"
     assert result.paid_at == datetime(2026, 12, 6, 3, 15, tzinfo=UTC)
+    assert result.raw["description"] == "NGUYEN VAN AN CHUYEN TIEN TT 261206-A1B2 C3D4"
     for line, code in (
-        ({"booked_at": "2026-12-06", "amount": "1000", "description": "no code"}, "01"),
-        (
-            {
-                "booked_at": "2026-12-06",
-                "amount": "1000",
-                "description": "TT261206A1B2C3D4 TT261206A1B2C3D5",
-            },
-            "01",
-        ),
-        ({"booked_at": "06/12", "amount": "1000", "description": "TT261206A1B2C3D4"}, "99"),
-        ({"booked_at": "2026-12-06", "amount": "-1000", "description": "TT261206A1B2C3D4"}, "99"),
+        (_line("no code"), "01"),
+        (_line("TT261206A1B2C3D4 TT261206A1B2C3D5"), "01"),
+        (_line("TT261206A1B2C3D4", amount=-1000), "99"),
     ):
         with pytest.raises(CallbackRejected) as rejected:
-            provider.verify_callback(line)
+            provider.statement_result(line)
         assert rejected.value.code == code
