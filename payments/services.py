@@ -9,6 +9,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -110,6 +111,18 @@ def _locked_open_order(obligation: str) -> PaymentOrder | None:
     )
 
 
+def _order_close(order: PaymentOrder, state: str, *, actor: User | None, **details: Any) -> None:
+    """An open order closed (expired, or cancelled: replaced, exempted, paid otherwise)."""
+    order.state = state
+    order.save(update_fields=["state"])
+    audit_record(
+        actor=actor,
+        action="payment.order_closed",
+        target=order,
+        details={"code": order.code, "state": state, **details},
+    )
+
+
 @transaction.atomic
 def order_create(
     *,
@@ -131,14 +144,7 @@ def order_create(
         if current.amount == amount and current.expires_at > timezone.now():
             return current
         stale_state = OrderState.EXPIRED if current.amount == amount else OrderState.CANCELLED
-        current.state = stale_state
-        current.save(update_fields=["state"])
-        audit_record(
-            actor=actor,
-            action="payment.order_closed",
-            target=current,
-            details={"code": current.code, "state": stale_state},
-        )
+        _order_close(current, stale_state, actor=actor)
     order = PaymentOrder.objects.create(
         code=_new_order_code(),
         agency=agency,
@@ -209,10 +215,8 @@ def order_start(
         order.state == OrderState.PENDING and order.provider != provider_key
     ):
         # A new attempt gets a new code: providers refuse a transaction reference used before.
-        order.state = (
-            OrderState.EXPIRED if order.expires_at <= timezone.now() else OrderState.CANCELLED
-        )
-        order.save(update_fields=["state"])
+        expired = order.expires_at <= timezone.now()
+        _order_close(order, OrderState.EXPIRED if expired else OrderState.CANCELLED, actor=None)
         order = order_create(
             agency=order.agency,
             obligation=order.obligation,
@@ -340,14 +344,7 @@ def _reopen_replaced(order: PaymentOrder) -> bool:
     if paid.exists():
         return False
     if current is not None:
-        current.state = OrderState.CANCELLED
-        current.save(update_fields=["state"])
-        audit_record(
-            actor=None,
-            action="payment.order_closed",
-            target=current,
-            details={"code": current.code, "state": OrderState.CANCELLED, "paid_by": order.code},
-        )
+        _order_close(current, OrderState.CANCELLED, actor=None, paid_by=order.code)
     return True
 
 
@@ -432,14 +429,7 @@ def collector_fee_settled(dossier: Dossier, payment: FeePayment, actor: User | N
     if payment.exempt:
         order = _locked_open_order(obligation)
         if order is not None:
-            order.state = OrderState.CANCELLED
-            order.save(update_fields=["state"])
-            audit_record(
-                actor=actor,
-                action="payment.order_closed",
-                target=order,
-                details={"code": order.code, "state": OrderState.CANCELLED, "exempt": True},
-            )
+            _order_close(order, OrderState.CANCELLED, actor=actor, exempt=True)
         return payment.reference
     order = (
         PaymentOrder.objects.select_for_update(of=("self",))
@@ -447,7 +437,13 @@ def collector_fee_settled(dossier: Dossier, payment: FeePayment, actor: User | N
         .first()
     )
     if order is None:
-        order = _locked_open_order(obligation) or order_for_dossier(dossier, actor=actor)
+        order = _locked_open_order(obligation)
+        if order is not None and order.state == OrderState.PENDING:
+            # The payer started paying online: that order keeps its provider and code for the
+            # provider's answer (a late payment is then a second one, refused and audited).
+            _order_close(order, OrderState.CANCELLED, actor=actor, paid_by=payment.method)
+            order = None
+        order = order or order_for_dossier(dossier, actor=actor)
         order.state = OrderState.PAID
         order.provider = payment.method
         order.provider_reference = nfc(payment.reference)[:100]
@@ -487,7 +483,8 @@ def order_pay_at_counter(
             payment=FeePayment(method=method, amount=order.amount, reference=approval_code),
             actor=officer,
         )
-        receipt = Receipt.objects.get(order=order)
+        receipt = Receipt.objects.filter(order__obligation=order.obligation).latest("pk")
+        order = receipt.order
     else:
         order.state = OrderState.PAID
         order.provider = method

@@ -228,3 +228,18 @@ def _replaced_order_paid(owing) -> None:
     # The second one cannot be paid any more: a payment for it would be a second one.
     again = services.callback_process("otherpay", ipn_params(second.code, 360_000), "10.0.0.1")
     assert again.code == "02" and Receipt.objects.count() == 1
+
+
+def test_cash_at_the_counter_while_an_online_payment_is_pending(owing, officer, testpay):
+    """The online order keeps its provider and code (its IPN may still come); the cash gets
+    an order of its own. A late online payment is then a second payment: answered 02 and
+    left for a refund, never credited twice."""
+    online = _start(_order(owing))
+    receipt = services.order_pay_at_counter(officer=officer, order=online, method="cash")
+    online.refresh_from_db()
+    assert (online.state, online.provider) == (OrderState.CANCELLED, "testpay")
+    assert receipt.order != online and receipt.order.provider == "cash"
+    answer = services.callback_process("testpay", ipn_params(online.code, 360_000), "10.0.0.1")
+    assert answer.code == "02"
+    online.refresh_from_db()
+    assert online.state == OrderState.CANCELLED and Receipt.objects.count() == 1
