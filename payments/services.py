@@ -35,8 +35,11 @@ from payments.models import (
     ReceiptCounter,
     new_receipt_code,
 )
+from payments.providers.api import ProviderApiError
 from payments.providers.base import (
+    PROVIDERS,
     CallbackRejected,
+    CallbackResult,
     PaymentRequest,
     Redirect,
     ShowQr,
@@ -304,6 +307,13 @@ def _callback_apply(
     except CallbackRejected as rejected:
         outcome = SIGNATURE if rejected.code == VNPAY_CODES[SIGNATURE][0] else OTHER
         return _answer(outcome, rejected.code), None
+    return _result_apply(provider_key, result)
+
+
+def _result_apply(
+    provider_key: str, result: CallbackResult
+) -> tuple[CallbackAnswer, PaymentOrder | None]:
+    """A verified provider result applied to its order under the order's row lock."""
     order = PaymentOrder.objects.select_for_update().filter(code=result.order_code).first()
     if order is None:
         return _answer(NOT_FOUND), None
@@ -502,3 +512,52 @@ def order_pay_at_counter(
         details={"code": order.code, "method": method, "amount": order.amount},
     )
     return receipt
+
+
+# A pending order is asked about at its provider this long after it expired (a payment made at
+# the last moment may still be on its way) before it is given up.
+EXPIRY_GRACE = datetime.timedelta(minutes=15)
+
+
+def _provider_record(order: PaymentOrder) -> CallbackResult | None:
+    """The provider's record of a pending order's payment (VNPAY querydr, MoMo query), or
+    None when it has none, cannot be asked or cannot be reached."""
+    query = getattr(PROVIDERS.get(order.provider), "query", None)
+    if query is None:
+        return None
+    try:
+        if order.provider == "vnpay":  # querydr names the payment by its creation time
+            return query(order.code, order.created_at)
+        return query(order.code)
+    except ProviderApiError as error:
+        logger.info("no %s record of order %s: %s", order.provider, order.code, error.code)
+        return None
+
+
+def orders_expire() -> dict[str, int]:
+    """Open orders past their expiry (and a grace period): a pending one its provider reports
+    paid (its IPN was lost) is credited as its IPN would have been — logged and audited as a
+    callback "querydr" — the others expire."""
+    counts = {"paid": 0, "expired": 0}
+    due = PaymentOrder.objects.filter(
+        state__in=OPEN_STATES, expires_at__lt=timezone.now() - EXPIRY_GRACE
+    )
+    for order in due.order_by("pk"):
+        record = _provider_record(order) if order.state == OrderState.PENDING else None
+        if record is not None and record.success:
+            log = CallbackLog.objects.create(
+                provider=order.provider, params=dict(record.raw), message="querydr"
+            )
+            with transaction.atomic():
+                answer, paid = _result_apply(order.provider, record)
+                _callback_audit(log, answer, paid)
+            CallbackLog.objects.filter(pk=log.pk).update(message="querydr")
+            if answer.outcome == OK:
+                counts["paid"] += 1
+                continue
+        with transaction.atomic():
+            locked = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+            if locked.is_open:
+                _order_close(locked, OrderState.EXPIRED, actor=None)
+                counts["expired"] += 1
+    return counts

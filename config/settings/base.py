@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_timers_task", "schedule": 60.0},
     "flush-search-index-queue": {"task": "search.tasks.flush_index_queue_task", "schedule": 60.0},
     "deliver-exchange-outbox": {"task": "connectors.deliver_due", "schedule": 60.0},
+    # Payments: pending orders past their expiry asked about at their provider, then expired.
+    "payments-expire-orders": {"task": "payments.expire_orders", "schedule": 300.0},
     # Signs the audit chain's head outside the database (timestamp authority / seal).
     # The public-service portal and Egov (connectors/portal): outbox sweep, online dossiers.
     "connectors-portal-sync": {"task": "connectors.portal_sync", "schedule": 60.0},

@@ -5,6 +5,7 @@ URL-encoded parameters) — registered through `register_provider` like the real
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import urllib.parse
@@ -117,24 +118,33 @@ def owing(procedure, applicant, officer, all_files) -> Dossier:
     return dossier
 
 
+@contextlib.contextmanager
+def vnpay_at(standin: PaymentStandIn):
+    """VNPAY registered against the stand-in for the block (the one before restored)."""
+    before = PROVIDERS.get("vnpay")
+    register_provider(
+        VnpayProvider(
+            tmn_code=VNPAY_TMN,
+            hash_secret=VNPAY_SECRET,
+            payment_url=f"{standin.url}/vnpay/paymentv2/vpcpay.html",
+            api_url=f"{standin.url}/vnpay/merchant_webapi/api/transaction",
+            timeout=10,
+        )
+    )
+    try:
+        yield standin
+    finally:
+        if before is None:
+            PROVIDERS.pop("vnpay", None)
+        else:
+            PROVIDERS["vnpay"] = before
+
+
 @pytest.fixture
 def vnpay_standin(live_server, settings):
     """The VNPAY stand-in (tools/payment_standin) sending its IPNs to the live server, and
     VNPAY registered against it; the public base URL is the live server's."""
     settings.EDOC_PUBLIC_BASE_URL = live_server.url
-    with PaymentStandIn(vnpay_ipn_url=live_server.url + "/payments/ipn/vnpay/") as standin:
-        before = PROVIDERS.get("vnpay")
-        register_provider(
-            VnpayProvider(
-                tmn_code=VNPAY_TMN,
-                hash_secret=VNPAY_SECRET,
-                payment_url=f"{standin.url}/vnpay/paymentv2/vpcpay.html",
-                api_url=f"{standin.url}/vnpay/merchant_webapi/api/transaction",
-                timeout=10,
-            )
-        )
+    ipn_url = live_server.url + "/payments/ipn/vnpay/"
+    with PaymentStandIn(vnpay_ipn_url=ipn_url) as standin, vnpay_at(standin):
         yield standin
-        if before is None:
-            PROVIDERS.pop("vnpay", None)
-        else:
-            PROVIDERS["vnpay"] = before
