@@ -186,3 +186,47 @@ class Receipt(models.Model):
     def reference(self) -> str:
         """The receipt's number as printed: "BLĐT 0000012/2026"."""
         return f"{self.series} {self.number:07d}/{self.year}"
+
+
+class TransferOutcome(models.TextChoices):
+    MATCHED = "matched", _("Matched: the order is paid")
+    PARTIAL = "partial", _("Less than the order's amount")
+    EXCESS = "excess", _("More than the order's amount")
+    UNMATCHED = "unmatched", _("No order found")
+    REFUSED = "refused", _("Not credited (see the answer)")
+
+
+class StatementTransfer(models.Model):
+    """A credit line of the agency's bank statement (VietQR transfers), imported once: matched
+    to the order it paid, or kept for review."""
+
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    booked_at = models.DateTimeField(_("booked at"))
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    description = models.CharField(_("description"), max_length=500)
+    reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    order = models.ForeignKey(
+        PaymentOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=TransferOutcome.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+
+    class Meta:
+        verbose_name = _("bank transfer")
+        verbose_name_plural = _("bank transfers")
+        ordering = ["-booked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference or self.pk}: {self.amount}"

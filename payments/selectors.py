@@ -10,7 +10,14 @@ from django.utils import timezone
 from edoc.models import User
 from onestop import access as onestop_access
 from onestop.models import Dossier, FeeStatus
-from payments.models import OPEN_STATES, OrderState, PaymentOrder, Receipt
+from payments.models import (
+    OPEN_STATES,
+    OrderState,
+    PaymentOrder,
+    Receipt,
+    StatementTransfer,
+    TransferOutcome,
+)
 from payments.providers.base import PROVIDERS, Provider
 from payments.services import CASH, COUNTER_METHODS, POS, dossier_obligation
 from workflows.calendar import VN_TZ
@@ -91,3 +98,10 @@ def cash_book(officer: User, day: datetime.date) -> dict:
 
 def local_today() -> datetime.date:
     return timezone.localtime(timezone.now(), VN_TZ).date()
+
+
+def transfers_to_review() -> QuerySet[StatementTransfer]:
+    """Imported bank transfers that paid no order (partial, excess, unmatched, refused)."""
+    return StatementTransfer.objects.exclude(outcome=TransferOutcome.MATCHED).select_related(
+        "order"
+    )

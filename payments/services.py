@@ -5,6 +5,7 @@ online), counter payments, receipts numbered gaplessly per series and year."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import secrets
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -33,9 +34,12 @@ from payments.models import (
     PaymentOrder,
     Receipt,
     ReceiptCounter,
+    StatementTransfer,
+    TransferOutcome,
     new_receipt_code,
 )
 from payments.providers.api import ProviderApiError
+from payments.providers.bank_statement import StatementError, StatementLine, parse_statement
 from payments.providers.base import (
     PROVIDERS,
     CallbackRejected,
@@ -311,9 +315,10 @@ def _callback_apply(
 
 
 def _result_apply(
-    provider_key: str, result: CallbackResult
+    provider_key: str, result: CallbackResult, *, replay_window: bool = True
 ) -> tuple[CallbackAnswer, PaymentOrder | None]:
-    """A verified provider result applied to its order under the order's row lock."""
+    """A verified provider result applied to its order under the order's row lock (a bank
+    statement's lines are days old: no replay window for them, their import is idempotent)."""
     order = PaymentOrder.objects.select_for_update().filter(code=result.order_code).first()
     if order is None:
         return _answer(NOT_FOUND), None
@@ -325,7 +330,11 @@ def _result_apply(
         return _answer(ALREADY), order
     now = timezone.now()
     window = datetime.timedelta(seconds=settings.EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS)
-    if result.paid_at is not None and not (now - window <= result.paid_at <= now + window):
+    if (
+        replay_window
+        and result.paid_at is not None
+        and not (now - window <= result.paid_at <= now + window)
+    ):
         return _answer(OTHER), order  # outside the replay window
     order.provider = provider_key
     order.provider_reference = nfc(result.provider_reference)[:100]
@@ -333,8 +342,6 @@ def _result_apply(
         order.state = OrderState.FAILED
         order.save(update_fields=["state", "provider", "provider_reference"])
         return _answer(OK), order
-    if result.paid_at is not None and result.paid_at > order.expires_at + window:
-        return _answer(OTHER), order  # paid long after the order expired: for review
     order.state = OrderState.PAID
     order.paid_at = result.paid_at or now
     order.save(update_fields=["state", "provider", "provider_reference", "paid_at"])
@@ -561,3 +568,90 @@ def orders_expire() -> dict[str, int]:
                 _order_close(locked, OrderState.EXPIRED, actor=None)
                 counts["expired"] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    """What an import of a bank statement did."""
+
+    matched: int
+    review: int
+    duplicates: int
+    skipped: int
+
+
+def _fingerprint(line: StatementLine) -> str:
+    text = "|".join(
+        (line.booked_at.isoformat(), str(line.amount), line.description, line.reference)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def statement_import(*, officer: User, data: bytes, filename: str) -> StatementSummary:
+    """Match the credit lines of the agency's bank statement (CSV/XLSX) to VietQR orders by
+    the order code in the description and the amount: an exact one pays its order like a
+    callback (logged, audited, receipt), a partial, excess or unmatched one waits for review.
+    A line imported before is skipped (the same statement may be imported again)."""
+    if not onestop_access.is_onestop_officer(officer):
+        raise PermissionDenied(_("Only one-stop officers of the agency may do this."))
+    try:
+        chosen = provider("vietqr")
+    except KeyError:
+        raise ValidationError(_("VietQR transfers are not configured.")) from None
+    try:
+        statement = parse_statement(data, filename)
+    except StatementError as error:
+        raise ValidationError({"file": str(error)}) from None
+    matched = review = duplicates = 0
+    for line in statement.lines:
+        fingerprint = _fingerprint(line)
+        if StatementTransfer.objects.filter(fingerprint=fingerprint).exists():
+            duplicates += 1
+            continue
+        outcome, order, note = _statement_line_apply(chosen, line)
+        StatementTransfer.objects.create(
+            fingerprint=fingerprint,
+            booked_at=line.booked_at,
+            amount=line.amount,
+            description=nfc(line.description)[:500],
+            reference=nfc(line.reference)[:100],
+            order=order,
+            outcome=outcome,
+            note=note[:255],
+            imported_by=officer,
+        )
+        if outcome == TransferOutcome.MATCHED:
+            matched += 1
+        else:
+            review += 1
+    with transaction.atomic():
+        audit_record(
+            actor=officer,
+            action="payment.statement_imported",
+            details={"file": filename, "matched": matched, "review": review, "dup": duplicates},
+        )
+    return StatementSummary(matched, review, duplicates, len(statement.skipped))
+
+
+def _statement_line_apply(
+    chosen: object, line: StatementLine
+) -> tuple[str, PaymentOrder | None, str]:
+    """One credit line: (outcome, the order it names, a note)."""
+    try:
+        result = chosen.statement_result(line)
+    except CallbackRejected as rejected:
+        return TransferOutcome.UNMATCHED, None, rejected.message
+    order = PaymentOrder.objects.filter(code=result.order_code).first()
+    if order is None:
+        return TransferOutcome.UNMATCHED, None, _("No order has this code.")
+    if result.amount < order.amount:
+        return TransferOutcome.PARTIAL, order, ""
+    if result.amount > order.amount:
+        return TransferOutcome.EXCESS, order, ""
+    log = CallbackLog.objects.create(provider="vietqr", params=dict(result.raw))
+    with transaction.atomic():
+        answer, applied = _result_apply("vietqr", result, replay_window=False)
+        _callback_audit(log, answer, applied)
+    if answer.outcome == OK:
+        return TransferOutcome.MATCHED, order, ""
+    return TransferOutcome.REFUSED, order, f"{answer.code} {answer.message}"

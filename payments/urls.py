@@ -14,4 +14,5 @@ urlpatterns = [
     path("receipts/<str:code>/pdf/", views.receipt_download, name="receipt_pdf"),
     path("orders/<str:code>/counter/", views.counter_pay, name="counter_pay"),
     path("cash-book/", views.cash_book, name="cash_book"),
+    path("statements/", views.statements, name="statements"),
 ]

@@ -214,3 +214,38 @@ def cash_book(request: HttpRequest) -> HttpResponse:
         day = selectors.local_today()
     context = {"day": day, **selectors.cash_book(request.user, day)}
     return render(request, "payments/cash_book.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statements(request: HttpRequest) -> HttpResponse:
+    """Import the bank's statement (VietQR transfers matched to orders) and the review list of
+    transfers that paid nothing (partial, excess, unmatched, refused)."""
+    if not onestop_access.is_onestop_officer(request.user):
+        raise PermissionDenied(_("Only one-stop officers of the agency may do this."))
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError(_("Choose the statement file (.csv or .xlsx)."))
+            summary = services.statement_import(
+                officer=request.user, data=upload.read(), filename=upload.name
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(matched)s transfers matched, %(review)s to review, %(duplicates)s "
+                    "imported before."
+                )
+                % {
+                    "matched": summary.matched,
+                    "review": summary.review,
+                    "duplicates": summary.duplicates,
+                },
+            )
+        return redirect("payments:statements")
+    context = {"transfers": selectors.transfers_to_review()[:200]}
+    return render(request, "payments/statements.html", context)
