@@ -102,3 +102,15 @@ def test_the_statement_page(client, owing, officer, vietqr):
         follow=True,
     )
     assert ".csv" in bad.content.decode()
+
+
+def test_the_citizen_is_shown_the_vietqr_code(client, owing, vietqr):
+    from onestop.selectors import tracking_token
+
+    client.get(reverse("portal:track_token", args=[tracking_token(owing)]))
+    response = client.post(reverse("payments:pay"), {"method": "vietqr"})
+    html = response.content.decode()
+    order = PaymentOrder.objects.get(state="pending")
+    assert order.provider == "vietqr"
+    assert 'id="payment-qr-image" ' in html and 'src="data:image/svg+xml' in html
+    assert order.code in html and "360.000 đ" in html
