@@ -4,6 +4,9 @@ Panels of a dossier's staff page: an upper app registers a template from its
 `AppConfig.ready()`; the page renders it, with the page's context (`dossier`, `request` …),
 in the main column under the dossier's details. The template decides itself whether it has
 anything to show (e.g. the public-service portal's sync state, in `connectors`).
+
+Panels of the citizen portal's tracking page work the same way
+(`register_portal_dossier_panel`), e.g. the payments app's "Thanh toán".
 """
 
 from __future__ import annotations

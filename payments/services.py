@@ -633,9 +633,7 @@ def statement_import(*, officer: User, data: bytes, filename: str) -> StatementS
     return StatementSummary(matched, review, duplicates, len(statement.skipped))
 
 
-def _statement_line_apply(
-    chosen: object, line: StatementLine
-) -> tuple[str, PaymentOrder | None, str]:
+def _statement_line_apply(chosen: Any, line: StatementLine) -> tuple[str, PaymentOrder | None, str]:
     """One credit line: (outcome, the order it names, a note)."""
     try:
         result = chosen.statement_result(line)
