@@ -36,6 +36,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("connectors/portal/", include("connectors.portal.urls")),
     path("connectors/", include("connectors.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("edoc.urls")),
 ]
 

@@ -79,6 +79,33 @@ def receipt() -> bytes:
     return receipt_pdf(dossier, tracking_url="https://dichvucong.example.vn/portal/t/x/")
 
 
+def payment_receipt() -> bytes:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from payments.models import OrderState, PaymentOrder
+    from payments.pdf import receipt_pdf
+    from payments.services import receipt_issue
+
+    dossier, clerk = _dossier()
+    with transaction.atomic():
+        order = PaymentOrder.objects.create(
+            code="TT260105ABCDEF01",
+            agency=dossier.agency,
+            dossier=dossier,
+            obligation=f"dossier-fee:{dossier.pk}",
+            purpose="Phí, lệ phí hồ sơ 000.00.23.H19-260105-0001",
+            payer_name=dossier.applicant_name,
+            amount=360_000,
+            state=OrderState.PAID,
+            provider="cash",
+            expires_at=timezone.now(),
+            paid_at=timezone.now(),
+        )
+        receipt = receipt_issue(order, actor=clerk)
+    return receipt_pdf(receipt, verify_url="https://dichvucong.example.vn/payments/receipts/x/")
+
+
 def apology() -> bytes:
     from django.utils import timezone
 
@@ -202,6 +229,7 @@ def seal_picture() -> bytes:
 GENERATORS = {
     "receipt": receipt,
     "apology": apology,
+    "payment_receipt": payment_receipt,
     "register_book": register_book,
     "official_document": official_document,
     "demo_paper": demo_paper,

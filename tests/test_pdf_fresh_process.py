@@ -92,6 +92,7 @@ def renders(content: bytes, tmp_path: Path) -> None:
 CASES = {
     "receipt": "PHIẾU TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
     "apology": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+    "payment_receipt": "Ba trăm sáu mươi nghìn đồng",
     "register_book": "Về việc triển khai chuyển đổi số ngành y tế",
     "official_document": "Chuyển đổi số ngành Y tế tỉnh Đồng Nai năm 2023",
     "demo_paper": "Đơn đề nghị cấp chứng chỉ hành nghề",

@@ -24,7 +24,16 @@ from django.utils import translation
 from django.utils.encoding import force_str
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_APPS = ("config", "edoc", "workflows", "signing", "search", "onestop", "connectors")
+OUR_APPS = (
+    "config",
+    "edoc",
+    "workflows",
+    "signing",
+    "search",
+    "onestop",
+    "connectors",
+    "payments",
+)
 SKIPPED_DIRS = {".venv", "var", "tests", "node_modules", ".git", "__pycache__", "bench", "tools"}
 # xgettext only extracts these names (Django's makemessages keywords and Python's defaults).
 GETTEXT_NAMES = {

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "onestop",
     "onestop.portal",
     "connectors",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "connectors.fetch_received",
         "schedule": EDOC_AXIS_FETCH_SECONDS,
     },
+    # Payments: pending orders past their expiry asked about at their provider, then expired.
+    "payments-expire-orders": {"task": "payments.expire_orders", "schedule": 300.0},
     # Signs the audit chain's head outside the database (timestamp authority / seal).
     # The public-service portal and Egov (connectors/portal): outbox sweep, online dossiers.
     "connectors-portal-sync": {"task": "connectors.portal_sync", "schedule": 60.0},
@@ -328,6 +331,13 @@ EDOC_TRACKING_TOKEN_MAX_AGE_DAYS = env.int("EDOC_TRACKING_TOKEN_MAX_AGE_DAYS", d
 EDOC_PORTAL_LOOKUP_RATE = env.str("EDOC_PORTAL_LOOKUP_RATE", default="10/600")
 EDOC_PORTAL_SUBMIT_RATE = env.str("EDOC_PORTAL_SUBMIT_RATE", default="20/3600")
 EDOC_PORTAL_UPLOAD_RATE = env.str("EDOC_PORTAL_UPLOAD_RATE", default="30/3600")
+# Payments (payments/): how long a payment order stays payable, the electronic receipts' series,
+# and how old a provider's callback (its payment time) may be before it is refused as a replay.
+EDOC_PAYMENT_ORDER_MINUTES = env.int("EDOC_PAYMENT_ORDER_MINUTES", default=30)
+EDOC_RECEIPT_SERIES = env.str("EDOC_RECEIPT_SERIES", default="BLĐT")
+EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS = env.int(
+    "EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS", default=24 * 3600
+)
 
 # --- The provincial public-service portal's dossier sync and Egov licensing (connectors/portal).
 # An empty URL turns that sync off. Tokens are read verbatim (config.env.literal).
@@ -338,6 +348,23 @@ EDOC_EGOV_URL = env.str("EDOC_EGOV_URL", default="")
 EDOC_EGOV_TOKEN = literal("EDOC_EGOV_TOKEN")
 EDOC_CONNECTOR_TIMEOUT = env.float("EDOC_CONNECTOR_TIMEOUT", default=10.0)
 EDOC_CONNECTOR_RETRY_SECONDS = env.float("EDOC_CONNECTOR_RETRY_SECONDS", default=30.0)
+# --- Payment providers (payments/providers). Secrets are read verbatim (config.env.literal) and
+# never logged; a provider whose code or secret is empty is not offered.
+VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE", default="")
+VNPAY_HASH_SECRET = literal("VNPAY_HASH_SECRET")
+VNPAY_PAYMENT_URL = env.str(
+    "VNPAY_PAYMENT_URL", default="https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+)
+VNPAY_API_URL = env.str(
+    "VNPAY_API_URL", default="https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+)
+MOMO_PARTNER_CODE = env.str("MOMO_PARTNER_CODE", default="")
+MOMO_ACCESS_KEY = literal("MOMO_ACCESS_KEY")
+MOMO_SECRET_KEY = literal("MOMO_SECRET_KEY")
+MOMO_ENDPOINT = env.str("MOMO_ENDPOINT", default="https://test-payment.momo.vn")
+VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", default="")
+VIETQR_ACCOUNT_NUMBER = env.str("VIETQR_ACCOUNT_NUMBER", default="")
+VIETQR_ACCOUNT_NAME = env.str("VIETQR_ACCOUNT_NAME", default="")
 # SMS gateway for citizens' notifications: dotted path to an onestop.portal.notifications.SmsBackend
 # subclass; the default only logs the message (phone number masked).
 EDOC_SMS_BACKEND = env.str(

@@ -40,6 +40,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from tools.loopback import serve_until_interrupted
+
 logger = logging.getLogger("remote_signer")
 
 SAD_LIFETIME_SECONDS = 300
@@ -344,12 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     server = serve(args.config, args.host, args.port)
     host, port = server.server_address[:2]
     print(f"LISTENING http://{host}:{port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_interrupted(server)
     return 0
 
 

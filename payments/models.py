@@ -1,0 +1,232 @@
+"""Payment orders, the raw log of providers' callbacks, and electronic receipts (biên lai điện
+tử) numbered gaplessly per series and year.
+
+Write through `payments.services`, read through `payments.selectors`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+def new_receipt_code() -> str:
+    """The unguessable code of a receipt's public verification page."""
+    return secrets.token_urlsafe(12)
+
+
+class OrderState(models.TextChoices):
+    CREATED = "created", pgettext_lazy("payment order", "Created")
+    PENDING = "pending", pgettext_lazy("payment order", "Waiting for the payment")
+    PAID = "paid", pgettext_lazy("payment order", "Paid")
+    FAILED = "failed", pgettext_lazy("payment order", "Failed")
+    EXPIRED = "expired", pgettext_lazy("payment order", "Expired")
+    CANCELLED = "cancelled", pgettext_lazy("payment order", "Cancelled")
+    REFUNDED = "refunded", pgettext_lazy("payment order", "Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", pgettext_lazy("payment order", "Partially refunded")
+
+
+OPEN_STATES = (OrderState.CREATED, OrderState.PENDING)
+PAID_STATES = (OrderState.PAID, OrderState.REFUNDED, OrderState.PARTIALLY_REFUNDED)
+
+
+class PaymentOrder(models.Model):
+    """One amount to pay for one obligation (a dossier's fee, or another service): at most one
+    open order (created or pending) per obligation."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    agency = models.ForeignKey(
+        "edoc.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    dossier = models.ForeignKey(
+        "onestop.Dossier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossier"),
+    )
+    obligation = models.CharField(
+        _("obligation"),
+        max_length=100,
+        help_text=_("What the order pays, e.g. dossier-fee:42; one open order each."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=255)
+    payer_name = models.CharField(_("payer"), max_length=255)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=OrderState.choices, default=OrderState.CREATED
+    )
+    provider = models.CharField(_("method"), max_length=20, blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collected by"),
+    )
+
+    class Meta:
+        verbose_name = _("payment order")
+        verbose_name_plural = _("payment orders")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["obligation"],
+                condition=Q(state__in=["created", "pending"]),
+                name="payments_one_open_order_per_obligation",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payments_order_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class CallbackLog(models.Model):
+    """A provider's callback exactly as it arrived, stored before it is processed, with the
+    answer it got."""
+
+    provider = models.CharField(_("provider"), max_length=20)
+    params = models.JSONField(_("parameters"))
+    remote_ip = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    order = models.ForeignKey(
+        PaymentOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name=_("order"),
+    )
+    outcome = models.CharField(_("answer code"), max_length=10, blank=True)
+    message = models.CharField(_("answer"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("provider callback")
+        verbose_name_plural = _("provider callbacks")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} #{self.pk} → {self.outcome}"
+
+
+class ReceiptCounter(models.Model):
+    """The last number given in a receipt series for a year; its row is locked while a number
+    is taken, so numbers are gapless."""
+
+    series = models.CharField(_("series"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="payments_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}/{self.year}: {self.last_number}"
+
+
+class Receipt(models.Model):
+    """The electronic receipt of a paid order."""
+
+    order = models.OneToOneField(
+        PaymentOrder, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("order")
+    )
+    code = models.CharField(_("verification code"), max_length=32, unique=True)
+    series = models.CharField(_("series"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    issued_at = models.DateTimeField(_("issued at"))
+    payer_name = models.CharField(_("payer"), max_length=255)
+    purpose = models.CharField(_("purpose"), max_length=255)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    method = models.CharField(_("method"), max_length=20)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "number"], name="payments_receipt_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The receipt's number as printed: "BLĐT 0000012/2026"."""
+        return f"{self.series} {self.number:07d}/{self.year}"
+
+
+class TransferOutcome(models.TextChoices):
+    MATCHED = "matched", _("Matched: the order is paid")
+    PARTIAL = "partial", _("Less than the order's amount")
+    EXCESS = "excess", _("More than the order's amount")
+    UNMATCHED = "unmatched", _("No order found")
+    REFUSED = "refused", _("Not credited (see the answer)")
+
+
+class StatementTransfer(models.Model):
+    """A credit line of the agency's bank statement (VietQR transfers), imported once: matched
+    to the order it paid, or kept for review."""
+
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    booked_at = models.DateTimeField(_("booked at"))
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    description = models.CharField(_("description"), max_length=500)
+    reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    order = models.ForeignKey(
+        PaymentOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=TransferOutcome.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+
+    class Meta:
+        verbose_name = _("bank transfer")
+        verbose_name_plural = _("bank transfers")
+        ordering = ["-booked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference or self.pk}: {self.amount}"

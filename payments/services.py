@@ -1,0 +1,655 @@
+"""Writes of the payments app, each in one transaction and audited: payment orders, the start
+of a payment at a provider, providers' callbacks (the only thing that marks an order paid
+online), counter payments, receipts numbered gaplessly per series and year."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edoc.models import Agency, User
+from edoc.services.audit import audit_record
+from edoc.text import nfc
+from onestop import access as onestop_access
+from onestop.models import Dossier
+from onestop.payments import FeePayment
+from onestop.services import dossier_fee_settle
+from payments.models import (
+    OPEN_STATES,
+    PAID_STATES,
+    CallbackLog,
+    OrderState,
+    PaymentOrder,
+    Receipt,
+    ReceiptCounter,
+    StatementTransfer,
+    TransferOutcome,
+    new_receipt_code,
+)
+from payments.providers.api import ProviderApiError
+from payments.providers.bank_statement import StatementError, StatementLine, parse_statement
+from payments.providers.base import (
+    PROVIDERS,
+    CallbackRejected,
+    CallbackResult,
+    PaymentRequest,
+    Redirect,
+    ShowQr,
+    provider,
+)
+from workflows.calendar import VN_TZ
+
+logger = logging.getLogger(__name__)
+
+CASH = "cash"  # counter: cash handed to the officer
+POS = "pos"  # counter: a bank card on the POS terminal, with its approval code
+COUNTER_METHODS = (CASH, POS, "counter")
+
+# What a callback's processing ended in, and the answer each provider gets for it.
+OK, NOT_FOUND, ALREADY, AMOUNT, SIGNATURE, OTHER = (
+    "ok",
+    "not_found",
+    "already_confirmed",
+    "invalid_amount",
+    "bad_signature",
+    "other",
+)
+# The messages are the ones VNPAY documents for its IPN answers.
+VNPAY_CODES = {
+    OK: ("00", "Confirm Success"),
+    NOT_FOUND: ("01", "Order not found"),
+    ALREADY: ("02", "Order already confirmed"),
+    AMOUNT: ("04", "Invalid amount"),
+    SIGNATURE: ("97", "Invalid Checksum"),
+    OTHER: ("99", "Unknow error"),
+}
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """What a callback ended in (`outcome`) and the provider's answer code and message."""
+
+    outcome: str
+    code: str
+    message: str
+
+    def as_vnpay(self) -> dict[str, str]:
+        return {"RspCode": self.code, "Message": self.message}
+
+
+def _answer(outcome: str, code: str | None = None) -> CallbackAnswer:
+    default_code, message = VNPAY_CODES[outcome]
+    return CallbackAnswer(outcome, code or default_code, message)
+
+
+def dossier_obligation(dossier: Dossier) -> str:
+    """The obligation key of a dossier's fee."""
+    return f"dossier-fee:{dossier.pk}"
+
+
+def _new_order_code() -> str:
+    """ "TT261206" + 8 random hex digits: unique, short, letters and digits only (VNPAY's
+    vnp_TxnRef, a bank transfer's purpose field)."""
+    today = timezone.localtime(timezone.now(), VN_TZ)
+    return f"TT{today:%y%m%d}{secrets.token_hex(4).upper()}"
+
+
+def _expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(minutes=settings.EDOC_PAYMENT_ORDER_MINUTES)
+
+
+def _locked_open_order(obligation: str) -> PaymentOrder | None:
+    return (
+        PaymentOrder.objects.select_for_update()
+        .filter(obligation=obligation, state__in=OPEN_STATES)
+        .first()
+    )
+
+
+def _order_close(order: PaymentOrder, state: str, *, actor: User | None, **details: Any) -> None:
+    """An open order closed (expired, or cancelled: replaced, exempted, paid otherwise)."""
+    order.state = state
+    order.save(update_fields=["state"])
+    audit_record(
+        actor=actor,
+        action="payment.order_closed",
+        target=order,
+        details={"code": order.code, "state": state, **details},
+    )
+
+
+@transaction.atomic
+def order_create(
+    *,
+    agency: Agency,
+    obligation: str,
+    purpose: str,
+    payer_name: str,
+    amount: int,
+    dossier: Dossier | None = None,
+    actor: User | None = None,
+) -> PaymentOrder:
+    """The open order of an obligation: the existing one when it is still payable for this
+    amount, else a new one (a stale one — other amount, expired — is closed first)."""
+    amount = int(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be positive.")})
+    current = _locked_open_order(obligation)
+    if current is not None:
+        if current.amount == amount and current.expires_at > timezone.now():
+            return current
+        stale_state = OrderState.EXPIRED if current.amount == amount else OrderState.CANCELLED
+        _order_close(current, stale_state, actor=actor)
+    order = PaymentOrder.objects.create(
+        code=_new_order_code(),
+        agency=agency,
+        dossier=dossier,
+        obligation=obligation,
+        purpose=nfc(purpose)[:255],
+        payer_name=nfc(payer_name)[:255],
+        amount=amount,
+        expires_at=_expiry(),
+    )
+    audit_record(
+        actor=actor,
+        action="payment.order_created",
+        target=order,
+        details={"code": order.code, "amount": amount, "obligation": obligation},
+    )
+    return order
+
+
+def dossier_fee_purpose(dossier: Dossier) -> str:
+    return _("Fee of dossier %(code)s: %(procedure)s") % {
+        "code": dossier.code,
+        "procedure": dossier.procedure.name,
+    }
+
+
+def order_for_dossier(dossier: Dossier, *, actor: User | None = None) -> PaymentOrder:
+    """The open order of a dossier's unpaid fee (`dossier.fee_amount`), replacing a stale
+    one (another amount, expired)."""
+    return order_create(
+        agency=dossier.agency,
+        obligation=dossier_obligation(dossier),
+        purpose=dossier_fee_purpose(dossier),
+        payer_name=dossier.applicant_name,
+        amount=dossier.fee_amount,
+        dossier=dossier,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def order_start(
+    *,
+    order: PaymentOrder,
+    provider_key: str,
+    client_ip: str,
+    return_url: str,
+    ipn_url: str,
+    locale: str = "vn",
+) -> tuple[PaymentOrder, Redirect | ShowQr]:
+    """Send the payer to pay `order` at the provider: the order is pending with that
+    provider; an expired order is replaced by a fresh one first. Returns the order paid and
+    where the payer goes."""
+    try:
+        chosen = provider(provider_key)
+    except KeyError:
+        raise ValidationError(
+            {"method": _("This payment method is not available.")}, code="provider"
+        ) from None
+    order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    if not order.is_open:
+        raise ValidationError(
+            _("This payment order is %(state)s; it can no longer be paid.")
+            % {"state": order.get_state_display()},
+            code="state",
+        )
+    if order.expires_at <= timezone.now() or (
+        order.state == OrderState.PENDING and order.provider != provider_key
+    ):
+        # A new attempt gets a new code: providers refuse a transaction reference used before.
+        expired = order.expires_at <= timezone.now()
+        _order_close(order, OrderState.EXPIRED if expired else OrderState.CANCELLED, actor=None)
+        order = order_create(
+            agency=order.agency,
+            obligation=order.obligation,
+            purpose=order.purpose,
+            payer_name=order.payer_name,
+            amount=order.amount,
+            dossier=order.dossier,
+        )
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    order.state = OrderState.PENDING
+    order.provider = provider_key
+    order.save(update_fields=["state", "provider"])
+    request = PaymentRequest(
+        order_code=order.code,
+        amount=order.amount,
+        description=order.purpose,
+        created_at=order.created_at,
+        expires_at=order.expires_at,
+        return_url=return_url,
+        ipn_url=ipn_url,
+        client_ip=client_ip,
+        locale=locale,
+    )
+    where = chosen.start(request)
+    audit_record(
+        actor=None,
+        action="payment.order_started",
+        target=order,
+        details={"code": order.code, "provider": provider_key, "amount": order.amount},
+    )
+    return order, where
+
+
+def callback_process(
+    provider_key: str, params: Mapping[str, str], remote_ip: str | None
+) -> CallbackAnswer:
+    """A provider's callback (IPN): stored raw first, then verified, then applied to its
+    order under the order's row lock — paid once, whatever repeats or races. Every callback
+    is audited with its answer; a refused one changes no order."""
+    raw = {str(key): str(value) for key, value in params.items()}
+    log = CallbackLog.objects.create(provider=provider_key[:20], params=raw, remote_ip=remote_ip)
+    order: PaymentOrder | None = None
+    try:
+        with transaction.atomic():
+            answer, order = _callback_apply(provider_key, raw)
+            _callback_audit(log, answer, order)
+    except Exception as error:  # noqa: BLE001 - the provider gets "other", the log the trace
+        logger.exception("payment callback %s of %s failed", log.pk, provider_key)
+        answer = _answer(OTHER)
+        with transaction.atomic():
+            _callback_audit(log, answer, None, error=type(error).__name__)
+    return answer
+
+
+def _callback_audit(
+    log: CallbackLog, answer: CallbackAnswer, order: PaymentOrder | None, error: str = ""
+) -> None:
+    CallbackLog.objects.filter(pk=log.pk).update(
+        outcome=answer.code, message=answer.message[:255], order=order
+    )
+    details = {
+        "provider": log.provider,
+        "callback": log.pk,
+        "outcome": answer.outcome,
+        "code": answer.code,
+        "order": order.code if order else "",
+    }
+    if error:
+        details["error"] = error
+    audit_record(
+        actor=None,
+        action="payment.callback_accepted" if answer.outcome == OK else "payment.callback_refused",
+        target=order,
+        details=details,
+    )
+
+
+def _callback_apply(
+    provider_key: str, params: Mapping[str, str]
+) -> tuple[CallbackAnswer, PaymentOrder | None]:
+    try:
+        result = provider(provider_key).verify_callback(params)
+    except KeyError:
+        return _answer(NOT_FOUND), None
+    except CallbackRejected as rejected:
+        outcome = SIGNATURE if rejected.code == VNPAY_CODES[SIGNATURE][0] else OTHER
+        return _answer(outcome, rejected.code), None
+    return _result_apply(provider_key, result)
+
+
+def _result_apply(
+    provider_key: str, result: CallbackResult, *, replay_window: bool = True
+) -> tuple[CallbackAnswer, PaymentOrder | None]:
+    """A verified provider result applied to its order under the order's row lock (a bank
+    statement's lines are days old: no replay window for them, their import is idempotent)."""
+    order = PaymentOrder.objects.select_for_update().filter(code=result.order_code).first()
+    if order is None:
+        return _answer(NOT_FOUND), None
+    if result.amount != order.amount:
+        return _answer(AMOUNT), order
+    if order.provider and order.provider != provider_key:
+        return _answer(NOT_FOUND), order
+    if not order.is_open and not (result.success and _reopen_replaced(order)):
+        return _answer(ALREADY), order
+    now = timezone.now()
+    window = datetime.timedelta(seconds=settings.EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS)
+    if (
+        replay_window
+        and result.paid_at is not None
+        and not (now - window <= result.paid_at <= now + window)
+    ):
+        return _answer(OTHER), order  # outside the replay window
+    order.provider = provider_key
+    order.provider_reference = nfc(result.provider_reference)[:100]
+    if not result.success:
+        order.state = OrderState.FAILED
+        order.save(update_fields=["state", "provider", "provider_reference"])
+        return _answer(OK), order
+    order.state = OrderState.PAID
+    order.paid_at = result.paid_at or now
+    order.save(update_fields=["state", "provider", "provider_reference", "paid_at"])
+    _settle(order, method=provider_key, actor=None)
+    return _answer(OK), order
+
+
+def _reopen_replaced(order: PaymentOrder) -> bool:
+    """A successful payment for an order replaced meanwhile (expired, or cancelled for a new
+    attempt — the payer finished the first one after all): the money is in, so it is this
+    order that pays the obligation, and the open one is closed instead. Not when the
+    obligation was paid already (that payment needs a refund: answered "already confirmed")."""
+    if order.state not in (OrderState.EXPIRED, OrderState.CANCELLED):
+        return False
+    current = _locked_open_order(order.obligation)  # waits for a payment of it in progress
+    paid = PaymentOrder.objects.filter(obligation=order.obligation, state__in=PAID_STATES)
+    if paid.exists():
+        return False
+    if current is not None:
+        _order_close(current, OrderState.CANCELLED, actor=None, paid_by=order.code)
+    return True
+
+
+def _settle(order: PaymentOrder, *, method: str, actor: User | None) -> Receipt:
+    """The paid order settles its obligation: a dossier's fee through onestop (whose collector
+    issues the receipt), any other obligation with its receipt directly."""
+    if order.dossier_id is not None:
+        try:
+            with transaction.atomic():
+                dossier_fee_settle(
+                    dossier=order.dossier,
+                    payment=FeePayment(
+                        method=method, amount=order.amount, reference=order.provider_reference
+                    ),
+                    actor=actor,
+                )
+        except ValidationError as error:
+            # The money is in, but the dossier no longer waits for it (closed, settled at the
+            # counter meanwhile): the receipt is issued and the case is left for review.
+            audit_record(
+                actor=actor,
+                action="payment.settle_refused",
+                target=order,
+                details={"code": order.code, "error": "; ".join(error.messages)},
+            )
+        else:
+            return Receipt.objects.get(order=order)
+    return receipt_issue(order, actor=actor)
+
+
+def receipt_take_number(series: str, year: int) -> int:
+    """The next number of a receipt series in a year, gapless: the counter's row is locked by
+    the UPDATE until commit, a rolled-back receipt gives its number back (the way
+    `edoc.services.numbering.register_book_take_number` numbers register books)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("receipt_take_number must run inside a transaction")
+    if not ReceiptCounter.objects.filter(series=series, year=year).exists():
+        try:
+            with transaction.atomic():
+                ReceiptCounter.objects.create(series=series, year=year)
+        except IntegrityError:  # another receipt created it a moment ago
+            pass
+    ReceiptCounter.objects.filter(series=series, year=year).update(last_number=F("last_number") + 1)
+    return ReceiptCounter.objects.get(series=series, year=year).last_number
+
+
+def receipt_issue(order: PaymentOrder, *, actor: User | None) -> Receipt:
+    """The electronic receipt of a paid order (once: an issued one is returned as it is)."""
+    existing = Receipt.objects.filter(order=order).first()
+    if existing is not None:
+        return existing
+    issued_at = timezone.now()
+    series = settings.EDOC_RECEIPT_SERIES
+    year = timezone.localtime(issued_at, VN_TZ).year
+    receipt = Receipt.objects.create(
+        order=order,
+        code=new_receipt_code(),
+        series=series,
+        year=year,
+        number=receipt_take_number(series, year),
+        issued_at=issued_at,
+        payer_name=order.payer_name,
+        purpose=order.purpose,
+        amount=order.amount,
+        method=order.provider,
+        provider_reference=order.provider_reference,
+        issued_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="payment.receipt_issued",
+        target=receipt,
+        details={"order": order.code, "receipt": receipt.reference, "amount": order.amount},
+    )
+    return receipt
+
+
+def collector_fee_settled(dossier: Dossier, payment: FeePayment, actor: User | None) -> str:
+    """The fee collector's `fee_settled`: the dossier's order paid (by a callback just now, or
+    here: at the counter) gets its receipt; an exemption closes the open order."""
+    obligation = dossier_obligation(dossier)
+    if payment.exempt:
+        order = _locked_open_order(obligation)
+        if order is not None:
+            _order_close(order, OrderState.CANCELLED, actor=actor, exempt=True)
+        return payment.reference
+    order = (
+        PaymentOrder.objects.select_for_update(of=("self",))
+        .filter(obligation=obligation, state=OrderState.PAID, receipt__isnull=True)
+        .first()
+    )
+    if order is None:
+        order = _locked_open_order(obligation)
+        if order is not None and order.state == OrderState.PENDING:
+            # The payer started paying online: that order keeps its provider and code for the
+            # provider's answer (a late payment is then a second one, refused and audited).
+            _order_close(order, OrderState.CANCELLED, actor=actor, paid_by=payment.method)
+            order = None
+        order = order or order_for_dossier(dossier, actor=actor)
+        order.state = OrderState.PAID
+        order.provider = payment.method
+        order.provider_reference = nfc(payment.reference)[:100]
+        order.paid_at = timezone.now()
+        order.collected_by = actor
+        order.save(
+            update_fields=["state", "provider", "provider_reference", "paid_at", "collected_by"]
+        )
+    receipt = receipt_issue(order, actor=actor)
+    return f"{receipt.reference} {payment.reference}".strip()
+
+
+@transaction.atomic
+def order_pay_at_counter(
+    *, officer: User, order: PaymentOrder, method: str, approval_code: str = ""
+) -> Receipt:
+    """An officer takes the order's amount at the counter: cash, or a card on the bank's POS
+    terminal with the terminal's approval code. Settles like a provider's payment."""
+    approval_code = nfc(approval_code).strip()
+    if method not in (CASH, POS):
+        raise ValidationError({"method": _("Choose cash or a POS card payment.")})
+    if method == POS and not (approval_code.isalnum() and len(approval_code) <= 20):
+        raise ValidationError(
+            {"approval_code": _("Enter the POS terminal's approval code (letters and digits).")}
+        )
+    order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    onestop_access.require_officer(officer, order.agency_id)
+    if not order.is_open:
+        raise ValidationError(
+            _("This payment order is %(state)s; it can no longer be paid.")
+            % {"state": order.get_state_display()},
+            code="state",
+        )
+    if order.dossier_id is not None:
+        dossier_fee_settle(
+            dossier=order.dossier,
+            payment=FeePayment(method=method, amount=order.amount, reference=approval_code),
+            actor=officer,
+        )
+        receipt = Receipt.objects.filter(order__obligation=order.obligation).latest("pk")
+        order = receipt.order
+    else:
+        order.state = OrderState.PAID
+        order.provider = method
+        order.provider_reference = approval_code
+        order.paid_at = timezone.now()
+        order.collected_by = officer
+        order.save(
+            update_fields=["state", "provider", "provider_reference", "paid_at", "collected_by"]
+        )
+        receipt = receipt_issue(order, actor=officer)
+    audit_record(
+        actor=officer,
+        action="payment.counter_recorded",
+        target=order,
+        details={"code": order.code, "method": method, "amount": order.amount},
+    )
+    return receipt
+
+
+# A pending order is asked about at its provider this long after it expired (a payment made at
+# the last moment may still be on its way) before it is given up.
+EXPIRY_GRACE = datetime.timedelta(minutes=15)
+
+
+def _provider_record(order: PaymentOrder) -> CallbackResult | None:
+    """The provider's record of a pending order's payment (VNPAY querydr, MoMo query), or
+    None when it has none, cannot be asked or cannot be reached."""
+    query = getattr(PROVIDERS.get(order.provider), "query", None)
+    if query is None:
+        return None
+    try:
+        if order.provider == "vnpay":  # querydr names the payment by its creation time
+            return query(order.code, order.created_at)
+        return query(order.code)
+    except ProviderApiError as error:
+        logger.info("no %s record of order %s: %s", order.provider, order.code, error.code)
+        return None
+
+
+def orders_expire() -> dict[str, int]:
+    """Open orders past their expiry (and a grace period): a pending one its provider reports
+    paid (its IPN was lost) is credited as its IPN would have been — logged and audited as a
+    callback "querydr" — the others expire."""
+    counts = {"paid": 0, "expired": 0}
+    due = PaymentOrder.objects.filter(
+        state__in=OPEN_STATES, expires_at__lt=timezone.now() - EXPIRY_GRACE
+    )
+    for order in due.order_by("pk"):
+        record = _provider_record(order) if order.state == OrderState.PENDING else None
+        if record is not None and record.success:
+            log = CallbackLog.objects.create(
+                provider=order.provider, params=dict(record.raw), message="querydr"
+            )
+            with transaction.atomic():
+                answer, paid = _result_apply(order.provider, record)
+                _callback_audit(log, answer, paid)
+            CallbackLog.objects.filter(pk=log.pk).update(message="querydr")
+            if answer.outcome == OK:
+                counts["paid"] += 1
+                continue
+        with transaction.atomic():
+            locked = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+            if locked.is_open:
+                _order_close(locked, OrderState.EXPIRED, actor=None)
+                counts["expired"] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    """What an import of a bank statement did."""
+
+    matched: int
+    review: int
+    duplicates: int
+    skipped: int
+
+
+def _fingerprint(line: StatementLine) -> str:
+    text = "|".join(
+        (line.booked_at.isoformat(), str(line.amount), line.description, line.reference)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def statement_import(*, officer: User, data: bytes, filename: str) -> StatementSummary:
+    """Match the credit lines of the agency's bank statement (CSV/XLSX) to VietQR orders by
+    the order code in the description and the amount: an exact one pays its order like a
+    callback (logged, audited, receipt), a partial, excess or unmatched one waits for review.
+    A line imported before is skipped (the same statement may be imported again)."""
+    if not onestop_access.is_onestop_officer(officer):
+        raise PermissionDenied(_("Only one-stop officers of the agency may do this."))
+    try:
+        chosen = provider("vietqr")
+    except KeyError:
+        raise ValidationError(_("VietQR transfers are not configured.")) from None
+    try:
+        statement = parse_statement(data, filename)
+    except StatementError as error:
+        raise ValidationError({"file": str(error)}) from None
+    matched = review = duplicates = 0
+    for line in statement.lines:
+        fingerprint = _fingerprint(line)
+        if StatementTransfer.objects.filter(fingerprint=fingerprint).exists():
+            duplicates += 1
+            continue
+        outcome, order, note = _statement_line_apply(chosen, line)
+        StatementTransfer.objects.create(
+            fingerprint=fingerprint,
+            booked_at=line.booked_at,
+            amount=line.amount,
+            description=nfc(line.description)[:500],
+            reference=nfc(line.reference)[:100],
+            order=order,
+            outcome=outcome,
+            note=note[:255],
+            imported_by=officer,
+        )
+        if outcome == TransferOutcome.MATCHED:
+            matched += 1
+        else:
+            review += 1
+    with transaction.atomic():
+        audit_record(
+            actor=officer,
+            action="payment.statement_imported",
+            details={"file": filename, "matched": matched, "review": review, "dup": duplicates},
+        )
+    return StatementSummary(matched, review, duplicates, len(statement.skipped))
+
+
+def _statement_line_apply(chosen: Any, line: StatementLine) -> tuple[str, PaymentOrder | None, str]:
+    """One credit line: (outcome, the order it names, a note)."""
+    try:
+        result = chosen.statement_result(line)
+    except CallbackRejected as rejected:
+        return TransferOutcome.UNMATCHED, None, rejected.message
+    order = PaymentOrder.objects.filter(code=result.order_code).first()
+    if order is None:
+        return TransferOutcome.UNMATCHED, None, _("No order has this code.")
+    if result.amount < order.amount:
+        return TransferOutcome.PARTIAL, order, ""
+    if result.amount > order.amount:
+        return TransferOutcome.EXCESS, order, ""
+    log = CallbackLog.objects.create(provider="vietqr", params=dict(result.raw))
+    with transaction.atomic():
+        answer, applied = _result_apply("vietqr", result, replay_window=False)
+        _callback_audit(log, answer, applied)
+    if answer.outcome == OK:
+        return TransferOutcome.MATCHED, order, ""
+    return TransferOutcome.REFUSED, order, f"{answer.code} {answer.message}"

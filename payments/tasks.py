@@ -1,0 +1,13 @@
+"""Celery tasks of the payments app."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from payments.services import orders_expire
+
+
+@shared_task(name="payments.expire_orders", ignore_result=True)
+def expire_orders_task() -> dict[str, int]:
+    """Beat's sweep of open orders past their expiry (`payments.services.orders_expire`)."""
+    return orders_expire()

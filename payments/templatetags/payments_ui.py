@@ -1,0 +1,39 @@
+"""Template tags of the payments app's panels."""
+
+from __future__ import annotations
+
+from django import template
+
+from onestop import access as onestop_access
+from onestop.models import Dossier
+from payments import selectors
+from payments.pdf import method_name
+
+register = template.Library()
+
+
+@register.simple_tag
+def dossier_payment(dossier: Dossier) -> dict:
+    """{% dossier_payment dossier as pay %}: the dossier's orders, receipts, open order,
+    whether its fee can be paid now and the methods to choose from."""
+    orders = list(selectors.dossier_orders(dossier)[:10])
+    return {
+        "orders": orders,
+        "latest": orders[0] if orders else None,
+        "open": next((order for order in orders if order.is_open), None),
+        "receipts": list(selectors.dossier_receipts(dossier)),
+        "payable": selectors.dossier_payable(dossier),
+        "methods": selectors.payment_methods(),
+    }
+
+
+@register.filter
+def payment_method(key: str) -> str:
+    """A method key as people read it ("pos" → "Thẻ qua máy POS", "vnpay" → its label)."""
+    return method_name(key)
+
+
+@register.filter
+def counter_officer(user) -> bool:
+    """Whether `user` takes payments at the one-stop counter (has a cash book)."""
+    return onestop_access.is_onestop_officer(user)

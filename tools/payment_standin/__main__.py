@@ -1,0 +1,3 @@
+from tools.payment_standin.server import main
+
+main()
