@@ -196,6 +196,12 @@ class TransferOutcome(models.TextChoices):
     REFUSED = "refused", _("Not credited (see the answer)")
 
 
+class TransferResolution(models.TextChoices):
+    REFUND_ARRANGED = "refund_arranged", _("Refund arranged with the payer")
+    MATCHED_BY_HAND = "matched_by_hand", _("Matched by hand to an order")
+    OTHER = "other", _("Other (see the note)")
+
+
 class StatementTransfer(models.Model):
     """A credit line of the agency's bank statement (VietQR transfers), imported once: matched
     to the order it paid, or kept for review."""
@@ -222,6 +228,19 @@ class StatementTransfer(models.Model):
         related_name="+",
         verbose_name=_("imported by"),
     )
+    resolution = models.CharField(
+        _("resolution"), max_length=20, choices=TransferResolution.choices, blank=True
+    )
+    resolution_note = models.CharField(_("resolution note"), max_length=500, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
 
     class Meta:
         verbose_name = _("bank transfer")
@@ -230,3 +249,83 @@ class StatementTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference or self.pk}: {self.amount}"
+
+
+class ReconciliationCategory(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    MISSING_OURS = "missing_ours", _("Missing on our side")
+    MISSING_THEIRS = "missing_theirs", _("Missing on the provider's side")
+    AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")
+
+
+class ReconciliationRun(models.Model):
+    """One reconciliation of a provider's settlement file for a day against the agency's paid
+    orders: the counts per category, and a line per transaction (`lines`)."""
+
+    agency = models.ForeignKey(
+        "edoc.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    provider = models.CharField(_("provider"), max_length=20)
+    day = models.DateField(_("day"))
+    filename = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("reconciled at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reconciled by"),
+    )
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    missing_ours = models.PositiveIntegerField(_("missing on our side"), default=0)
+    missing_theirs = models.PositiveIntegerField(_("missing on the provider's side"), default=0)
+    amount_mismatch = models.PositiveIntegerField(_("amount mismatch"), default=0)
+    their_total = models.PositiveBigIntegerField(_("provider's total (VND)"), default=0)
+    our_total = models.PositiveBigIntegerField(_("our total (VND)"), default=0)
+    skipped_rows = models.PositiveIntegerField(_("rows left out"), default=0)
+
+    class Meta:
+        verbose_name = _("reconciliation")
+        verbose_name_plural = _("reconciliations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day:%d/%m/%Y}"
+
+    @property
+    def discrepancies(self) -> int:
+        return self.missing_ours + self.missing_theirs + self.amount_mismatch
+
+
+class ReconciliationLine(models.Model):
+    """A transaction of a reconciliation: the provider's view (amount, reference, time) next
+    to ours (the order, its amount)."""
+
+    run = models.ForeignKey(
+        ReconciliationRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("run")
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=ReconciliationCategory.choices
+    )
+    order_code = models.CharField(_("order code"), max_length=100)
+    order = models.ForeignKey(
+        PaymentOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order"),
+    )
+    their_amount = models.PositiveBigIntegerField(_("provider's amount"), null=True, blank=True)
+    their_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    their_time = models.DateTimeField(_("provider's time"), null=True, blank=True)
+    our_amount = models.PositiveBigIntegerField(_("our amount"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("reconciliation line")
+        verbose_name_plural = _("reconciliation lines")
+        ordering = ["run", "category", "order_code", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_code}: {self.category}"

@@ -10,11 +10,14 @@ from django.utils import timezone
 from edoc.models import User
 from onestop import access as onestop_access
 from onestop.models import Dossier, FeeStatus
+from payments.access import finance_agency_id
 from payments.models import (
     OPEN_STATES,
     OrderState,
     PaymentOrder,
     Receipt,
+    ReconciliationCategory,
+    ReconciliationRun,
     StatementTransfer,
     TransferOutcome,
 )
@@ -105,3 +108,35 @@ def transfers_to_review() -> QuerySet[StatementTransfer]:
     return StatementTransfer.objects.exclude(outcome=TransferOutcome.MATCHED).select_related(
         "order"
     )
+
+
+def reconciliation_runs(user: User) -> QuerySet[ReconciliationRun]:
+    """The agency's reconciliations, newest first (none for who may not see them)."""
+    agency_id = finance_agency_id(user)
+    if agency_id is None:
+        return ReconciliationRun.objects.none()
+    return ReconciliationRun.objects.filter(agency_id=agency_id).select_related("created_by")
+
+
+def reconciliation_get(user: User, pk: int) -> ReconciliationRun | None:
+    """One of the agency's reconciliations."""
+    return reconciliation_runs(user).filter(pk=pk).first()
+
+
+def reconciliation_sections(run: ReconciliationRun) -> list[dict]:
+    """The run's lines by category, discrepancies first: [{"category", "label", "lines"}]."""
+    lines = list(run.lines.select_related("order"))
+    order = (
+        ReconciliationCategory.AMOUNT_MISMATCH,
+        ReconciliationCategory.MISSING_OURS,
+        ReconciliationCategory.MISSING_THEIRS,
+        ReconciliationCategory.MATCHED,
+    )
+    return [
+        {
+            "category": category.value,
+            "label": category.label,
+            "lines": [line for line in lines if line.category == category],
+        }
+        for category in order
+    ]

@@ -26,6 +26,7 @@ from onestop import access as onestop_access
 from onestop.models import Dossier
 from onestop.payments import FeePayment
 from onestop.services import dossier_fee_settle
+from payments.access import require_finance
 from payments.models import (
     OPEN_STATES,
     PAID_STATES,
@@ -34,6 +35,9 @@ from payments.models import (
     PaymentOrder,
     Receipt,
     ReceiptCounter,
+    ReconciliationCategory,
+    ReconciliationLine,
+    ReconciliationRun,
     StatementTransfer,
     TransferOutcome,
     new_receipt_code,
@@ -49,6 +53,8 @@ from payments.providers.base import (
     ShowQr,
     provider,
 )
+from payments.providers.settlement import PROVIDER_LABELS, SettlementLine, parse_settlement
+from payments.providers.tables import TableError
 from workflows.calendar import VN_TZ
 
 logger = logging.getLogger(__name__)
@@ -653,3 +659,156 @@ def _statement_line_apply(chosen: Any, line: StatementLine) -> tuple[str, Paymen
     if answer.outcome == OK:
         return TransferOutcome.MATCHED, order, ""
     return TransferOutcome.REFUSED, order, f"{answer.code} {answer.message}"
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+RECONCILED_PROVIDERS = ("vnpay", "momo", "vietqr")
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment, VN_TZ).date()
+
+
+def reconciliation_run(
+    *, user: User, provider_key: str, day: datetime.date, data: bytes, filename: str
+) -> ReconciliationRun:
+    """Reconcile `provider_key`'s settlement file (VNPAY's or MoMo's export, the bank
+    statement for VietQR) for `day` against the agency's orders paid with that provider that
+    day: each transaction matched, missing on our side (they list it, we do not have it paid),
+    missing on theirs (paid here, not listed) or an amount mismatch. Stored with its lines and
+    audited; a bad file (empty, too large, unreadable, another provider's, no transaction of
+    that day) is a `ValidationError` and stores nothing."""
+    agency_id = require_finance(user)
+    if provider_key not in RECONCILED_PROVIDERS:
+        raise ValidationError({"provider": _("Choose VNPAY, MoMo or VietQR.")})
+    try:
+        settlement = parse_settlement(data, filename, provider_key)
+    except TableError as error:
+        raise ValidationError({"file": str(error)}) from None
+    theirs = [line for line in settlement.lines if _local_day(line.paid_at) == day]
+    if not theirs:
+        raise ValidationError(
+            {
+                "file": _(
+                    "The file lists no successful transaction on %(day)s: is it that day's file?"
+                )
+                % {"day": f"{day:%d/%m/%Y}"}
+            }
+        )
+    known = {
+        order.code: order
+        for order in PaymentOrder.objects.filter(
+            agency_id=agency_id, code__in={line.order_code for line in theirs}
+        )
+    }
+    paid_with = {order.provider for order in known.values() if order.provider}
+    if paid_with and provider_key not in paid_with:
+        raise ValidationError(
+            {
+                "file": _(
+                    "The orders in this file were paid with %(methods)s, not %(provider)s: "
+                    "is it the right provider's file?"
+                )
+                % {
+                    "methods": ", ".join(sorted(PROVIDER_LABELS.get(m, m) for m in paid_with)),
+                    "provider": PROVIDER_LABELS[provider_key],
+                }
+            }
+        )
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=VN_TZ)
+    ours = {
+        order.code: order
+        for order in PaymentOrder.objects.filter(
+            agency_id=agency_id,
+            provider=provider_key,
+            state__in=PAID_STATES,
+            paid_at__gte=start,
+            paid_at__lt=start + datetime.timedelta(days=1),
+        )
+    }
+    lines: list[ReconciliationLine] = []
+    seen: set[str] = set()
+    for line in theirs:
+        order = known.get(line.order_code)
+        category, note = _their_line_category(line, order, provider_key, day, seen)
+        seen.add(line.order_code)
+        lines.append(
+            ReconciliationLine(
+                category=category,
+                order_code=line.order_code,
+                order=order,
+                their_amount=line.amount,
+                their_reference=nfc(line.reference)[:100],
+                their_time=line.paid_at,
+                our_amount=order.amount if order is not None else None,
+                note=note[:255],
+            )
+        )
+    for code, order in ours.items():
+        if code not in seen:
+            lines.append(
+                ReconciliationLine(
+                    category=ReconciliationCategory.MISSING_THEIRS,
+                    order_code=code,
+                    order=order,
+                    our_amount=order.amount,
+                    note=order.provider_reference[:255],
+                )
+            )
+    counts = {category: 0 for category in ReconciliationCategory.values}
+    for line in lines:
+        counts[line.category] += 1
+    with transaction.atomic():
+        run = ReconciliationRun.objects.create(
+            agency_id=agency_id,
+            provider=provider_key,
+            day=day,
+            filename=nfc(filename)[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            created_by=user,
+            their_total=sum(line.amount for line in theirs),
+            our_total=sum(order.amount for order in ours.values()),
+            skipped_rows=len(settlement.skipped) + len(settlement.lines) - len(theirs),
+            **counts,
+        )
+        for line in lines:
+            line.run = run
+        ReconciliationLine.objects.bulk_create(lines)
+        audit_record(
+            actor=user,
+            action="payment.reconciled",
+            target=run,
+            details={
+                "provider": provider_key,
+                "day": day.isoformat(),
+                "file": run.filename,
+                "sha256": run.file_sha256,
+                **counts,
+            },
+        )
+    return run
+
+
+def _their_line_category(
+    line: SettlementLine,
+    order: PaymentOrder | None,
+    provider_key: str,
+    day: datetime.date,
+    seen: set[str],
+) -> tuple[str, str]:
+    """The category of a transaction the provider lists, and a note saying why."""
+    if order is None:
+        return ReconciliationCategory.MISSING_OURS, _("No order of the agency has this code.")
+    if line.order_code in seen:
+        return ReconciliationCategory.MISSING_OURS, _("Listed twice by the provider.")
+    if order.provider != provider_key or order.state not in PAID_STATES:
+        return ReconciliationCategory.MISSING_OURS, _(
+            "The order is %(state)s here (%(method)s)."
+        ) % {"state": order.get_state_display(), "method": order.provider or "-"}
+    note = ""
+    if order.paid_at is not None and _local_day(order.paid_at) != day:
+        note = _("Paid here on %(day)s.") % {"day": f"{_local_day(order.paid_at):%d/%m/%Y}"}
+    if line.amount != order.amount:
+        return ReconciliationCategory.AMOUNT_MISMATCH, note
+    return ReconciliationCategory.MATCHED, note

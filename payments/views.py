@@ -16,9 +16,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -31,9 +32,14 @@ from onestop.portal.access import session_dossier
 from onestop.portal.views import no_referrer, not_found, rate_limited
 from onestop.portal.web import page, portal_view
 from payments import selectors, services
+from payments.access import finance_agency_id
+from payments.forms import ReconciliationForm
 from payments.models import PaymentOrder
-from payments.pdf import receipt_pdf
+from payments.pdf import method_name, receipt_pdf
 from payments.providers.base import CallbackRejected, Redirect, provider
+from payments.providers.tables import TableError, check_size
+from payments.xlsx import table_xlsx, xlsx_response
+from workflows.calendar import VN_TZ
 
 
 def public_url(name: str, *args: str) -> str:
@@ -249,3 +255,111 @@ def statements(request: HttpRequest) -> HttpResponse:
         return redirect("payments:statements")
     context = {"transfers": selectors.transfers_to_review()[:200]}
     return render(request, "payments/statements.html", context)
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+def _require_finance(request: HttpRequest) -> None:
+    if finance_agency_id(request.user) is None:
+        raise PermissionDenied(_("Only one-stop officers of the agency may do this."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconciliations(request: HttpRequest) -> HttpResponse:
+    """Reconcile a provider's settlement file for a day (POST: to the run's page) and the
+    agency's past reconciliations."""
+    _require_finance(request)
+    status = 200
+    if request.method == "POST":
+        form = ReconciliationForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                check_size(upload.size)
+                run = services.reconciliation_run(
+                    user=request.user,
+                    provider_key=form.cleaned_data["provider"],
+                    day=form.cleaned_data["day"],
+                    data=upload.read(),
+                    filename=upload.name,
+                )
+            except TableError as error:
+                form.add_error("file", str(error))
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                return redirect("payments:reconciliation", run.pk)
+        status = 400
+    else:
+        form = ReconciliationForm(initial={"day": selectors.local_today()})
+    context = {"form": form, "runs": selectors.reconciliation_runs(request.user)[:50]}
+    return render(request, "payments/reconciliations.html", context, status=status)
+
+
+def _run_or_404(request: HttpRequest, pk: int):
+    _require_finance(request)
+    run = selectors.reconciliation_get(request.user, pk)
+    if run is None:
+        raise Http404("No such reconciliation.")
+    return run
+
+
+@login_required
+@require_GET
+def reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reconciliation's transactions by category, discrepancies first."""
+    run = _run_or_404(request, pk)
+    context = {"run": run, "sections": selectors.reconciliation_sections(run)}
+    return render(request, "payments/reconciliation.html", context)
+
+
+@login_required
+@require_GET
+def reconciliation_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reconciliation as an Excel workbook."""
+    run = _run_or_404(request, pk)
+    rows = [
+        [
+            str(section["label"]),
+            line.order_code,
+            line.their_amount,
+            line.our_amount,
+            line.their_reference,
+            timezone.localtime(line.their_time, VN_TZ) if line.their_time else None,
+            line.note,
+        ]
+        for section in selectors.reconciliation_sections(run)
+        for line in section["lines"]
+    ]
+    content = table_xlsx(
+        sheet_title="Doi soat",
+        title=_("Reconciliation of %(provider)s on %(day)s")
+        % {"provider": method_name(run.provider), "day": f"{run.day:%d/%m/%Y}"},
+        lines=[
+            _("File: %(file)s (SHA-256 %(sha)s)") % {"file": run.filename, "sha": run.file_sha256},
+            _(
+                "Matched: %(matched)s; missing on our side: %(ours)s; missing on the "
+                "provider's side: %(theirs)s; amount mismatch: %(mismatch)s"
+            )
+            % {
+                "matched": run.matched,
+                "ours": run.missing_ours,
+                "theirs": run.missing_theirs,
+                "mismatch": run.amount_mismatch,
+            },
+        ],
+        header=[
+            _("Category"),
+            _("Order code"),
+            _("Provider's amount"),
+            _("Our amount"),
+            _("Provider reference"),
+            _("Provider's time"),
+            _("Note"),
+        ],
+        rows=rows,
+    )
+    return xlsx_response(content, f"doi-soat-{run.provider}-{run.day:%Y%m%d}.xlsx")

@@ -203,6 +203,14 @@ def _xlsx_table(data: bytes, locate_in: Callable[[list[list[Any]]], Table]) -> T
         workbook.close()
 
 
+def check_size(size: int) -> None:
+    """`TableError` for a file larger than MAX_FILE_BYTES (checked before it is read)."""
+    if size > MAX_FILE_BYTES:
+        raise TableError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+
+
 def read_table(
     data: bytes,
     filename: str,
@@ -215,10 +223,7 @@ def read_table(
     without such a header (`missing` says what the header needs)."""
     if not data:
         raise TableError(_("The file is empty."))
-    if len(data) > MAX_FILE_BYTES:
-        raise TableError(
-            _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
+    check_size(len(data))
     name = filename.lower()
 
     def locate_in(rows: list[list[Any]]) -> Table:

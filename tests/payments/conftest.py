@@ -148,3 +148,33 @@ def vnpay_standin(live_server, settings):
     ipn_url = live_server.url + "/payments/ipn/vnpay/"
     with PaymentStandIn(vnpay_ipn_url=ipn_url) as standin, vnpay_at(standin):
         yield standin
+
+
+@pytest.fixture
+def make_order(agency):
+    """Make an order of the agency in a given state, method and payment time (a known set of
+    orders for reconciliations and reports); `dossier` ties it to a dossier's procedure."""
+    from payments import services
+    from payments.models import PaymentOrder
+
+    made = iter(range(1, 10_000))
+
+    def make(amount, provider, *, state="paid", paid_at=None, dossier=None, reference=""):
+        order = services.order_create(
+            agency=agency,
+            obligation=f"test-fee:{next(made)}",
+            purpose="Phí thẩm định",
+            payer_name="Nguyễn Văn An",
+            amount=amount,
+            dossier=dossier,
+        )
+        PaymentOrder.objects.filter(pk=order.pk).update(
+            state=state,
+            provider=provider,
+            provider_reference=reference,
+            paid_at=paid_at if state in ("paid", "refunded", "partially_refunded") else None,
+        )
+        order.refresh_from_db()
+        return order
+
+    return make
