@@ -104,9 +104,21 @@ def local_today() -> datetime.date:
 
 
 def transfers_to_review() -> QuerySet[StatementTransfer]:
-    """Imported bank transfers that paid no order (partial, excess, unmatched, refused)."""
-    return StatementTransfer.objects.exclude(outcome=TransferOutcome.MATCHED).select_related(
-        "order"
+    """Imported bank transfers that paid no order (partial, excess, unmatched, refused) and
+    are not resolved yet."""
+    return (
+        StatementTransfer.objects.exclude(outcome=TransferOutcome.MATCHED)
+        .filter(resolution="")
+        .select_related("order")
+    )
+
+
+def transfers_resolved() -> QuerySet[StatementTransfer]:
+    """Transfers of the review list resolved by hand, the latest first."""
+    return (
+        StatementTransfer.objects.exclude(resolution="")
+        .select_related("order", "resolved_by")
+        .order_by("-resolved_at", "-pk")
     )
 
 

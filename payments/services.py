@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from edoc.models import Agency, User
 from edoc.services.audit import audit_record
@@ -40,6 +41,7 @@ from payments.models import (
     ReconciliationRun,
     StatementTransfer,
     TransferOutcome,
+    TransferResolution,
     new_receipt_code,
 )
 from payments.providers.api import ProviderApiError
@@ -321,7 +323,11 @@ def _callback_apply(
 
 
 def _result_apply(
-    provider_key: str, result: CallbackResult, *, replay_window: bool = True
+    provider_key: str,
+    result: CallbackResult,
+    *,
+    replay_window: bool = True,
+    actor: User | None = None,
 ) -> tuple[CallbackAnswer, PaymentOrder | None]:
     """A verified provider result applied to its order under the order's row lock (a bank
     statement's lines are days old: no replay window for them, their import is idempotent)."""
@@ -351,7 +357,7 @@ def _result_apply(
     order.state = OrderState.PAID
     order.paid_at = result.paid_at or now
     order.save(update_fields=["state", "provider", "provider_reference", "paid_at"])
-    _settle(order, method=provider_key, actor=None)
+    _settle(order, method=provider_key, actor=actor)
     return _answer(OK), order
 
 
@@ -812,3 +818,86 @@ def _their_line_category(
     if line.amount != order.amount:
         return ReconciliationCategory.AMOUNT_MISMATCH, note
     return ReconciliationCategory.MATCHED, note
+
+
+# --------------------------------------------------------------------------- review list
+
+# Why a transfer matched by hand could not credit its order, by the callback outcome.
+HAND_MATCH_REFUSALS = {
+    ALREADY: _lazy("The order is paid already (or closed): the transfer credits nothing."),
+    NOT_FOUND: _lazy("The order is being paid with another method."),
+    AMOUNT: _lazy("The order's amount does not match."),
+    OTHER: _lazy("The order could not be credited."),
+}
+
+
+@transaction.atomic
+def transfer_resolve(
+    *,
+    user: User,
+    transfer: StatementTransfer,
+    resolution: str,
+    note: str,
+    order_code: str = "",
+) -> StatementTransfer:
+    """Mark a transfer of the review list resolved, with a note: a refund arranged with the
+    payer, another settlement, or matched by hand to an order of the agency — which credits
+    that order as a VietQR payment (receipt, the dossier moves on), once: a resolved transfer
+    or a paid order is refused and nothing changes. Audited."""
+    agency_id = require_finance(user)
+    note = nfc(note).strip()
+    if resolution not in TransferResolution.values:
+        raise ValidationError({"resolution": _("Choose how the transfer was resolved.")})
+    if not note:
+        raise ValidationError({"note": _("Write a note: what was done, with whom.")})
+    transfer = StatementTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.resolution or transfer.outcome == TransferOutcome.MATCHED:
+        raise ValidationError(_("This transfer has been resolved already."))
+    order = None
+    if resolution == TransferResolution.MATCHED_BY_HAND:
+        code = nfc(order_code).strip().upper()
+        order = (
+            PaymentOrder.objects.filter(agency_id=agency_id, code=code).first() if code else None
+        )
+        if order is None:
+            raise ValidationError({"order_code": _("No order of the agency has this code.")})
+        result = CallbackResult(
+            order_code=order.code,
+            amount=order.amount,
+            success=True,
+            provider_reference=transfer.reference or f"CK-{transfer.pk}",
+            response_code="00",
+            paid_at=transfer.booked_at,
+            raw={
+                "transfer": str(transfer.pk),
+                "amount": str(transfer.amount),
+                "reference": transfer.reference,
+                "matched_by_hand": user.get_username(),
+            },
+        )
+        log = CallbackLog.objects.create(provider="vietqr", params=result.raw, message="by hand")
+        answer, applied = _result_apply("vietqr", result, replay_window=False, actor=user)
+        if answer.outcome != OK:
+            raise ValidationError({"order_code": str(HAND_MATCH_REFUSALS[answer.outcome])})
+        _callback_audit(log, answer, applied)
+        transfer.order = order
+    transfer.resolution = resolution
+    transfer.resolution_note = note[:500]
+    transfer.resolved_at = timezone.now()
+    transfer.resolved_by = user
+    transfer.save(
+        update_fields=["order", "resolution", "resolution_note", "resolved_at", "resolved_by"]
+    )
+    audit_record(
+        actor=user,
+        action="payment.transfer_resolved",
+        target=transfer,
+        details={
+            "resolution": resolution,
+            "note": transfer.resolution_note,
+            "amount": transfer.amount,
+            "reference": transfer.reference,
+            "order": order.code if order else "",
+        },
+    )
+    return transfer

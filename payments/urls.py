@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/<str:code>/counter/", views.counter_pay, name="counter_pay"),
     path("cash-book/", views.cash_book, name="cash_book"),
     path("statements/", views.statements, name="statements"),
+    path("statements/<int:pk>/resolve/", views.transfer_resolve, name="transfer_resolve"),
     path("reconciliations/", views.reconciliations, name="reconciliations"),
     path("reconciliations/<int:pk>/", views.reconciliation, name="reconciliation"),
     path("reconciliations/<int:pk>/xlsx/", views.reconciliation_xlsx, name="reconciliation_xlsx"),

@@ -33,7 +33,7 @@ from onestop.portal.views import no_referrer, not_found, rate_limited
 from onestop.portal.web import page, portal_view
 from payments import selectors, services
 from payments.access import finance_agency_id
-from payments.forms import ReconciliationForm
+from payments.forms import ReconciliationForm, ResolveTransferForm
 from payments.models import PaymentOrder
 from payments.pdf import method_name, receipt_pdf
 from payments.providers.base import CallbackRejected, Redirect, provider
@@ -253,7 +253,11 @@ def statements(request: HttpRequest) -> HttpResponse:
                 },
             )
         return redirect("payments:statements")
-    context = {"transfers": selectors.transfers_to_review()[:200]}
+    context = {
+        "transfers": selectors.transfers_to_review()[:200],
+        "resolved": selectors.transfers_resolved()[:50],
+        "resolve_form": ResolveTransferForm(),
+    }
     return render(request, "payments/statements.html", context)
 
 
@@ -363,3 +367,43 @@ def reconciliation_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         rows=rows,
     )
     return xlsx_response(content, f"doi-soat-{run.provider}-{run.day:%Y%m%d}.xlsx")
+
+
+@login_required
+@require_POST
+def transfer_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resolve a transfer of the review list (refund arranged, matched by hand, other) with
+    a note; back to the list."""
+    _require_finance(request)
+    transfer = selectors.transfers_to_review().filter(pk=pk).first()
+    if transfer is None:
+        messages.error(request, _("This transfer has been resolved already."))
+        return redirect("payments:statements")
+    form = ResolveTransferForm(request.POST)
+    errors: dict[str, list[str]] = {}
+    if not form.is_valid():
+        errors = {field: list(items) for field, items in form.errors.items()}
+    else:
+        try:
+            services.transfer_resolve(
+                user=request.user,
+                transfer=transfer,
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["note"],
+                order_code=form.cleaned_data["order_code"],
+            )
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    if errors:
+        text = "; ".join(
+            f"{form.fields[field].label}: {' '.join(items)}"
+            if field in form.fields
+            else " ".join(items)
+            for field, items in errors.items()
+        )
+        messages.error(request, _("The transfer was not resolved: %(errors)s") % {"errors": text})
+    else:
+        messages.success(
+            request, _("Transfer %(reference)s resolved.") % {"reference": transfer.reference}
+        )
+    return redirect("payments:statements")
