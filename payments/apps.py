@@ -10,6 +10,7 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from onestop import hooks
         from onestop.payments import register_fee_collector
+        from payments import checks  # noqa: F401  (EDOC_PAYMENT_FEES at start-up)
         from payments.collector import PaymentsCollector
         from payments.providers.configured import register_configured
 

@@ -20,7 +20,15 @@ from payments.models import Receipt
 from payments.providers.base import PROVIDERS
 from workflows.calendar import VN_TZ
 
-METHOD_NAMES = {"cash": "Tiền mặt", "pos": "Thẻ qua máy POS", "counter": "Nộp tại quầy"}
+METHOD_NAMES = {
+    "cash": "Tiền mặt",
+    "pos": "Thẻ qua máy POS",
+    "counter": "Nộp tại quầy",
+    # Providers' own names, for past payments when the provider is no longer configured.
+    "vnpay": "VNPAY",
+    "momo": "MoMo",
+    "vietqr": "VietQR",
+}
 
 
 def amount_in_words(amount: int) -> str:

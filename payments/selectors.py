@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from edoc.models import User
 from onestop import access as onestop_access
 from onestop.models import Dossier, FeeStatus
-from payments.access import finance_agency_id
+from payments.access import finance_agency_id, require_finance
+from payments.fees import payment_fees
 from payments.models import (
     OPEN_STATES,
+    PAID_STATES,
     OrderState,
     PaymentOrder,
     Receipt,
@@ -21,6 +26,7 @@ from payments.models import (
     StatementTransfer,
     TransferOutcome,
 )
+from payments.pdf import method_name
 from payments.providers.base import PROVIDERS, Provider
 from payments.services import CASH, COUNTER_METHODS, POS, dossier_obligation
 from workflows.calendar import VN_TZ
@@ -152,3 +158,95 @@ def reconciliation_sections(run: ReconciliationRun) -> list[dict]:
         }
         for category in order
     ]
+
+
+@dataclass
+class ReportRow:
+    """Orders paid in a report's period for one method or procedure: how many, how much, how
+    much of it cashless, and what the providers charged for them (VND)."""
+
+    key: str
+    label: str
+    count: int = 0
+    amount: int = 0
+    cashless_amount: int = 0
+    fee: int = 0
+
+    def add(self, count: int, amount: int, cashless: bool, fee: int) -> None:
+        self.count += count
+        self.amount += count * amount
+        self.cashless_amount += count * amount if cashless else 0
+        self.fee += count * fee
+
+    @property
+    def cashless_share(self) -> Decimal | None:
+        """The cashless part of the amount, in percent with one decimal (None: nothing paid)."""
+        if not self.amount:
+            return None
+        share = Decimal(self.cashless_amount * 100) / Decimal(self.amount)
+        return share.quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class PaymentReport:
+    date_from: datetime.date
+    date_to: datetime.date
+    providers: list[ReportRow]
+    procedures: list[ReportRow]
+    total: ReportRow
+
+    @property
+    def cashless_share(self) -> Decimal | None:
+        return self.total.cashless_share
+
+
+CASH_METHODS = (CASH, "counter")  # everything else (online, VietQR, POS card) is cashless
+
+
+def payment_report(
+    user: User, *, date_from: datetime.date, date_to: datetime.date
+) -> PaymentReport:
+    """The agency's orders paid from `date_from` to `date_to` (local days, both included) per
+    method and per procedure (orders of no dossier: "other services"), with the cashless share
+    and each provider's fees (EDOC_PAYMENT_FEES, per transaction). The database groups the
+    orders by method, procedure and amount; the fees are applied per group. Refunds are not
+    subtracted (amounts are what was paid)."""
+    agency_id = require_finance(user)
+    fees = payment_fees()
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=VN_TZ)
+    end = datetime.datetime.combine(
+        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=VN_TZ
+    )
+    groups = (
+        PaymentOrder.objects.filter(
+            agency_id=agency_id, state__in=PAID_STATES, paid_at__gte=start, paid_at__lt=end
+        )
+        .values("provider", "amount", "dossier__procedure_id", "dossier__procedure__name")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    providers: dict[str, ReportRow] = {}
+    procedures: dict[int | None, ReportRow] = {}
+    total = ReportRow("total", _("Total"))
+    for group in groups:
+        method, amount, count = group["provider"], group["amount"], group["count"]
+        cashless = method not in CASH_METHODS
+        fee = fees[method].of(amount) if method in fees else 0
+        procedure_id = group["dossier__procedure_id"]
+        provider_row = providers.setdefault(method, ReportRow(method, method_name(method)))
+        procedure_row = procedures.setdefault(
+            procedure_id,
+            ReportRow(
+                str(procedure_id or ""),
+                group["dossier__procedure__name"] or _("Other services"),
+            ),
+        )
+        for row in (provider_row, procedure_row, total):
+            row.add(count, amount, cashless, fee)
+    return PaymentReport(
+        date_from=date_from,
+        date_to=date_to,
+        providers=sorted(providers.values(), key=lambda row: (-row.amount, row.label)),
+        procedures=sorted(procedures.values(), key=lambda row: (-row.amount, row.label)),
+        total=total,
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cash-book/", views.cash_book, name="cash_book"),
     path("statements/", views.statements, name="statements"),
     path("statements/<int:pk>/resolve/", views.transfer_resolve, name="transfer_resolve"),
+    path("report/", views.report, name="report"),
     path("reconciliations/", views.reconciliations, name="reconciliations"),
     path("reconciliations/<int:pk>/", views.reconciliation, name="reconciliation"),
     path("reconciliations/<int:pk>/xlsx/", views.reconciliation_xlsx, name="reconciliation_xlsx"),

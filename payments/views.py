@@ -33,7 +33,7 @@ from onestop.portal.views import no_referrer, not_found, rate_limited
 from onestop.portal.web import page, portal_view
 from payments import selectors, services
 from payments.access import finance_agency_id
-from payments.forms import ReconciliationForm, ResolveTransferForm
+from payments.forms import ReconciliationForm, ReportForm, ResolveTransferForm
 from payments.models import PaymentOrder
 from payments.pdf import method_name, receipt_pdf
 from payments.providers.base import CallbackRejected, Redirect, provider
@@ -407,3 +407,64 @@ def transfer_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Transfer %(reference)s resolved.") % {"reference": transfer.reference}
         )
     return redirect("payments:statements")
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """Orders paid in a period per method and per procedure, the cashless share and the
+    providers' fees; `?format=xlsx` exports it."""
+    _require_finance(request)
+    form = ReportForm(request.GET or None)
+    date_from, date_to = form.period(selectors.local_today())
+    result = selectors.payment_report(request.user, date_from=date_from, date_to=date_to)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            _report_xlsx(result), f"thanh-toan-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
+        )
+    query = request.GET.copy()
+    query.pop("format", None)
+    context = {"form": form, "report": result, "query": query.urlencode()}
+    return render(request, "payments/report.html", context)
+
+
+def _report_xlsx(result: selectors.PaymentReport) -> bytes:
+    def rows(items: list[selectors.ReportRow]) -> list[list]:
+        return [
+            [
+                row.label,
+                row.count,
+                row.amount,
+                row.fee,
+                row.cashless_amount,
+                float(row.cashless_share) if row.cashless_share is not None else None,
+            ]
+            for row in items
+        ]
+
+    header = [
+        _("Number paid"),
+        _("Amount paid"),
+        _("Provider fees"),
+        _("Cashless amount"),
+        _("Cashless share (%)"),
+    ]
+    total = rows([result.total])[0]
+    total[0] = _("Total")
+    return table_xlsx(
+        sheet_title="Thanh toan",
+        title=_("Payments from %(start)s to %(end)s")
+        % {"start": f"{result.date_from:%d/%m/%Y}", "end": f"{result.date_to:%d/%m/%Y}"},
+        lines=[_("Fees: EDOC_PAYMENT_FEES, the percentage rounded half up per transaction.")],
+        header=[_("Method"), *header],
+        rows=[
+            *rows(result.providers),
+            total,
+            [],
+            [_("Procedure"), *header],
+            *rows(result.procedures),
+        ],
+    )

@@ -338,6 +338,9 @@ EDOC_RECEIPT_SERIES = env.str("EDOC_RECEIPT_SERIES", default="BLĐT")
 EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS = env.int(
     "EDOC_PAYMENT_CALLBACK_WINDOW_SECONDS", default=24 * 3600
 )
+# What each method's provider charges per transaction (payments/fees.py, checked at start-up):
+# "vnpay=1.1%+1650,momo=1.5%,vietqr=0,pos=0.8%"; empty: no fees.
+EDOC_PAYMENT_FEES = env.str("EDOC_PAYMENT_FEES", default="")
 
 # --- The provincial public-service portal's dossier sync and Egov licensing (connectors/portal).
 # An empty URL turns that sync off. Tokens are read verbatim (config.env.literal).

@@ -110,9 +110,9 @@ def test_order_codes_in_descriptions():
 
 
 def test_what_is_not_a_statement_is_refused_clearly():
-    with pytest.raises(StatementError, match="csv or .xlsx"):
+    with pytest.raises(StatementError, match=r"\.csv (or|hoặc) \.xlsx"):
         parse_statement(b"%PDF-1.7", "saoke.pdf")
-    with pytest.raises(StatementError, match="(?i)not a readable XLSX"):
+    with pytest.raises(StatementError, match="(?i)not a readable XLSX|không đọc được tệp XLSX"):
         parse_statement(b"not a zip", "saoke.xlsx")
-    with pytest.raises(StatementError, match="(?i)no header row"):
+    with pytest.raises(StatementError, match="(?i)no header row|không tìm thấy dòng tiêu đề"):
         parse_statement(b"a,b,c\n1,2,3\n", "saoke.csv")
