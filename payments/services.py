@@ -759,7 +759,12 @@ def reconciliation_run(
                     order_code=code,
                     order=order,
                     our_amount=order.amount,
-                    note=order.provider_reference[:255],
+                    note=(
+                        _("Provider reference on our side: %(reference)s")
+                        % {"reference": order.provider_reference}
+                    )[:255]
+                    if order.provider_reference
+                    else "",
                 )
             )
     counts = {category: 0 for category in ReconciliationCategory.values}
