@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from edoc.models import Agency, User
 from edoc.services.audit import audit_record
@@ -829,10 +829,10 @@ def _their_line_category(
 
 # Why a transfer matched by hand could not credit its order, by the callback outcome.
 HAND_MATCH_REFUSALS = {
-    ALREADY: _lazy("The order is paid already (or closed): the transfer credits nothing."),
-    NOT_FOUND: _lazy("The order is being paid with another method."),
-    AMOUNT: _lazy("The order's amount does not match."),
-    OTHER: _lazy("The order could not be credited."),
+    ALREADY: gettext_lazy("The order is paid already (or closed): the transfer credits nothing."),
+    NOT_FOUND: gettext_lazy("The order is being paid with another method."),
+    AMOUNT: gettext_lazy("The order's amount does not match."),
+    OTHER: gettext_lazy("The order could not be credited."),
 }
 
 
