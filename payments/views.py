@@ -234,6 +234,10 @@ def statements(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise ValidationError(_("Choose the statement file (.csv or .xlsx)."))
+            try:
+                check_size(upload.size)  # before reading it into memory
+            except TableError as error:
+                raise ValidationError(str(error)) from None
             summary = services.statement_import(
                 officer=request.user, data=upload.read(), filename=upload.name
             )

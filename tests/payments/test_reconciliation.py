@@ -225,3 +225,16 @@ def test_the_page_and_its_xlsx(client, officer, users, day_orders):
     client.force_login(users["clerk"])
     assert client.get(reverse("payments:reconciliation", args=[run.pk])).status_code == 403
     assert client.get(reverse("payments:reconciliation_xlsx", args=[run.pk])).status_code == 403
+
+
+def test_the_wrong_kind_of_file_for_vietqr_and_momo(officer, day_orders):
+    """VNPAY's export given as the bank statement, a bank statement given as MoMo's file."""
+    vnpay_file = _vnpay_csv([("1", day_orders["A"].code, "360.000", "Thành công")])
+    statement = "Ngày giao dịch;Số tiền ghi có;Nội dung\n05/12/2026;1.000;CK\n".encode()
+    for provider_key, data in (("vietqr", vnpay_file), ("momo", statement)):
+        with pytest.raises(ValidationError) as refused:
+            services.reconciliation_run(
+                user=officer, provider_key=provider_key, day=DAY, data=data, filename="f.csv"
+            )
+        assert "file" in refused.value.message_dict
+    assert not ReconciliationRun.objects.exists()

@@ -114,3 +114,11 @@ def test_the_citizen_is_shown_the_vietqr_code(client, owing, vietqr):
     assert order.provider == "vietqr"
     assert 'id="payment-qr-image" ' in html and 'src="data:image/svg+xml' in html
     assert order.code in html and "360.000 đ" in html
+
+
+def test_a_too_large_statement_is_refused_before_it_is_read(client, officer, vietqr):
+    client.force_login(officer)
+    big = SimpleUploadedFile("saoke.csv", b"x" * (10 * 1024 * 1024 + 1))
+    response = client.post(reverse("payments:statements"), {"file": big}, follow=True)
+    assert "10 MB" in response.content.decode()
+    assert not StatementTransfer.objects.exists()
