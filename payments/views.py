@@ -424,6 +424,8 @@ def report(request: HttpRequest) -> HttpResponse:
     _require_finance(request)
     form = ReportForm(request.GET or None)
     date_from, date_to = form.period(selectors.local_today())
+    if not form.is_bound:
+        form = ReportForm(initial={"date_from": date_from, "date_to": date_to})
     result = selectors.payment_report(request.user, date_from=date_from, date_to=date_to)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(

@@ -125,3 +125,12 @@ def test_the_report_page_its_xlsx_and_who_may_see_it(client, officer, users, kno
     client.force_login(users["clerk"])
     assert client.get(url).status_code == 403
     assert client.get(url, {"format": "xlsx"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_report_shows_its_default_period_in_the_filter(client, officer):
+    client.force_login(officer)
+    html = client.get(reverse("payments:report")).content.decode()
+    today = selectors.local_today()
+    assert f'value="{today.replace(day=1):%Y-%m-%d}"' in html
+    assert f'value="{today:%Y-%m-%d}"' in html
