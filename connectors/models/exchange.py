@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from connectors.models.delivery import DeliveryLease
 from edoc.fields import EncryptedTextField
 
 HTTPS_FIELDS = ("base_url", "our_key_id", "our_secret", "partner_key_id", "partner_secret")
@@ -96,7 +97,7 @@ class ExchangeRoute(models.Model):
             raise ValidationError(errors)
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(DeliveryLease):
     """One edXML message to one recipient, written in the transaction that caused it and
     delivered afterwards (retries with backoff until it is acknowledged)."""
 
@@ -150,13 +151,6 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("last delivery error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    claimed_until = models.DateTimeField(
-        _("claimed by a worker until"),
-        null=True,
-        blank=True,
-        help_text=_("A worker is sending it; after this time another worker may try again."),
-    )
-    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("outgoing message")
