@@ -86,8 +86,9 @@ class Outbox(Generic[Row]):
     def load(self, message_id: int) -> Row:
         return self.model.objects.get(pk=message_id)
 
-    def send(self, row: Row) -> None:
-        """Hand the row to the other system; raise one of `errors` when it is not taken."""
+    def send(self, row: Row) -> Any:
+        """Hand the row to the other system; raise one of `errors` when it is not taken. What
+        it returns is handed to `delivered_fields`."""
         raise NotImplementedError
 
     def waits(self, row: Row) -> bool:
@@ -98,8 +99,8 @@ class Outbox(Generic[Row]):
         """Further fields written with the claim."""
         return {}
 
-    def delivered_fields(self) -> dict[str, Any]:
-        """The fields a delivered row gets."""
+    def delivered_fields(self, sent: Any) -> dict[str, Any]:
+        """The fields a delivered row gets (`sent`: what `send` returned)."""
         raise NotImplementedError
 
     def gave_up_fields(self) -> dict[str, Any]:
@@ -150,12 +151,12 @@ class Outbox(Generic[Row]):
             return Attempt.NOTHING
         row = self.load(message_id)
         try:
-            self.send(row)
+            sent = self.send(row)
         except self.errors as error:
             return self._record_failure(row, lease, str(error))
         # acknowledged: delivered, whoever holds the claim now
         recorded = self.model.objects.filter(self.pending, pk=row.pk).update(
-            claimed_until=None, claim_token=None, last_error="", **self.delivered_fields()
+            claimed_until=None, claim_token=None, last_error="", **self.delivered_fields(sent)
         )
         logger.info("%s %s delivered", self.model.__name__, row)
         return Attempt.DELIVERED if recorded else Attempt.SUPERSEDED

@@ -502,13 +502,18 @@ class DocumentExchangeOutbox(Outbox[OutboxMessage]):
     def load(self, message_id: int) -> OutboxMessage:
         return OutboxMessage.objects.select_related("route").get(pk=message_id)
 
-    def send(self, row: OutboxMessage) -> None:
+    def send(self, row: OutboxMessage) -> str | None:
         if not row.route.enabled:
             raise DeliveryError("route disabled")
-        TRANSPORTS[row.route.transport].send(row.route, bytes(row.payload))
+        return TRANSPORTS[row.route.transport].send(row.route, bytes(row.payload))
 
-    def delivered_fields(self) -> dict[str, Any]:
-        return {"state": OutboxMessage.State.SENT, "sent_at": timezone.now()}
+    def delivered_fields(self, sent: str | None) -> dict[str, Any]:
+        # `sent`: the transport's id of the message (the axis's DocId), where it has one
+        return {
+            "state": OutboxMessage.State.SENT,
+            "sent_at": timezone.now(),
+            "transport_id": (sent or "")[:100],
+        }
 
     def gave_up_fields(self) -> dict[str, Any]:
         return {"state": OutboxMessage.State.FAILED}

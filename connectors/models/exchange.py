@@ -151,6 +151,25 @@ class OutboxMessage(DeliveryLease):
     last_error = models.CharField(_("last delivery error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    transport_id = models.CharField(
+        _("id on the transport"),
+        max_length=100,
+        blank=True,
+        help_text=_("The national axis's DocId of the message (sendEdoc's answer)."),
+    )
+    transport_status = models.CharField(
+        _("status on the transport"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "What the recipient's system told the national axis about the message "
+            "(getSentEdocList: inbox, done, fail…)."
+        ),
+    )
+    transport_status_description = models.CharField(
+        _("transport status description"), max_length=255, blank=True
+    )
+    transport_status_at = models.DateTimeField(_("transport status read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing message")

@@ -121,7 +121,7 @@ class SyncOutbox(Outbox[SyncMessage]):
     def claimed_fields(self, lease: Lease) -> dict[str, Any]:
         return {"last_attempt_at": lease.started}
 
-    def delivered_fields(self) -> dict[str, Any]:
+    def delivered_fields(self, sent: None) -> dict[str, Any]:
         return {"delivered_at": timezone.now(), "next_attempt_at": None}
 
 
