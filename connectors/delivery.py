@@ -112,12 +112,15 @@ class Outbox(Generic[Row]):
         """How long a row waits after `attempts` failed deliveries."""
         return datetime.timedelta(seconds=backoff_seconds(attempts, self.retry_base_seconds()))
 
-    def claim(self, message_id: int, now: datetime.datetime | None = None) -> Lease | None:
+    def claim(
+        self, message_id: int, now: datetime.datetime | None = None, *, row: Row | None = None
+    ) -> Lease | None:
         """Claim a pending row for one attempt (counted now), in its own short transaction;
         None when it is not pending or another worker's claim still runs. `now` is the
-        sweep's clock (a claim that ran out by then is taken over)."""
+        sweep's clock (a claim that ran out by then is taken over); `row`, when the caller
+        has read it already."""
         now = now or timezone.now()
-        row = self.model.objects.filter(self.pending, pk=message_id).first()
+        row = row or self.model.objects.filter(self.pending, pk=message_id).first()
         if row is None:
             return None
         lease = Lease(
@@ -146,7 +149,7 @@ class Outbox(Generic[Row]):
             return Attempt.NOTHING
         if self.waits(row):
             return Attempt.WAITING
-        lease = self.claim(message_id, now)
+        lease = self.claim(message_id, now, row=row)
         if lease is None:
             return Attempt.NOTHING
         row = self.load(message_id)
