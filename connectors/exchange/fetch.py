@@ -8,10 +8,16 @@ Exactly once: a message is identified by DocumentId + sender + business type (a 
 code), so one listed again — the process died between get and acknowledge, or the axis
 delivered it twice — is a duplicate: acknowledged, stored once. A message that could not be
 got or acknowledged stays listed for the next run. `fetch_due` (beat) waits the shared backoff
-(`connectors.retry`) after a failed run; `manage.py connectors_fetch` runs now."""
+(`connectors.retry`) after a failed run; `manage.py connectors_fetch` runs now.
+
+The sender's side too: each run reads, for the documents we sent over the axis in the last
+`SENT_STATUS_DAYS` days that the recipient's system has not finished with, what that system
+told the axis (getSentEdocList): a message it marked `fail` without sending an edXML 02 back
+shows on the document page as refused by the axis."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass, field
 
@@ -25,10 +31,17 @@ from connectors.edxml import EdxmlError, parse_message
 from connectors.exchange.inbound import Refused, message_receive, refusal_audit
 from connectors.exchange.outbox import status_queue
 from connectors.exchange.transport import TRANSPORTS
-from connectors.exchange.transports.base import REFUSED, DeliveryError, ReceivedHandle, Transport
+from connectors.exchange.transports.base import (
+    ACKNOWLEDGED,
+    REFUSED,
+    DeliveryError,
+    ReceivedHandle,
+    Transport,
+)
 from connectors.models import ExchangeRoute, OutboxMessage
 from connectors.retry import backoff_seconds
 from edoc.models import Agency
+from edoc.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +56,10 @@ class FetchResult:
 
     counts: dict[str, int] = field(default_factory=dict)
     left: list[str] = field(default_factory=list)
+    # the sent documents whose status on the axis changed, by their new status; those whose
+    # status could not be read (tried again next run), with why
+    sent_statuses: dict[str, int] = field(default_factory=dict)
+    sent_unread: list[str] = field(default_factory=list)
 
     @property
     def fetched(self) -> int:
@@ -61,7 +78,63 @@ def fetch_received() -> FetchResult:
         transport = TRANSPORTS[name]
         for handle in transport.fetch_received():
             _take(name, transport, handle, result)
+        sent_statuses_read(name, transport, result)
     return result
+
+
+SENT_STATUS_DAYS = 30
+SENT_STATUS_BATCH = 200
+
+
+def sent_statuses_read(name: str, transport: Transport, result: FetchResult) -> None:
+    """Read what the recipients' systems told the transport about the documents we sent over
+    it (recent ones, not yet taken `done` or refused `fail`), and record each change on the
+    outbox row: the document page shows it on the recipient's timeline. A refusal is audited
+    (`connectors.axis_refused`)."""
+    since = timezone.now() - datetime.timedelta(days=SENT_STATUS_DAYS)
+    rows = (
+        OutboxMessage.objects.filter(
+            route__transport=name,
+            kind=OutboxMessage.Kind.DOCUMENT,
+            state=OutboxMessage.State.SENT,
+            sent_at__gte=since,
+        )
+        .exclude(transport_id="")
+        .exclude(transport_status__in=[ACKNOWLEDGED, REFUSED])
+        .select_related("document")
+        .order_by("sent_at", "pk")
+    )
+    for row in rows[:SENT_STATUS_BATCH]:
+        try:
+            statuses = transport.sent_statuses(row.transport_id)
+        except DeliveryError as error:
+            logger.warning("status of sent message %s not read: %s", row.transport_id, error)
+            result.sent_unread.append(f"{row.transport_id}: {error}")
+            continue
+        mine = next((item for item in statuses if item.recipient == row.recipient_code), None)
+        if mine is None or (mine.status, mine.description) == (
+            row.transport_status,
+            row.transport_status_description,
+        ):
+            continue
+        with transaction.atomic():
+            OutboxMessage.objects.filter(pk=row.pk).update(
+                transport_status=mine.status[:20],
+                transport_status_description=mine.description,
+                transport_status_at=timezone.now(),
+            )
+            if mine.status == REFUSED:
+                audit_record(
+                    actor=None,
+                    action="connectors.axis_refused",
+                    target=row.document,
+                    details={
+                        "recipient": row.recipient_code,
+                        "message": row.transport_id,
+                        "description": mine.description,
+                    },
+                )
+        result.sent_statuses[mine.status] = result.sent_statuses.get(mine.status, 0) + 1
 
 
 def _take(name: str, transport: Transport, handle: ReceivedHandle, result: FetchResult) -> None:

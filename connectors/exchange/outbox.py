@@ -14,10 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connectors.delivery import Attempt, Lease, Outbox
 from connectors.edxml import parse_message
 from connectors.edxml.builder import build_message, outgoing_attachment
 from connectors.edxml.model import (
@@ -34,7 +35,6 @@ from connectors.edxml.model import Status as EdxmlStatus
 from connectors.edxml.outgoing import NotSendable, document_message
 from connectors.exchange.transport import TRANSPORTS, DeliveryError
 from connectors.models import ExchangeRoute, OutboxMessage
-from connectors.retry import backoff_seconds
 from edoc.background import run_later
 from edoc.models import Agency, Document, User
 from edoc.services.audit import audit_record
@@ -42,13 +42,6 @@ from edoc.services.files import ValidatedPdf
 from edoc.text import nfc
 
 logger = logging.getLogger(__name__)
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """How long a message waits after `attempts` failed deliveries (connectors.retry)."""
-    return datetime.timedelta(
-        seconds=backoff_seconds(attempts, settings.EDOC_EXCHANGE_RETRY_SECONDS)
-    )
 
 
 def _deliver_after_commit(ids: list[int]) -> None:
@@ -487,72 +480,73 @@ def handling_progressed(
     )
 
 
-@dataclasses.dataclass(frozen=True)
-class DeliveryClaim:
-    """A worker's lease on one pending message: until `until` no other worker sends it."""
+class DocumentExchangeOutbox(Outbox[OutboxMessage]):
+    """The document exchange's delivery (connectors.delivery): an edXML message through its
+    route's transport, given up after EDOC_EXCHANGE_MAX_ATTEMPTS failures."""
 
-    message_id: int
-    token: uuid.UUID
-    until: datetime.datetime
+    model = OutboxMessage
+    pending = Q(state=OutboxMessage.State.PENDING)
+    errors = (DeliveryError,)
+    error_length = 500
+
+    def retry_base_seconds(self) -> float:
+        return settings.EDOC_EXCHANGE_RETRY_SECONDS
+
+    def lease_seconds(self, row: OutboxMessage) -> int:
+        # the request's connect and read timeouts, and room to record the answer
+        return 2 * settings.EDOC_EXCHANGE_TIMEOUT_SECONDS + 30
+
+    def max_attempts(self) -> int:
+        return settings.EDOC_EXCHANGE_MAX_ATTEMPTS
+
+    def load(self, message_id: int) -> OutboxMessage:
+        return OutboxMessage.objects.select_related("route").get(pk=message_id)
+
+    def send(self, row: OutboxMessage) -> str | None:
+        if not row.route.enabled:
+            raise DeliveryError("route disabled")
+        return TRANSPORTS[row.route.transport].send(row.route, bytes(row.payload))
+
+    def delivered_fields(self, sent: str | None) -> dict[str, Any]:
+        # `sent`: the transport's id of the message (the axis's DocId), where it has one
+        return {
+            "state": OutboxMessage.State.SENT,
+            "sent_at": timezone.now(),
+            "transport_id": (sent or "")[:100],
+        }
+
+    def gave_up_fields(self) -> dict[str, Any]:
+        return {"state": OutboxMessage.State.FAILED}
 
 
-def claim_seconds() -> int:
-    """How long a claim lasts: longer than one delivery may take (the request's connect and
-    read timeouts), so only a crashed or hung worker's claim runs out."""
-    return 2 * settings.EDOC_EXCHANGE_TIMEOUT_SECONDS + 30
+OUTBOX = DocumentExchangeOutbox()
+
+# What an attempt left the message in (the state `deliver` answers and `deliver_due` counts).
+_STATE_AFTER = {
+    Attempt.DELIVERED: OutboxMessage.State.SENT,
+    Attempt.RETRY: OutboxMessage.State.PENDING,
+    Attempt.GAVE_UP: OutboxMessage.State.FAILED,
+}
 
 
-def delivery_claim(message_id: int, now: datetime.datetime | None = None) -> DeliveryClaim | None:
-    """Claim a pending message for one delivery attempt (counted now), in its own short
-    transaction; None when it is not pending or another worker's claim still runs."""
-    now = now or timezone.now()
-    claim = DeliveryClaim(
-        message_id, uuid.uuid4(), now + datetime.timedelta(seconds=claim_seconds())
-    )
-    claimed = (
-        OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-        .update(claimed_until=claim.until, claim_token=claim.token, attempts=F("attempts") + 1)
-    )
-    return claim if claimed else None
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """How long a message waits after `attempts` failed deliveries (connectors.retry)."""
+    return OUTBOX.retry_delay(attempts)
+
+
+def delivery_claim(message_id: int, now: datetime.datetime | None = None) -> Lease | None:
+    """Claim a pending message for one delivery attempt (connectors.delivery)."""
+    return OUTBOX.claim(message_id, now)
 
 
 def deliver(message_id: int, now: datetime.datetime | None = None) -> str | None:
-    """Try one pending message now: its new state, or None when it is not pending (already
-    sent, given up) or another worker's claim on it still runs.
-
-    No transaction is open while the message is on the wire: the row is claimed (a lease) in
-    one short transaction and the answer recorded in another. A worker that dies in between
-    leaves a claim that runs out, and the message is sent again: at least once, and the
-    receiver stores a message once by its identity."""
-    claim = delivery_claim(message_id, now)
-    if claim is None:
-        return None
-    row = OutboxMessage.objects.select_related("route").get(pk=message_id)
-    try:
-        if not row.route.enabled:
-            raise DeliveryError("route disabled")
-        TRANSPORTS[row.route.transport].send(row.route, bytes(row.payload))
-    except DeliveryError as error:
-        last_error = str(error)[:500]
-        logger.warning("delivery of outbox message %s failed: %s", row.pk, last_error)
-        given_up = row.attempts >= settings.EDOC_EXCHANGE_MAX_ATTEMPTS
-        outcome = {
-            "state": OutboxMessage.State.FAILED if given_up else OutboxMessage.State.PENDING,
-            "next_attempt_at": timezone.now() + retry_delay(row.attempts),
-            "last_error": last_error,
-        }
-        # only our own claim: another worker took over a claim that ran out
-        mine = {"claim_token": claim.token}
-    else:
-        outcome = {"state": OutboxMessage.State.SENT, "sent_at": timezone.now(), "last_error": ""}
-        mine = {}  # acknowledged: sent, whoever holds the claim now
-    recorded = OutboxMessage.objects.filter(
-        pk=row.pk, state=OutboxMessage.State.PENDING, **mine
-    ).update(claimed_until=None, claim_token=None, **outcome)
-    if not recorded:
-        return OutboxMessage.objects.values_list("state", flat=True).get(pk=row.pk)
-    return outcome["state"]
+    """Try one pending message now (connectors.delivery: a lease, no transaction open while
+    it is on the wire): its new state, or None when it is not pending (already sent, given
+    up) or another worker's claim on it still runs."""
+    attempt = OUTBOX.deliver(message_id, now)
+    if attempt == Attempt.SUPERSEDED:  # another worker recorded it meanwhile
+        return OutboxMessage.objects.values_list("state", flat=True).get(pk=message_id)
+    return _STATE_AFTER.get(attempt)
 
 
 @transaction.atomic
@@ -588,15 +582,9 @@ def delivery_retry(*, user: User, message: OutboxMessage) -> OutboxMessage:
 
 def deliver_due(now: datetime.datetime | None = None) -> dict[str, int]:
     """Try every pending message whose next attempt is due: counts by resulting state."""
-    counts: dict[str, int] = {}
     now = now or timezone.now()
-    due = (
-        OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING, next_attempt_at__lte=now)
-        .exclude(claimed_until__gt=now)  # on the wire (another worker's claim still runs)
-        .order_by("next_attempt_at", "pk")
-    )
-    for pk in list(due.values_list("pk", flat=True)[:500]):
-        state = deliver(pk, now)
-        if state:
-            counts[state] = counts.get(state, 0) + 1
-    return counts
+    due = OUTBOX.due(now).order_by("next_attempt_at", "pk").values_list("pk", "route_id")
+    attempts = OUTBOX.sweep(((pk, str(route)) for pk, route in due[:500]), now)
+    return {
+        state: attempts[attempt] for attempt, state in _STATE_AFTER.items() if attempts[attempt]
+    }

@@ -21,7 +21,12 @@ import requests
 from django.conf import settings
 
 from connectors.exchange.transports.axis import AxisTransport
-from connectors.exchange.transports.base import DeliveryError, ReceivedHandle, Transport
+from connectors.exchange.transports.base import (
+    DeliveryError,
+    ReceivedHandle,
+    SentStatus,
+    Transport,
+)
 from connectors.models import ExchangeRoute
 
 INBOUND_PATH = "/api/connectors/edxml/"
@@ -57,6 +62,7 @@ class EdocHttpsTransport:
     """Two agencies running eDoc exchange directly."""
 
     def send(self, route: ExchangeRoute, payload: bytes) -> None:
+        """POST the message; the partner's answer is final (no id to follow up)."""
         url = route.base_url.rstrip("/") + INBOUND_PATH
         try:
             response = requests.post(
@@ -89,6 +95,11 @@ class EdocHttpsTransport:
 
     def update_status(self, handle: ReceivedHandle, status: str) -> None:
         raise DeliveryError("eDoc-to-eDoc messages are acknowledged in the HTTP answer")
+
+    def sent_statuses(self, message_id: str) -> list[SentStatus]:
+        """Nothing: the partner took the message in its HTTP answer and tells the rest in
+        edXML statuses."""
+        return []
 
 
 TRANSPORTS: dict[str, Transport] = {

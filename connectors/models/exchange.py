@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from connectors.models.delivery import DeliveryLease
 from edoc.fields import EncryptedTextField
 
 HTTPS_FIELDS = ("base_url", "our_key_id", "our_secret", "partner_key_id", "partner_secret")
@@ -96,7 +97,7 @@ class ExchangeRoute(models.Model):
             raise ValidationError(errors)
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(DeliveryLease):
     """One edXML message to one recipient, written in the transaction that caused it and
     delivered afterwards (retries with backoff until it is acknowledged)."""
 
@@ -150,13 +151,25 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("last delivery error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    claimed_until = models.DateTimeField(
-        _("claimed by a worker until"),
-        null=True,
+    transport_id = models.CharField(
+        _("id on the transport"),
+        max_length=100,
         blank=True,
-        help_text=_("A worker is sending it; after this time another worker may try again."),
+        help_text=_("The national axis's DocId of the message (sendEdoc's answer)."),
     )
-    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
+    transport_status = models.CharField(
+        _("status on the transport"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "What the recipient's system told the national axis about the message "
+            "(getSentEdocList: inbox, done, fail…)."
+        ),
+    )
+    transport_status_description = models.CharField(
+        _("transport status description"), max_length=255, blank=True
+    )
+    transport_status_at = models.DateTimeField(_("transport status read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing message")

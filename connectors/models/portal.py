@@ -14,8 +14,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from connectors.models.delivery import DeliveryLease
 
-class SyncMessage(models.Model):
+
+class SyncMessage(DeliveryLease):
     class Target(models.TextChoices):
         PORTAL = "portal", _("Public-service portal")
         EGOV = "egov", _("Egov licensing")

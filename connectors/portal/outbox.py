@@ -22,17 +22,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from connectors import retry
+from connectors.delivery import POSTPONED, Attempt, Lease, Outbox
 from connectors.models import Licence, SyncMessage
 from connectors.portal import client
 from onestop.models import Dossier
 
 logger = logging.getLogger(__name__)
-
-
-def backoff_seconds(attempts: int) -> int:
-    """Seconds before the next attempt after `attempts` failures (connectors.retry)."""
-    return retry.backoff_seconds(attempts, settings.EDOC_CONNECTOR_RETRY_SECONDS)
 
 
 def outbox_write(
@@ -73,17 +68,6 @@ def _schedule(message_id: int) -> None:
         logger.exception("could not queue the delivery of outbox message %s", message_id)
 
 
-def _earlier_undelivered(message: SyncMessage) -> bool:
-    same = Q(dossier_id=message.dossier_id) if message.dossier_id else Q()
-    if message.licence_id:
-        same &= Q(licence_id=message.licence_id)
-    if not message.dossier_id and not message.licence_id:
-        return False
-    return SyncMessage.objects.filter(
-        same, target=message.target, delivered_at__isnull=True, pk__lt=message.pk
-    ).exists()
-
-
 def next_waiting(message_id: int) -> int | None:
     """The next undelivered message of the same dossier (or licence) after this one, which
     waited for it."""
@@ -100,69 +84,70 @@ def next_waiting(message_id: int) -> int | None:
     return following.order_by("pk").values_list("pk", flat=True).first()
 
 
-def _send(message: SyncMessage) -> None:
-    if message.target == SyncMessage.Target.PORTAL:
-        for request in message.payload["requests"]:
-            client.portal_call(request)
-    else:
-        client.egov_send(message.payload)
+class SyncOutbox(Outbox[SyncMessage]):
+    """The portal and Egov sync's delivery (connectors.delivery): tried until delivered; a
+    message of a dossier (or licence) waits while an earlier one of it is undelivered."""
+
+    model = SyncMessage
+    pending = Q(delivered_at__isnull=True)
+    errors = (client.ConnectorError,)
+    error_length = 2000
+
+    def retry_base_seconds(self) -> float:
+        return settings.EDOC_CONNECTOR_RETRY_SECONDS
+
+    def lease_seconds(self, row: SyncMessage) -> int:
+        # each request's connect and read timeouts, and room to record the answer
+        calls = len(row.payload["requests"]) if row.target == SyncMessage.Target.PORTAL else 1
+        return int(2 * calls * settings.EDOC_CONNECTOR_TIMEOUT) + 30
+
+    def send(self, row: SyncMessage) -> None:
+        if row.target == SyncMessage.Target.PORTAL:
+            for request in row.payload["requests"]:
+                client.portal_call(request)
+        else:
+            client.egov_send(row.payload)
+
+    def waits(self, row: SyncMessage) -> bool:
+        if not row.dossier_id and not row.licence_id:
+            return False
+        same = Q(dossier_id=row.dossier_id) if row.dossier_id else Q()
+        if row.licence_id:
+            same &= Q(licence_id=row.licence_id)
+        return SyncMessage.objects.filter(
+            same, target=row.target, delivered_at__isnull=True, pk__lt=row.pk
+        ).exists()
+
+    def claimed_fields(self, lease: Lease) -> dict[str, Any]:
+        return {"last_attempt_at": lease.started}
+
+    def delivered_fields(self, sent: None) -> dict[str, Any]:
+        return {"delivered_at": timezone.now(), "next_attempt_at": None}
+
+
+OUTBOX = SyncOutbox()
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Seconds before the next attempt after `attempts` failures (connectors.retry)."""
+    return int(OUTBOX.retry_delay(attempts).total_seconds())
 
 
 class Outcome:
-    DELIVERED = "delivered"
+    DELIVERED = Attempt.DELIVERED.value
     FAILED = "failed"
-    WAITING = "waiting"  # an earlier message of the same dossier or licence is undelivered
-    NOTHING = "nothing"  # delivered already, or another worker holds it
+    WAITING = Attempt.WAITING.value  # an earlier message of the same dossier or licence waits
+    NOTHING = Attempt.NOTHING.value  # delivered already, or another worker holds it
 
 
 def deliver(message_id: int) -> str:
-    """Try to deliver one message now; record the outcome on the row. Never raises for the
-    other side's failure."""
-    with transaction.atomic():
-        message = (
-            SyncMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, delivered_at__isnull=True)
-            .first()
-        )
-        if message is None:
-            return Outcome.NOTHING
-        if _earlier_undelivered(message):
-            return Outcome.WAITING
-        now = timezone.now()
-        message.last_attempt_at = now
-        message.attempts += 1
-        try:
-            _send(message)
-        except client.ConnectorError as error:
-            message.last_error = str(error)[:2000]
-            message.next_attempt_at = now + datetime.timedelta(
-                seconds=backoff_seconds(message.attempts)
-            )
-            message.save(
-                update_fields=["attempts", "last_attempt_at", "last_error", "next_attempt_at"]
-            )
-            logger.warning(
-                "outbox %s %s: attempt %s failed: %s",
-                message.target,
-                message.key,
-                message.attempts,
-                message.last_error,
-            )
-            return Outcome.FAILED
-        message.delivered_at = timezone.now()
-        message.last_error = ""
-        message.next_attempt_at = None
-        message.save(
-            update_fields=[
-                "attempts",
-                "last_attempt_at",
-                "last_error",
-                "next_attempt_at",
-                "delivered_at",
-            ]
-        )
-        logger.info("outbox %s %s delivered", message.target, message.key)
-        return Outcome.DELIVERED
+    """Try to deliver one message now (connectors.delivery: a lease, no transaction open
+    while it is on the wire); record the outcome on the row. Never raises for the other
+    side's failure."""
+    attempt = OUTBOX.deliver(message_id)
+    if attempt == Attempt.RETRY:
+        return Outcome.FAILED
+    return Outcome.NOTHING if attempt == Attempt.SUPERSEDED else attempt.value
 
 
 @dataclass
@@ -189,24 +174,15 @@ def deliver_due(
     messages wait for its failed one; a system that fails GIVE_UP_AFTER times in a row is not
     tried again in this sweep."""
     now = now or timezone.now()
-    pending = SyncMessage.objects.filter(delivered_at__isnull=True)
+    pending = OUTBOX.due(now, ignore_backoff=ignore_backoff)
     if dossier is not None:
         pending = pending.filter(Q(dossier=dossier) | Q(licence__dossier=dossier))
-    if not ignore_backoff:
-        pending = pending.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    result = SweepResult()
-    failures_in_a_row: dict[str, int] = {}
-    for message_id, target in pending.order_by("pk").values_list("pk", "target"):
-        if failures_in_a_row.get(target, 0) >= GIVE_UP_AFTER:
-            result.postponed += 1
-            continue
-        outcome = deliver(message_id)
-        if outcome == Outcome.DELIVERED:
-            result.delivered += 1
-            failures_in_a_row[target] = 0
-        elif outcome == Outcome.FAILED:
-            result.failed += 1
-            failures_in_a_row[target] = failures_in_a_row.get(target, 0) + 1
-        elif outcome == Outcome.WAITING:
-            result.waiting += 1
-    return result
+    attempts = OUTBOX.sweep(
+        pending.order_by("pk").values_list("pk", "target"), now, postpone_after=GIVE_UP_AFTER
+    )
+    return SweepResult(
+        delivered=attempts[Attempt.DELIVERED],
+        failed=attempts[Attempt.RETRY],
+        waiting=attempts[Attempt.WAITING],
+        postponed=attempts[POSTPONED],
+    )

@@ -84,3 +84,20 @@ def status_label(code: str) -> str:
         "16": pgettext("exchange", "Change refused"),
     }
     return labels.get(code, STATUS_CODES.get(code, code))
+
+
+@register.filter
+def axis_status_label(status: str) -> str:
+    """What the recipient's system told the national axis about a message we sent (the SDK's
+    updateStatus values, read with getSentEdocList)."""
+    labels = {
+        "inbox": pgettext("axis", "Waiting on the axis"),
+        "done": pgettext("axis", "Taken by the recipient's system"),
+        "fail": pgettext("axis", "Refused by the axis"),
+        "rejection": pgettext("axis", "Rejected on the axis"),
+        "acceptance": pgettext("axis", "Accepted on the axis"),
+        "assignment": pgettext("axis", "Assigned on the axis"),
+        "processing": pgettext("axis", "In progress on the axis"),
+        "cancellation": pgettext("axis", "Cancelled on the axis"),
+    }
+    return labels.get(status, status)

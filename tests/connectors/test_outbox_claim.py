@@ -49,7 +49,7 @@ class _Forward(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.arrived.set()
         self.server.release.wait(60)
-        headers = {k: v for k, v in self.headers.items() if k.lower().startswith(("x-", "con"))}
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         request = urllib.request.Request(  # noqa: S310 (loopback http)
             self.server.target + self.path, data=body, headers=headers, method="POST"
         )

@@ -25,6 +25,11 @@ organisation's secret). Answers are JSON `{"status": "OK"|"FAIL", "ErrorCode": "
 - `/getEdoc`: header `docId`; answers `data`, the message in base64 (the caller's entries only).
 - `/updateStatus`: headers `docId`, `status` (inbox, rejection, acceptance, assignment,
   processing, done, fail, cancellation); `done` and `fail` take the entry off the list.
+- `/getSentEdocList`: headers `docId` (sendEdoc's answer), `messagetype`; answers `data`, the
+  caller's message as each recipient has it (the SDK's `StatusResult`: `toCode`, `fromCode`,
+  `receiveStatus` — what the recipient set with updateStatus —, `receiveStatusDesc`,
+  `sendStatus`, `senderDocId`, `receiverDocId`, `sentTime`, `receivedTime`, `messageType`,
+  `serviceType`); a docId the caller did not send: 404.
 - `GET /_state`: every entry (without the message), for tests.
 """
 
@@ -54,6 +59,11 @@ STATUSES = {
     "cancellation",
 }
 FINAL = {"done", "fail"}
+RECEIVE_STATUS_DESCRIPTIONS = {
+    "inbox": "waiting for the recipient",
+    "done": "taken by the recipient's system",
+    "fail": "refused by the recipient's system",
+}
 VIETNAM = timezone(timedelta(hours=7))  # the axis's clock (ICT, no daylight saving)
 
 
@@ -136,6 +146,7 @@ class Handler(JsonHandler):
             "getReceivedEdocList": self._list,
             "getEdoc": self._get,
             "updateStatus": self._update,
+            "getSentEdocList": self._sent,
         }
         try:
             length = int(self.headers.get("Content-Length") or 0)
@@ -223,6 +234,38 @@ class Handler(JsonHandler):
         entry["status"] = status
         entry["updated_time"] = now_text()
         self._ok()
+
+    def _sent(self, system_id: str, body: bytes) -> None:
+        doc_id = self._param("docId") or self._param("docid")
+        message_type = self._param("messagetype") or "edoc"
+        sent = [
+            entry
+            for entry in self.axis.entries
+            if entry["docId"] == doc_id
+            and entry["from"] == system_id
+            and entry["messageType"] == message_type
+        ]
+        if not sent:
+            raise Refusal(404, "404", f"no message {doc_id!r} sent by {system_id}")
+        self._ok(
+            data=[
+                {
+                    "serviceType": entry["serviceType"],
+                    "messageType": entry["messageType"],
+                    "senderDocId": entry["docId"],
+                    "receiverDocId": entry["docId"],
+                    "fromCode": entry["from"],
+                    "toCode": entry["to"],
+                    "sendStatus": "done",
+                    "sendStatusDesc": "taken by the axis",
+                    "receiveStatus": entry["status"],
+                    "receiveStatusDesc": RECEIVE_STATUS_DESCRIPTIONS.get(entry["status"], ""),
+                    "sentTime": entry["created_time"],
+                    "receivedTime": entry["updated_time"],
+                }
+                for entry in sent
+            ]
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

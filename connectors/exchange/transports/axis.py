@@ -25,6 +25,12 @@ github.com/PVN-Organization/API-Gateway-iOffice, `JDK 1.8/SDKVXP_Example/`, whos
 - updateStatus: headers `docId`, `status` (inbox, rejection, acceptance, assignment,
   processing, done, fail, cancellation; the SDK's example answers `done` once a message is
   taken and `fail` when it is not);
+- getSentEdocList: headers `servicetype`, `messagetype`, `docId` (the DocId sendEdoc
+  answered); answers `data`, one entry per recipient: `{toCode, fromCode, receiveStatus,
+  receiveStatusDesc, sendStatus, sendStatusDesc, senderDocId, receiverDocId, sentTime,
+  receivedTime, title, notation, messageType, serviceType}` (the SDK's
+  `KnobstickServiceImp.getSentEdocList` and its `StatusResult`; `ServiceTest` case 5);
+  `receiveStatus` is what the recipient's system set with updateStatus;
 - every answer is JSON `{"status": "OK"|"FAIL", "ErrorCode": "0"|…, "ErrorDesc": …}`.
 
 Settings (config/settings/base.py, README): `EDOC_AXIS_ENDPOINT`, `EDOC_AXIS_SYSTEM_ID`,
@@ -45,7 +51,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from connectors.edxml import EdxmlError, parse_message
-from connectors.exchange.transports.base import ACKNOWLEDGED, DeliveryError, ReceivedHandle
+from connectors.exchange.transports.base import (
+    ACKNOWLEDGED,
+    DeliveryError,
+    ReceivedHandle,
+    SentStatus,
+)
 
 if TYPE_CHECKING:
     from connectors.models import ExchangeRoute
@@ -143,12 +154,13 @@ class AxisTransport:
             )
         return answer
 
-    def send(self, route: ExchangeRoute, payload: bytes) -> None:
+    def send(self, route: ExchangeRoute, payload: bytes) -> str | None:
+        """sendEdoc: the axis's DocId of the message (None when it answers none)."""
         try:
             message = parse_message(payload)
         except EdxmlError as error:
             raise DeliveryError(f"not an edXML message: {error.message}") from None
-        self._call(
+        answer = self._call(
             "sendEdoc",
             {
                 "from": settings.EDOC_AXIS_SYSTEM_ID,
@@ -160,6 +172,23 @@ class AxisTransport:
             body=payload,
             content_type="application/octet-stream",
         )
+        return str(answer.get("DocId") or "") or None
+
+    def sent_statuses(self, message_id: str) -> list[SentStatus]:
+        """getSentEdocList: each recipient's status of a message we sent."""
+        answer = self._call(
+            "getSentEdocList",
+            {"servicetype": SERVICE_TYPE, "messagetype": "edoc", "docId": message_id},
+        )
+        return [
+            SentStatus(
+                recipient=str(item.get("toCode") or ""),
+                status=str(item.get("receiveStatus") or ""),
+                description=str(item.get("receiveStatusDesc") or "")[:255],
+            )
+            for item in answer.get("data") or []
+            if isinstance(item, dict) and item.get("toCode") and item.get("receiveStatus")
+        ]
 
     def fetch_received(self) -> list[ReceivedHandle]:
         handles = []

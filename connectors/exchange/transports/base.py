@@ -31,14 +31,26 @@ class ReceivedHandle:
     kind: str
 
 
+@dataclass(frozen=True)
+class SentStatus:
+    """What the recipient's system told a pull transport about a message we sent (the
+    axis's getSentEdocList): `status` one of the axis's values (`inbox` waiting, `done` taken,
+    `fail` refused …), `description` the axis's text, `recipient` the recipient's code."""
+
+    recipient: str
+    status: str
+    description: str = ""
+
+
 # What `update_status` tells the axis about a received message (the SDK's values).
 ACKNOWLEDGED = "done"
 REFUSED = "fail"
 
 
 class Transport(Protocol):
-    def send(self, route: ExchangeRoute, payload: bytes) -> None:
-        """Deliver one edXML message to the route's organisation, or raise DeliveryError."""
+    def send(self, route: ExchangeRoute, payload: bytes) -> str | None:
+        """Deliver one edXML message to the route's organisation, or raise DeliveryError:
+        the transport's id of the message (to read its `sent_statuses`), or None."""
 
     def fetch_received(self) -> list[ReceivedHandle]:
         """The messages waiting for us (a push transport: none)."""
@@ -52,3 +64,7 @@ class Transport(Protocol):
     def update_status(self, handle: ReceivedHandle, status: str) -> None:
         """Tell the transport what became of a received message (`ACKNOWLEDGED`, `REFUSED`,
         or another of the axis's values)."""
+
+    def sent_statuses(self, message_id: str) -> list[SentStatus]:
+        """What the recipients' systems told the transport about a message we sent (by the
+        id `send` returned; a push transport: none)."""

@@ -5,7 +5,9 @@ fetch_received` does from Celery beat.
 Prints one line a run: how many messages were fetched and what became of them. Exit 0 when
 every listed message was taken (arrived, status recorded, duplicate acknowledged, or refused);
 1 when the axis could not be reached or refused our request, or messages were left for the
-next run (the reason on stderr)."""
+next run (the reason on stderr). With `--verbosity 2` a second line tells what the recipients'
+systems told the axis about the documents we sent (getSentEdocList): the changes read, by new
+status, and those that could not be read."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -16,12 +18,14 @@ from edoc.management.looping import add_loop_argument, run_looping
 
 class Command(BaseCommand):
     help = "Fetch the messages waiting for us on the national document-exchange axis."
+    verbosity = 1
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_loop_argument(parser)
 
     def handle(self, *args, **options) -> None:
         looping = options["loop"] is not None
+        self.verbosity = options["verbosity"]
 
         def step() -> None:
             try:
@@ -45,6 +49,18 @@ class Command(BaseCommand):
             f"{counts.get('duplicate', 0)} duplicates acknowledged, "
             f"{counts.get('refused', 0)} refused."
         )
+        if self.verbosity >= 2:
+            changes = ", ".join(
+                f"{n} {status}" for status, n in sorted(result.sent_statuses.items())
+            )
+            self.stdout.write(
+                f"sent documents' axis status: {changes or 'no change'}"
+                + (
+                    f"; not read: {'; '.join(result.sent_unread)[:500]}"
+                    if result.sent_unread
+                    else ""
+                )
+            )
         if result.left:
             raise CommandError(
                 f"connectors_fetch: {len(result.left)} left for the next run: "
