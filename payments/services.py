@@ -31,6 +31,7 @@ from payments.models import (
     PAID_STATES,
     CallbackLog,
     OrderState,
+    PaymentAttempt,
     PaymentOrder,
     Receipt,
     ReceiptCounter,
@@ -45,6 +46,7 @@ from payments.providers.base import (
     CallbackRejected,
     CallbackResult,
     PaymentRequest,
+    Provider,
     Redirect,
     ShowQr,
     provider,
@@ -233,14 +235,15 @@ def order_start(
             dossier=order.dossier,
         )
         order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    attempt = _attempt_new(order, chosen)
     order.state = OrderState.PENDING
     order.provider = provider_key
     order.save(update_fields=["state", "provider"])
     request = PaymentRequest(
-        order_code=order.code,
+        order_code=attempt.reference,
         amount=order.amount,
         description=order.purpose,
-        created_at=order.created_at,
+        created_at=attempt.created_at,
         expires_at=order.expires_at,
         return_url=return_url,
         ipn_url=ipn_url,
@@ -252,9 +255,39 @@ def order_start(
         actor=None,
         action="payment.order_started",
         target=order,
-        details={"code": order.code, "provider": provider_key, "amount": order.amount},
+        details={
+            "code": order.code,
+            "provider": provider_key,
+            "amount": order.amount,
+            "reference": attempt.reference,
+        },
     )
     return order, where
+
+
+def _attempt_new(order: PaymentOrder, chosen: Provider) -> PaymentAttempt:
+    """A new attempt at paying the locked `order` with `chosen`: its first attempt is named by
+    the order's code, each later one by the code and its number ("TT…-2"), since a provider
+    takes a transaction reference once. A provider whose payer quotes the order's code itself
+    (VietQR's transfer content) keeps the code."""
+    if not getattr(chosen, "reference_per_attempt", True):
+        return PaymentAttempt(
+            order=order, provider=chosen.key, reference=order.code, created_at=order.created_at
+        )
+    count = order.attempts.count()
+    never_started = count == 0 and order.state == OrderState.CREATED
+    return PaymentAttempt.objects.create(
+        order=order,
+        provider=chosen.key,
+        reference=order.code if never_started else f"{order.code}-{count + 1}",
+        created_at=timezone.now(),
+    )
+
+
+def _attempt_of(provider_key: str, reference: str) -> PaymentAttempt | None:
+    """The attempt a provider's transaction reference names (None: the order's code itself,
+    or an order started before attempts were kept)."""
+    return PaymentAttempt.objects.filter(provider=provider_key, reference=reference).first()
 
 
 def callback_process(
@@ -319,7 +352,9 @@ def _result_apply(
 ) -> tuple[CallbackAnswer, PaymentOrder | None]:
     """A verified provider result applied to its order under the order's row lock (a bank
     statement's lines are days old: no replay window for them, their import is idempotent)."""
-    order = PaymentOrder.objects.select_for_update().filter(code=result.order_code).first()
+    attempt = _attempt_of(provider_key, result.order_code)
+    code = attempt.order.code if attempt is not None else result.order_code
+    order = PaymentOrder.objects.select_for_update().filter(code=code).first()
     if order is None:
         return _answer(NOT_FOUND), None
     if result.amount != order.amount:
@@ -345,6 +380,8 @@ def _result_apply(
     order.state = OrderState.PAID
     order.paid_at = result.paid_at or now
     order.save(update_fields=["state", "provider", "provider_reference", "paid_at"])
+    if attempt is not None:
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(paid=True)
     _settle(order, method=provider_key, actor=None)
     return _answer(OK), order
 
@@ -532,13 +569,20 @@ def _provider_record(order: PaymentOrder) -> CallbackResult | None:
     query = getattr(PROVIDERS.get(order.provider), "query", None)
     if query is None:
         return None
-    try:
-        if order.provider == "vnpay":  # querydr names the payment by its creation time
-            return query(order.code, order.created_at)
-        return query(order.code)
-    except ProviderApiError as error:
-        logger.info("no %s record of order %s: %s", order.provider, order.code, error.code)
-        return None
+    attempts = [(a.reference, a.created_at) for a in order.attempts.filter(provider=order.provider)]
+    found = None
+    for reference, created_at in attempts or [(order.code, order.created_at)]:
+        try:
+            # VNPAY's querydr names the payment by its creation time too.
+            vnpay = order.provider == "vnpay"
+            record = query(reference, created_at) if vnpay else query(reference)
+        except ProviderApiError as error:
+            logger.info("no %s record of payment %s: %s", order.provider, reference, error.code)
+            continue
+        if record.success:
+            return record
+        found = found or record
+    return found
 
 
 def orders_expire() -> dict[str, int]:

@@ -112,6 +112,8 @@ class VietQrProvider:
     account_name: str = ""
     key: str = "vietqr"
     label: str = "VietQR"
+    # The payer types the order's code into the transfer; showing the QR again repeats it.
+    reference_per_attempt: bool = False
 
     @classmethod
     def from_settings(cls) -> VietQrProvider | None:
