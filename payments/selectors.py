@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from edoc.models import User
+from edoc.text import nfc
 from onestop import access as onestop_access
 from onestop.models import Dossier, FeeStatus
+from payments import access as payments_access
 from payments.models import (
     OPEN_STATES,
+    PAID_STATES,
     OrderState,
     PaymentOrder,
     Receipt,
@@ -30,8 +33,10 @@ def payment_methods() -> list[Provider]:
 
 def dossier_orders(dossier: Dossier) -> QuerySet[PaymentOrder]:
     """Every order of a dossier's fee, newest first, with its receipt."""
-    return PaymentOrder.objects.filter(obligation=dossier_obligation(dossier)).select_related(
-        "receipt"
+    return (
+        PaymentOrder.objects.filter(obligation=dossier_obligation(dossier))
+        .select_related("receipt")
+        .prefetch_related("refunds__created_by")
     )
 
 
@@ -105,3 +110,32 @@ def transfers_to_review() -> QuerySet[StatementTransfer]:
     return StatementTransfer.objects.exclude(outcome=TransferOutcome.MATCHED).select_related(
         "order"
     )
+
+
+def refundable_orders(user: User, query: str = "") -> QuerySet[PaymentOrder]:
+    """The paid orders of the agency `user` may refund (none when they may not), newest paid
+    first; `query` finds an order by its code, its receipt's number, the payer or the
+    provider's reference."""
+    if not user.is_authenticated or not user.unit_id:
+        return PaymentOrder.objects.none()
+    agency_id = user.unit.agency_id
+    if not payments_access.can_refund(user, agency_id):
+        return PaymentOrder.objects.none()
+    orders = PaymentOrder.objects.filter(agency_id=agency_id, state__in=PAID_STATES)
+    query = nfc(query).strip()
+    if query:
+        found = (
+            Q(code__iexact=query)
+            | Q(code__istartswith=query)
+            | Q(payer_name__icontains=query)
+            | Q(provider_reference__iexact=query)
+        )
+        if query.isdigit():
+            found |= Q(receipt__number=int(query))
+        orders = orders.filter(found)
+    return orders.select_related("receipt", "dossier").order_by("-paid_at", "-pk")
+
+
+def order_for_refunder(user: User, code: str) -> PaymentOrder | None:
+    """A paid order `user` may refund, with its refunds."""
+    return refundable_orders(user).prefetch_related("refunds").filter(code=code).first()

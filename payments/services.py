@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from onestop import access as onestop_access
 from onestop.models import Dossier
 from onestop.payments import FeePayment
 from onestop.services import dossier_fee_settle
+from payments import access as payments_access
 from payments.models import (
     OPEN_STATES,
     PAID_STATES,
@@ -35,11 +36,13 @@ from payments.models import (
     PaymentOrder,
     Receipt,
     ReceiptCounter,
+    Refund,
     StatementTransfer,
     TransferOutcome,
     new_receipt_code,
 )
-from payments.providers.api import ProviderApiError
+from payments.pdf import vnd
+from payments.providers.api import ProviderApiError, RefundResult
 from payments.providers.bank_statement import StatementError, StatementLine, parse_statement
 from payments.providers.base import (
     PROVIDERS,
@@ -58,6 +61,7 @@ logger = logging.getLogger(__name__)
 CASH = "cash"  # counter: cash handed to the officer
 POS = "pos"  # counter: a bank card on the POS terminal, with its approval code
 COUNTER_METHODS = (CASH, POS, "counter")
+API_REFUNDS = ("vnpay", "momo")  # providers that give the money back through their own API
 
 # What a callback's processing ended in, and the answer each provider gets for it.
 OK, NOT_FOUND, ALREADY, AMOUNT, SIGNATURE, OTHER = (
@@ -697,3 +701,141 @@ def _statement_line_apply(chosen: Any, line: StatementLine) -> tuple[str, Paymen
     if answer.outcome == OK:
         return TransferOutcome.MATCHED, order, ""
     return TransferOutcome.REFUSED, order, f"{answer.code} {answer.message}"
+
+
+# --------------------------------------------------------------------------- refunds
+
+REFUNDABLE_STATES = (OrderState.PAID, OrderState.PARTIALLY_REFUNDED)
+
+
+def order_refunded_sum(order: PaymentOrder) -> int:
+    """What has been given back on `order` so far (VND)."""
+    return order.refunds.aggregate(total=Sum("amount"))["total"] or 0
+
+
+def _refund_amount(amount: Any) -> int:
+    """A refund's amount as typed ("60.000", "60000", 60000) in whole VND."""
+    text = str(amount).strip().replace(".", "").replace(" ", "")
+    if not text.isdigit() or int(text) <= 0:
+        raise ValidationError({"amount": _("Enter the amount to refund in whole đồng.")})
+    return int(text)
+
+
+def _refund_at_provider(
+    order: PaymentOrder, chosen: Any, amount: int, *, full: bool, officer: User, reason: str
+) -> RefundResult:
+    """Ask the provider that took the payment to give `amount` back (VNPAY, MoMo)."""
+    attempt = order.attempts.filter(provider=order.provider, paid=True).first()
+    reference = attempt.reference if attempt is not None else order.code
+    if order.provider == "momo":
+        return chosen.refund(reference, amount, order.provider_reference, description=reason)
+    return chosen.refund(
+        reference,
+        amount,
+        attempt.created_at if attempt is not None else order.created_at,
+        full=full,
+        created_by=officer.username,
+        transaction_no=order.provider_reference,
+        order_info=reason,
+    )
+
+
+def order_refund(
+    *, officer: User, order: PaymentOrder, amount: Any, reason: str, reference: str = ""
+) -> Refund:
+    """Give back `amount` VND of a paid order, for `reason`: through the refund API of the
+    provider that took it (VNPAY, MoMo), or — paid back by hand (cash, POS, VietQR transfer)
+    — recorded with `reference` (the voucher or transfer that paid it back). Under the order's
+    row lock the refunds never add up to more than the order's amount; the order is then
+    refunded or partially refunded. A refund the provider refuses changes nothing: it is
+    audited and raised as a `ValidationError` carrying the provider's message."""
+    reason = nfc(reason or "").strip()
+    reference = nfc(reference or "").strip()
+    amount = _refund_amount(amount)
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the refund.")})
+    refusal: RefundResult | None = None
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        payments_access.require_refunder(officer, order.agency_id)
+        if order.state not in REFUNDABLE_STATES:
+            raise ValidationError(
+                _("This payment order is %(state)s; there is nothing to refund.")
+                % {"state": order.get_state_display()},
+                code="state",
+            )
+        refunded = order_refunded_sum(order)
+        left = order.amount - refunded
+        if amount > left:
+            raise ValidationError(
+                {"amount": _("At most %(left)s can still be refunded.") % {"left": vnd(left)}}
+            )
+        chosen = PROVIDERS.get(order.provider)
+        by_api = getattr(chosen, "refund", None) is not None and order.provider in API_REFUNDS
+        if not by_api and not (reference.isprintable() and 0 < len(reference) <= 100):
+            raise ValidationError(
+                {"reference": _("Enter the reference of the payment back (voucher, transfer).")}
+            )
+        if by_api:
+            try:
+                answer = _refund_at_provider(
+                    order,
+                    chosen,
+                    amount,
+                    full=refunded == 0 and amount == order.amount,
+                    officer=officer,
+                    reason=reason,
+                )
+            except (ProviderApiError, ValueError) as error:
+                code = getattr(error, "code", "format")
+                answer = RefundResult(order.code, amount, False, code, str(error), "")
+            if answer.accepted:
+                reference = answer.provider_reference[:100]
+            else:
+                refusal = answer
+                audit_record(
+                    actor=officer,
+                    action="payment.refund_refused",
+                    target=order,
+                    details={
+                        "code": answer.response_code,
+                        "message": answer.message[:255],
+                        "amount": amount,
+                        "order": order.code,
+                    },
+                )
+        if refusal is None:
+            refund = Refund.objects.create(
+                order=order,
+                amount=amount,
+                reason=reason[:500],
+                method=order.provider,
+                reference=reference,
+                created_by=officer,
+            )
+            order.state = OrderState.REFUNDED if amount == left else OrderState.PARTIALLY_REFUNDED
+            order.save(update_fields=["state"])
+            audit_record(
+                actor=officer,
+                action="payment.refunded",
+                target=order,
+                details={
+                    "order": order.code,
+                    "amount": amount,
+                    "method": order.provider,
+                    "reference": reference,
+                    "state": order.state,
+                    "reason": reason[:255],
+                },
+            )
+    if refusal is not None:
+        raise ValidationError(
+            _("%(provider)s refused the refund: %(message)s (code %(code)s). Nothing was changed.")
+            % {
+                "provider": getattr(chosen, "label", order.provider),
+                "message": refusal.message or "—",
+                "code": refusal.response_code,
+            },
+            code="refused",
+        )
+    return refund

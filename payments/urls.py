@@ -13,6 +13,8 @@ urlpatterns = [
     path("receipts/<str:code>/", views.receipt_verify, name="receipt"),
     path("receipts/<str:code>/pdf/", views.receipt_download, name="receipt_pdf"),
     path("orders/<str:code>/counter/", views.counter_pay, name="counter_pay"),
+    path("orders/<str:code>/refund/", views.order_refund, name="order_refund"),
+    path("refunds/", views.refunds, name="refunds"),
     path("cash-book/", views.cash_book, name="cash_book"),
     path("statements/", views.statements, name="statements"),
 ]

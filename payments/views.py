@@ -30,9 +30,10 @@ from onestop.portal import ratelimit
 from onestop.portal.access import session_dossier
 from onestop.portal.views import no_referrer, not_found, rate_limited
 from onestop.portal.web import page, portal_view
+from payments import access as payments_access
 from payments import selectors, services
 from payments.models import PaymentOrder
-from payments.pdf import receipt_pdf
+from payments.pdf import receipt_pdf, vnd
 from payments.providers.base import CallbackRejected, Redirect, provider
 
 
@@ -249,3 +250,59 @@ def statements(request: HttpRequest) -> HttpResponse:
         return redirect("payments:statements")
     context = {"transfers": selectors.transfers_to_review()[:200]}
     return render(request, "payments/statements.html", context)
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+@login_required
+@require_GET
+def refunds(request: HttpRequest) -> HttpResponse:
+    """The paid orders the head of the counter's unit (or an administrator) may refund, found
+    by order code, receipt number, payer or provider reference (?q=)."""
+    if not request.user.unit_id or not payments_access.can_refund(
+        request.user, request.user.unit.agency_id
+    ):
+        raise PermissionDenied(
+            _("Only the head of the one-stop counter's unit or an administrator may refund.")
+        )
+    query = request.GET.get("q", "")[:100]
+    context = {"orders": selectors.refundable_orders(request.user, query)[:100], "q": query}
+    return render(request, "payments/refunds.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_refund(request: HttpRequest, code: str) -> HttpResponse:
+    """One paid order, its refunds and the form to refund it fully or partly with a reason
+    (through VNPAY/MoMo's refund API, or recorded as paid back by hand with its reference)."""
+    order = selectors.order_for_refunder(request.user, code)
+    if order is None:
+        raise PermissionDenied(
+            _("Only the head of the one-stop counter's unit or an administrator may refund.")
+        )
+    if request.method == "POST":
+        try:
+            refund = services.order_refund(
+                officer=request.user,
+                order=order,
+                amount=request.POST.get("amount", ""),
+                reason=request.POST.get("reason", ""),
+                reference=request.POST.get("reference", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(amount)s refunded on order %(code)s.")
+                % {"amount": vnd(refund.amount), "code": order.code},
+            )
+        return redirect("payments:order_refund", order.code)
+    context = {
+        "order": order,
+        "refunded": services.order_refunded_sum(order),
+        "left": order.amount - services.order_refunded_sum(order),
+        "by_api": order.provider in services.API_REFUNDS,
+    }
+    return render(request, "payments/order_refund.html", context)

@@ -1,0 +1,42 @@
+"""Who may give a paid order's money back (refunds): checked here, in one place.
+
+Refunds move money out of the agency, so they are not for the one-stop officer who took the
+payment (their cash book is `onestop.access.is_onestop_officer`), but for:
+- the head of the unit the agency's one-stop counter sits in (role `unit_head` of a unit with a
+  member of the one-stop group: in the demo the Chánh Văn phòng), who answers for its cash;
+- the agency's system administrator (role `admin`).
+The agency's leaders (director, deputies) decide on dossiers, not on the cash, and the heads of
+other units have nothing to do with the counter's money.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from edoc.models import User
+from edoc.models.organisation import Role
+from onestop.models import ONESTOP_GROUP
+
+
+def can_refund(user: User, agency_id: int) -> bool:
+    """Whether `user` may refund the agency's paid orders."""
+    if not user.is_authenticated or not user.is_active or not user.unit_id:
+        return False
+    if user.unit.agency_id != agency_id:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return (
+        user.role == Role.UNIT_HEAD
+        and User.objects.filter(
+            unit_id=user.unit_id, is_active=True, groups__name=ONESTOP_GROUP
+        ).exists()
+    )
+
+
+def require_refunder(user: User, agency_id: int) -> None:
+    if not can_refund(user, agency_id):
+        raise PermissionDenied(
+            _("Only the head of the one-stop counter's unit or an administrator may refund.")
+        )
