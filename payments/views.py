@@ -129,7 +129,12 @@ def portal_pay(request: HttpRequest) -> HttpResponse:
         context = {"order": order, "url": where.url, "provider": provider(key)}
         return no_referrer(page(request, "payments/portal_redirect.html", context))
     qr = segno.make(where.payload, error="m")
-    context = {"dossier": dossier, "order": order, "qr": qr.svg_data_uri(scale=6)}
+    context = {
+        "dossier": dossier,
+        "order": order,
+        "qr": qr.svg_data_uri(scale=6),
+        "bank": provider(key),
+    }
     return page(request, "payments/portal_qr.html", context)
 
 

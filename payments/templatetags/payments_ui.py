@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
 from onestop import access as onestop_access
 from onestop.models import Dossier
@@ -26,6 +27,7 @@ def dossier_payment(dossier: Dossier) -> dict:
         "payable": selectors.dossier_payable(dossier),
         "methods": selectors.payment_methods(),
         "refundable_states": services.REFUNDABLE_STATES,
+        "test_providers": settings.EDOC_PAYMENT_TEST_PROVIDERS,
     }
 
 
@@ -48,3 +50,9 @@ def payment_refunder(user, agency_id: int | None = None) -> bool:
     if not getattr(user, "unit_id", None):
         return False
     return payments_access.can_refund(user, agency_id or user.unit.agency_id)
+
+
+@register.simple_tag
+def payment_test_providers() -> bool:
+    """{% payment_test_providers as test %}: whether the providers are TEST ones (the demo)."""
+    return settings.EDOC_PAYMENT_TEST_PROVIDERS
