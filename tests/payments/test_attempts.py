@@ -13,6 +13,7 @@ from payments import services
 from payments.models import OrderState, PaymentOrder, Receipt
 from tests.payments.conftest import ipn_params
 from tests.payments.standin import pay_on_page
+from tests.payments.test_vnpay_flow import _wait_paid
 
 pytestmark = pytest.mark.django_db
 
@@ -80,13 +81,6 @@ def test_paying_again_at_the_vnpay_stand_in_is_not_refused(owing, vnpay_standin,
     assert _txn_ref(second.url, "vnp_TxnRef") != _txn_ref(first.url, "vnp_TxnRef")
     assert requests.get(first.url, timeout=10).status_code == 400  # seen before: refused
     assert pay_on_page(second.url).status_code == 302
-    for _attempt in range(100):
-        order.refresh_from_db()
-        if order.state == OrderState.PAID:
-            break
-        import time
-
-        time.sleep(0.1)
-    assert order.state == OrderState.PAID
+    assert _wait_paid(order).state == OrderState.PAID
     (ipn,) = vnpay_standin.state()["ipns"]
     assert '"RspCode": "00"' in ipn["answer"]["body"]

@@ -7,7 +7,6 @@ a refunded order is answered "already confirmed" and changes nothing; every step
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import requests
@@ -23,10 +22,16 @@ from payments import services
 from payments.models import OrderState, PaymentOrder, Receipt, Refund
 from payments.providers.vnpay import secure_hash, vnpay_time
 from tests.conftest import _user
-from tests.payments.conftest import ipn_params
-from tests.payments.standin import VNPAY_SECRET, VNPAY_TMN, pay_on_page
+from tests.payments.conftest import ipn_params, momo_at
+from tests.payments.standin import (
+    VNPAY_SECRET,
+    VNPAY_TMN,
+    PaymentStandIn,
+    pay_on_page,
+)
 from tests.payments.test_attempts import _start
 from tests.payments.test_views import provider_url
+from tests.payments.test_vnpay_flow import _wait_paid
 
 pytestmark = pytest.mark.django_db
 
@@ -137,13 +142,7 @@ def _pay_through_vnpay(client, owing, standin) -> PaymentOrder:
     client.get(reverse("portal:track_token", args=[tracking_token(owing)]))
     url = provider_url(client.post(reverse("payments:pay"), {"method": "vnpay"}))
     assert pay_on_page(url).status_code == 302
-    order = PaymentOrder.objects.get(provider="vnpay")
-    for _attempt in range(100):
-        order.refresh_from_db()
-        if order.state == OrderState.PAID:
-            return order
-        time.sleep(0.1)
-    raise AssertionError(order.state)
+    return _wait_paid(PaymentOrder.objects.get(provider="vnpay"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -274,3 +273,27 @@ def test_the_admin_refunds_an_other_fee_order(owing, officer, admin):
     services.order_refund(officer=admin, order=order, amount=20_000, reason="Sai", reference="X1")
     order.refresh_from_db()
     assert order.state == OrderState.REFUNDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_momo_payment_is_refunded_through_momo(
+    client, owing, counter_head, live_server, settings
+):
+    """MoMo's refund has an order id of its own and names the payment by its transId; more
+    than what is left is refused before MoMo is asked."""
+    settings.EDOC_PUBLIC_BASE_URL = live_server.url
+    with PaymentStandIn() as standin, momo_at(standin):
+        client.get(reverse("portal:track_token", args=[tracking_token(owing)]))
+        url = provider_url(client.post(reverse("payments:pay"), {"method": "momo"}))
+        assert pay_on_page(url).status_code == 302
+        order = _wait_paid(PaymentOrder.objects.get(provider="momo"))
+        refund = services.order_refund(
+            officer=counter_head, order=order, amount=360_000, reason="Rút hồ sơ"
+        )
+        (sent,) = standin.state()["refunds"]
+    order.refresh_from_db()
+    assert order.state == OrderState.REFUNDED
+    assert (refund.method, refund.amount) == ("momo", 360_000)
+    assert str(sent["transId"]) == order.provider_reference and sent["amount"] == 360_000
+    assert sent["orderId"].startswith(f"{order.code}-R")
+    assert refund.reference == str(sent["refundTransId"])
