@@ -251,6 +251,9 @@ def test_the_head_refunds_from_the_refunds_page(client, owing, officer, counter_
     assert Refund.objects.get().amount == 60_000
     public = client.get(reverse("payments:receipt", args=[receipt.code])).content.decode()
     assert 'id="receipt-refunds"' in public and "60.000" in public
+    client.get(reverse("portal:track_token", args=[tracking_token(owing)]))
+    tracking = client.get(reverse("portal:dossier")).content.decode()
+    assert f'id="payment-refunds-{order.code}"' in tracking and "Đã hoàn một phần" in tracking
     # The administrator sees it on the dossier's payment panel, with the way to refund.
     client.force_login(admin)
     page = client.get(reverse("onestop:dossier_detail", args=[owing.pk])).content.decode()
