@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -706,6 +707,7 @@ def _statement_line_apply(chosen: Any, line: StatementLine) -> tuple[str, Paymen
 # --------------------------------------------------------------------------- refunds
 
 REFUNDABLE_STATES = (OrderState.PAID, OrderState.PARTIALLY_REFUNDED)
+_AMOUNT = re.compile(r"[0-9]{1,15}|[0-9]{1,3}(\.[0-9]{3}){1,4}")  # 60000 or 60.000
 
 
 def order_refunded_sum(order: PaymentOrder) -> int:
@@ -715,10 +717,10 @@ def order_refunded_sum(order: PaymentOrder) -> int:
 
 def _refund_amount(amount: Any) -> int:
     """A refund's amount as typed ("60.000", "60000", 60000) in whole VND."""
-    text = str(amount).strip().replace(".", "").replace(" ", "")
-    if not text.isdigit() or int(text) <= 0:
+    text = str(amount).strip().replace(" ", "")
+    if not _AMOUNT.fullmatch(text) or int(text.replace(".", "")) <= 0:
         raise ValidationError({"amount": _("Enter the amount to refund in whole đồng.")})
-    return int(text)
+    return int(text.replace(".", ""))
 
 
 def _refund_at_provider(

@@ -88,6 +88,12 @@ def test_a_cash_payment_is_refunded_by_hand_partly_then_fully(owing, officer, co
             officer=counter_head, order=order, amount=60_000, reason="  ", reference="PC-1"
         )
     assert "reason" in no_reason.value.message_dict
+    for typo in ("60.5", "-1", "0", "1e5", "6O.000"):
+        with pytest.raises(ValidationError) as bad:
+            services.order_refund(
+                officer=counter_head, order=order, amount=typo, reason="x", reference="PC-1"
+            )
+        assert "amount" in bad.value.message_dict
 
     refund = services.order_refund(
         officer=counter_head,
