@@ -17,15 +17,38 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The demo's payment providers are TEST ones: VNPAY and MoMo are the stand-in of
+# tools/payment_standin on 127.0.0.1:$(STANDIN_PORT) (never moves money), VietQR a demo account;
+# the citizen's page labels them "Cổng thanh toán thử nghiệm". Production never sets these.
+STANDIN_PORT ?= 8770
+STANDIN := http://127.0.0.1:$(STANDIN_PORT)
+DEMO_VNPAY_SECRET := demo-vnpay-secret-not-for-production
+DEMO_MOMO_ACCESS := demo-momo-access
+DEMO_MOMO_SECRET := demo-momo-secret-not-for-production
+DEMO_PAYMENTS := EDOC_PAYMENT_TEST_PROVIDERS=1 EDOC_PUBLIC_BASE_URL=http://$(HOST):$(PORT) \
+	VNPAY_TMN_CODE=EDOCDEMO VNPAY_HASH_SECRET=$(DEMO_VNPAY_SECRET) \
+	VNPAY_PAYMENT_URL=$(STANDIN)/vnpay/paymentv2/vpcpay.html \
+	VNPAY_API_URL=$(STANDIN)/vnpay/merchant_webapi/api/transaction \
+	MOMO_PARTNER_CODE=MOMOEDOC MOMO_ACCESS_KEY=$(DEMO_MOMO_ACCESS) \
+	MOMO_SECRET_KEY=$(DEMO_MOMO_SECRET) MOMO_ENDPOINT=$(STANDIN)/momo \
+	VIETQR_BANK_BIN=970436 VIETQR_ACCOUNT_NUMBER=0071000123456 \
+	VIETQR_ACCOUNT_NAME="SO Y TE (TAI KHOAN THU NGHIEM)"
+STANDIN_ARGS := --port $(STANDIN_PORT) --vnpay-tmn EDOCDEMO --vnpay-secret $(DEMO_VNPAY_SECRET) \
+	--vnpay-ipn-url http://$(HOST):$(PORT)/payments/ipn/vnpay/ --momo-partner MOMOEDOC \
+	--momo-access-key $(DEMO_MOMO_ACCESS) --momo-secret $(DEMO_MOMO_SECRET)
+
 # Embedded default: SQLite, eager Celery, local files. Demo data is loaded idempotently.
 run: install
 	@mkdir -p var/static var/media
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
-	@# Embedded mode: reminders and escalations fire from a loop next to the server.
-	DJANGO_DEBUG=1 $(PY) manage.py fire_timers --loop 60 > var/timers.log 2>&1 & \
-		trap 'kill $$!' EXIT INT TERM; \
-		DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@# Embedded mode: reminders and escalations fire from a loop next to the server, the payment
+	@# stand-in answers the demo's VNPAY/MoMo payments; both stop with the server.
+	DJANGO_DEBUG=1 $(PY) manage.py fire_timers --loop 60 > var/timers.log 2>&1 & timers=$$!; \
+		$(PY) -m tools.payment_standin $(STANDIN_ARGS) > var/payment_standin.log 2>&1 & \
+		standin=$$!; \
+		trap 'kill $$timers $$standin' EXIT INT TERM; \
+		DJANGO_DEBUG=1 $(DEMO_PAYMENTS) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # With DATABASE_URL / REDIS_URL / OPENSEARCH_URL set the suite runs on PostgreSQL, Redis and
 # OpenSearch (eval "$$(make -s services)" starts all three locally); REQUIRE_SERVICES=1 makes

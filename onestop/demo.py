@@ -1,6 +1,7 @@
 """Demo dossiers for `seed_demo` (through the services, so codes, events, processes and audit
 entries are real): a few received at the counter, a few submitted online, one waiting for a
-supplement, one refused, one stopped. Created once, on an agency without dossiers."""
+supplement, one refused, one stopped, one waiting for its fee. Created once, on an agency
+without dossiers."""
 
 from __future__ import annotations
 
@@ -87,6 +88,10 @@ def seed_demo_dossiers(*, agency: Agency, officer: User) -> list[Dossier]:
             files=_files(procedure, applicant(index)["name"]),
         )
         created.append(services.dossier_submit_online(dossier=draft))
+    # One waits for its fee (status 6), to pay on the portal with the demo's test providers.
+    services.dossier_request_payment(
+        officer=officer, dossier=created[1], amount=created[1].procedure.fee or 150_000
+    )
     services.dossier_accept(officer=officer, dossier=created[4])
     services.dossier_accept(officer=officer, dossier=created[5])
     services.dossier_request_supplement(

@@ -1,11 +1,11 @@
-"""Admin of the payments app, read-only: orders, the raw log of providers' callbacks, receipts
-(every change goes through payments.services, audited)."""
+"""Admin of the payments app, read-only: orders, their attempts at providers, the raw log of
+providers' callbacks, receipts, refunds (every change goes through payments.services, audited)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from payments.models import CallbackLog, PaymentOrder, Receipt
+from payments.models import CallbackLog, PaymentAttempt, PaymentOrder, Receipt, Refund
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +38,17 @@ class ReceiptAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "issued_at", "payer_name", "amount", "method"]
     list_filter = ["series", "year", "method"]
     search_fields = ["payer_name", "order__code", "provider_reference"]
+
+
+@admin.register(PaymentAttempt)
+class PaymentAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "provider", "order", "created_at", "paid"]
+    list_filter = ["provider", "paid"]
+    search_fields = ["reference", "order__code"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["order", "amount", "method", "reference", "reason", "created_by", "created_at"]
+    list_filter = ["method"]
+    search_fields = ["order__code", "reference"]

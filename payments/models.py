@@ -99,6 +99,67 @@ class PaymentOrder(models.Model):
         return self.state in OPEN_STATES
 
 
+class PaymentAttempt(models.Model):
+    """One start of a payment of an order at a provider, with its own transaction reference
+    (VNPAY's `vnp_TxnRef`, MoMo's `orderId`): a provider takes each reference once, so pressing
+    "Pay" again gets a new one, and a callback naming any of them reaches the one order."""
+
+    order = models.ForeignKey(
+        PaymentOrder, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("order")
+    )
+    provider = models.CharField(_("provider"), max_length=20)
+    reference = models.CharField(_("transaction reference"), max_length=40)
+    created_at = models.DateTimeField(_("created at"))
+    paid = models.BooleanField(_("paid"), default=False)
+
+    class Meta:
+        verbose_name = _("payment attempt")
+        verbose_name_plural = _("payment attempts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "reference"], name="payments_attempt_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.reference}"
+
+
+class Refund(models.Model):
+    """Money given back on a paid order: through the provider's refund API (VNPAY, MoMo), or by
+    hand (cash, POS, bank transfer) with the reference of that payment back. Only refunds that
+    happened are kept; their sum never exceeds the order's amount."""
+
+    order = models.ForeignKey(
+        PaymentOrder, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    reason = models.CharField(_("reason"), max_length=500)
+    method = models.CharField(_("method"), max_length=20)
+    reference = models.CharField(_("refund reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("refunded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("refunded by"),
+    )
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payments_refund_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: -{self.amount}"
+
+
 class CallbackLog(models.Model):
     """A provider's callback exactly as it arrived, stored before it is processed, with the
     answer it got."""

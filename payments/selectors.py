@@ -6,13 +6,15 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edoc.models import User
+from edoc.text import nfc
 from onestop import access as onestop_access
 from onestop.models import Dossier, FeeStatus
+from payments import access as payments_access
 from payments.access import finance_agency_id, require_finance
 from payments.fees import payment_fees
 from payments.models import (
@@ -39,8 +41,10 @@ def payment_methods() -> list[Provider]:
 
 def dossier_orders(dossier: Dossier) -> QuerySet[PaymentOrder]:
     """Every order of a dossier's fee, newest first, with its receipt."""
-    return PaymentOrder.objects.filter(obligation=dossier_obligation(dossier)).select_related(
-        "receipt"
+    return (
+        PaymentOrder.objects.filter(obligation=dossier_obligation(dossier))
+        .select_related("receipt")
+        .prefetch_related("refunds__created_by")
     )
 
 
@@ -250,3 +254,32 @@ def payment_report(
         procedures=sorted(procedures.values(), key=lambda row: (-row.amount, row.label)),
         total=total,
     )
+
+
+def refundable_orders(user: User, query: str = "") -> QuerySet[PaymentOrder]:
+    """The paid orders of the agency `user` may refund (none when they may not), newest paid
+    first; `query` finds an order by its code, its receipt's number, the payer or the
+    provider's reference."""
+    if not user.is_authenticated or not user.unit_id:
+        return PaymentOrder.objects.none()
+    agency_id = user.unit.agency_id
+    if not payments_access.can_refund(user, agency_id):
+        return PaymentOrder.objects.none()
+    orders = PaymentOrder.objects.filter(agency_id=agency_id, state__in=PAID_STATES)
+    query = nfc(query).strip()
+    if query:
+        found = (
+            Q(code__iexact=query)
+            | Q(code__istartswith=query)
+            | Q(payer_name__icontains=query)
+            | Q(provider_reference__iexact=query)
+        )
+        if query.isdigit():
+            found |= Q(receipt__number=int(query))
+        orders = orders.filter(found)
+    return orders.select_related("receipt", "dossier").order_by("-paid_at", "-pk")
+
+
+def order_for_refunder(user: User, code: str) -> PaymentOrder | None:
+    """A paid order `user` may refund, with its refunds."""
+    return refundable_orders(user).prefetch_related("refunds").filter(code=code).first()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,30 +28,35 @@ from onestop import access as onestop_access
 from onestop.models import Dossier
 from onestop.payments import FeePayment
 from onestop.services import dossier_fee_settle
+from payments import access as payments_access
 from payments.access import require_finance
 from payments.models import (
     OPEN_STATES,
     PAID_STATES,
     CallbackLog,
     OrderState,
+    PaymentAttempt,
     PaymentOrder,
     Receipt,
     ReceiptCounter,
     ReconciliationCategory,
     ReconciliationLine,
     ReconciliationRun,
+    Refund,
     StatementTransfer,
     TransferOutcome,
     TransferResolution,
     new_receipt_code,
 )
-from payments.providers.api import ProviderApiError
+from payments.pdf import vnd
+from payments.providers.api import ProviderApiError, RefundResult
 from payments.providers.bank_statement import StatementError, StatementLine, parse_statement
 from payments.providers.base import (
     PROVIDERS,
     CallbackRejected,
     CallbackResult,
     PaymentRequest,
+    Provider,
     Redirect,
     ShowQr,
     provider,
@@ -64,6 +70,7 @@ logger = logging.getLogger(__name__)
 CASH = "cash"  # counter: cash handed to the officer
 POS = "pos"  # counter: a bank card on the POS terminal, with its approval code
 COUNTER_METHODS = (CASH, POS, "counter")
+API_REFUNDS = ("vnpay", "momo")  # providers that give the money back through their own API
 
 # What a callback's processing ended in, and the answer each provider gets for it.
 OK, NOT_FOUND, ALREADY, AMOUNT, SIGNATURE, OTHER = (
@@ -241,14 +248,15 @@ def order_start(
             dossier=order.dossier,
         )
         order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    attempt = _attempt_new(order, chosen)
     order.state = OrderState.PENDING
     order.provider = provider_key
     order.save(update_fields=["state", "provider"])
     request = PaymentRequest(
-        order_code=order.code,
+        order_code=attempt.reference,
         amount=order.amount,
         description=order.purpose,
-        created_at=order.created_at,
+        created_at=attempt.created_at,
         expires_at=order.expires_at,
         return_url=return_url,
         ipn_url=ipn_url,
@@ -260,9 +268,39 @@ def order_start(
         actor=None,
         action="payment.order_started",
         target=order,
-        details={"code": order.code, "provider": provider_key, "amount": order.amount},
+        details={
+            "code": order.code,
+            "provider": provider_key,
+            "amount": order.amount,
+            "reference": attempt.reference,
+        },
     )
     return order, where
+
+
+def _attempt_new(order: PaymentOrder, chosen: Provider) -> PaymentAttempt:
+    """A new attempt at paying the locked `order` with `chosen`: its first attempt is named by
+    the order's code, each later one by the code and its number ("TT…-2"), since a provider
+    takes a transaction reference once. A provider whose payer quotes the order's code itself
+    (VietQR's transfer content) keeps the code."""
+    if not getattr(chosen, "reference_per_attempt", True):
+        return PaymentAttempt(
+            order=order, provider=chosen.key, reference=order.code, created_at=order.created_at
+        )
+    count = order.attempts.count()
+    never_started = count == 0 and order.state == OrderState.CREATED
+    return PaymentAttempt.objects.create(
+        order=order,
+        provider=chosen.key,
+        reference=order.code if never_started else f"{order.code}-{count + 1}",
+        created_at=timezone.now(),
+    )
+
+
+def _attempt_of(provider_key: str, reference: str) -> PaymentAttempt | None:
+    """The attempt a provider's transaction reference names (None: the order's code itself,
+    or an order started before attempts were kept)."""
+    return PaymentAttempt.objects.filter(provider=provider_key, reference=reference).first()
 
 
 def callback_process(
@@ -331,7 +369,9 @@ def _result_apply(
 ) -> tuple[CallbackAnswer, PaymentOrder | None]:
     """A verified provider result applied to its order under the order's row lock (a bank
     statement's lines are days old: no replay window for them, their import is idempotent)."""
-    order = PaymentOrder.objects.select_for_update().filter(code=result.order_code).first()
+    attempt = _attempt_of(provider_key, result.order_code)
+    code = attempt.order.code if attempt is not None else result.order_code
+    order = PaymentOrder.objects.select_for_update().filter(code=code).first()
     if order is None:
         return _answer(NOT_FOUND), None
     if result.amount != order.amount:
@@ -357,6 +397,8 @@ def _result_apply(
     order.state = OrderState.PAID
     order.paid_at = result.paid_at or now
     order.save(update_fields=["state", "provider", "provider_reference", "paid_at"])
+    if attempt is not None:
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(paid=True)
     _settle(order, method=provider_key, actor=actor)
     return _answer(OK), order
 
@@ -544,13 +586,20 @@ def _provider_record(order: PaymentOrder) -> CallbackResult | None:
     query = getattr(PROVIDERS.get(order.provider), "query", None)
     if query is None:
         return None
-    try:
-        if order.provider == "vnpay":  # querydr names the payment by its creation time
-            return query(order.code, order.created_at)
-        return query(order.code)
-    except ProviderApiError as error:
-        logger.info("no %s record of order %s: %s", order.provider, order.code, error.code)
-        return None
+    attempts = [(a.reference, a.created_at) for a in order.attempts.filter(provider=order.provider)]
+    found = None
+    for reference, created_at in attempts or [(order.code, order.created_at)]:
+        try:
+            # VNPAY's querydr names the payment by its creation time too.
+            vnpay = order.provider == "vnpay"
+            record = query(reference, created_at) if vnpay else query(reference)
+        except ProviderApiError as error:
+            logger.info("no %s record of payment %s: %s", order.provider, reference, error.code)
+            continue
+        if record.success:
+            return record
+        found = found or record
+    return found
 
 
 def orders_expire() -> dict[str, int]:
@@ -906,3 +955,142 @@ def transfer_resolve(
         },
     )
     return transfer
+
+
+# --------------------------------------------------------------------------- refunds
+
+REFUNDABLE_STATES = (OrderState.PAID, OrderState.PARTIALLY_REFUNDED)
+_AMOUNT = re.compile(r"[0-9]{1,15}|[0-9]{1,3}(\.[0-9]{3}){1,4}")  # 60000 or 60.000
+
+
+def order_refunded_sum(order: PaymentOrder) -> int:
+    """What has been given back on `order` so far (VND)."""
+    return order.refunds.aggregate(total=Sum("amount"))["total"] or 0
+
+
+def _refund_amount(amount: Any) -> int:
+    """A refund's amount as typed ("60.000", "60000", 60000) in whole VND."""
+    text = str(amount).strip().replace(" ", "")
+    if not _AMOUNT.fullmatch(text) or int(text.replace(".", "")) <= 0:
+        raise ValidationError({"amount": _("Enter the amount to refund in whole đồng.")})
+    return int(text.replace(".", ""))
+
+
+def _refund_at_provider(
+    order: PaymentOrder, chosen: Any, amount: int, *, full: bool, officer: User, reason: str
+) -> RefundResult:
+    """Ask the provider that took the payment to give `amount` back (VNPAY, MoMo)."""
+    attempt = order.attempts.filter(provider=order.provider, paid=True).first()
+    reference = attempt.reference if attempt is not None else order.code
+    if order.provider == "momo":
+        return chosen.refund(reference, amount, order.provider_reference, description=reason)
+    return chosen.refund(
+        reference,
+        amount,
+        attempt.created_at if attempt is not None else order.created_at,
+        full=full,
+        created_by=officer.username,
+        transaction_no=order.provider_reference,
+        order_info=reason,
+    )
+
+
+def order_refund(
+    *, officer: User, order: PaymentOrder, amount: Any, reason: str, reference: str = ""
+) -> Refund:
+    """Give back `amount` VND of a paid order, for `reason`: through the refund API of the
+    provider that took it (VNPAY, MoMo), or — paid back by hand (cash, POS, VietQR transfer)
+    — recorded with `reference` (the voucher or transfer that paid it back). Under the order's
+    row lock the refunds never add up to more than the order's amount; the order is then
+    refunded or partially refunded. A refund the provider refuses changes nothing: it is
+    audited and raised as a `ValidationError` carrying the provider's message."""
+    reason = nfc(reason or "").strip()
+    reference = nfc(reference or "").strip()
+    amount = _refund_amount(amount)
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the refund.")})
+    refusal: RefundResult | None = None
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        payments_access.require_refunder(officer, order.agency_id)
+        if order.state not in REFUNDABLE_STATES:
+            raise ValidationError(
+                _("This payment order is %(state)s; there is nothing to refund.")
+                % {"state": order.get_state_display()},
+                code="state",
+            )
+        refunded = order_refunded_sum(order)
+        left = order.amount - refunded
+        if amount > left:
+            raise ValidationError(
+                {"amount": _("At most %(left)s can still be refunded.") % {"left": vnd(left)}}
+            )
+        chosen = PROVIDERS.get(order.provider)
+        by_api = getattr(chosen, "refund", None) is not None and order.provider in API_REFUNDS
+        if not by_api and not (reference.isprintable() and 0 < len(reference) <= 100):
+            raise ValidationError(
+                {"reference": _("Enter the reference of the payment back (voucher, transfer).")}
+            )
+        if by_api:
+            try:
+                answer = _refund_at_provider(
+                    order,
+                    chosen,
+                    amount,
+                    full=refunded == 0 and amount == order.amount,
+                    officer=officer,
+                    reason=reason,
+                )
+            except (ProviderApiError, ValueError) as error:
+                code = getattr(error, "code", "format")
+                answer = RefundResult(order.code, amount, False, code, str(error), "")
+            if answer.accepted:
+                reference = answer.provider_reference[:100]
+            else:
+                refusal = answer
+                audit_record(
+                    actor=officer,
+                    action="payment.refund_refused",
+                    target=order,
+                    details={
+                        "code": answer.response_code,
+                        "message": answer.message[:255],
+                        "amount": amount,
+                        "order": order.code,
+                    },
+                )
+        if refusal is None:
+            refund = Refund.objects.create(
+                order=order,
+                amount=amount,
+                reason=reason[:500],
+                method=order.provider,
+                reference=reference,
+                created_by=officer,
+            )
+            order.state = OrderState.REFUNDED if amount == left else OrderState.PARTIALLY_REFUNDED
+            order.save(update_fields=["state"])
+            audit_record(
+                actor=officer,
+                action="payment.refunded",
+                target=order,
+                details={
+                    "order": order.code,
+                    "amount": amount,
+                    "method": order.provider,
+                    "reference": reference,
+                    "state": order.state,
+                    "reason": reason[:255],
+                },
+            )
+    if refusal is not None:
+        raise ValidationError(
+            _("%(provider)s refused the refund: %(message)s (code %(code)s). Nothing was changed.")
+            % {
+                "provider": getattr(chosen, "label", order.provider),
+                "message": refusal.message or "—",
+                "code": refusal.response_code,
+            },
+            code="refused",
+        )
+    return refund

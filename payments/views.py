@@ -31,11 +31,12 @@ from onestop.portal import ratelimit
 from onestop.portal.access import session_dossier
 from onestop.portal.views import no_referrer, not_found, rate_limited
 from onestop.portal.web import page, portal_view
+from payments import access as payments_access
 from payments import selectors, services
 from payments.access import finance_agency_id
 from payments.forms import ReconciliationForm, ReportForm, ResolveTransferForm
 from payments.models import PaymentOrder
-from payments.pdf import method_name, receipt_pdf
+from payments.pdf import method_name, receipt_pdf, vnd
 from payments.providers.base import CallbackRejected, Redirect, provider
 from payments.providers.tables import TableError, check_size
 from payments.xlsx import table_xlsx, xlsx_response
@@ -134,7 +135,12 @@ def portal_pay(request: HttpRequest) -> HttpResponse:
         context = {"order": order, "url": where.url, "provider": provider(key)}
         return no_referrer(page(request, "payments/portal_redirect.html", context))
     qr = segno.make(where.payload, error="m")
-    context = {"dossier": dossier, "order": order, "qr": qr.svg_data_uri(scale=6)}
+    context = {
+        "dossier": dossier,
+        "order": order,
+        "qr": qr.svg_data_uri(scale=6),
+        "bank": provider(key),
+    }
     return page(request, "payments/portal_qr.html", context)
 
 
@@ -271,6 +277,25 @@ def statements(request: HttpRequest) -> HttpResponse:
 def _require_finance(request: HttpRequest) -> None:
     if finance_agency_id(request.user) is None:
         raise PermissionDenied(_("Only one-stop officers of the agency may do this."))
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+@login_required
+@require_GET
+def refunds(request: HttpRequest) -> HttpResponse:
+    """The paid orders the head of the counter's unit (or an administrator) may refund, found
+    by order code, receipt number, payer or provider reference (?q=)."""
+    if not request.user.unit_id or not payments_access.can_refund(
+        request.user, request.user.unit.agency_id
+    ):
+        raise PermissionDenied(
+            _("Only the head of the one-stop counter's unit or an administrator may refund.")
+        )
+    query = request.GET.get("q", "")[:100]
+    context = {"orders": selectors.refundable_orders(request.user, query)[:100], "q": query}
+    return render(request, "payments/refunds.html", context)
 
 
 @login_required
@@ -474,3 +499,40 @@ def _report_xlsx(result: selectors.PaymentReport) -> bytes:
             *rows(result.procedures),
         ],
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_refund(request: HttpRequest, code: str) -> HttpResponse:
+    """One paid order, its refunds and the form to refund it fully or partly with a reason
+    (through VNPAY/MoMo's refund API, or recorded as paid back by hand with its reference)."""
+    order = selectors.order_for_refunder(request.user, code)
+    if order is None:
+        raise PermissionDenied(
+            _("Only the head of the one-stop counter's unit or an administrator may refund.")
+        )
+    if request.method == "POST":
+        try:
+            refund = services.order_refund(
+                officer=request.user,
+                order=order,
+                amount=request.POST.get("amount", ""),
+                reason=request.POST.get("reason", ""),
+                reference=request.POST.get("reference", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(amount)s refunded on order %(code)s.")
+                % {"amount": vnd(refund.amount), "code": order.code},
+            )
+        return redirect("payments:order_refund", order.code)
+    context = {
+        "order": order,
+        "refunded": services.order_refunded_sum(order),
+        "left": order.amount - services.order_refunded_sum(order),
+        "by_api": order.provider in services.API_REFUNDS,
+    }
+    return render(request, "payments/order_refund.html", context)

@@ -368,6 +368,9 @@ MOMO_ENDPOINT = env.str("MOMO_ENDPOINT", default="https://test-payment.momo.vn")
 VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", default="")
 VIETQR_ACCOUNT_NUMBER = env.str("VIETQR_ACCOUNT_NUMBER", default="")
 VIETQR_ACCOUNT_NAME = env.str("VIETQR_ACCOUNT_NAME", default="")
+# The providers above are TEST ones (`make run`'s demo: the stand-in of tools/payment_standin
+# and a demo bank account): the citizen's page says so. Never set in production.
+EDOC_PAYMENT_TEST_PROVIDERS = env.bool("EDOC_PAYMENT_TEST_PROVIDERS", default=False)
 # SMS gateway for citizens' notifications: dotted path to an onestop.portal.notifications.SmsBackend
 # subclass; the default only logs the message (phone number masked).
 EDOC_SMS_BACKEND = env.str(

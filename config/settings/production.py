@@ -12,6 +12,9 @@ DEBUG = False
 if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 50:
     raise RuntimeError("Set DJANGO_SECRET_KEY to a random value of at least 50 characters.")
 
+if EDOC_PAYMENT_TEST_PROVIDERS:  # noqa: F405
+    raise RuntimeError("EDOC_PAYMENT_TEST_PROVIDERS is for the demo's payment stand-in only.")
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -29,6 +29,21 @@ _BIN = re.compile(r"^[0-9]{6}$")
 _ACCOUNT = re.compile(r"^[0-9A-Za-z]{1,19}$")
 _PURPOSE = re.compile(r"^[0-9A-Za-z ]{1,25}$")
 NESTED = {"38", "62"}  # templates whose value is itself TLV; 38's 01 too
+# The short names of the banks most agencies hold their account at, by NAPAS BIN.
+BANK_NAMES = {
+    "970436": "Vietcombank",
+    "970415": "VietinBank",
+    "970418": "BIDV",
+    "970405": "Agribank",
+    "970422": "MB Bank",
+    "970407": "Techcombank",
+    "970416": "ACB",
+    "970432": "VPBank",
+    "970423": "TPBank",
+    "970403": "Sacombank",
+    "970441": "VIB",
+    "970443": "SHB",
+}
 
 
 def crc16_ccitt_false(data: bytes) -> int:
@@ -112,6 +127,13 @@ class VietQrProvider:
     account_name: str = ""
     key: str = "vietqr"
     label: str = "VietQR"
+    # The payer types the order's code into the transfer; showing the QR again repeats it.
+    reference_per_attempt: bool = False
+
+    @property
+    def bank_name(self) -> str:
+        """The bank's short name ("Vietcombank"), or its BIN when it is not a known one."""
+        return BANK_NAMES.get(self.bank_bin, f"BIN {self.bank_bin}")
 
     @classmethod
     def from_settings(cls) -> VietQrProvider | None:

@@ -25,6 +25,7 @@ from payments.providers.base import (
     Redirect,
     register_provider,
 )
+from payments.providers.momo import MomoProvider
 from payments.providers.vnpay import VnpayProvider
 from tests.onestop.conftest import (
     _media,
@@ -35,7 +36,14 @@ from tests.onestop.conftest import (
     procedure,
     upload,
 )
-from tests.payments.standin import VNPAY_SECRET, VNPAY_TMN, PaymentStandIn
+from tests.payments.standin import (
+    MOMO_ACCESS_KEY,
+    MOMO_PARTNER,
+    MOMO_SECRET,
+    VNPAY_SECRET,
+    VNPAY_TMN,
+    PaymentStandIn,
+)
 from workflows.calendar import VN_TZ
 
 SECRET = "TESTPAYSECRET"
@@ -138,6 +146,24 @@ def vnpay_at(standin: PaymentStandIn):
             PROVIDERS.pop("vnpay", None)
         else:
             PROVIDERS["vnpay"] = before
+
+
+@contextlib.contextmanager
+def momo_at(standin: PaymentStandIn):
+    """MoMo registered against the stand-in for the block."""
+    register_provider(
+        MomoProvider(
+            partner_code=MOMO_PARTNER,
+            access_key=MOMO_ACCESS_KEY,
+            secret_key=MOMO_SECRET,
+            endpoint=f"{standin.url}/momo",
+            timeout=10,
+        )
+    )
+    try:
+        yield standin
+    finally:
+        PROVIDERS.pop("momo", None)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from onestop.selectors import tracking_token
 from payments.models import CallbackLog, OrderState, PaymentOrder, Receipt
 from payments.providers.base import PROVIDERS, register_provider
 from payments.providers.momo import MomoProvider
+from tests.payments.conftest import momo_at
 from tests.payments.standin import (
     MOMO_ACCESS_KEY,
     MOMO_PARTNER,
@@ -84,26 +85,14 @@ def test_a_citizen_pays_the_fee_through_momo(client, owing: Dossier, live_server
     """MoMo posts its IPN as JSON and expects HTTP 204 back; a replay gets 204 too (nothing to
     send again) and credits nothing."""
     settings.EDOC_PUBLIC_BASE_URL = live_server.url
-    with PaymentStandIn() as standin:
-        register_provider(
-            MomoProvider(
-                partner_code=MOMO_PARTNER,
-                access_key=MOMO_ACCESS_KEY,
-                secret_key=MOMO_SECRET,
-                endpoint=f"{standin.url}/momo",
-                timeout=10,
-            )
-        )
-        try:
-            client.get(reverse("portal:track_token", args=[tracking_token(owing)]))
-            url = provider_url(client.post(reverse("payments:pay"), {"method": "momo"}))
-            assert url.startswith(f"{standin.url}/momo/pay/")
-            order = PaymentOrder.objects.get(state=OrderState.PENDING, provider="momo")
-            assert pay_on_page(url).status_code == 302
-            order = _wait_paid(order)
-            (ipn,) = standin.state()["ipns"]
-        finally:
-            PROVIDERS.pop("momo", None)
+    with PaymentStandIn() as standin, momo_at(standin):
+        client.get(reverse("portal:track_token", args=[tracking_token(owing)]))
+        url = provider_url(client.post(reverse("payments:pay"), {"method": "momo"}))
+        assert url.startswith(f"{standin.url}/momo/pay/")
+        order = PaymentOrder.objects.get(state=OrderState.PENDING, provider="momo")
+        assert pay_on_page(url).status_code == 302
+        order = _wait_paid(order)
+        (ipn,) = standin.state()["ipns"]
     assert ipn["answer"]["status"] == 204
     assert order.state == OrderState.PAID
     owing.refresh_from_db()

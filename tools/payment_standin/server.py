@@ -10,9 +10,10 @@ Prints `listening on http://127.0.0.1:PORT` once ready (`--port 0`: any free por
 VNPAY (`VNPAY_PAYMENT_URL=http://127.0.0.1:PORT/vnpay/paymentv2/vpcpay.html`,
 `VNPAY_API_URL=http://127.0.0.1:PORT/vnpay/merchant_webapi/api/transaction`):
 - `GET /vnpay/paymentv2/vpcpay.html?vnp_*` checks `vnp_SecureHash` (HMAC-SHA512 over the sorted,
-  `quote_plus`-encoded parameters) and shows a page with "Thanh toán" and "Hủy"; either one
-  calls the IPN URL (`--vnpay-ipn-url`, as VNPAY's merchant portal configures it) with GET and
-  the signed result, then redirects the browser to `vnp_ReturnUrl` with the same parameters.
+  `quote_plus`-encoded parameters), refuses a `vnp_TxnRef` it has seen before, and shows a page
+  with "Thanh toán" and "Hủy"; either one calls the IPN URL (`--vnpay-ipn-url`, as VNPAY's
+  merchant portal configures it) with GET and the signed result, then redirects the browser to
+  `vnp_ReturnUrl` with the same parameters.
 - `POST /vnpay/merchant_webapi/api/transaction`: `querydr` and `refund`, "|"-joined checksums.
 
 MoMo (`MOMO_ENDPOINT=http://127.0.0.1:PORT/momo`):
@@ -113,6 +114,7 @@ class State:
         self.transactions: dict[str, dict[str, Any]] = {}  # by provider + order code
         self.ipns: list[dict[str, Any]] = []
         self.refunds: list[dict[str, Any]] = []
+        self.txn_refs: set[str] = set()  # every vnp_TxnRef shown a payment page once
         self.numbers = itertools.count(14_000_001)
 
 
@@ -257,7 +259,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._error_page(400, "Giao dịch đã hết hạn thanh toán, mã lỗi 11.")
         session = uuid.uuid4().hex
         with self.state.lock:
-            self.state.sessions[session] = {"provider": "vnpay", "params": params}
+            seen = params["vnp_TxnRef"] in self.state.txn_refs
+            self.state.txn_refs.add(params["vnp_TxnRef"])
+            if not seen:
+                self.state.sessions[session] = {"provider": "vnpay", "params": params}
+        if seen:  # VNPAY takes each merchant transaction reference once
+            return self._error_page(400, "Giao dịch đã tồn tại (vnp_TxnRef đã được sử dụng).")
         amount = int(params["vnp_Amount"]) // 100
         self._show("vnpay", session, params["vnp_TxnRef"], amount, params.get("vnp_OrderInfo", ""))
 

@@ -50,6 +50,17 @@ def test_a_citizen_pays_the_fee_on_a_phone_through_vnpay(
 
     with phone.expect_navigation():
         phone.click("#btn-back-dossier")
+    paid_and_receipt_downloads(phone, os.path.join(screenshots, "payments-3-receipt.png"))
+
+    order.refresh_from_db()
+    owing.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert owing.status == Dossier.Status.PROCESSING and owing.fee_status == FeeStatus.PAID
+
+
+def paid_and_receipt_downloads(phone, screenshot: str) -> Receipt:
+    """The tracking page shows the dossier processing and its fee paid, and the receipt's PDF
+    downloads under its numbered name; the page fits the phone's screen."""
     expect(phone.locator("#status-name")).to_have_text("Đang xử lý")
     expect(phone.locator("#payment-state")).to_contain_text("Đã thanh toán")
     with phone.expect_download() as download_info:
@@ -60,9 +71,5 @@ def test_a_citizen_pays_the_fee_on_a_phone_through_vnpay(
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
     _fits_the_screen(phone)
-    phone.screenshot(path=os.path.join(screenshots, "payments-3-receipt.png"), full_page=True)
-
-    order.refresh_from_db()
-    owing.refresh_from_db()
-    assert order.state == OrderState.PAID
-    assert owing.status == Dossier.Status.PROCESSING and owing.fee_status == FeeStatus.PAID
+    phone.screenshot(path=screenshot, full_page=True)
+    return receipt
