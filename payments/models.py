@@ -126,10 +126,17 @@ class PaymentAttempt(models.Model):
         return f"{self.provider}:{self.reference}"
 
 
+class RefundState(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("refund", "Waiting for confirmation")
+    DONE = "done", pgettext_lazy("refund", "Refunded")
+    FAILED = "failed", pgettext_lazy("refund", "Failed")
+
+
 class Refund(models.Model):
     """Money given back on a paid order: through the provider's refund API (VNPAY, MoMo), or by
-    hand (cash, POS, bank transfer) with the reference of that payment back. Only refunds that
-    happened are kept; their sum never exceeds the order's amount."""
+    hand (cash, POS, bank transfer) with the reference of that payment back. A refund through a
+    provider is reserved first (pending: its amount counts), then done or failed by the
+    provider's answer; pending and done refunds never add up to more than the order's amount."""
 
     order = models.ForeignKey(
         PaymentOrder, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
@@ -138,6 +145,17 @@ class Refund(models.Model):
     reason = models.CharField(_("reason"), max_length=500)
     method = models.CharField(_("method"), max_length=20)
     reference = models.CharField(_("refund reference"), max_length=100, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=RefundState.choices, default=RefundState.DONE
+    )
+    message = models.CharField(_("provider's answer"), max_length=255, blank=True)
+    provider_order_id = models.CharField(
+        _("provider's refund order id"),
+        max_length=64,
+        blank=True,
+        help_text=_("MoMo's orderId of the refund, to ask MoMo about it later."),
+    )
+    settled_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("refunded at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

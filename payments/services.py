@@ -43,6 +43,7 @@ from payments.models import (
     ReconciliationLine,
     ReconciliationRun,
     Refund,
+    RefundState,
     StatementTransfer,
     TransferOutcome,
     TransferResolution,
@@ -964,8 +965,10 @@ _AMOUNT = re.compile(r"[0-9]{1,15}|[0-9]{1,3}(\.[0-9]{3}){1,4}")  # 60000 or 60.
 
 
 def order_refunded_sum(order: PaymentOrder) -> int:
-    """What has been given back on `order` so far (VND)."""
-    return order.refunds.aggregate(total=Sum("amount"))["total"] or 0
+    """What has been given back on `order` so far, or is being given back (a refund waiting
+    for the provider's answer): the amount no further refund may take (VND)."""
+    counted = order.refunds.exclude(state=RefundState.FAILED)
+    return counted.aggregate(total=Sum("amount"))["total"] or 0
 
 
 def _refund_amount(amount: Any) -> int:
@@ -976,23 +979,179 @@ def _refund_amount(amount: Any) -> int:
     return int(text.replace(".", ""))
 
 
-def _refund_at_provider(
-    order: PaymentOrder, chosen: Any, amount: int, *, full: bool, officer: User, reason: str
-) -> RefundResult:
-    """Ask the provider that took the payment to give `amount` back (VNPAY, MoMo)."""
+def _refund_at_provider(refund: Refund, chosen: Any, *, full: bool) -> RefundResult:
+    """Ask the provider that took the payment to give `refund.amount` back (VNPAY, MoMo)."""
+    order = refund.order
     attempt = order.attempts.filter(provider=order.provider, paid=True).first()
     reference = attempt.reference if attempt is not None else order.code
     if order.provider == "momo":
-        return chosen.refund(reference, amount, order.provider_reference, description=reason)
+        return chosen.refund(
+            reference,
+            refund.amount,
+            order.provider_reference,
+            description=refund.reason,
+            refund_id=refund.provider_order_id,
+        )
     return chosen.refund(
         reference,
-        amount,
+        refund.amount,
         attempt.created_at if attempt is not None else order.created_at,
         full=full,
-        created_by=officer.username,
+        created_by=refund.created_by.username,
         transaction_no=order.provider_reference,
-        order_info=reason,
+        order_info=refund.reason,
     )
+
+
+def _refund_valid(order: PaymentOrder, amount: int) -> int:
+    """What is left to refund on the locked `order`; a `ValidationError` when it cannot be
+    refunded or `amount` is more than that."""
+    if order.state not in REFUNDABLE_STATES:
+        raise ValidationError(
+            _("This payment order is %(state)s; there is nothing to refund.")
+            % {"state": order.get_state_display()},
+            code="state",
+        )
+    left = order.amount - order_refunded_sum(order)
+    if amount > left:
+        raise ValidationError(
+            {"amount": _("At most %(left)s can still be refunded.") % {"left": vnd(left)}}
+        )
+    return left
+
+
+def _refund_by_api(order: PaymentOrder) -> Any:
+    """The provider that gives `order`'s money back through its own API, or None."""
+    chosen = PROVIDERS.get(order.provider)
+    if order.provider in API_REFUNDS and getattr(chosen, "refund", None) is not None:
+        return chosen
+    return None
+
+
+def _order_refunded_state(order: PaymentOrder) -> None:
+    """The locked `order` refunded or partially refunded, by its done refunds."""
+    done = order.refunds.filter(state=RefundState.DONE).aggregate(total=Sum("amount"))["total"]
+    order.state = (
+        OrderState.REFUNDED if (done or 0) >= order.amount else OrderState.PARTIALLY_REFUNDED
+    )
+    order.save(update_fields=["state"])
+
+
+def _refund_audit_done(refund: Refund, order: PaymentOrder, actor: User | None) -> None:
+    audit_record(
+        actor=actor,
+        action="payment.refunded",
+        target=order,
+        details={
+            "order": order.code,
+            "amount": refund.amount,
+            "method": refund.method,
+            "reference": refund.reference,
+            "state": order.state,
+            "reason": refund.reason[:255],
+        },
+    )
+
+
+@transaction.atomic
+def refund_reserve(
+    *, officer: User, order: PaymentOrder, amount: int, reason: str, reference: str
+) -> Refund:
+    """Under the order's row lock: a refund of `amount` checked against what is left. Paid back
+    by hand (cash, POS, transfer; `reference` required) it is recorded done at once; through
+    a provider's API it is reserved — pending, its amount counted — to be asked outside any
+    transaction (`refund_ask_provider`) and settled by `refund_settle`."""
+    order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    payments_access.require_refunder(officer, order.agency_id)
+    _refund_valid(order, amount)
+    by_api = _refund_by_api(order) is not None
+    if not by_api and not (reference.isprintable() and 0 < len(reference) <= 100):
+        raise ValidationError(
+            {"reference": _("Enter the reference of the payment back (voucher, transfer).")}
+        )
+    refund = Refund.objects.create(
+        order=order,
+        amount=amount,
+        reason=reason[:500],
+        method=order.provider,
+        reference="" if by_api else reference,
+        state=RefundState.PENDING if by_api else RefundState.DONE,
+        settled_at=None if by_api else timezone.now(),
+        created_by=officer,
+    )
+    if not by_api:
+        _order_refunded_state(order)
+        _refund_audit_done(refund, order, officer)
+        return refund
+    if order.provider == "momo":  # MoMo's refund has an order id of its own, asked about later
+        refund.provider_order_id = f"{order.code}-R{refund.pk}"
+        refund.save(update_fields=["provider_order_id"])
+    audit_record(
+        actor=officer,
+        action="payment.refund_requested",
+        target=order,
+        details={"order": order.code, "amount": amount, "method": order.provider},
+    )
+    return refund
+
+
+def refund_ask_provider(refund: Refund) -> RefundResult | None:
+    """Ask the provider to carry out the pending `refund` — outside any transaction, so the
+    order's row stays free for its IPNs however long the provider takes. None when the answer
+    is unknown (no answer in time: the refund stays pending for the sweep)."""
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("refund_ask_provider must not run inside a transaction")
+    order = refund.order
+    chosen = _refund_by_api(order)
+    if chosen is None:
+        return RefundResult(order.code, refund.amount, False, "config", "no refund API", "")
+    earlier = order.refunds.filter(state=RefundState.DONE).exclude(pk=refund.pk).exists()
+    try:
+        return _refund_at_provider(
+            refund, chosen, full=not earlier and refund.amount == order.amount
+        )
+    except ProviderApiError as error:
+        if error.code == "network":  # it may have got it: only a query can tell
+            logger.warning("refund %s: %s did not answer", refund.pk, order.provider)
+            return None
+        return RefundResult(order.code, refund.amount, False, error.code, error.message, "")
+    except ValueError as error:
+        return RefundResult(order.code, refund.amount, False, "format", str(error), "")
+
+
+@transaction.atomic
+def refund_settle(refund: Refund, answer: RefundResult, *, actor: User | None) -> Refund:
+    """Record the provider's answer to a pending refund under the order's row lock: accepted,
+    the refund is done and the order refunded or partially refunded; refused, the refund is
+    failed with the provider's message and its reservation released. Audited; a refund settled
+    meanwhile (by the sweep) is left as it is."""
+    order = PaymentOrder.objects.select_for_update().get(pk=refund.order_id)
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.state != RefundState.PENDING:
+        return refund
+    refund.settled_at = timezone.now()
+    refund.message = f"{answer.message} ({answer.response_code})"[:255]
+    if answer.accepted:
+        refund.state = RefundState.DONE
+        refund.reference = answer.provider_reference[:100]
+        refund.save(update_fields=["state", "reference", "message", "settled_at"])
+        _order_refunded_state(order)
+        _refund_audit_done(refund, order, actor)
+        return refund
+    refund.state = RefundState.FAILED
+    refund.save(update_fields=["state", "message", "settled_at"])
+    audit_record(
+        actor=actor,
+        action="payment.refund_refused",
+        target=order,
+        details={
+            "code": answer.response_code,
+            "message": answer.message[:255],
+            "amount": refund.amount,
+            "order": order.code,
+        },
+    )
+    return refund
 
 
 def order_refund(
@@ -1000,97 +1159,100 @@ def order_refund(
 ) -> Refund:
     """Give back `amount` VND of a paid order, for `reason`: through the refund API of the
     provider that took it (VNPAY, MoMo), or — paid back by hand (cash, POS, VietQR transfer)
-    — recorded with `reference` (the voucher or transfer that paid it back). Under the order's
-    row lock the refunds never add up to more than the order's amount; the order is then
-    refunded or partially refunded. A refund the provider refuses changes nothing: it is
-    audited and raised as a `ValidationError` carrying the provider's message."""
+    — recorded with `reference` (the voucher or transfer that paid it back). The refund is
+    reserved under the order's row lock (refunds, pending ones included, never add up to more
+    than the amount), the provider is asked with no lock held, and its answer recorded in a
+    second short transaction. A refusal releases the reservation, is audited and raised as a
+    `ValidationError` carrying the provider's message; no answer leaves the refund pending
+    ("waiting for confirmation") for `refunds_resolve`."""
     reason = nfc(reason or "").strip()
     reference = nfc(reference or "").strip()
     amount = _refund_amount(amount)
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the refund.")})
-    refusal: RefundResult | None = None
-    with transaction.atomic():
-        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
-        payments_access.require_refunder(officer, order.agency_id)
-        if order.state not in REFUNDABLE_STATES:
-            raise ValidationError(
-                _("This payment order is %(state)s; there is nothing to refund.")
-                % {"state": order.get_state_display()},
-                code="state",
-            )
-        refunded = order_refunded_sum(order)
-        left = order.amount - refunded
-        if amount > left:
-            raise ValidationError(
-                {"amount": _("At most %(left)s can still be refunded.") % {"left": vnd(left)}}
-            )
-        chosen = PROVIDERS.get(order.provider)
-        by_api = getattr(chosen, "refund", None) is not None and order.provider in API_REFUNDS
-        if not by_api and not (reference.isprintable() and 0 < len(reference) <= 100):
-            raise ValidationError(
-                {"reference": _("Enter the reference of the payment back (voucher, transfer).")}
-            )
-        if by_api:
-            try:
-                answer = _refund_at_provider(
-                    order,
-                    chosen,
-                    amount,
-                    full=refunded == 0 and amount == order.amount,
-                    officer=officer,
-                    reason=reason,
-                )
-            except (ProviderApiError, ValueError) as error:
-                code = getattr(error, "code", "format")
-                answer = RefundResult(order.code, amount, False, code, str(error), "")
-            if answer.accepted:
-                reference = answer.provider_reference[:100]
-            else:
-                refusal = answer
-                audit_record(
-                    actor=officer,
-                    action="payment.refund_refused",
-                    target=order,
-                    details={
-                        "code": answer.response_code,
-                        "message": answer.message[:255],
-                        "amount": amount,
-                        "order": order.code,
-                    },
-                )
-        if refusal is None:
-            refund = Refund.objects.create(
-                order=order,
-                amount=amount,
-                reason=reason[:500],
-                method=order.provider,
-                reference=reference,
-                created_by=officer,
-            )
-            order.state = OrderState.REFUNDED if amount == left else OrderState.PARTIALLY_REFUNDED
-            order.save(update_fields=["state"])
-            audit_record(
-                actor=officer,
-                action="payment.refunded",
-                target=order,
-                details={
-                    "order": order.code,
-                    "amount": amount,
-                    "method": order.provider,
-                    "reference": reference,
-                    "state": order.state,
-                    "reason": reason[:255],
-                },
-            )
-    if refusal is not None:
+    refund = refund_reserve(
+        officer=officer, order=order, amount=amount, reason=reason, reference=reference
+    )
+    if refund.state != RefundState.PENDING:
+        return refund
+    answer = refund_ask_provider(refund)
+    if answer is None:
+        return refund
+    refund = refund_settle(refund, answer, actor=officer)
+    if refund.state == RefundState.FAILED:
         raise ValidationError(
             _("%(provider)s refused the refund: %(message)s (code %(code)s). Nothing was changed.")
             % {
-                "provider": getattr(chosen, "label", order.provider),
-                "message": refusal.message or "—",
-                "code": refusal.response_code,
+                "provider": getattr(PROVIDERS.get(order.provider), "label", order.provider),
+                "message": answer.message or "—",
+                "code": answer.response_code,
             },
             code="refused",
         )
     return refund
+
+
+# A pending refund is asked about this long after it was requested (longer than a provider's
+# timeout: its request is no longer on its way).
+REFUND_GRACE_SECONDS = 120
+VNPAY_REFUND_TYPES = ("02", "03")  # querydr's vnp_TransactionType of a full, partial refund
+VNPAY_REFUND_TAKEN = ("00", "05", "06")  # refunded, VNPAY processing it, sent to the bank
+
+
+def _refund_record(refund: Refund) -> RefundResult | None:
+    """The provider's record of a pending refund (VNPAY querydr of the payment, MoMo query's
+    refund list): accepted or refused, or None when the provider cannot tell now."""
+    order = refund.order
+    chosen = _refund_by_api(order)
+    attempt = order.attempts.filter(provider=order.provider, paid=True).first()
+    reference = attempt.reference if attempt is not None else order.code
+    try:
+        if order.provider == "momo":
+            found = chosen.refund_status(reference, refund.provider_order_id)
+            if found is None:  # MoMo never got it
+                return RefundResult(order.code, refund.amount, False, "none", "no refund", "")
+            return found
+        record = chosen.query(reference, attempt.created_at if attempt else order.created_at)
+    except ProviderApiError as error:
+        logger.info("no %s record of refund %s: %s", order.provider, refund.pk, error.code)
+        return None
+    kind = record.raw.get("vnp_TransactionType", "")
+    if kind in VNPAY_REFUND_TYPES and record.response_code in VNPAY_REFUND_TAKEN:
+        return RefundResult(
+            order.code,
+            refund.amount,
+            True,
+            "00",
+            "querydr",
+            record.raw.get("vnp_TransactionNo", ""),
+        )
+    if kind in VNPAY_REFUND_TYPES and record.response_code == "09":
+        return RefundResult(order.code, refund.amount, False, "09", "refund rejected", "")
+    if kind == "01":  # VNPAY shows the payment only: the refund never reached it
+        return RefundResult(order.code, refund.amount, False, "none", "no refund", "")
+    return None
+
+
+def refunds_resolve(grace_seconds: int = REFUND_GRACE_SECONDS) -> dict[str, int]:
+    """Pending refunds older than the grace period (their worker died, or the provider did not
+    answer): the provider is asked and the refund recorded done or failed; the others stay
+    pending, shown to staff as waiting for confirmation. One pending refund of an order is
+    settled at a time through VNPAY (its querydr shows the payment's last refund only; two
+    pending ones wait for staff); MoMo names each refund."""
+    counts = {"done": 0, "failed": 0, "pending": 0}
+    due = Refund.objects.filter(
+        state=RefundState.PENDING,
+        created_at__lt=timezone.now() - datetime.timedelta(seconds=grace_seconds),
+    ).select_related("order", "created_by")
+    for refund in due.order_by("pk"):
+        several = (
+            refund.order.provider == "vnpay"
+            and refund.order.refunds.filter(state=RefundState.PENDING).count() > 1
+        )
+        record = None if several else _refund_record(refund)
+        if record is None:
+            counts["pending"] += 1
+            continue
+        settled = refund_settle(refund, record, actor=None)
+        counts[settled.state if settled.state != RefundState.PENDING else "pending"] += 1
+    return counts

@@ -35,7 +35,7 @@ from payments import access as payments_access
 from payments import selectors, services
 from payments.access import finance_agency_id
 from payments.forms import ReconciliationForm, ReportForm, ResolveTransferForm
-from payments.models import PaymentOrder
+from payments.models import PaymentOrder, RefundState
 from payments.pdf import method_name, receipt_pdf, vnd
 from payments.providers.base import CallbackRejected, Redirect, provider
 from payments.providers.tables import TableError, check_size
@@ -523,11 +523,21 @@ def order_refund(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request,
-                _("%(amount)s refunded on order %(code)s.")
-                % {"amount": vnd(refund.amount), "code": order.code},
-            )
+            if refund.state == RefundState.PENDING:
+                messages.warning(
+                    request,
+                    _(
+                        "%(amount)s on order %(code)s: the provider has not answered yet; the "
+                        "refund is waiting for confirmation and will be checked with it."
+                    )
+                    % {"amount": vnd(refund.amount), "code": order.code},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(amount)s refunded on order %(code)s.")
+                    % {"amount": vnd(refund.amount), "code": order.code},
+                )
         return redirect("payments:order_refund", order.code)
     context = {
         "order": order,

@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Payments: pending orders past their expiry asked about at their provider, then expired.
     "payments-expire-orders": {"task": "payments.expire_orders", "schedule": 300.0},
+    "payments-resolve-refunds": {"task": "payments.resolve_refunds", "schedule": 300.0},
     # Signs the audit chain's head outside the database (timestamp authority / seal).
     # The public-service portal and Egov (connectors/portal): outbox sweep, online dossiers.
     "connectors-portal-sync": {"task": "connectors.portal_sync", "schedule": 60.0},

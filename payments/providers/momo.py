@@ -205,6 +205,34 @@ class MomoProvider:
             raw=answer,
         )
 
+    def refund_status(self, order_code: str, refund_id: str) -> RefundResult | None:
+        """MoMo's record of the refund `refund_id` of the payment of `order_code` (the
+        query's `refundTrans` list): accepted when its `resultCode` is 0; None when MoMo lists
+        no such refund. `ProviderApiError` when MoMo cannot be asked."""
+        body = {
+            "partnerCode": self.partner_code,
+            "requestId": str(uuid.uuid4()),
+            "orderId": order_code,
+            "lang": "vi",
+        }
+        answer = self._post("query", body, QUERY_FIELDS)
+        listed = answer.get("refundTrans")
+        if str(answer.get("orderId")) != order_code or not isinstance(listed, list):
+            raise ProviderApiError("format", "MoMo's answer names another order or no refunds")
+        for item in listed:
+            if isinstance(item, dict) and str(item.get("orderId")) == refund_id:
+                code = str(item.get("resultCode", ""))
+                return RefundResult(
+                    order_code=order_code,
+                    amount=int(item.get("amount") or 0),
+                    accepted=code == "0",
+                    response_code=code,
+                    message=str(item.get("message", "")),
+                    provider_reference=str(item.get("transId", "")),
+                    raw=stringify(item),
+                )
+        return None
+
     def refund(
         self,
         order_code: str,

@@ -144,11 +144,16 @@ def test_an_ipn_for_a_refunded_order_changes_nothing(owing, testpay, counter_hea
     assert refused.details["code"] == "02"
 
 
-def _pay_through_vnpay(client, owing, standin) -> PaymentOrder:
+def _pay_through(client, owing, method: str) -> PaymentOrder:
+    """The citizen pays the dossier's fee on the stand-in's page of `method`; the paid order."""
     client.get(reverse("portal:track_token", args=[tracking_token(owing)]))
-    url = provider_url(client.post(reverse("payments:pay"), {"method": "vnpay"}))
+    url = provider_url(client.post(reverse("payments:pay"), {"method": method}))
     assert pay_on_page(url).status_code == 302
-    return _wait_paid(PaymentOrder.objects.get(provider="vnpay"))
+    return _wait_paid(PaymentOrder.objects.get(provider=method))
+
+
+def _pay_through_vnpay(client, owing, standin) -> PaymentOrder:
+    return _pay_through(client, owing, "vnpay")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -196,7 +201,10 @@ def test_a_refund_the_provider_refuses_changes_nothing(owing, vnpay_standin, cou
         services.order_refund(officer=counter_head, order=order, amount=360_000, reason="Rút")
     assert "Transaction not found" in " ".join(refused.value.messages)
     order.refresh_from_db()
-    assert order.state == OrderState.PAID and not Refund.objects.exists()
+    # The reservation is released: the refund is kept as failed, with VNPAY's answer.
+    assert order.state == OrderState.PAID and services.order_refunded_sum(order) == 0
+    failed = Refund.objects.get()
+    assert (failed.state, failed.message) == ("failed", "Transaction not found (91)")
     entry = AuditEntry.objects.get(action="payment.refund_refused")
     assert entry.details["code"] == "91" and entry.details["amount"] == 360_000
 
@@ -292,10 +300,7 @@ def test_a_momo_payment_is_refunded_through_momo(
     than what is left is refused before MoMo is asked."""
     settings.EDOC_PUBLIC_BASE_URL = live_server.url
     with PaymentStandIn() as standin, momo_at(standin):
-        client.get(reverse("portal:track_token", args=[tracking_token(owing)]))
-        url = provider_url(client.post(reverse("payments:pay"), {"method": "momo"}))
-        assert pay_on_page(url).status_code == 302
-        order = _wait_paid(PaymentOrder.objects.get(provider="momo"))
+        order = _pay_through(client, owing, "momo")
         refund = services.order_refund(
             officer=counter_head, order=order, amount=360_000, reason="Rút hồ sơ"
         )

@@ -328,8 +328,11 @@ class Handler(BaseHTTPRequestHandler):
                 "vnp_BankCode": transaction["vnp_BankCode"],
                 "vnp_PayDate": transaction["vnp_PayDate"],
                 "vnp_TransactionNo": transaction["vnp_TransactionNo"],
-                "vnp_TransactionType": "01",
-                "vnp_TransactionStatus": transaction["vnp_TransactionStatus"],
+                # A refunded payment's querydr shows its last refund: type 02/03, status 05.
+                "vnp_TransactionType": transaction.get("refund_type", "01"),
+                "vnp_TransactionStatus": "05"
+                if transaction.get("refund_type")
+                else transaction["vnp_TransactionStatus"],
                 "vnp_OrderInfo": transaction["vnp_OrderInfo"],
             }
         )
@@ -348,6 +351,7 @@ class Handler(BaseHTTPRequestHandler):
                 )
                 with self.state.lock:
                     self.state.refunds.append({"provider": "vnpay", **values})
+                    transaction["refund_type"] = values["vnp_TransactionType"]
         return self._vnpay_answer(answer)
 
     def _vnpay_answer(self, answer: dict[str, str]) -> None:
@@ -424,12 +428,22 @@ class Handler(BaseHTTPRequestHandler):
                 transId=transaction["transId"],
                 payType=transaction["payType"],
                 extraData=transaction["extraData"],
+                refundTrans=transaction.get("refundTrans", []),
             )
         if transaction["resultCode"] != 0 or int(body.get("amount", 0)) > transaction["amount"]:
             return self._momo_answer(body, 1002, "Refund refused.")
         refund_id = next(self.state.numbers)
         with self.state.lock:
             self.state.refunds.append({"provider": "momo", **body, "refundTransId": refund_id})
+            transaction.setdefault("refundTrans", []).append(
+                {
+                    "orderId": body.get("orderId", ""),
+                    "amount": int(body["amount"]),
+                    "resultCode": 0,
+                    "transId": refund_id,
+                    "createdTime": int(time.time() * 1000),
+                }
+            )
         return self._momo_answer(body, 0, "Thành công.", amount=body["amount"], transId=refund_id)
 
     def _momo_page(self, session: str) -> None:
