@@ -25,6 +25,8 @@ from payments.models import (
     Receipt,
     ReconciliationCategory,
     ReconciliationRun,
+    Refund,
+    RefundState,
     StatementTransfer,
     TransferOutcome,
 )
@@ -82,9 +84,13 @@ def order_for_officer(user: User, code: str) -> PaymentOrder | None:
     return order
 
 
+CASH_METHODS = (CASH, "counter")  # everything else (online, VietQR, POS card) is cashless
+
+
 def cash_book(officer: User, day: datetime.date) -> dict:
     """What `officer` collected at the counter on `day` (local time): the orders, in the order
-    paid, with totals per method."""
+    paid, with totals per method; the counter's refunds paid back that day (cash, POS) of the
+    orders they collected or recorded by them, and the day's net (collected − refunded)."""
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=VN_TZ)
     orders = (
         PaymentOrder.objects.filter(
@@ -98,14 +104,39 @@ def cash_book(officer: User, day: datetime.date) -> dict:
         .order_by("paid_at", "pk")
     )
 
-    def total(methods: tuple[str, ...]) -> int:
-        return orders.filter(provider__in=methods).aggregate(sum=Sum("amount"))["sum"] or 0
+    refunds = (
+        Refund.objects.filter(
+            Q(order__collected_by=officer) | Q(created_by=officer),
+            method__in=COUNTER_METHODS,
+            state=RefundState.DONE,
+            created_at__gte=start,
+            created_at__lt=start + datetime.timedelta(days=1),
+        )
+        .select_related("order__receipt", "created_by")
+        .order_by("created_at", "pk")
+    )
 
+    def total(rows: QuerySet, field: str, methods: tuple[str, ...]) -> int:
+        return rows.filter(**{f"{field}__in": methods}).aggregate(sum=Sum("amount"))["sum"] or 0
+
+    cash, refunded_cash = (
+        total(orders, "provider", CASH_METHODS),
+        total(refunds, "method", CASH_METHODS),
+    )
+    collected, refunded = (
+        total(orders, "provider", COUNTER_METHODS),
+        total(refunds, "method", COUNTER_METHODS),
+    )
     return {
         "orders": orders,
-        "cash": total((CASH, "counter")),
-        "pos": total((POS,)),
-        "total": total(COUNTER_METHODS),
+        "refunds": refunds,
+        "cash": cash,
+        "pos": total(orders, "provider", (POS,)),
+        "total": collected,
+        "refunded_cash": refunded_cash,
+        "refunded_pos": total(refunds, "method", (POS,)),
+        "net_cash": cash - refunded_cash,
+        "net_total": collected - refunded,
     }
 
 
@@ -175,12 +206,23 @@ class ReportRow:
     amount: int = 0
     cashless_amount: int = 0
     fee: int = 0
+    refund_count: int = 0
+    refunded: int = 0
 
     def add(self, count: int, amount: int, cashless: bool, fee: int) -> None:
         self.count += count
         self.amount += count * amount
         self.cashless_amount += count * amount if cashless else 0
         self.fee += count * fee
+
+    def add_refunds(self, count: int, amount: int) -> None:
+        self.refund_count += count
+        self.refunded += amount
+
+    @property
+    def net(self) -> int:
+        """What was paid less what was refunded in the period (VND)."""
+        return self.amount - self.refunded
 
     @property
     def cashless_share(self) -> Decimal | None:
@@ -204,17 +246,15 @@ class PaymentReport:
         return self.total.cashless_share
 
 
-CASH_METHODS = (CASH, "counter")  # everything else (online, VietQR, POS card) is cashless
-
-
 def payment_report(
     user: User, *, date_from: datetime.date, date_to: datetime.date
 ) -> PaymentReport:
     """The agency's orders paid from `date_from` to `date_to` (local days, both included) per
     method and per procedure (orders of no dossier: "other services"), with the cashless share
     and each provider's fees (EDOC_PAYMENT_FEES, per transaction). The database groups the
-    orders by method, procedure and amount; the fees are applied per group. Refunds are not
-    subtracted (amounts are what was paid)."""
+    orders by method, procedure and amount; the fees are applied per group. The refunds done
+    in the period (by the day they were recorded, whenever the order was paid) are counted per
+    method and procedure and subtracted in `net`; fees are not given back."""
     agency_id = require_finance(user)
     fees = payment_fees()
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=VN_TZ)
@@ -232,21 +272,41 @@ def payment_report(
     providers: dict[str, ReportRow] = {}
     procedures: dict[int | None, ReportRow] = {}
     total = ReportRow("total", _("Total"))
+
+    def rows_of(method: str, procedure_id: int | None, name: str | None) -> list[ReportRow]:
+        """The method's row, the procedure's row and the total, which a group adds to."""
+        procedure_row = ReportRow(str(procedure_id or ""), name or _("Other services"))
+        return [
+            providers.setdefault(method, ReportRow(method, method_name(method))),
+            procedures.setdefault(procedure_id, procedure_row),
+            total,
+        ]
+
     for group in groups:
         method, amount, count = group["provider"], group["amount"], group["count"]
         cashless = method not in CASH_METHODS
         fee = fees[method].of(amount) if method in fees else 0
-        procedure_id = group["dossier__procedure_id"]
-        provider_row = providers.setdefault(method, ReportRow(method, method_name(method)))
-        procedure_row = procedures.setdefault(
-            procedure_id,
-            ReportRow(
-                str(procedure_id or ""),
-                group["dossier__procedure__name"] or _("Other services"),
-            ),
-        )
-        for row in (provider_row, procedure_row, total):
+        procedure = (group["dossier__procedure_id"], group["dossier__procedure__name"])
+        for row in rows_of(method, *procedure):
             row.add(count, amount, cashless, fee)
+    refunds = (
+        Refund.objects.filter(
+            order__agency_id=agency_id,
+            state=RefundState.DONE,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("method", "order__dossier__procedure_id", "order__dossier__procedure__name")
+        .annotate(count=Count("pk"), sum=Sum("amount"))
+        .order_by()
+    )
+    for group in refunds:
+        procedure = (
+            group["order__dossier__procedure_id"],
+            group["order__dossier__procedure__name"],
+        )
+        for row in rows_of(group["method"], *procedure):
+            row.add_refunds(group["count"], group["sum"])
     return PaymentReport(
         date_from=date_from,
         date_to=date_to,

@@ -444,8 +444,8 @@ def transfer_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
-    """Orders paid in a period per method and per procedure, the cashless share and the
-    providers' fees; `?format=xlsx` exports it."""
+    """Orders paid in a period per method and per procedure, the cashless share, the
+    providers' fees, the refunds of the period and the net; `?format=xlsx` exports it."""
     _require_finance(request)
     form = ReportForm(request.GET or None)
     date_from, date_to = form.period(selectors.local_today())
@@ -472,6 +472,9 @@ def _report_xlsx(result: selectors.PaymentReport) -> bytes:
                 row.fee,
                 row.cashless_amount,
                 float(row.cashless_share) if row.cashless_share is not None else None,
+                row.refund_count,
+                row.refunded,
+                row.net,
             ]
             for row in items
         ]
@@ -482,6 +485,9 @@ def _report_xlsx(result: selectors.PaymentReport) -> bytes:
         _("Provider fees"),
         _("Cashless amount"),
         _("Cashless share (%)"),
+        _("Number refunded"),
+        _("Amount refunded"),
+        _("Net (after refunds)"),
     ]
     total = rows([result.total])[0]
     total[0] = _("Total")

@@ -6,6 +6,7 @@ a refunded order is answered "already confirmed" and changes nothing; every step
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import pytest
@@ -18,7 +19,7 @@ from django.utils import timezone
 from edoc.models import AuditEntry
 from edoc.models.organisation import Role
 from onestop.selectors import tracking_token
-from payments import services
+from payments import selectors, services
 from payments.models import OrderState, PaymentOrder, Receipt, Refund
 from payments.providers.vnpay import secure_hash, vnpay_time
 from tests.conftest import _user
@@ -311,3 +312,24 @@ def test_a_momo_payment_is_refunded_through_momo(
     assert str(sent["transId"]) == order.provider_reference and sent["amount"] == 360_000
     assert sent["orderId"].startswith(f"{order.code}-R")
     assert refund.reference == str(sent["refundTransId"])
+
+
+def test_the_cash_book_shows_the_cash_refunds_of_the_day_and_the_net(
+    client, owing, officer, counter_head
+):
+    """360.000 đ taken in cash today, 60.000 đ of it paid back in cash today: the officer's cash
+    book lists the refund and nets the day at 300.000 đ."""
+    order = _paid_in_cash(owing, officer)
+    services.order_refund(
+        officer=counter_head, order=order, amount=60_000, reason="Thu thừa", reference="PC-0007"
+    )
+    client.force_login(officer)
+    book = client.get(reverse("payments:cash_book")).content.decode()
+    assert 'class="cash-book-refund"' in book and "PC-0007" in book
+    assert 'id="total-cash">360.000 đ<' in book
+    assert 'id="refunded-cash">60.000 đ<' in book
+    assert 'id="net-cash">300.000 đ<' in book and 'id="net-total">300.000 đ<' in book
+    assert "Hoàn trả tiền mặt" in book
+    yesterday = (selectors.local_today() - datetime.timedelta(days=1)).isoformat()
+    other_day = client.get(reverse("payments:cash_book"), {"day": yesterday}).content.decode()
+    assert 'class="cash-book-refund"' not in other_day and 'id="net-cash">0 đ<' in other_day

@@ -134,3 +134,73 @@ def test_the_report_shows_its_default_period_in_the_filter(client, officer):
     today = selectors.local_today()
     assert f'value="{today.replace(day=1):%Y-%m-%d}"' in html
     assert f'value="{today:%Y-%m-%d}"' in html
+
+
+@pytest.fixture
+def known_refunds(known_orders, users):
+    """Refunds in November 2026: VNPAY 60.000 of the dossier's fee and 100.000 of the other
+    VNPAY order, the cash order's 150.000 in full; not counted: a failed MoMo one, a pending
+    VNPAY one, one done on 1/12."""
+    from payments.models import PaymentOrder, Refund
+
+    def refund(order, amount, at, state="done"):
+        made = Refund.objects.create(
+            order=order,
+            amount=amount,
+            reason="Hoàn",
+            method=order.provider,
+            state=state,
+            created_by=users["director"],
+        )
+        Refund.objects.filter(pk=made.pk).update(created_at=at)
+
+    vnpay_fee, vnpay_other = PaymentOrder.objects.filter(provider="vnpay", amount=360_000)
+    if vnpay_fee.dossier_id is None:
+        vnpay_fee, vnpay_other = vnpay_other, vnpay_fee
+    cash = PaymentOrder.objects.get(provider="cash")
+    momo = PaymentOrder.objects.get(provider="momo", state="paid")
+    refund(vnpay_fee, 60_000, AT + datetime.timedelta(days=1))
+    refund(vnpay_other, 100_000, AT + datetime.timedelta(days=6))
+    refund(cash, 150_000, datetime.datetime(2026, 11, 30, 23, 59, 30, tzinfo=VN_TZ))
+    refund(momo, 100_100, AT, state="failed")
+    refund(vnpay_other, 10_000, AT, state="pending")
+    refund(vnpay_other, 20_000, datetime.datetime(2026, 12, 1, 0, 0, 1, tzinfo=VN_TZ))
+    return known_orders
+
+
+@pytest.mark.django_db
+def test_the_report_subtracts_the_refunds_of_the_period(client, officer, known_refunds):
+    report = selectors.payment_report(officer, date_from=NOV[0], date_to=NOV[1])
+    rows = {
+        row.key: (row.amount, row.refund_count, row.refunded, row.net) for row in report.providers
+    }
+    assert rows == {
+        "vnpay": (720_000, 2, 160_000, 560_000),
+        "momo": (100_100, 0, 0, 100_100),
+        "vietqr": (300_000, 0, 0, 300_000),
+        "pos": (200_000, 0, 0, 200_000),
+        "cash": (150_000, 1, 150_000, 0),
+    }
+    total = report.total
+    assert (total.amount, total.refunded, total.net) == (1_470_100, 310_000, 1_160_100)
+    procedures = {row.key: (row.refunded, row.net) for row in report.procedures}
+    assert procedures == {
+        str(known_refunds.procedure.pk): (60_000, 300_000),
+        "": (250_000, 860_100),
+    }
+
+    client.force_login(officer)
+    url = reverse("payments:report")
+    period = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+    html = client.get(url, period).content.decode()
+    assert "310.000 đ" in html and "1.160.100 đ" in html and "Đã hoàn trả" in html
+    response = client.get(url, {**period, "format": "xlsx"})
+    rows = [list(r) for r in load_workbook(io.BytesIO(response.content)).active.values]
+    header = next(row for row in rows if row and row[1] == "Số giao dịch")
+    by_label = {
+        row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in rows if row and row[0]
+    }
+    assert by_label["VNPAY"]["Đã hoàn trả"] == 160_000
+    assert by_label["VNPAY"]["Thực thu (sau hoàn trả)"] == 560_000
+    assert by_label["Tổng cộng"]["Đã hoàn trả"] == 310_000
+    assert by_label["Tổng cộng"]["Thực thu (sau hoàn trả)"] == 1_160_100
