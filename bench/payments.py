@@ -12,7 +12,9 @@ Ours, per IPN: the raw callback stored first (INSERT), the signature verified (V
 HMAC-SHA512 over the sorted, URL-encoded parameters), the order's row locked, amount, state and
 replay window checked, the order marked paid, a receipt numbered under its counter's row lock,
 the callback's outcome recorded and two audit entries appended to the hash chain. Orders here
-pay a generic obligation (no dossier: the one-stop settlement is not measured). The replay
+pay a generic obligation (no dossier: the one-stop settlement is not measured), each started
+like `order_start` does (a payment attempt named by its code, which the IPN finds the order
+through and marks paid). The replay
 pass sends every IPN again (answered 02, nothing credited). Bare, per IPN: the same HMAC check
 and `UPDATE … SET state = 'paid' WHERE code = %s AND state = 'pending'` in autocommit.
 One process, sequential. A Markdown report on stdout; --write-docs replaces its section of
@@ -50,9 +52,11 @@ TMN, SECRET = "EDOCBENCH", "bench-secret-0123456789ABCDEF"
 BENCH_DB = "edoc_bench_payments"
 
 
-def _orders(prefix: str, count: int) -> list[str]:
+def _orders(prefix: str, count: int, *, attempts: bool = False) -> list[str]:
+    """`count` pending VNPAY orders; with `attempts`, each started like `order_start` does
+    (its payment attempt named by the order's code, which the IPN then marks paid)."""
     from edoc.models import Agency
-    from payments.models import OrderState, PaymentOrder
+    from payments.models import OrderState, PaymentAttempt, PaymentOrder
 
     agency = Agency.objects.first() or Agency.objects.create(
         name="Sở Y tế Đồng Nai", short_name="SYT", code="000.00.23.H19"
@@ -73,6 +77,16 @@ def _orders(prefix: str, count: int) -> list[str]:
         for index in range(count)
     ]
     PaymentOrder.objects.bulk_create(orders, batch_size=1000)
+    if attempts:
+        PaymentAttempt.objects.bulk_create(
+            [
+                PaymentAttempt(
+                    order=order, provider="vnpay", reference=order.code, created_at=timezone.now()
+                )
+                for order in orders
+            ],
+            batch_size=1000,
+        )
     return [order.code for order in orders]
 
 
@@ -108,7 +122,7 @@ def measure(count: int) -> dict[str, float]:
     from payments.services import callback_process
 
     register_provider(VnpayProvider(tmn_code=TMN, hash_secret=SECRET, payment_url="x", api_url="x"))
-    ours = [_ipn(code, n) for n, code in enumerate(_orders("TTB", count + 1))]
+    ours = [_ipn(code, n) for n, code in enumerate(_orders("TTB", count + 1, attempts=True))]
     bare = [_ipn(code, n) for n, code in enumerate(_orders("TTR", count))]
     callback_process("vnpay", _ipn("TTB-warm-up", 0), "127.0.0.1")  # imports, caches
 
@@ -167,8 +181,15 @@ def report(count: int, rates: dict[str, float]) -> str:
             "",
             f"Ours handles {ratio:.2f}× the bare rate (1 : {1 / ratio:.1f}): an accepted IPN is "
             f"{rates['queries']} SQL statements (savepoints included) — the callback log's insert "
-            "and update, the order's lock and update, the receipt counter's locked update and "
-            "the receipt, two audit entries on the chain's locked head — against one UPDATE.",
+            "and update, the order's lock (one SELECT … FOR UPDATE through its payment "
+            "attempt) and update, the attempt marked paid, the receipt counter's locked update "
+            "and the receipt, two audit entries on the chain's locked head — against one "
+            "UPDATE.",
+            "",
+            "Reproduce: `DATABASE_URL=postgres://edoc:edoc@127.0.0.1:54329/edoc "
+            f".venv/bin/python bench/payments.py --orders {count}` (it creates, migrates and "
+            "drops its own database `edoc_bench_payments` on that server; `--write-docs` "
+            "rewrites this section).",
             END,
         ]
     )

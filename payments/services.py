@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -298,10 +298,16 @@ def _attempt_new(order: PaymentOrder, chosen: Provider) -> PaymentAttempt:
     )
 
 
-def _attempt_of(provider_key: str, reference: str) -> PaymentAttempt | None:
-    """The attempt a provider's transaction reference names (None: the order's code itself,
-    or an order started before attempts were kept)."""
-    return PaymentAttempt.objects.filter(provider=provider_key, reference=reference).first()
+def _locked_order_of(provider_key: str, reference: str) -> PaymentOrder | None:
+    """The order a provider's transaction reference names — through its attempt ("TT…-2"), or
+    the order's code itself (an order started before attempts were kept) — its row locked, in
+    one statement (an IPN's lookup: the attempt is not loaded on its own)."""
+    attempts = PaymentAttempt.objects.filter(provider=provider_key, reference=reference)
+    return (
+        PaymentOrder.objects.select_for_update()
+        .filter(Q(pk__in=attempts.values("order_id")) | Q(code=reference))
+        .first()
+    )
 
 
 def callback_process(
@@ -370,9 +376,7 @@ def _result_apply(
 ) -> tuple[CallbackAnswer, PaymentOrder | None]:
     """A verified provider result applied to its order under the order's row lock (a bank
     statement's lines are days old: no replay window for them, their import is idempotent)."""
-    attempt = _attempt_of(provider_key, result.order_code)
-    code = attempt.order.code if attempt is not None else result.order_code
-    order = PaymentOrder.objects.select_for_update().filter(code=code).first()
+    order = _locked_order_of(provider_key, result.order_code)
     if order is None:
         return _answer(NOT_FOUND), None
     if result.amount != order.amount:
@@ -398,8 +402,9 @@ def _result_apply(
     order.state = OrderState.PAID
     order.paid_at = result.paid_at or now
     order.save(update_fields=["state", "provider", "provider_reference", "paid_at"])
-    if attempt is not None:
-        PaymentAttempt.objects.filter(pk=attempt.pk).update(paid=True)
+    PaymentAttempt.objects.filter(
+        order=order, provider=provider_key, reference=result.order_code
+    ).update(paid=True)
     _settle(order, method=provider_key, actor=actor)
     return _answer(OK), order
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from payments import services
-from payments.models import OrderState, PaymentOrder, Receipt
+from payments.models import OrderState, PaymentAttempt, PaymentOrder, Receipt
 from tests.payments.conftest import ipn_params
 from tests.payments.standin import pay_on_page
 from tests.payments.test_vnpay_flow import _wait_paid
@@ -84,3 +84,30 @@ def test_paying_again_at_the_vnpay_stand_in_is_not_refused(owing, vnpay_standin,
     assert _wait_paid(order).state == OrderState.PAID
     (ipn,) = vnpay_standin.state()["ipns"]
     assert '"RspCode": "00"' in ipn["answer"]["body"]
+
+
+def test_an_ipn_finds_and_locks_its_order_in_one_statement(owing, testpay):
+    """The attempt named by the IPN's reference is not read on its own (nor its order lazily):
+    one SELECT … FOR UPDATE through it finds the order (bench/payments.py: 2 statements fewer
+    per IPN)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, _where = _start(PaymentOrder.objects.get(), "testpay")
+    second, _where = _start(first, "testpay")  # a second attempt: "TT…-2"
+    reference = second.attempts.latest("pk").reference
+    assert reference.endswith("-2")
+    with CaptureQueriesContext(connection) as queries:
+        answer = services.callback_process("testpay", ipn_params(reference, 360_000), "")
+    assert answer.code == "00"
+    statements = [query["sql"] for query in queries.captured_queries]
+    paid = next(
+        n for n, sql in enumerate(statements) if sql.startswith('UPDATE "payments_paymentorder"')
+    )
+    lookups = [
+        sql
+        for sql in statements[:paid]
+        if sql.startswith("SELECT") and ("payments_paymentorder" in sql or "paymentattempt" in sql)
+    ]
+    assert len(lookups) == 1, lookups
+    assert PaymentAttempt.objects.get(reference=reference).paid
