@@ -114,6 +114,9 @@ def test_a_refused_refund_releases_its_reservation(
     client.force_login(counter_head)
     page = client.get(url).content.decode()
     assert "Không thành công" in page and "Refund refused" in page
+    # The payer's pages (the receipt's public page) list only the refunds that were made.
+    public = client.get(reverse("payments:receipt", args=[order.receipt.code])).content.decode()
+    assert 'class="refund-line"' not in public
 
 
 def test_a_refund_left_pending_by_a_crash_is_settled_by_the_sweep(
