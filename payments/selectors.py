@@ -318,8 +318,9 @@ def payment_report(
 
 def refundable_orders(user: User, query: str = "") -> QuerySet[PaymentOrder]:
     """The paid orders of the agency `user` may refund (none when they may not), newest paid
-    first; `query` finds an order by its code, its receipt's number, the payer or the
-    provider's reference."""
+    first, each with its number of refunds waiting for the provider's answer
+    (`pending_refunds`); `query` finds an order by its code, its receipt's number, the payer or
+    the provider's reference."""
     if not user.is_authenticated or not user.unit_id:
         return PaymentOrder.objects.none()
     agency_id = user.unit.agency_id
@@ -337,7 +338,12 @@ def refundable_orders(user: User, query: str = "") -> QuerySet[PaymentOrder]:
         if query.isdigit():
             found |= Q(receipt__number=int(query))
         orders = orders.filter(found)
-    return orders.select_related("receipt", "dossier").order_by("-paid_at", "-pk")
+    pending = Count("refunds", filter=Q(refunds__state=RefundState.PENDING))
+    return (
+        orders.select_related("receipt", "dossier")
+        .annotate(pending_refunds=pending)
+        .order_by("-paid_at", "-pk")
+    )
 
 
 def order_for_refunder(user: User, code: str) -> PaymentOrder | None:

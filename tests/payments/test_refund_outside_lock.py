@@ -136,6 +136,8 @@ def test_a_refund_left_pending_by_a_crash_is_settled_by_the_sweep(
     client.force_login(counter_head)
     page = client.get(reverse("payments:order_refund", args=[order.code])).content.decode()
     assert "Đang chờ xác nhận" in page
+    listed = client.get(reverse("payments:refunds"), {"q": order.code}).content.decode()
+    assert 'class="refund-pending"' in listed and "1 khoản hoàn tiền đang chờ xác nhận" in listed
     assert services.refunds_resolve(grace_seconds=0) == {"done": 1, "failed": 0, "pending": 0}
     refund.refresh_from_db()
     order.refresh_from_db()
