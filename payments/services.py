@@ -1209,6 +1209,8 @@ def _refund_record(refund: Refund) -> RefundResult | None:
     refund list): accepted or refused, or None when the provider cannot tell now."""
     order = refund.order
     chosen = _refund_by_api(order)
+    if chosen is None:  # the provider is no longer configured: staff decide
+        return None
     attempt = order.attempts.filter(provider=order.provider, paid=True).first()
     reference = attempt.reference if attempt is not None else order.code
     try:

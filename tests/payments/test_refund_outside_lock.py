@@ -7,10 +7,12 @@ crash in between leaves a pending refund that the sweep settles by asking the pr
 from __future__ import annotations
 
 import contextlib
+import io
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
@@ -224,3 +226,25 @@ def test_a_momo_refund_left_pending_is_settled_by_the_sweep(
     order.refresh_from_db()
     assert order.state == OrderState.PARTIALLY_REFUNDED
     assert services.order_refunded_sum(order) == 100_000
+
+
+def test_a_refund_with_no_answer_waits_for_confirmation(client, owing, vnpay_standin, counter_head):
+    """VNPAY cannot be reached: whether it got the refund is unknown, so the refund stays
+    pending (the page says so); the sweep later asks VNPAY, which has no refund: failed."""
+    order = _pay_through_vnpay(client, owing, vnpay_standin)
+    client.force_login(counter_head)
+    url = reverse("payments:order_refund", args=[order.code])
+    with vnpay_api_through("http://127.0.0.1:9"):
+        answer = client.post(url, {"amount": "360.000", "reason": "Rút hồ sơ"}, follow=True)
+    page = answer.content.decode()
+    assert "chờ xác nhận" in page and "Đang chờ xác nhận" in page
+    refund = Refund.objects.get()
+    assert refund.state == RefundState.PENDING
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID and services.order_refunded_sum(order) == 360_000
+    assert services.refunds_resolve() == {"done": 0, "failed": 0, "pending": 0}  # too recent
+    out = io.StringIO()
+    call_command("payments_refunds", "--grace", "0", stdout=out)
+    assert out.getvalue().strip() == "done: 0, failed: 1, pending: 0"
+    refund.refresh_from_db()
+    assert refund.state == RefundState.FAILED and services.order_refunded_sum(order) == 0
