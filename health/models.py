@@ -46,9 +46,14 @@ class AdminUnit(models.Model):
     name = models.CharField(_("name"), max_length=120)
     name_folded = models.CharField(max_length=120, editable=False, db_index=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
     )
-    province_code = models.CharField(max_length=10, db_index=True)
+    province_code = models.CharField(_("province code"), max_length=10, db_index=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 

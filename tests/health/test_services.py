@@ -147,7 +147,7 @@ def test_visit_add_is_idempotent_and_keeps_the_diagnoses(people, codes, facility
     assert first.created and not again.created
     visit = MedicalVisit.objects.get()
     assert [c.code for c in visit.secondary_diagnoses.all()] == ["E11"]
-    assert visit.get_outcome_display() == "Improved"
+    assert visit.get_outcome_display() == "Đỡ"
     with pytest.raises(ValidationError):
         services.visit_add(**kwargs | {"row_key": "2", "discharged_at": admitted.replace(day=1)})
     assert MedicalVisit.objects.count() == 1

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from health import views
+
+app_name = "health"
+
+urlpatterns = [
+    path("people/", views.people_list, name="people"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/summary/", views.person_summary, name="person_summary"),
+]
