@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from edoc.services.audit import audit_record
@@ -48,7 +47,6 @@ def people_list(request: HttpRequest) -> HttpResponse:
     return render(request, "health/people_list.html", {"page": page, "q": query})
 
 
-@never_cache
 @login_required
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -63,7 +61,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "health/person_detail.html", context)
 
 
-@never_cache
 @login_required
 @require_http_methods(["POST"])
 def person_summary(request: HttpRequest, pk: int) -> HttpResponse:

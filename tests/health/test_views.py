@@ -68,7 +68,7 @@ def test_a_person_page_with_timeline_is_audited_and_others_are_404(
     assert "075190001234" in body  # the record itself shows the full ID
     assert "Bệnh lý tăng huyết áp" in body and "Vắc xin COVID-19 AstraZeneca" in body
     assert "Tiêm chủng" in body
-    assert "no-store" in response["Cache-Control"]  # sensitive data: never cached
+    assert "no-store" in response["Cache-Control"]  # edoc.middleware: never cached
     entry = AuditEntry.objects.get(action="health.person_viewed")
     assert entry.object_id == str(an.pk) and entry.actor_username == "chuyenvien"
     other = bien_hoa_client.get(reverse("health:person", args=[people["binh"].pk]))
