@@ -20,6 +20,7 @@ unique, so importing the same file again changes nothing.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -443,3 +444,19 @@ class HealthAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_scope_display()} · {self.area or self.facility}"
+
+    def clean(self) -> None:
+        """The area is of the scope's level (a district officer's area is a district)."""
+        if self.scope == self.Scope.FACILITY:
+            if self.area_id:
+                raise ValidationError({"area": _("A facility officer has a facility, no area.")})
+            return
+        if self.facility_id:
+            raise ValidationError({"facility": _("An area officer has an area, no facility.")})
+        if self.area_id and self.area.level != self.scope:
+            raise ValidationError(
+                {
+                    "area": _("The area must be a unit of the role's level (%(level)s).")
+                    % {"level": self.get_scope_display()}
+                }
+            )

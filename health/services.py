@@ -118,6 +118,18 @@ class Added:
     created: bool
 
 
+@nfc_inputs
+def person_import(*, actor: Any, source: str, row_key: str, **fields: Any) -> Added:
+    """Create the person of an imported row; the same (source, row key) again returns the
+    record made the first time and changes nothing. Matching other records (same citizen ID,
+    similar names) is the clean-up's work: a citizen ID already on file is a ValidationError."""
+    _require_key(source, row_key)
+    existing = _existing(Person, source, row_key)
+    if existing:
+        return Added(existing, False)
+    return Added(person_create(actor=actor, source=source, row_key=row_key, **fields), True)
+
+
 def _existing(model, source: str, row_key: str):
     return model.objects.filter(source=source, row_key=row_key).first()
 

@@ -58,3 +58,13 @@ def test_an_assignment_names_an_area_or_a_facility_not_both(users, places):
 )
 def test_mask(value, masked):
     assert access.mask(value) == masked
+
+
+def test_an_assignment_area_matches_its_scope(users, places):
+    from django.core.exceptions import ValidationError
+
+    wrong = HealthAssignment(user=users["clerk"], scope="district", area=places["province"])
+    with pytest.raises(ValidationError) as error:
+        wrong.full_clean()
+    assert "area" in error.value.message_dict
+    HealthAssignment(user=users["clerk"], scope="province", area=places["province"]).full_clean()

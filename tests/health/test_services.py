@@ -151,3 +151,26 @@ def test_visit_add_is_idempotent_and_keeps_the_diagnoses(people, codes, facility
     with pytest.raises(ValidationError):
         services.visit_add(**kwargs | {"row_key": "2", "discharged_at": admitted.replace(day=1)})
     assert MedicalVisit.objects.count() == 1
+
+
+def test_person_import_is_idempotent_by_source_and_row_key(places, users):
+    fields = dict(
+        full_name="Đỗ Văn Dũng",
+        birth_date=date(1960, 2, 3),
+        sex="male",
+        citizen_id="075160002222",
+        commune=places["bien_hoa_commune"],
+    )
+    first = services.person_import(
+        actor=users["clerk"], source="records.xlsx", row_key="5", **fields
+    )
+    again = services.person_import(
+        actor=users["clerk"], source="records.xlsx", row_key="5", **fields
+    )
+    assert first.created and not again.created and again.row.pk == first.row.pk
+    assert first.row.imported_at is not None and first.row.source == "records.xlsx"
+    assert Person.objects.count() == 1
+    assert AuditEntry.objects.filter(action="health.person_created").count() == 1
+    with pytest.raises(ValidationError):  # the same citizen ID from another row: refused
+        services.person_import(actor=users["clerk"], source="records.xlsx", row_key="6", **fields)
+    assert Person.objects.count() == 1
