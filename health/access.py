@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from health.models import HealthAssignment, Person
+from health.models import AdminUnit, HealthAssignment, Person
 
 
 def _assignments(user) -> list[HealthAssignment]:
@@ -59,6 +59,25 @@ def visible_people(user) -> QuerySet[Person]:
     if any(a.scope == HealthAssignment.Scope.FACILITY for a in assignments):
         people = Person.objects.filter(pk__in=people.values("pk"))  # the visit join repeats
     return people
+
+
+def communes_for(user) -> QuerySet[AdminUnit]:
+    """The communes (2008 edition) in which `user` may create records: those of their areas;
+    none for facility officers and users without a health role."""
+    condition = Q()
+    for assignment in _assignments(user):
+        area = assignment.area
+        if assignment.scope == HealthAssignment.Scope.PROVINCE:
+            condition |= Q(province_code=area.province_code)
+        elif assignment.scope == HealthAssignment.Scope.DISTRICT:
+            condition |= Q(parent_id=area.pk)
+        elif assignment.scope == HealthAssignment.Scope.COMMUNE:
+            condition |= Q(pk=area.pk)
+    if not condition:
+        return AdminUnit.objects.none()
+    return AdminUnit.objects.filter(
+        condition, level=AdminUnit.Level.COMMUNE, edition="2008"
+    ).select_related("parent")
 
 
 def can_view_person(user, person: Person) -> bool:

@@ -4,17 +4,17 @@ selector (`health.access`) and every view, search and print is audited."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from edoc.services.audit import audit_record
 from edoc.text import nfc
-from edoc.views.common import paginate
-from health import access, selectors
-from health.forms import ExportReasonForm
+from edoc.views.common import form_add_service_errors, paginate
+from health import access, selectors, services
+from health.forms import ExportReasonForm, PersonForm
 
 
 def _require_role(request: HttpRequest) -> None:
@@ -82,3 +82,21 @@ def person_summary(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = _record(person) | {"reason": reason}
     return render(request, "health/person_summary.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    """A new record (part I), in a commune of the officer's area."""
+    _require_role(request)
+    communes = access.communes_for(request.user)
+    form = PersonForm(request.POST or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            return redirect("health:person", person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "health/person_form.html", {"form": form}, status=status)

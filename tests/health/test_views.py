@@ -92,3 +92,38 @@ def test_the_printable_summary_needs_the_right_and_a_reason(
     assert entry.details["reason"] == "Chuyển tuyến điều trị tại BV tỉnh"
     client.force_login(officers["province"])  # sees An, but may not export
     assert client.post(url, {"reason": "Chuyển tuyến điều trị"}).status_code == 403
+
+
+def test_an_officer_creates_a_record_in_their_district_only(bien_hoa_client, places, officers):
+    url = reverse("health:person_create")
+    form = bien_hoa_client.get(url).content.decode()
+    assert places["bien_hoa_commune"].name in form
+    assert places["long_thanh_commune"].name not in form
+    data = {
+        "full_name": "Vũ Thị Giang",
+        "birth_date": "1999-12-31",
+        "sex": "female",
+        "citizen_id": "07519900",
+        "commune": places["bien_hoa_commune"].pk,
+    }
+    refused = bien_hoa_client.post(url, data)
+    assert refused.status_code == 400 and "12 chữ số" in refused.content.decode()
+    other = bien_hoa_client.post(
+        url, data | {"citizen_id": "", "commune": places["long_thanh_commune"].pk}
+    )
+    assert other.status_code == 400
+    from health.models import Person
+
+    assert not Person.objects.exists()
+    done = bien_hoa_client.post(url, data | {"citizen_id": "075199001357"})
+    person = Person.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse(
+        "health:person", args=[person.pk]
+    )
+    assert person.district == places["bien_hoa"]
+    assert AuditEntry.objects.filter(action="health.person_created").count() == 1
+
+
+def test_people_without_a_health_role_cannot_create(client, officers):
+    client.force_login(officers["none"])
+    assert client.get(reverse("health:person_create")).status_code == 404
