@@ -37,6 +37,7 @@ urlpatterns = [
     path("connectors/portal/", include("connectors.portal.urls")),
     path("connectors/", include("connectors.urls")),
     path("payments/", include("payments.urls")),
+    path("health/", include("health.urls")),
     path("", include("edoc.urls")),
 ]
 

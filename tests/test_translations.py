@@ -33,6 +33,7 @@ OUR_APPS = (
     "onestop",
     "connectors",
     "payments",
+    "health",
 )
 SKIPPED_DIRS = {".venv", "var", "tests", "node_modules", ".git", "__pycache__", "bench", "tools"}
 # xgettext only extracts these names (Django's makemessages keywords and Python's defaults).

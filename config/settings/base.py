@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "onestop.portal",
     "connectors",
     "payments",
+    "health",
 ]
 
 MIDDLEWARE = [

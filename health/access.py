@@ -1,0 +1,112 @@
+"""Who may see which health records, decided here in one place (Decree 13/2023/NĐ-CP: health
+data is sensitive personal data).
+
+Only users with a `HealthAssignment` (health role, set by administrators) see anything, and
+only within their assignments: a province officer the people living in the province, a district
+officer those of the district (2008 districts: the plan's tables), a commune officer those of
+the commune, a facility officer the people registered at the facility or seen there. Every list,
+page and export asks `visible_people`; a person outside it is answered "not found" (404), never
+"forbidden", so the existence of a record is not disclosed. Lists show citizen IDs and phone
+numbers masked (`mask`).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from health.models import AdminUnit, HealthAssignment, Person
+
+
+def _assignments(user) -> list[HealthAssignment]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_health_assignments", None)
+    if cached is None:
+        cached = list(HealthAssignment.objects.filter(user=user).select_related("area"))
+        user._health_assignments = cached
+    return cached
+
+
+def has_health_role(user) -> bool:
+    """Whether `user` holds any health role (the menu entry and the pages' first check)."""
+    return bool(_assignments(user))
+
+
+def _scope_filter(assignment: HealthAssignment) -> Q:
+    scope = assignment.scope
+    if scope == HealthAssignment.Scope.FACILITY:
+        return Q(insurance_facility_id=assignment.facility_id) | Q(
+            visits__facility_id=assignment.facility_id
+        )
+    area = assignment.area
+    if scope == HealthAssignment.Scope.PROVINCE:
+        return Q(province_code=area.province_code)
+    if scope == HealthAssignment.Scope.DISTRICT:
+        return Q(district_id=area.pk)
+    return Q(commune_id=area.pk)
+
+
+def visible_people(user) -> QuerySet[Person]:
+    """The people whose records `user` may see; none without a health role."""
+    assignments = _assignments(user)
+    if not assignments:
+        return Person.objects.none()
+    condition = Q()
+    for assignment in assignments:
+        condition |= _scope_filter(assignment)
+    people = Person.objects.filter(condition)
+    if any(a.scope == HealthAssignment.Scope.FACILITY for a in assignments):
+        people = Person.objects.filter(pk__in=people.values("pk"))  # the visit join repeats
+    return people
+
+
+def communes_for(user) -> QuerySet[AdminUnit]:
+    """The communes (2008 edition) in which `user` may create records: those of their areas;
+    none for facility officers and users without a health role."""
+    condition = Q()
+    for assignment in _assignments(user):
+        area = assignment.area
+        if assignment.scope == HealthAssignment.Scope.PROVINCE:
+            condition |= Q(province_code=area.province_code)
+        elif assignment.scope == HealthAssignment.Scope.DISTRICT:
+            condition |= Q(parent_id=area.pk)
+        elif assignment.scope == HealthAssignment.Scope.COMMUNE:
+            condition |= Q(pk=area.pk)
+    if not condition:
+        return AdminUnit.objects.none()
+    return AdminUnit.objects.filter(
+        condition, level=AdminUnit.Level.COMMUNE, edition="2008"
+    ).select_related("parent")
+
+
+def can_view_person(user, person: Person) -> bool:
+    """Whether `user` may open `person`'s record."""
+    return visible_people(user).filter(pk=person.pk).exists()
+
+
+def person_or_404(user, pk: int) -> Person:
+    """The person `pk` if `user` may see it, else Http404 (also for people that exist)."""
+    person = visible_people(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def can_export(user) -> bool:
+    """Whether `user` may export records (a health role with the export right)."""
+    return any(a.can_export for a in _assignments(user))
+
+
+def can_merge(user) -> bool:
+    """Whether `user` may merge or separate duplicate records."""
+    return any(a.can_merge for a in _assignments(user))
+
+
+def mask(value: str, keep_start: int = 4, keep_end: int = 2) -> str:
+    """A citizen ID or phone number as lists show it: "079123456789" → "0791******89"."""
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]

@@ -1,0 +1,197 @@
+"""Loading the health catalogues: administrative units, ICD-10, vaccines (see data/SOURCES.md).
+
+Each load is one transaction and idempotent: rows are matched by their natural key (edition +
+level + code, ICD-10 code, vaccine code) and updated in place, so a second load of the same
+edition changes nothing, and records keep pointing at the same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from django.db import transaction
+
+from edoc.text import fold, nfc
+from health.models import AdminUnit, Icd10Code, Vaccine
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ICD10_FILE = DATA_DIR / "icd10_subset.csv"
+ICD10_EDITION = "icd10-byt-subset-2026-12"
+VACCINES_FILE = DATA_DIR / "vaccines.csv"
+VACCINES_EDITION = "vaccines-2026-12"
+
+LEGACY_EDITION = "2008"
+CURRENT_EDITION = "2025"
+REORGANISED_ON = date(2025, 7, 1)
+LEGACY_VALID_TO = date(2025, 6, 30)
+# Đồng Nai (75) and Bình Phước (70): merged into Đồng Nai (75) on 1 July 2025.
+DONG_NAI_LEGACY = ("75", "70")
+DONG_NAI_CURRENT = ("75",)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Rows created and updated by one load."""
+
+    created: int
+    updated: int
+
+
+def admin_units_dataset() -> Path:
+    """The SQLite dataset shipped by the `vietnamadminunits` package."""
+    return Path(str(resources.files("vietnamadminunits") / "data" / "dataset.db"))
+
+
+def _upsert_units(rows: list[dict]) -> LoadResult:
+    """Insert or update units; `rows` are ordered parents first, with "parent" as a key tuple."""
+    existing = {
+        (u.edition, u.level, u.code): u
+        for u in AdminUnit.objects.filter(edition__in={r["edition"] for r in rows})
+    }
+    created = updated = 0
+    for row in rows:
+        key = (row["edition"], row["level"], row["code"])
+        parent = existing.get(row.pop("parent")) if row.get("parent") else None
+        row.pop("parent", None)
+        values = {**row, "parent": parent, "name_folded": fold(row["name"])}
+        unit = existing.get(key)
+        if unit is None:
+            unit = AdminUnit.objects.create(**values)
+            existing[key] = unit
+            created += 1
+        elif any(getattr(unit, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(unit, name, value)
+            unit.save()
+            updated += 1
+    return LoadResult(created, updated)
+
+
+def _rows_of(db: sqlite3.Connection, query: str, provinces: tuple[str, ...] | None) -> list:
+    """The dataset's rows (province code first), of the given provinces only if named."""
+    return [row for row in db.execute(query) if not provinces or str(row[0]) in provinces]
+
+
+def _legacy_rows(db: sqlite3.Connection, provinces: tuple[str, ...] | None) -> list[dict]:
+    query = (
+        "SELECT provinceCode, province, districtCode, district, wardCode, ward"
+        " FROM admin_units_legacy ORDER BY provinceCode, districtCode, wardCode"
+    )
+    seen: set[tuple[str, str]] = set()
+    rows: list[dict] = []
+    validity = {"valid_from": None, "valid_to": LEGACY_VALID_TO, "edition": LEGACY_EDITION}
+    for p_code, p_name, d_code, d_name, w_code, w_name in _rows_of(db, query, provinces):
+        p_code = str(p_code).zfill(2)
+        if ("province", p_code) not in seen:
+            seen.add(("province", p_code))
+            rows.append(
+                {"level": "province", "code": p_code, "name": nfc(p_name), "parent": None}
+                | {"province_code": p_code}
+                | validity
+            )
+        d_code = str(d_code).zfill(3)
+        if ("district", d_code) not in seen:
+            seen.add(("district", d_code))
+            rows.append(
+                {"level": "district", "code": d_code, "name": nfc(d_name)}
+                | {"parent": (LEGACY_EDITION, "province", p_code), "province_code": p_code}
+                | validity
+            )
+        if w_code:
+            rows.append(
+                {"level": "commune", "code": str(w_code).zfill(5), "name": nfc(w_name)}
+                | {"parent": (LEGACY_EDITION, "district", d_code), "province_code": p_code}
+                | validity
+            )
+    return rows
+
+
+def _current_rows(db: sqlite3.Connection, provinces: tuple[str, ...] | None) -> list[dict]:
+    query = (
+        "SELECT provinceCode, province, wardCode, ward FROM admin_units"
+        " ORDER BY provinceCode, wardCode"
+    )
+    seen: set[str] = set()
+    rows: list[dict] = []
+    validity = {"valid_from": REORGANISED_ON, "valid_to": None, "edition": CURRENT_EDITION}
+    for p_code, p_name, w_code, w_name in _rows_of(db, query, provinces):
+        p_code = str(p_code).zfill(2)
+        if p_code not in seen:
+            seen.add(p_code)
+            rows.append(
+                {"level": "province", "code": p_code, "name": nfc(p_name), "parent": None}
+                | {"province_code": p_code}
+                | validity
+            )
+        rows.append(
+            {"level": "commune", "code": str(w_code).zfill(5), "name": nfc(w_name)}
+            | {"parent": (CURRENT_EDITION, "province", p_code), "province_code": p_code}
+            | validity
+        )
+    return rows
+
+
+@transaction.atomic
+def load_admin_units(
+    *, provinces: str = "dong-nai", dataset: Path | None = None
+) -> dict[str, LoadResult]:
+    """Load both editions of the administrative map. `provinces`: "dong-nai" (Đồng Nai and
+    Bình Phước before 2025, Đồng Nai after) or "all"."""
+    legacy = None if provinces == "all" else DONG_NAI_LEGACY
+    current = None if provinces == "all" else DONG_NAI_CURRENT
+    with sqlite3.connect(f"file:{dataset or admin_units_dataset()}?mode=ro", uri=True) as db:
+        return {
+            LEGACY_EDITION: _upsert_units(_legacy_rows(db, legacy)),
+            CURRENT_EDITION: _upsert_units(_current_rows(db, current)),
+        }
+
+
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = set(columns[:2]) - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path.name}: missing columns {sorted(missing)}")
+        return [
+            {name: nfc(row.get(name) or "") for name in columns}
+            for row in reader
+            if (row.get(columns[0]) or "").strip()
+        ]
+
+
+def _upsert(model, key: str, rows: list[dict]) -> LoadResult:
+    existing = {getattr(obj, key): obj for obj in model.objects.all()}
+    created = updated = 0
+    for row in rows:
+        obj = existing.get(row[key])
+        if obj is None:
+            model.objects.create(**row)
+            created += 1
+        elif any(getattr(obj, name) != value for name, value in row.items()):
+            for name, value in row.items():
+                setattr(obj, name, value)
+            obj.save()
+            updated += 1
+    return LoadResult(created, updated)
+
+
+@transaction.atomic
+def load_icd10(path: Path = ICD10_FILE, edition: str = ICD10_EDITION) -> LoadResult:
+    """Load ICD-10 codes from a `code,name_vi,name_en` CSV file."""
+    rows = _csv_rows(path, ("code", "name_vi", "name_en"))
+    return _upsert(Icd10Code, "code", [row | {"edition": edition} for row in rows])
+
+
+@transaction.atomic
+def load_vaccines(path: Path = VACCINES_FILE, edition: str = VACCINES_EDITION) -> LoadResult:
+    """Load vaccines from a `code,name,antigens,doses_in_schedule` CSV file."""
+    rows = _csv_rows(path, ("code", "name", "antigens", "doses_in_schedule"))
+    for row in rows:
+        row["doses_in_schedule"] = int(row["doses_in_schedule"] or 1)
+        row["edition"] = edition
+    return _upsert(Vaccine, "code", rows)

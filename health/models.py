@@ -1,0 +1,462 @@
+"""Personal health records after QĐ 831/QĐ-BYT (11 March 2017), "Mẫu hồ sơ quản lý sức khỏe
+cá nhân phục vụ chăm sóc sức khỏe ban đầu", and the catalogues they point to.
+
+The form has four parts, named here where a model holds them:
+
+  I.   Thông tin hành chính (administrative information)           → `Person`
+  II.  Tiền sử và các yếu tố liên quan đến sức khỏe (history and risk factors): tiền sử bệnh
+       tật (→ `ChronicCondition`), dị ứng (→ `Allergy`), tiền sử gia đình (→ `FamilyHistory`),
+       yếu tố nguy cơ đối với sức khỏe cá nhân: hút thuốc, rượu bia, hoạt động thể lực…
+       (→ `RiskFactor`)
+  III. Tiêm chủng (vaccinations)                                      → `Vaccination`
+  IV.  Khám lâm sàng và cận lâm sàng (visits, diagnoses)              → `MedicalVisit`
+
+Catalogues (`AdminUnit`, `Icd10Code`, `Vaccine`) are loaded from files or packages by
+`manage.py health_catalogues load` and carry the edition they came from. Rows written by an
+import carry their provenance (`source`, `row_key`, `imported_at`); (`source`, `row_key`) is
+unique, so importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AdminUnit(models.Model):
+    """A province, district or commune of one edition of the administrative map.
+
+    Two editions live side by side: "2008" (63 provinces, districts, communes, valid until
+    30 June 2025) and "2025" (34 provinces, communes directly under them, valid from 1 July
+    2025; Đồng Nai and Bình Phước merged into Đồng Nai). Codes are the General Statistics
+    Office's; a code is unique within an edition and level.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+
+    edition = models.CharField(_("edition"), max_length=10)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=120)
+    name_folded = models.CharField(max_length=120, editable=False, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    province_code = models.CharField(_("province code"), max_length=10, db_index=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["edition", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "level", "code"], name="health_adminunit_edition_level_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def district(self) -> AdminUnit | None:
+        """The district a commune of the 2008 edition lies in (None in the 2025 edition)."""
+        if self.level == self.Level.COMMUNE and self.parent and self.parent.level == "district":
+            return self.parent
+        return None
+
+
+class Icd10Code(models.Model):
+    """ICD-10 code with its Vietnamese name (Bộ mã ICD-10 of the Ministry of Health)."""
+
+    code = models.CharField(_("ICD-10 code"), max_length=10, unique=True)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    edition = models.CharField(_("edition"), max_length=40)
+
+    class Meta:
+        verbose_name = _("ICD-10 code")
+        verbose_name_plural = _("ICD-10 codes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_vi}"
+
+
+class Vaccine(models.Model):
+    """A vaccine of the catalogue (code as the national immunisation system names it)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    antigens = models.CharField(_("diseases prevented"), max_length=300, blank=True)
+    doses_in_schedule = models.PositiveSmallIntegerField(_("doses in the schedule"), default=1)
+    edition = models.CharField(_("edition"), max_length=40)
+
+    class Meta:
+        verbose_name = _("vaccine")
+        verbose_name_plural = _("vaccines")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Facility(models.Model):
+    """A health facility (cơ sở khám chữa bệnh / tiêm chủng), by its insurance code (mã CSKCB)."""
+
+    code = models.CharField(_("facility code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    commune = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facilities",
+        verbose_name=_("commune"),
+    )
+
+    class Meta:
+        verbose_name = _("health facility")
+        verbose_name_plural = _("health facilities")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Person(models.Model):
+    """Part I of QĐ 831, "Thông tin hành chính": one record per person.
+
+    `commune` is the commune of residence; `district` is its 2008 district (kept for the
+    plan's tables by district), `province_code` its province, both derived from the commune
+    by the services, so the access selector filters with one indexed column each.
+    """
+
+    citizen_id = models.CharField(
+        _("citizen ID"),
+        max_length=12,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[RegexValidator(r"^\d{12}$", _("A citizen ID (CCCD) has exactly 12 digits."))],
+    )
+    full_name = models.CharField(_("full name"), max_length=120)
+    name_folded = models.CharField(max_length=120, editable=False, db_index=True)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=60, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    commune = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("commune"),
+    )
+    district = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="district_residents",
+        editable=False,
+    )
+    province_code = models.CharField(max_length=10, blank=True, db_index=True, editable=False)
+    phone = models.CharField(
+        _("phone"),
+        max_length=15,
+        blank=True,
+        validators=[RegexValidator(r"^\+?\d{8,14}$", _("Enter a phone number of digits."))],
+    )
+    insurance_card = models.CharField(_("health insurance card"), max_length=15, blank=True)
+    insurance_facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registered_people",
+        verbose_name=_("registered facility"),
+    )
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    row_key = models.CharField(max_length=120, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name_folded", "birth_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "row_key"],
+                condition=~Q(row_key=""),
+                name="health_person_source_row_key",
+            )
+        ]
+        indexes = [models.Index(fields=["district", "commune"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class HistoryEntry(models.Model):
+    """Common fields of part II's entries."""
+
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class ChronicCondition(HistoryEntry):
+    """Part II, "Tiền sử bệnh tật": a chronic disease by its ICD-10 code."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="conditions")
+    icd10 = models.ForeignKey(Icd10Code, on_delete=models.PROTECT, verbose_name=_("ICD-10"))
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chronic condition")
+        verbose_name_plural = _("chronic conditions")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "icd10"], name="health_condition_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.icd10)
+
+
+class Allergy(HistoryEntry):
+    """Part II, "Dị ứng": to a drug, a food, a chemical or something else."""
+
+    class Kind(models.TextChoices):
+        DRUG = "drug", _("Drug")
+        FOOD = "food", _("Food")
+        CHEMICAL = "chemical", _("Chemical")
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="allergies")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    agent = models.CharField(_("allergen"), max_length=200)
+
+    class Meta:
+        verbose_name = _("allergy")
+        verbose_name_plural = _("allergies")
+
+    def __str__(self) -> str:
+        return self.agent
+
+
+class FamilyHistory(HistoryEntry):
+    """Part II, "Tiền sử gia đình": a relative's disease."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="family_history")
+    relation = models.CharField(_("relation"), max_length=60)
+    icd10 = models.ForeignKey(
+        Icd10Code, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("ICD-10")
+    )
+    disease = models.CharField(_("disease"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("family history")
+        verbose_name_plural = _("family history")
+
+    def __str__(self) -> str:
+        return f"{self.relation}: {self.icd10 or self.disease}"
+
+
+class RiskFactor(HistoryEntry):
+    """Part II, "Yếu tố nguy cơ đối với sức khỏe cá nhân": habits and exposures."""
+
+    class Kind(models.TextChoices):
+        SMOKING = "smoking", _("Smoking")
+        ALCOHOL = "alcohol", _("Alcohol")
+        DRUGS = "drugs", _("Drug use")
+        PHYSICAL_ACTIVITY = "activity", _("Physical activity")
+        OCCUPATIONAL = "occupational", _("Occupational exposure")
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="risk_factors")
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("risk factor")
+        verbose_name_plural = _("risk factors")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.detail}".strip()
+
+
+class ImportedRow(models.Model):
+    """Provenance of rows written by imports: which source and which row of it."""
+
+    source = models.CharField(_("source"), max_length=60)
+    row_key = models.CharField(max_length=120)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Vaccination(ImportedRow):
+    """Part III of QĐ 831, "Tiêm chủng": one dose given."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="vaccinations")
+    vaccine = models.ForeignKey(Vaccine, on_delete=models.PROTECT, verbose_name=_("vaccine"))
+    dose_number = models.PositiveSmallIntegerField(_("dose"))
+    given_on = models.DateField(_("date given"))
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("facility")
+    )
+    lot_number = models.CharField(_("lot number"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("vaccination")
+        verbose_name_plural = _("vaccinations")
+        ordering = ["given_on", "dose_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "row_key"], name="health_vaccination_source_row_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vaccine} ({self.dose_number}) {self.given_on}"
+
+
+class MedicalVisit(ImportedRow):
+    """Part IV of QĐ 831, "Khám lâm sàng và cận lâm sàng": one visit or stay (KCB), with the
+    QĐ 130 XML1 summary's fields (MA_CSKCB, NGAY_VAO, NGAY_RA, MA_BENH_CHINH, MA_BENH_KT,
+    KET_QUA_DTRI)."""
+
+    class Outcome(models.TextChoices):
+        # KET_QUA_DTRI of QĐ 130/4210: 1 khỏi, 2 đỡ, 3 không thay đổi, 4 nặng hơn, 5 tử vong,
+        # 6 chưa xác định, 7 chuyển viện.
+        CURED = "1", _("Cured")
+        IMPROVED = "2", _("Improved")
+        UNCHANGED = "3", _("Unchanged")
+        WORSE = "4", _("Worse")
+        DIED = "5", _("Died")
+        UNKNOWN = "6", _("Not determined")
+        TRANSFERRED = "7", _("Transferred")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="visits")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, verbose_name=_("facility"))
+    admitted_at = models.DateTimeField(_("admitted"))
+    discharged_at = models.DateTimeField(_("discharged"), null=True, blank=True)
+    main_diagnosis = models.ForeignKey(
+        Icd10Code,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("main diagnosis"),
+    )
+    secondary_diagnoses = models.ManyToManyField(
+        Icd10Code, blank=True, related_name="+", verbose_name=_("secondary diagnoses")
+    )
+    outcome = models.CharField(_("outcome"), max_length=2, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("medical visit")
+        verbose_name_plural = _("medical visits")
+        ordering = ["admitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "row_key"], name="health_visit_source_row_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility} {self.admitted_at:%Y-%m-%d}"
+
+
+class HealthAssignment(models.Model):
+    """A user's health role: officer of a province, a district, a commune or a facility.
+
+    Set by administrators (Django admin). Exactly one of `area` / `facility` is filled: an
+    area officer sees the people living in the area, a facility officer the people
+    registered at or seen by the facility. `can_export` and `can_merge` widen the role.
+    """
+
+    class Scope(models.TextChoices):
+        PROVINCE = "province", _("Province officer")
+        DISTRICT = "district", _("District officer")
+        COMMUNE = "commune", _("Commune officer")
+        FACILITY = "facility", _("Facility officer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="health_assignments",
+        verbose_name=_("user"),
+    )
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    area = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+    )
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("facility"),
+    )
+    can_export = models.BooleanField(_("may export"), default=False)
+    can_merge = models.BooleanField(_("may merge duplicates"), default=False)
+
+    class Meta:
+        verbose_name = _("health role")
+        verbose_name_plural = _("health roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="facility", facility__isnull=False, area__isnull=True))
+                | (~Q(scope="facility") & Q(area__isnull=False, facility__isnull=True)),
+                name="health_assignment_area_or_facility",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_scope_display()} · {self.area or self.facility}"
+
+    def clean(self) -> None:
+        """The area is of the scope's level (a district officer's area is a district)."""
+        if self.scope == self.Scope.FACILITY:
+            if self.area_id:
+                raise ValidationError({"area": _("A facility officer has a facility, no area.")})
+            return
+        if self.facility_id:
+            raise ValidationError({"facility": _("An area officer has an area, no facility.")})
+        if self.area_id and self.area.level != self.scope:
+            raise ValidationError(
+                {
+                    "area": _("The area must be a unit of the role's level (%(level)s).")
+                    % {"level": self.get_scope_display()}
+                }
+            )

@@ -1,0 +1,57 @@
+"""Reads of health records, always through the access selector (`health.access`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from edoc.text import fold
+from health.access import visible_people
+from health.models import MedicalVisit, Person, Vaccination
+
+DIGITS = re.compile(r"^\d{3,12}$")
+
+
+def search_people(user, query: str) -> QuerySet[Person]:
+    """The people `user` may see whose citizen ID starts with `query` (digits) or whose name
+    contains it, with or without diacritics ("nguyen van an" finds "Nguyễn Văn An")."""
+    people = visible_people(user).select_related("commune", "district")
+    query = " ".join(query.split())
+    if not query:
+        return people
+    if DIGITS.match(query):
+        return people.filter(citizen_id__startswith=query)
+    return people.filter(name_folded__contains=fold(query))
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One dated event of a person's record: a visit or a vaccination."""
+
+    on: date
+    kind: str
+    row: MedicalVisit | Vaccination
+
+
+def person_timeline(person: Person) -> list[TimelineItem]:
+    """Visits and vaccinations of `person`, newest first."""
+    visits = person.visits.select_related("facility", "main_diagnosis").prefetch_related(
+        "secondary_diagnoses"
+    )
+    vaccinations = person.vaccinations.select_related("vaccine", "facility")
+    items = [TimelineItem(v.admitted_at.date(), "visit", v) for v in visits]
+    items += [TimelineItem(v.given_on, "vaccination", v) for v in vaccinations]
+    return sorted(items, key=lambda item: item.on, reverse=True)
+
+
+def person_history(person: Person) -> dict[str, list]:
+    """Part II of the record: chronic conditions, allergies, family history, risk factors."""
+    return {
+        "conditions": list(person.conditions.select_related("icd10")),
+        "allergies": list(person.allergies.all()),
+        "family": list(person.family_history.select_related("icd10")),
+        "risks": list(person.risk_factors.all()),
+    }

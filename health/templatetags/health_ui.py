@@ -1,0 +1,21 @@
+"""Template helpers of the health pages: the menu check and masking."""
+
+from __future__ import annotations
+
+from django import template
+
+from health import access
+
+register = template.Library()
+
+
+@register.filter
+def health_officer(user) -> bool:
+    """{% if user|health_officer %}: the user holds a health role (the menu entry)."""
+    return access.has_health_role(user)
+
+
+@register.filter
+def masked(value: str | None) -> str:
+    """A citizen ID or phone number as lists show it ("0791******89")."""
+    return access.mask(value or "")
