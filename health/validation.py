@@ -48,6 +48,24 @@ PROVINCE_CODES: dict[str, str] = {
     "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
 }  # fmt: skip
 
+ICD10 = re.compile(r"[A-Z][0-9]{2}(\.?[0-9A-Z]{1,2})?")
+
+
+def normalise_icd10(value: str, label: str = "Mã bệnh") -> str:
+    """An ICD-10 code upper-cased, without the dagger/asterisk marks ("e11.9†" → "E11.9").
+    `ValueError` with a Vietnamese reason when it is not shaped like one."""
+    code = (value or "").strip().upper().rstrip("*†+")
+    if not ICD10.fullmatch(code):
+        raise ValueError(f"{label} “{(value or '').strip()}” không phải mã ICD-10.")
+    return code
+
+
+def parse_icd10_list(value: str, label: str = "Mã bệnh") -> tuple[str, ...]:
+    """ICD-10 codes separated by ";" (QĐ 130) or "," ("I10; E11.9" → ("I10", "E11.9"))."""
+    codes = re.split(r"[;,]", value or "")
+    return tuple(normalise_icd10(code, label) for code in codes if code.strip())
+
+
 _SEX_WORDS = {
     "m": MALE, "nam": MALE, "male": MALE, "1": MALE,
     "f": FEMALE, "nu": FEMALE, "female": FEMALE, "2": FEMALE,

@@ -55,12 +55,17 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from edoc.text import nfc
-from health.validation import GMT7, check_visit_dates, parse_sex
+from health.validation import (
+    GMT7,
+    check_visit_dates,
+    normalise_icd10,
+    parse_icd10_list,
+    parse_sex,
+)
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_PART_BYTES = 5 * 1024 * 1024  # one visit's summary is a few kilobytes
 MAX_ITEMS = 200_000
-ICD10 = re.compile(r"[A-Z][0-9]{2}(\.?[0-9A-Z]{1,2})?")
 
 
 class Qd130Error(ValueError):
@@ -149,13 +154,6 @@ def parse_stamp(value: str, label: str) -> datetime:
     raise ValueError(f"{label} “{text}” không đúng dạng yyyyMMdd hoặc yyyyMMddHHmm.")
 
 
-def _icd(value: str, label: str) -> str:
-    code = value.strip().upper().rstrip("*†+")
-    if not ICD10.fullmatch(code):
-        raise ValueError(f"{label} “{value}” không phải mã ICD-10.")
-    return code
-
-
 def read_xml1(data: bytes, facility_code: str = "", today: date | None = None) -> VisitRecord:
     """The visit of one XML1 part (root TONG_HOP, or a wrapper holding it). `ValueError` with a
     Vietnamese reason when a required field is missing or impossible."""
@@ -183,10 +181,8 @@ def read_xml1(data: bytes, facility_code: str = "", today: date | None = None) -
     reasons = check_visit_dates(admitted, discharged, birth, today)
     if reasons:
         raise ValueError(" ".join(reasons))
-    main = _icd(text("MA_BENH_CHINH"), "MA_BENH_CHINH") if text("MA_BENH_CHINH") else ""
-    secondary = tuple(
-        _icd(code, "MA_BENH_KT") for code in text("MA_BENH_KT").split(";") if code.strip()
-    )
+    main = normalise_icd10(text("MA_BENH_CHINH"), "MA_BENH_CHINH") if text("MA_BENH_CHINH") else ""
+    secondary = parse_icd10_list(text("MA_BENH_KT"), "MA_BENH_KT")
     return VisitRecord(
         facility_code=facility,
         visit_code=text("MA_LK"),
