@@ -145,10 +145,12 @@ def _parse(data: bytes) -> Element:
 def parse_stamp(value: str, label: str) -> datetime:
     """A QĐ 130 time: yyyyMMddHHmm (or yyyyMMdd, at midnight), Vietnam time."""
     text = value.strip()
-    layout = {12: "%Y%m%d%H%M", 8: "%Y%m%d"}.get(len(text))
-    if layout and text.isdigit():
-        try:
-            return datetime.strptime(text, layout).replace(tzinfo=GMT7)
+    if len(text) in (8, 12) and text.isdigit() and text.isascii():
+        hour, minute = (int(text[8:10]), int(text[10:12])) if len(text) == 12 else (0, 0)
+        try:  # by hand: strptime is the slowest step of reading a visit
+            return datetime(
+                int(text[:4]), int(text[4:6]), int(text[6:8]), hour, minute, tzinfo=GMT7
+            )
         except ValueError:
             pass
     raise ValueError(f"{label} “{text}” không đúng dạng yyyyMMdd hoặc yyyyMMddHHmm.")
@@ -166,8 +168,12 @@ def read_xml1(data: bytes, facility_code: str = "", today: date | None = None) -
     if summary is None:
         raise ValueError("XML1 không có thẻ TONG_HOP.")
 
+    fields: dict[str, str] = {}
+    for child in summary:  # the first of a repeated field counts, as _child would read it
+        fields.setdefault(_local(child.tag), child.text or "")
+
     def text(name: str) -> str:
-        return _text(summary, name)
+        return nfc(fields.get(name, ""))
 
     missing = [name for name in ("MA_LK", "HO_TEN", "NGAY_SINH", "NGAY_VAO") if not text(name)]
     facility = text("MA_CSKCB") or facility_code
