@@ -177,8 +177,12 @@ def score(a: Identity, b: Identity) -> Match:
         total += 0.05
         reasons.append("Cùng số thẻ BHYT.")
     if a.citizen_id and b.citizen_id:
-        if DamerauLevenshtein.distance(a.citizen_id, b.citizen_id) == 1:
+        distance = DamerauLevenshtein.distance(a.citizen_id, b.citizen_id)
+        if distance == 1:
             reasons.append("Số CCCD lệch một chữ số (gõ nhầm hoặc đảo chỗ).")
+        elif distance == 2:  # two typos: at best doubtful, a person looks at it
+            total *= 0.85
+            reasons.append("Số CCCD lệch hai chữ số.")
         else:
             total *= 0.6
             reasons.append("Khác số CCCD.")

@@ -84,6 +84,12 @@ def test_swapped_cccd_digits_are_a_typo_not_another_person():
     assert any("lệch một chữ số" in reason for reason in match.reasons)
 
 
+def test_two_cccd_typos_are_doubtful():
+    b = replace(NHUNG, citizen_id="075190010243")  # 1234 → 0243: two swaps
+    match = score(NHUNG, b)
+    assert match.verdict == "doubtful" and "Số CCCD lệch hai chữ số." in match.reasons
+
+
 def test_twins_are_not_merged_automatically():
     a = replace(NHUNG, citizen_id="", full_name="Nguyễn Văn An", sex=MALE, phone="")
     b = replace(a, full_name="Nguyễn Văn Anh")
