@@ -107,3 +107,18 @@ def test_bad_rows_are_reported_and_doubtful_ones_kept_with_warnings():
 def test_a_file_without_name_and_birth_columns_is_refused():
     with pytest.raises(TableError, match="Họ và tên, Ngày sinh"):
         read_records("Số CCCD,Điện thoại\r\n075190001234,0912345678".encode(), "x.csv")
+
+
+def test_tab_separated_files_and_a_header_without_rows():
+    data = "Họ và tên\tNgày sinh\tSố CCCD\r\nTrần Thị Bé\t05/06/2007\t075307123456\r\n".encode()
+    (row,) = read_records(data, "x.csv").rows
+    assert (row.full_name, row.citizen_id) == ("Trần Thị Bé", "075307123456")
+    empty = read_records("Họ và tên,Ngày sinh\r\n,\r\n".encode(), "x.csv")
+    assert empty.rows == [] and empty.errors == []
+
+
+def test_too_many_rows_are_refused(monkeypatch):
+    monkeypatch.setattr("health.formats.tables.MAX_ROWS", 3)
+    data = "\r\n".join(["Họ và tên,Ngày sinh"] + ["An,01/01/2000"] * 4).encode()
+    with pytest.raises(TableError, match="hơn 3 dòng"):
+        read_records(data, "x.csv")
