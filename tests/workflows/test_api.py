@@ -21,6 +21,7 @@ from edoc.models import User
 from edoc.models.organisation import Role
 from edoc.services.documents import incoming_register
 from edoc.services.handling import delegation_create
+from workflows import calendar
 from workflows.actions import ACTIONS, ActionSpec, register
 from workflows.models import ProcessRun, RunEvent, WorkItem
 from workflows.services.definitions import definition_create, version_publish
@@ -148,7 +149,13 @@ def delegation(users):
 
 
 @pytest.mark.django_db
-def test_the_list_shows_the_callers_open_task_with_every_key(api, admin, users, review, document):
+def test_the_list_shows_the_callers_open_task_with_every_key(
+    api, admin, users, review, document, monkeypatch
+):
+    # A Wednesday morning: one working day later is Thursday (started before the office opens,
+    # the step would be due the same day, 0 days left).
+    wednesday = datetime.datetime(2026, 12, 9, 9, 30, tzinfo=calendar.VN_TZ)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: wednesday)
     run = process_start(user=users["specialist"], definition=review, document=document)
     response = api(users["specialist"]).get("/api/tasks/")
     assert response.status_code == 200

@@ -18,6 +18,7 @@ from edoc.pdfgen import OfficialDocument, render_pdf
 from edoc.services.documents import incoming_register
 from edoc.services.files import pdf_validate
 from tests.browser_support import canvas_is_drawn, login, submit
+from workflows.deadlines import days_left_text
 from workflows.models import WorkItem
 from workflows.services.processes import work_item_complete
 from workflows.shipped import install_shipped_definitions
@@ -127,7 +128,8 @@ def test_review_in_the_workspace_and_return_with_a_reason(
     expect(page.locator("#task-handed-over")).to_contain_text("Đã dự thảo báo cáo, trình duyệt.")
     expect(page.locator("#task-history")).to_contain_text("Giao Phòng Nghiệp vụ Y chủ trì.")
     expect(page.locator("#task-history")).to_contain_text("Dự thảo báo cáo trong tuần.")
-    expect(page.locator("#task-deadline")).to_contain_text("ngày làm việc")
+    # "còn 1 ngày làm việc", or "hạn trong hôm nay" when the run started before office hours.
+    expect(page.locator("#task-deadline")).to_contain_text(days_left_text(review_task.deadline))
     # Two columns: the document left, the decision right.
     left = page.locator("#workspace-document").bounding_box()
     right = page.locator("#actions").bounding_box()
