@@ -108,6 +108,16 @@ def clock(monkeypatch) -> Clock:
     return Clock(monkeypatch)
 
 
+WORKING_MORNING = datetime.datetime(2026, 12, 9, 9, 30)  # a Wednesday, Vietnam time
+
+
+@pytest.fixture
+def office_hours(clock) -> datetime.datetime:
+    """Now is a working morning, so that working days left do not depend on the hour the suite
+    runs (a dossier received before the office opens is already in its first working day)."""
+    return clock.set(WORKING_MORNING)
+
+
 # --- A signed result document: an outgoing document through the shipped outgoing process,
 # signed by the director with the test PKI's PKCS#12 key (tests/signing's fixtures).
 from tests.signing.conftest import test_pki  # noqa: E402, F401

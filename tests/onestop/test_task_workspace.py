@@ -21,7 +21,7 @@ def open_item(run_id: int, step_id: str) -> WorkItem:
 
 
 def test_the_dossier_is_on_its_task_page(
-    client, process_procedure, officer, users, applicant, all_files
+    office_hours, client, process_procedure, officer, users, applicant, all_files
 ):
     dossier = services.dossier_receive_at_counter(
         officer=officer, procedure=process_procedure, applicant=applicant, files=all_files()

@@ -193,7 +193,7 @@ def test_procedure_catalogue_page(client, officer, procedure):
     assert reverse("onestop:intake", args=[procedure.pk]) in page
 
 
-def test_days_left_are_whole_working_days(client, officer, received):
+def test_days_left_are_whole_working_days(office_hours, client, officer, received):
     """Issue 9 (#7): "còn 10,0 ngày làm việc" becomes "còn 10 ngày làm việc", counted by the
     working-day calendar like task deadlines."""
     from workflows.deadlines import working_days_left
