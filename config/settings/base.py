@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "edoc",
+    "identity",
     "workflows",
     "signing",
     "search",

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityConfig(AppConfig):
+    """Sign-in: the OpenID Connect provider and client, second factors, lockouts, sessions."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "identity"
+    verbose_name = _("Identity and sign-in")

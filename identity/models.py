@@ -1,0 +1,1 @@
+"""Identity's own records (the user model stays in edoc.User)."""
