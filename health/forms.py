@@ -149,7 +149,7 @@ class ConditionForm(forms.Form):
 class AllergyForm(forms.Form):
     """Part II, "Dị ứng"."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=Allergy.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind of allergy"), choices=Allergy.Kind.choices)
     agent = forms.CharField(label=_("Allergen"), max_length=200)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -166,7 +166,7 @@ class FamilyForm(forms.Form):
 class RiskForm(forms.Form):
     """Part II, "Yếu tố nguy cơ": a habit or exposure."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=RiskFactor.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind of risk factor"), choices=RiskFactor.Kind.choices)
     detail = forms.CharField(label=_("Detail"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
