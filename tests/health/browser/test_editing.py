@@ -52,6 +52,20 @@ def test_an_officer_adds_a_chronic_condition_through_the_icd10_search(
 
     page.reload()
     expect(page.locator("#conditions li").first).to_contain_text("I10")
+
+    # The printable summary carries part II and the timeline, in Vietnamese, without the
+    # editing buttons; printed (print media), the print button is gone too.
+    page.fill("#id_reason", "Chuyển tuyến điều trị")
+    with page.expect_popup() as popup_info:
+        page.click("#summary-form button")
+    summary = popup_info.value
+    expect(summary.locator("#record-history")).to_contain_text("Tiền sử và các yếu tố")
+    expect(summary.locator("#conditions")).to_contain_text("Bệnh lý tăng huyết áp vô căn")
+    expect(summary.locator("#timeline")).to_contain_text("Vắc xin sởi - rubella (MR), mũi 1")
+    expect(summary.locator("#btn-add-condition")).to_have_count(0)
+    summary.emulate_media(media="print")
+    expect(summary.locator("#btn-print")).to_be_hidden()
+    summary.pdf(path=os.path.join(screenshots, "health-summary-print.pdf"))
     assert an.conditions.get().icd10 == codes["I10"]
     assert AuditEntry.objects.filter(action="health.history_added").count() == 1
     assert AuditEntry.objects.filter(action="health.vaccination_added").count() == 1
