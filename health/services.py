@@ -313,7 +313,11 @@ def history_entry_save(
     _check_history(section, person, entry)
     entry.full_clean(exclude=["person"])
     created = entry.pk is None
-    entry.save()
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:  # the same condition saved meanwhile by someone else
+        raise ValidationError({"icd10": [_("This condition is already on the record.")]}) from None
     audit_record(
         actor=actor,
         action="health.history_added" if created else "health.history_changed",
