@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from edoc.services.audit import audit_record
-from edoc.text import fold, nfc
+from edoc.text import nfc
 from edoc.views.common import form_add_service_errors, paginate
 from health import access, selectors, services
 from health.forms import (
@@ -24,7 +24,6 @@ from health.forms import (
     VaccinationForm,
     VisitForm,
 )
-from health.models import Icd10Code
 
 # The printable summary shows the latest visits and vaccinations, not a life's worth.
 SUMMARY_LATEST = 20
@@ -280,19 +279,7 @@ def icd10_search(request: HttpRequest) -> HttpResponse:
     name = request.htmx.trigger_name if request.htmx else None
     typed = nfc(request.GET.get(name or "q", ""))[:100]
     query = re.split(r"[;,]", typed)[-1].strip()
-    codes: list[Icd10Code] = []
-    if query:
-        by_code = Icd10Code.objects.filter(code__istartswith=query.replace(" ", ""))
-        codes = list(by_code[:ICD10_RESULTS])
-        if len(codes) < ICD10_RESULTS:
-            words = fold(query).split()
-            found = [c.pk for c in codes]
-            for row in Icd10Code.objects.exclude(pk__in=found).only("code", "name_vi").iterator():
-                name_folded = fold(row.name_vi)
-                if all(word in name_folded for word in words):
-                    codes.append(row)
-                    if len(codes) >= ICD10_RESULTS:
-                        break
+    codes = selectors.icd10_search(query, ICD10_RESULTS)
     box_id = (request.htmx.trigger if request.htmx else None) or request.GET.get("box", "")
     context = {"codes": codes, "query": query, "box_id": box_id}
     return render(request, "health/_icd10_results.html", context)
