@@ -93,6 +93,21 @@ def person_or_404(user, pk: int) -> Person:
     return person
 
 
+def can_edit(user, person: Person) -> bool:
+    """Whether `user` may edit `person`'s history (part II) and add visits and vaccinations by
+    hand: every health officer — province, district, commune (the commune health station keeps
+    the records) and facility (it examines the people it sees) — for the people of their scope,
+    that is the people `visible_people` gives them."""
+    return can_view_person(user, person)
+
+
+def can_edit_administrative(user, person: Person) -> bool:
+    """Whether `user` may change `person`'s administrative part (part I): area officers only
+    (province, district, commune), for people living in their area; the commune chosen is one
+    of `communes_for(user)`. Facility officers do not change where a person lives."""
+    return can_view_person(user, person) and communes_for(user).exists()
+
+
 def can_export(user) -> bool:
     """Whether `user` may export records (a health role with the export right)."""
     return any(a.can_export for a in _assignments(user))

@@ -7,6 +7,7 @@ file changes nothing.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,13 +21,19 @@ from edoc.services.audit import audit_record
 from edoc.text import fold, nfc, nfc_inputs
 from health.models import (
     AdminUnit,
+    Allergy,
+    ChronicCondition,
     Facility,
+    FamilyHistory,
+    HistoryEntry,
     Icd10Code,
     MedicalVisit,
     Person,
+    RiskFactor,
     Vaccination,
     Vaccine,
 )
+from health.validation import check_date, check_dose_order, check_visit_dates
 
 PERSON_FIELDS = (
     "citizen_id",
@@ -91,6 +98,8 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if "citizen_id" in fields:
+        fields["citizen_id"] = fields["citizen_id"] or None  # an empty box is "no ID"
     fresh = Person.objects.select_for_update().get(pk=person.pk)
     changed = []
     for name, value in fields.items():
@@ -239,3 +248,164 @@ def visit_add(
         action="health.visit_added",
         then=lambda: row.secondary_diagnoses.set(secondary_diagnoses),
     )
+
+
+# Part II of QĐ 831 ("Tiền sử và các yếu tố liên quan đến sức khỏe"), edited by hand on the
+# person's page: each section's model with the fields an officer fills in.
+HISTORY_SECTIONS: dict[str, tuple[type[HistoryEntry], tuple[str, ...]]] = {
+    "condition": (ChronicCondition, ("icd10", "since", "note")),
+    "allergy": (Allergy, ("kind", "agent", "note")),
+    "family": (FamilyHistory, ("relation", "icd10", "disease", "note")),
+    "risk": (RiskFactor, ("kind", "detail", "note")),
+}
+
+# The source of rows an officer adds on the person's page (imports name their file or system).
+MANUAL_SOURCE = "manual"
+
+
+def _history_model(section: str) -> tuple[type[HistoryEntry], tuple[str, ...]]:
+    if section not in HISTORY_SECTIONS:
+        raise TypeError(f"unknown section of part II: {section}")
+    return HISTORY_SECTIONS[section]
+
+
+def _check_history(section: str, person: Person, entry: HistoryEntry) -> None:
+    since = getattr(entry, "since", None)
+    if since:
+        reasons = check_date(since, _("The diagnosis date"), today=timezone.localdate())
+        if not reasons and since < person.birth_date:
+            reasons = [_("The date is before the person's birth.")]
+        if reasons:
+            raise ValidationError({"since": reasons})
+    if section == "condition" and (
+        ChronicCondition.objects.filter(person=person, icd10_id=entry.icd10_id)
+        .exclude(pk=entry.pk)
+        .exists()
+    ):
+        raise ValidationError({"icd10": [_("This condition is already on the record.")]})
+    if section == "family" and not entry.icd10_id and not entry.disease:
+        raise ValidationError({"disease": [_("Give the disease or its ICD-10 code.")]})
+
+
+@nfc_inputs
+@transaction.atomic
+def history_entry_save(
+    *, actor: Any, person: Person, section: str, entry: HistoryEntry | None = None, **fields: Any
+) -> HistoryEntry:
+    """Add an entry of part II (`entry` None) or change one of `person`'s entries: a chronic
+    condition (section "condition"), an allergy ("allergy"), a family history entry ("family")
+    or a risk factor ("risk"). Validated before anything is saved; audited with the fields
+    that changed."""
+    model, allowed = _history_model(section)
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if entry is None:
+        entry = model(person=person)
+        changed = sorted(name for name, value in fields.items() if value not in (None, ""))
+    else:
+        entry = model.objects.select_for_update().get(pk=entry.pk, person=person)
+        changed = sorted(name for name, value in fields.items() if getattr(entry, name) != value)
+        if not changed:
+            return entry
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    _check_history(section, person, entry)
+    entry.full_clean(exclude=["person"])
+    created = entry.pk is None
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:  # the same condition saved meanwhile by someone else
+        raise ValidationError({"icd10": [_("This condition is already on the record.")]}) from None
+    audit_record(
+        actor=actor,
+        action="health.history_added" if created else "health.history_changed",
+        target=person,
+        details={"section": section, "entry": entry.pk, "fields": changed},
+    )
+    return entry
+
+
+@transaction.atomic
+def history_entry_remove(*, actor: Any, person: Person, section: str, entry: HistoryEntry) -> None:
+    """Remove an entry of `person`'s part II; the audit entry keeps what it said."""
+    model, _fields = _history_model(section)
+    entry = model.objects.select_for_update().get(pk=entry.pk, person=person)
+    audit_record(
+        actor=actor,
+        action="health.history_removed",
+        target=person,
+        details={"section": section, "entry": entry.pk, "was": str(entry), "note": entry.note},
+    )
+    entry.delete()
+
+
+def vaccination_add_by_hand(
+    *,
+    actor: Any,
+    person: Person,
+    vaccine: Vaccine,
+    dose_number: int,
+    given_on: date,
+    facility: Facility | None = None,
+    lot_number: str = "",
+) -> Vaccination:
+    """A dose an officer records on the person's page (part III). Refused when it would put the
+    person's doses of that vaccine out of order (a later dose before an earlier one, a dose
+    number given twice); the reason names the doses."""
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        doses = [
+            (row.vaccine.name, row.dose_number, row.given_on)
+            for row in person.vaccinations.filter(vaccine=vaccine).select_related("vaccine")
+        ]
+        reasons = check_dose_order([*doses, (vaccine.name, dose_number, given_on)])
+        if reasons:
+            raise ValidationError({"dose_number": reasons})
+        return vaccination_add(
+            actor=actor,
+            person=person,
+            vaccine=vaccine,
+            dose_number=dose_number,
+            given_on=given_on,
+            facility=facility,
+            lot_number=lot_number,
+            source=MANUAL_SOURCE,
+            row_key=uuid.uuid4().hex,
+        ).row
+
+
+def visit_add_by_hand(
+    *,
+    actor: Any,
+    person: Person,
+    facility: Facility,
+    admitted_at: datetime,
+    main_diagnosis: Icd10Code,
+    discharged_at: datetime | None = None,
+    secondary_diagnoses: list[Icd10Code] | tuple[Icd10Code, ...] = (),
+    outcome: str = "",
+) -> MedicalVisit:
+    """A medical visit an officer records on the person's page (part IV); impossible dates
+    (in the future, before 1900 or the birth, a discharge before the admission) are refused."""
+    reasons = check_visit_dates(
+        timezone.localtime(admitted_at),
+        timezone.localtime(discharged_at) if discharged_at else None,
+        person.birth_date,
+        today=timezone.localdate(),
+    )
+    if reasons:
+        raise ValidationError(reasons)
+    return visit_add(
+        actor=actor,
+        person=person,
+        facility=facility,
+        admitted_at=admitted_at,
+        main_diagnosis=main_diagnosis,
+        discharged_at=discharged_at,
+        secondary_diagnoses=secondary_diagnoses,
+        outcome=outcome,
+        source=MANUAL_SOURCE,
+        row_key=uuid.uuid4().hex,
+    ).row

@@ -9,4 +9,19 @@ urlpatterns = [
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/summary/", views.person_summary, name="person_summary"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/history/<slug:kind>/new/", views.history_entry, name="history_new"),
+    path(
+        "people/<int:pk>/history/<slug:kind>/<int:entry_pk>/edit/",
+        views.history_entry,
+        name="history_edit",
+    ),
+    path(
+        "people/<int:pk>/history/<slug:kind>/<int:entry_pk>/remove/",
+        views.history_remove,
+        name="history_remove",
+    ),
+    path("people/<int:pk>/vaccinations/new/", views.vaccination_new, name="vaccination_new"),
+    path("people/<int:pk>/visits/new/", views.visit_new, name="visit_new"),
+    path("icd10/", views.icd10_search, name="icd10_search"),
 ]

@@ -1,6 +1,8 @@
-"""Structural checks of a health record's data, each answering a list of Vietnamese reasons
-(empty when the value passes). Checksum-free: the CCCD and the insurance card carry no check
-digit, so these checks catch typing and mapping errors, not forgeries.
+"""Structural checks of a health record's data, each answering a list of reasons (empty when the
+value passes), translated when they are made (gettext: English msgids, Vietnamese in
+health/locale; the active language, Vietnamese by default, also in import jobs).
+Checksum-free: the CCCD and the insurance card carry no check digit, so these checks catch
+typing and mapping errors, not forgeries.
 
 - CCCD (citizen identity number, 12 digits), Circular 59/2021/TT-BCA, art. 7: 3 digits of the
   province (or country) where the birth was registered, 1 digit of century and sex (0/1 for the
@@ -19,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
+
+from django.utils.translation import gettext as _
 
 from edoc.text import fold
 
@@ -51,16 +55,20 @@ PROVINCE_CODES: dict[str, str] = {
 ICD10 = re.compile(r"[A-Z][0-9]{2}(\.?[0-9A-Z]{1,2})?")
 
 
-def normalise_icd10(value: str, label: str = "Mã bệnh") -> str:
+def normalise_icd10(value: str, label: str | None = None) -> str:
     """An ICD-10 code upper-cased, without the dagger/asterisk marks ("e11.9†" → "E11.9").
-    `ValueError` with a Vietnamese reason when it is not shaped like one."""
+    `ValueError` with a reason naming `label` (default "disease code") when it is not shaped
+    like one."""
     code = (value or "").strip().upper().rstrip("*†+")
     if not ICD10.fullmatch(code):
-        raise ValueError(f"{label} “{(value or '').strip()}” không phải mã ICD-10.")
+        raise ValueError(
+            _("%(label)s “%(value)s” is not an ICD-10 code.")
+            % {"label": label or _("Disease code"), "value": (value or "").strip()}
+        )
     return code
 
 
-def parse_icd10_list(value: str, label: str = "Mã bệnh") -> tuple[str, ...]:
+def parse_icd10_list(value: str, label: str | None = None) -> tuple[str, ...]:
     """ICD-10 codes separated by ";" (QĐ 130) or "," ("I10; E11.9" → ("I10", "E11.9"))."""
     codes = re.split(r"[;,]", value or "")
     return tuple(normalise_icd10(code, label) for code in codes if code.strip())
@@ -89,11 +97,15 @@ def check_cccd(value: str, birth_date: date | None = None, sex: str | None = Non
     what is not given is not compared)."""
     cccd = (value or "").strip()
     if not re.fullmatch(r"[0-9]{12}", cccd):
-        return [f"Số CCCD phải gồm đúng 12 chữ số (nhận được “{cccd}”)."]
+        return [_("A CCCD has exactly 12 digits (got “%(value)s”).") % {"value": cccd}]
     reasons = []
     if cccd[:3] not in PROVINCE_CODES:
         reasons.append(
-            f"Ba chữ số đầu của CCCD ({cccd[:3]}) không phải mã tỉnh nơi đăng ký khai sinh."
+            _(
+                "The first three digits of the CCCD (%(code)s) are not the code of a province "
+                "where births are registered."
+            )
+            % {"code": cccd[:3]}
         )
     code = int(cccd[3])
     born_century = 1900 + 100 * (code // 2)
@@ -101,18 +113,35 @@ def check_cccd(value: str, birth_date: date | None = None, sex: str | None = Non
     if birth_date is not None:
         if not born_century <= birth_date.year < born_century + 100:
             reasons.append(
-                f"Chữ số thứ tư của CCCD ({code}) chỉ thế kỷ sinh {born_century}–"
-                f"{born_century + 99}, không khớp năm sinh {birth_date.year}."
+                _(
+                    "The fourth digit of the CCCD (%(digit)s) means a birth in %(first)s–"
+                    "%(last)s, not the birth year %(year)s."
+                )
+                % {
+                    "digit": code,
+                    "first": born_century,
+                    "last": born_century + 99,
+                    "year": birth_date.year,
+                }
             )
         elif born_year != birth_date.year:
             reasons.append(
-                f"Chữ số thứ năm và sáu của CCCD ({cccd[4:6]}) không khớp năm sinh "
-                f"{birth_date.year}."
+                _(
+                    "The fifth and sixth digits of the CCCD (%(digits)s) are not the birth "
+                    "year %(year)s."
+                )
+                % {"digits": cccd[4:6], "year": birth_date.year}
             )
     if sex in (MALE, FEMALE) and (code % 2 == 1) != (sex == FEMALE):
-        said = "nữ" if code % 2 else "nam"
-        given = "nữ" if sex == FEMALE else "nam"
-        reasons.append(f"Chữ số thứ tư của CCCD ({code}) chỉ giới tính {said}, hồ sơ ghi {given}.")
+        if sex == FEMALE:
+            reason = _(
+                "The fourth digit of the CCCD (%(digit)s) means male, the record says female."
+            )
+        else:
+            reason = _(
+                "The fourth digit of the CCCD (%(digit)s) means female, the record says male."
+            )
+        reasons.append(reason % {"digit": code})
     return reasons
 
 
@@ -123,16 +152,35 @@ def check_insurance_card(value: str) -> list[str]:
     if re.fullmatch(r"[0-9]{10}", card):
         return []
     if len(card) != 15:
-        return [f"Số thẻ BHYT phải gồm 15 ký tự (hoặc mã số BHXH 10 chữ số), nhận được “{card}”."]
+        return [
+            _(
+                "A health insurance card number has 15 characters (or a social insurance number "
+                "10 digits), got “%(value)s”."
+            )
+            % {"value": card}
+        ]
     reasons = []
     if not re.fullmatch(r"[A-Z]{2}", card[:2]):
-        reasons.append("Hai ký tự đầu của thẻ BHYT phải là chữ cái mã đối tượng.")
+        reasons.append(
+            _("The first two characters of the insurance card are the letters of the group.")
+        )
     if card[2] not in "12345":
-        reasons.append("Ký tự thứ ba của thẻ BHYT phải là mức hưởng từ 1 đến 5.")
+        reasons.append(_("The third character of the insurance card is the benefit level, 1 to 5."))
     if "0" + card[3:5] not in PROVINCE_CODES and card[3:5] != "97" and card[3:5] != "98":
-        reasons.append(f"Ký tự thứ tư và năm của thẻ BHYT ({card[3:5]}) không phải mã tỉnh.")
+        reasons.append(
+            _(
+                "The fourth and fifth characters of the insurance card (%(code)s) are not a "
+                "province code."
+            )
+            % {"code": card[3:5]}
+        )
     if not card[5:].isdigit() or not card[5:].isascii():
-        reasons.append("Mười ký tự cuối của thẻ BHYT phải là mã số BHXH (10 chữ số).")
+        reasons.append(
+            _(
+                "The last ten characters of the insurance card are the social insurance "
+                "number (10 digits)."
+            )
+        )
     return reasons
 
 
@@ -142,13 +190,18 @@ def _as_date(value: date) -> date:
 
 def check_date(value: date, label: str, today: date | None = None) -> list[str]:
     """Reasons why `value` (a date or datetime) is impossible: in the future, before 1900.
-    `label` names it in the reason ("Ngày sinh")."""
+    `label` names it in the reason (`_("Birth date")`)."""
     today = today or datetime.now(GMT7).date()
     day = _as_date(value)
     if day > today:
-        return [f"{label} ({day:%d/%m/%Y}) ở tương lai."]
+        return [
+            _("%(label)s (%(date)s) is in the future.")
+            % {"label": label, "date": f"{day:%d/%m/%Y}"}
+        ]
     if day < EARLIEST:
-        return [f"{label} ({day:%d/%m/%Y}) trước năm 1900."]
+        return [
+            _("%(label)s (%(date)s) is before 1900.") % {"label": label, "date": f"{day:%d/%m/%Y}"}
+        ]
     return []
 
 
@@ -160,15 +213,22 @@ def check_visit_dates(
 ) -> list[str]:
     """Reasons why a visit's dates are impossible: either in the future or before 1900, a
     discharge before the admission, an admission before the birth."""
-    reasons = check_date(admitted, "Ngày vào", today)
+    reasons = check_date(admitted, _("Admitted"), today)
     if discharged is not None:
-        reasons += check_date(discharged, "Ngày ra", today)
+        reasons += check_date(discharged, _("Discharged"), today)
         if discharged < admitted:
             reasons.append(
-                f"Ngày ra ({discharged:%d/%m/%Y %H:%M}) trước ngày vào ({admitted:%d/%m/%Y %H:%M})."
+                _("Discharged (%(discharged)s) before admitted (%(admitted)s).")
+                % {
+                    "discharged": f"{discharged:%d/%m/%Y %H:%M}",
+                    "admitted": f"{admitted:%d/%m/%Y %H:%M}",
+                }
             )
     if birth_date is not None and _as_date(admitted) < birth_date:
-        reasons.append(f"Ngày vào ({admitted:%d/%m/%Y}) trước ngày sinh ({birth_date:%d/%m/%Y}).")
+        reasons.append(
+            _("Admitted (%(admitted)s) before the birth date (%(birth)s).")
+            % {"admitted": f"{admitted:%d/%m/%Y}", "birth": f"{birth_date:%d/%m/%Y}"}
+        )
     return reasons
 
 
@@ -183,14 +243,31 @@ def check_dose_order(doses: Iterable[tuple[str, int, date]]) -> list[str]:
     reasons = []
     for entries in by_vaccine.values():
         entries.sort()
-        for (dose, day, name), (next_dose, next_day, _) in zip(entries, entries[1:], strict=False):
+        for (dose, day, name), (next_dose, next_day, _name) in zip(
+            entries, entries[1:], strict=False
+        ):
             if dose == next_dose and day != next_day:
                 reasons.append(
-                    f"{name}: mũi {dose} được ghi hai lần ({day:%d/%m/%Y} và {next_day:%d/%m/%Y})."
+                    _("%(vaccine)s: dose %(dose)s is recorded twice (%(first)s and %(second)s).")
+                    % {
+                        "vaccine": name,
+                        "dose": dose,
+                        "first": f"{day:%d/%m/%Y}",
+                        "second": f"{next_day:%d/%m/%Y}",
+                    }
                 )
             elif next_dose > dose and next_day < day:
                 reasons.append(
-                    f"{name}: mũi {next_dose} ({next_day:%d/%m/%Y}) tiêm trước mũi {dose} "
-                    f"({day:%d/%m/%Y})."
+                    _(
+                        "%(vaccine)s: dose %(later)s (%(later_date)s) given before dose "
+                        "%(dose)s (%(date)s)."
+                    )
+                    % {
+                        "vaccine": name,
+                        "later": next_dose,
+                        "later_date": f"{next_day:%d/%m/%Y}",
+                        "dose": dose,
+                        "date": f"{day:%d/%m/%Y}",
+                    }
                 )
     return reasons

@@ -3,10 +3,13 @@ selector (`health.access`) and every view, search and print is audited."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,7 +17,16 @@ from edoc.services.audit import audit_record
 from edoc.text import nfc
 from edoc.views.common import form_add_service_errors, paginate
 from health import access, selectors, services
-from health.forms import ExportReasonForm, PersonForm
+from health.forms import (
+    HISTORY_FORMS,
+    ExportReasonForm,
+    PersonForm,
+    VaccinationForm,
+    VisitForm,
+)
+
+# The printable summary shows the latest visits and vaccinations, not a life's worth.
+SUMMARY_LATEST = 20
 
 
 def _require_role(request: HttpRequest) -> None:
@@ -54,11 +66,21 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_role(request)
     person = access.person_or_404(request.user, pk)
     audit_record(actor=request.user, action="health.person_viewed", target=person)
-    context = _record(person) | {
-        "may_print": access.can_export(request.user),
-        "form": ExportReasonForm(),
-    }
-    return render(request, "health/person_detail.html", context)
+    return render(request, "health/person_detail.html", _page(request, person))
+
+
+def _page(request: HttpRequest, person, **extra) -> dict:
+    """What the person's page shows: the record, the print form, the edit buttons."""
+    return (
+        _record(person)
+        | {
+            "may_print": access.can_export(request.user),
+            "may_edit": access.can_edit(request.user, person),
+            "may_edit_administrative": access.can_edit_administrative(request.user, person),
+            "form": ExportReasonForm(),
+        }
+        | extra
+    )
 
 
 @login_required
@@ -81,6 +103,8 @@ def person_summary(request: HttpRequest, pk: int) -> HttpResponse:
         details={"format": "print", "reason": reason},
     )
     context = _record(person) | {"reason": reason}
+    context["timeline_total"] = len(context["timeline"])
+    context["timeline"] = context["timeline"][:SUMMARY_LATEST]
     return render(request, "health/person_summary.html", context)
 
 
@@ -100,3 +124,162 @@ def person_create(request: HttpRequest) -> HttpResponse:
             return redirect("health:person", person.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "health/person_form.html", {"form": form}, status=status)
+
+
+def _editable_person(request: HttpRequest, pk: int):
+    """The person `pk` if the officer may edit the record; 404 outside their scope."""
+    _require_role(request)
+    person = access.person_or_404(request.user, pk)
+    if not access.can_edit(request.user, person):
+        raise Http404
+    return person
+
+
+def _section(request: HttpRequest, person, section: str, editing: dict | None = None, **extra):
+    """A section of the person's page after an edit: the section alone for htmx (it replaces
+    itself), else the whole page. A form with errors answers 400 to a plain POST; htmx gets
+    200, since it swaps only successful answers."""
+    if editing is None and request.method == "POST" and not request.htmx:
+        return redirect("health:person", person.pk)
+    context = _page(request, person, editing=editing or {}, **extra)
+    invalid = editing is not None and request.method == "POST"
+    status = 400 if invalid and not request.htmx else 200
+    template = f"health/_{section}.html" if request.htmx else "health/person_detail.html"
+    return render(request, template, context, status=status)
+
+
+def _save_form(request: HttpRequest, form, save) -> bool:
+    """Validate `form` and call `save(cleaned_data)`; the service's errors go onto the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        form_add_service_errors(form, error)
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change part I (administrative information): area officers, in their communes."""
+    person = _editable_person(request, pk)
+    if not access.can_edit_administrative(request.user, person):
+        raise PermissionDenied(
+            _("Your health role does not allow changing the administrative information.")
+        )
+    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
+    form = PersonForm(
+        request.POST or None, initial=initial, communes=access.communes_for(request.user)
+    )
+
+    def save(data: dict) -> None:
+        services.person_update(actor=request.user, person=person, **data)
+
+    if _save_form(request, form, save):
+        person.refresh_from_db()
+        return _section(request, person, "admin")
+    action = reverse("health:person_edit", args=[person.pk])
+    return _section(request, person, "admin", {"kind": "admin", "form": form, "action": action})
+
+
+def _history_kind(kind: str) -> type:
+    if kind not in HISTORY_FORMS:
+        raise Http404
+    return HISTORY_FORMS[kind]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def history_entry(
+    request: HttpRequest, pk: int, kind: str, entry_pk: int | None = None
+) -> HttpResponse:
+    """Add or change an entry of part II: a chronic condition, an allergy, a family history
+    entry or a risk factor."""
+    person = _editable_person(request, pk)
+    form_class = _history_kind(kind)
+    model, fields = services.HISTORY_SECTIONS[kind]
+    entry = get_object_or_404(model, pk=entry_pk, person=person) if entry_pk else None
+    initial = {}
+    if entry is not None:
+        initial = {name: getattr(entry, name) for name in fields}
+        if getattr(entry, "icd10", None):
+            initial["icd10"] = entry.icd10.code
+    form = form_class(request.POST or None, initial=initial)
+
+    def save(data: dict) -> None:
+        services.history_entry_save(
+            actor=request.user, person=person, section=kind, entry=entry, **data
+        )
+
+    if _save_form(request, form, save):
+        return _section(request, person, "history")
+    args = [person.pk, kind, entry.pk] if entry else [person.pk, kind]
+    action = reverse("health:history_edit" if entry else "health:history_new", args=args)
+    editing = {"kind": kind, "form": form, "action": action, "entry": entry}
+    return _section(request, person, "history", editing)
+
+
+@login_required
+@require_http_methods(["POST"])
+def history_remove(request: HttpRequest, pk: int, kind: str, entry_pk: int) -> HttpResponse:
+    """Remove an entry of part II (the audit log keeps what it said)."""
+    person = _editable_person(request, pk)
+    _history_kind(kind)
+    model, _fields = services.HISTORY_SECTIONS[kind]
+    entry = get_object_or_404(model, pk=entry_pk, person=person)
+    services.history_entry_remove(actor=request.user, person=person, section=kind, entry=entry)
+    return _section(request, person, "history")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vaccination_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a vaccination dose by hand (part III)."""
+    person = _editable_person(request, pk)
+    form = VaccinationForm(request.POST or None)
+
+    def save(data: dict) -> None:
+        services.vaccination_add_by_hand(actor=request.user, person=person, **data)
+
+    if _save_form(request, form, save):
+        return _section(request, person, "timeline")
+    action = reverse("health:vaccination_new", args=[person.pk])
+    editing = {"kind": "vaccination", "form": form, "action": action}
+    return _section(request, person, "timeline", editing)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a medical visit by hand (part IV)."""
+    person = _editable_person(request, pk)
+    form = VisitForm(request.POST or None)
+
+    def save(data: dict) -> None:
+        services.visit_add_by_hand(actor=request.user, person=person, **data)
+
+    if _save_form(request, form, save):
+        return _section(request, person, "timeline")
+    action = reverse("health:visit_new", args=[person.pk])
+    return _section(request, person, "timeline", {"kind": "visit", "form": form, "action": action})
+
+
+ICD10_RESULTS = 20
+
+
+@login_required
+@require_GET
+def icd10_search(request: HttpRequest) -> HttpResponse:
+    """The ICD-10 catalogue's codes matching the words typed in a code box (htmx): by code
+    prefix ("e11") or by words of the Vietnamese name, with or without diacritics. For a box of
+    several codes, the words after the last ";"."""
+    _require_role(request)
+    name = request.htmx.trigger_name if request.htmx else None
+    typed = nfc(request.GET.get(name or "q", ""))[:100]
+    query = re.split(r"[;,]", typed)[-1].strip()
+    codes = selectors.icd10_search(query, ICD10_RESULTS)
+    box_id = (request.htmx.trigger if request.htmx else None) or request.GET.get("box", "")
+    context = {"codes": codes, "query": query, "box_id": box_id}
+    return render(request, "health/_icd10_results.html", context)

@@ -53,6 +53,7 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.utils.translation import gettext as _
 
 from edoc.text import nfc
 from health.validation import (
@@ -137,9 +138,11 @@ def _parse(data: bytes) -> Element:
     try:
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise Qd130Error("Tệp XML có khai báo DTD hoặc thực thể, không được chấp nhận.") from None
+        raise Qd130Error(
+            _("The XML file declares a DTD or entities, which are not accepted.")
+        ) from None
     except ParseError as error:
-        raise Qd130Error(f"Không phải tệp XML hợp lệ ({error}).") from None
+        raise Qd130Error(_("Not a valid XML file (%(error)s).") % {"error": error}) from None
 
 
 def parse_stamp(value: str, label: str) -> datetime:
@@ -153,12 +156,15 @@ def parse_stamp(value: str, label: str) -> datetime:
             )
         except ValueError:
             pass
-    raise ValueError(f"{label} “{text}” không đúng dạng yyyyMMdd hoặc yyyyMMddHHmm.")
+    raise ValueError(
+        _("%(label)s “%(value)s” is not shaped yyyyMMdd or yyyyMMddHHmm.")
+        % {"label": label, "value": text}
+    )
 
 
 def read_xml1(data: bytes, facility_code: str = "", today: date | None = None) -> VisitRecord:
     """The visit of one XML1 part (root TONG_HOP, or a wrapper holding it). `ValueError` with a
-    Vietnamese reason when a required field is missing or impossible."""
+    reason (gettext) when a required field is missing or impossible."""
     root = _parse(data)
     summary = (
         root
@@ -166,7 +172,7 @@ def read_xml1(data: bytes, facility_code: str = "", today: date | None = None) -
         else next((node for node in root.iter() if _local(node.tag) == "TONG_HOP"), None)
     )
     if summary is None:
-        raise ValueError("XML1 không có thẻ TONG_HOP.")
+        raise ValueError(_("XML1 has no TONG_HOP element."))
 
     fields: dict[str, str] = {}
     for child in summary:  # the first of a repeated field counts, as _child would read it
@@ -180,7 +186,7 @@ def read_xml1(data: bytes, facility_code: str = "", today: date | None = None) -
     if not facility:
         missing.append("MA_CSKCB")
     if missing:
-        raise ValueError("XML1 thiếu " + ", ".join(missing) + ".")
+        raise ValueError(_("XML1 lacks %(fields)s.") % {"fields": ", ".join(missing)})
     birth = parse_stamp(text("NGAY_SINH"), "NGAY_SINH").date()
     admitted = parse_stamp(text("NGAY_VAO"), "NGAY_VAO")
     discharged = parse_stamp(text("NGAY_RA"), "NGAY_RA") if text("NGAY_RA") else None
@@ -221,30 +227,34 @@ def _xml1_of(hoso: Element) -> bytes:
             continue
         content = re.sub(r"\s+", "", _text(part, "NOIDUNGFILE"))
         if not content:
-            raise ValueError("Phần XML1 không có nội dung (NOIDUNGFILE trống).")
+            raise ValueError(_("The XML1 part has no content (NOIDUNGFILE is empty)."))
         if len(content) > MAX_PART_BYTES * 4 // 3 + 4:
-            raise ValueError("Phần XML1 quá lớn.")
+            raise ValueError(_("The XML1 part is too large."))
         try:
             return base64.b64decode(content, validate=True)
         except (binascii.Error, ValueError):
-            raise ValueError("NOIDUNGFILE của XML1 không phải base64 hợp lệ.") from None
-    raise ValueError("Hồ sơ không có phần XML1.")
+            raise ValueError(_("The NOIDUNGFILE of XML1 is not valid base64.")) from None
+    raise ValueError(_("The HOSO has no XML1 part."))
 
 
 def read_envelope(data: bytes, today: date | None = None) -> Qd130File:
     """The visits of a GIAMDINHHS file, each HOSO read on its own (errors listed, never raised).
     `Qd130Error` when the file itself is not such an envelope."""
     if not data:
-        raise Qd130Error("Tệp trống.")
+        raise Qd130Error(_("Empty file."))
     if len(data) > MAX_FILE_BYTES:
-        raise Qd130Error(f"Tệp lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        raise Qd130Error(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     root = _parse(data)
     if _local(root.tag) != "GIAMDINHHS":
-        raise Qd130Error(f"Thẻ gốc là {_local(root.tag)}, không phải GIAMDINHHS (QĐ 130).")
+        raise Qd130Error(
+            _("The root element is %(tag)s, not GIAMDINHHS (QĐ 130).") % {"tag": _local(root.tag)}
+        )
     facility = _text(_child(root, "THONGTINDONVI"), "MACSKCB")
     info = _child(root, "THONGTINHOSO")
     if info is None:
-        raise Qd130Error("Tệp thiếu THONGTINHOSO.")
+        raise Qd130Error(_("The file lacks THONGTINHOSO."))
     created = None
     if _text(info, "NGAYLAP"):
         try:
@@ -256,7 +266,7 @@ def read_envelope(data: bytes, today: date | None = None) -> Qd130File:
     listing = _child(info, "DANHSACHHOSO")
     items = _children(listing, "HOSO") if listing is not None else []
     if len(items) > MAX_ITEMS:
-        raise Qd130Error(f"Tệp có hơn {MAX_ITEMS} hồ sơ.")
+        raise Qd130Error(_("The file has more than %(count)s HOSO.") % {"count": MAX_ITEMS})
     result = Qd130File(facility_code=facility, created=created, declared_count=declared)
     for index, hoso in enumerate(items, 1):
         try:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from edoc.text import fold
 from health.formats.tables import TableError, digits, heading, read_date, read_table, text
 from health.validation import (
@@ -95,16 +97,16 @@ def person_key(citizen_id: str, full_name: str, birth_date: date, commune_code: 
 def _person(line: int, cells: dict[str, Any]) -> PersonRow:
     full_name = text(cells.get("full_name"))
     if not full_name:
-        raise ValueError("Thiếu họ và tên.")
-    birth = read_date(cells.get("birth_date"), "Ngày sinh")
-    problems = check_date(birth, "Ngày sinh")
+        raise ValueError(_("Missing the full name."))
+    birth = read_date(cells.get("birth_date"), _("Birth date"))
+    problems = check_date(birth, _("Birth date"))
     if problems:
         raise ValueError(problems[0])
     sex_text = text(cells.get("sex"))
     sex = parse_sex(sex_text)
     warnings: list[str] = []
     if sex_text and sex is None:
-        warnings.append(f"Giới tính “{sex_text}” không phải Nam hoặc Nữ.")
+        warnings.append(_("Sex “%(value)s” is neither Nam nor Nữ.") % {"value": sex_text})
     citizen_id = digits(cells.get("citizen_id"), width=12)
     if citizen_id:
         problems = check_cccd(citizen_id)
@@ -118,8 +120,10 @@ def _person(line: int, cells: dict[str, Any]) -> PersonRow:
     if phone.startswith("+84"):
         phone = "0" + phone[3:]
     if phone and not re.fullmatch(r"0[0-9]{9}", phone):
-        warnings.append(f"Số điện thoại “{phone}” không phải 10 chữ số bắt đầu bằng 0.")
-    chronic = parse_icd10_list(text(cells.get("chronic_conditions")), "Bệnh mạn tính")
+        warnings.append(
+            _("Phone number “%(value)s” is not 10 digits starting with 0.") % {"value": phone}
+        )
+    chronic = parse_icd10_list(text(cells.get("chronic_conditions")), _("Chronic conditions"))
     allergies = tuple(
         part.strip() for part in re.split(r"[;\n]", text(cells.get("allergies"))) if part.strip()
     )
@@ -153,7 +157,7 @@ def template_csv() -> bytes:
     and one example row."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([title for _, title, _, _ in COLUMNS])
+    writer.writerow([column[1] for column in COLUMNS])
     writer.writerow([example for *_, example in COLUMNS])
     return out.getvalue().encode("utf-8-sig")
 
@@ -168,10 +172,10 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Hồ sơ sức khỏe"
-    sheet.append([title for _, title, _, _ in COLUMNS])
+    sheet.append([column[1] for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for index, (role, title, _, example) in enumerate(COLUMNS, 1):
+    for index, (role, title, _synonyms, example) in enumerate(COLUMNS, 1):
         cell = sheet.cell(row=2, column=index)
         if role == "birth_date":
             cell.value = read_date(example, title)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from edoc.text import fold, nfc
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -26,7 +28,7 @@ DATE_LAYOUTS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y%m%d", "%d/%m
 
 
 class TableError(ValueError):
-    """The file is not a table that can be read (the message, in Vietnamese, says why)."""
+    """The file is not a table that can be read (the message, translated, says why)."""
 
 
 def heading(cell: Any) -> str:
@@ -73,7 +75,9 @@ def _locate(
         if required <= columns.keys():
             return Table(rows, index, columns)
     names = sorted(labels.get(role, role) for role in required)
-    raise TableError("Không tìm thấy dòng tiêu đề có các cột: " + ", ".join(names) + ".")
+    raise TableError(
+        _("No heading row with the columns: %(columns)s.") % {"columns": ", ".join(names)}
+    )
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -87,7 +91,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         rows.append([nfc(cell) for cell in row])
         if len(rows) > MAX_ROWS:
-            raise TableError(f"Tệp có hơn {MAX_ROWS} dòng.")
+            raise TableError(_("The file has more than %(count)s rows.") % {"count": MAX_ROWS})
     return rows
 
 
@@ -97,13 +101,15 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise TableError(f"Không đọc được tệp XLSX ({type(error).__name__}).") from None
+        raise TableError(
+            _("The XLSX file cannot be read (%(error)s).") % {"error": type(error).__name__}
+        ) from None
     try:
         rows = []
         for row in workbook.worksheets[0].iter_rows(values_only=True):
             rows.append([nfc(cell) for cell in row])
             if len(rows) > MAX_ROWS:
-                raise TableError(f"Tệp có hơn {MAX_ROWS} dòng.")
+                raise TableError(_("The file has more than %(count)s rows.") % {"count": MAX_ROWS})
         return rows
     finally:
         workbook.close()
@@ -120,18 +126,20 @@ def read_table(
     LF or CRLF) or .xlsx file (first sheet), whose header row names at least the `required`
     roles (`labels` names them in the error). `TableError` otherwise."""
     if not data:
-        raise TableError("Tệp trống.")
+        raise TableError(_("Empty file."))
     if len(data) > MAX_FILE_BYTES:
-        raise TableError(f"Tệp lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        raise TableError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     name = filename.lower()
     if name.endswith(".csv"):
         rows = _csv_rows(data)
     elif name.endswith(".xlsx"):
         rows = _xlsx_rows(data)
     else:
-        raise TableError("Tệp phải là .csv hoặc .xlsx.")
+        raise TableError(_("The file must be .csv or .xlsx."))
     if not any(rows):
-        raise TableError("Tệp trống.")
+        raise TableError(_("Empty file."))
     return _locate(rows, headings, required, labels or {})
 
 
@@ -155,7 +163,7 @@ def digits(value: Any, width: int = 0) -> str:
 
 def read_date(value: Any, label: str) -> date:
     """A date cell: an XLSX date/datetime, an Excel serial number, or day-first text
-    (dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, yyyymmdd). `ValueError` with a Vietnamese reason."""
+    (dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, yyyymmdd). `ValueError` with a reason (gettext)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -165,14 +173,21 @@ def read_date(value: Any, label: str) -> date:
             return read_date(str(int(value)), label)
         if 1 <= value < 2958466:  # an Excel serial day (1900 date system)
             return date(1899, 12, 30) + timedelta(days=int(value))
-        raise ValueError(f"{label} “{value}” không phải ngày hợp lệ (dd/mm/yyyy).")
+        raise ValueError(_not_a_date(label, value))
     raw = text(value)
     if not raw:
-        raise ValueError(f"Thiếu {label.lower()}.")
+        raise ValueError(_("Missing %(label)s.") % {"label": label.lower()})
     candidate = raw.split(" ")[0]
     for layout in DATE_LAYOUTS:
         try:
             return datetime.strptime(candidate, layout).date()  # noqa: DTZ007 - a calendar day
         except ValueError:
             continue
-    raise ValueError(f"{label} “{raw}” không phải ngày hợp lệ (dd/mm/yyyy).")
+    raise ValueError(_not_a_date(label, raw))
+
+
+def _not_a_date(label: str, value: Any) -> str:
+    return _("%(label)s “%(value)s” is not a valid date (dd/mm/yyyy).") % {
+        "label": label,
+        "value": value,
+    }

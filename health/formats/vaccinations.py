@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from edoc.text import fold
 from health.formats.tables import Table, TableError, digits, read_date, read_table, text
 from health.validation import check_cccd, check_date, parse_sex
@@ -102,7 +104,7 @@ def parse_dose(value: Any) -> int:
     raw = text(value)
     match = re.fullmatch(r"(?:mui\s*)?(?:thu\s*)?(?:so\s*)?([0-9]{1,2})", fold(raw))
     if not match or not 1 <= int(match[1]) <= 10:
-        raise ValueError(f"Mũi tiêm “{raw}” không phải số thứ tự mũi (1–10).")
+        raise ValueError(_("Dose “%(value)s” is not a dose number (1–10).") % {"value": raw})
     return int(match[1])
 
 
@@ -117,9 +119,9 @@ def row_key(citizen_id: str, full_name: str, birth_date: date, vaccine: str, dos
 def _person(cells: dict[str, Any]) -> tuple[str, str, date, str | None, str, list[str]]:
     full_name = text(cells.get("full_name"))
     if not full_name:
-        raise ValueError("Thiếu họ tên.")
-    birth = read_date(cells.get("birth_date"), "Ngày sinh")
-    problems = check_date(birth, "Ngày sinh")
+        raise ValueError(_("Missing the name."))
+    birth = read_date(cells.get("birth_date"), _("Birth date"))
+    problems = check_date(birth, _("Birth date"))
     if problems:
         raise ValueError(problems[0])
     sex = parse_sex(cells.get("sex"))
@@ -138,11 +140,14 @@ def _dose_row(line: int, person: tuple, vaccine: Any, dose: int, day: Any, facil
     citizen_id, full_name, birth, sex, commune, warnings = person
     name = text(vaccine)
     if not name:
-        raise ValueError(f"Mũi {dose}: thiếu tên vắc xin.")
-    given = read_date(day, "Ngày tiêm")
-    problems = check_date(given, "Ngày tiêm")
+        raise ValueError(_("Dose %(dose)s: missing the vaccine.") % {"dose": dose})
+    given = read_date(day, _("Date given"))
+    problems = check_date(given, _("Date given"))
     if given < birth:
-        problems.append(f"Ngày tiêm ({given:%d/%m/%Y}) trước ngày sinh ({birth:%d/%m/%Y}).")
+        problems.append(
+            _("Date given (%(given)s) before the birth date (%(birth)s).")
+            % {"given": f"{given:%d/%m/%Y}", "birth": f"{birth:%d/%m/%Y}"}
+        )
     if problems:
         raise ValueError(problems[0])
     return VaccinationRow(
@@ -173,7 +178,7 @@ def _read_wide(table: Table, result: VaccinationImport) -> None:
                 if text(cells.get(f"vaccine_{number}")) or text(cells.get(f"date_{number}"))
             ]  # fmt: skip
             if not doses:
-                raise ValueError("Dòng không có mũi tiêm nào.")
+                raise ValueError(_("The row has no dose."))
             rows = [
                 _dose_row(line, person, cells.get(f"vaccine_{n}"), n, cells.get(f"date_{n}"),
                           cells.get(f"facility_{n}"), cells.get(f"lot_{n}"))
@@ -211,8 +216,11 @@ def read_vaccinations(data: bytes, filename: str) -> VaccinationImport:
             )
         except TableError:
             raise TableError(
-                f"{long_error} Với danh sách tiêm COVID-19 (mỗi người một dòng): các cột "
-                "Loại vắc xin mũi 1, Ngày tiêm mũi 1…"
+                _(
+                    "%(error)s For the COVID-19 vaccination list (a row per person): the "
+                    "columns Loại vắc xin mũi 1, Ngày tiêm mũi 1…"
+                )
+                % {"error": long_error}
             ) from None
     result = VaccinationImport(layout="wide")
     _read_wide(table, result)

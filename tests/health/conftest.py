@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from edoc.models import User
 from health import catalogues, services
@@ -101,3 +102,11 @@ def codes(health_catalogues) -> dict:
         "mr": Vaccine.objects.get(code="MR"),
         "covid": Vaccine.objects.get(code="COVID-AZ"),
     }
+
+
+@pytest.fixture
+def vietnamese():
+    """The readers' and checks' reasons in Vietnamese (gettext), whatever language an earlier
+    test left active."""
+    with translation.override("vi"):
+        yield

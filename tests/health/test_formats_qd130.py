@@ -17,6 +17,8 @@ from health.formats.qd130 import (
 )
 from health.validation import FEMALE, GMT7, MALE
 
+pytestmark = pytest.mark.usefixtures("vietnamese")
+
 TODAY = date(2026, 12, 6)
 
 VISIT = VisitRecord(

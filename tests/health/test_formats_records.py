@@ -17,6 +17,8 @@ from health.formats.records import (
 from health.validation import FEMALE, MALE
 from tests.health.xlsx import xlsx
 
+pytestmark = pytest.mark.usefixtures("vietnamese")
+
 TITLES = [title for _, title, _, _ in COLUMNS]
 
 

@@ -10,6 +10,8 @@ from health.formats.vaccinations import parse_dose, read_vaccinations
 from health.validation import FEMALE, MALE
 from tests.health.xlsx import xlsx
 
+pytestmark = pytest.mark.usefixtures("vietnamese")
+
 HEADER = (
     "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Mã xã,Tên vắc xin,Mũi tiêm,Ngày tiêm,Số lô,"
     "Cơ sở tiêm"

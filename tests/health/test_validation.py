@@ -3,7 +3,11 @@
 from datetime import date, datetime
 
 import pytest
+from django.utils import translation
 
+from health.formats.qd130 import Qd130Error, read_envelope
+from health.formats.records import read_records
+from health.formats.tables import TableError
 from health.validation import (
     FEMALE,
     GMT7,
@@ -16,6 +20,8 @@ from health.validation import (
     check_visit_dates,
     parse_sex,
 )
+
+pytestmark = pytest.mark.usefixtures("vietnamese")
 
 TODAY = date(2026, 12, 6)
 
@@ -142,3 +148,19 @@ def test_one_dose_twice_on_different_days_is_reported():
     assert (
         check_dose_order([("Pfizer", 1, date(2021, 9, 1)), ("Pfizer", 1, date(2021, 9, 1))]) == []
     )
+
+
+def test_reasons_are_translatable_and_vietnamese_by_default():
+    """English msgids, Vietnamese msgstr (health/locale): what Vietnamese users read is
+    unchanged, and another active language gets its own words."""
+    with translation.override("en"):
+        assert check_cccd("0751") == ["A CCCD has exactly 12 digits (got “0751”)."]
+        (reason,) = check_dose_order([("MR", 2, date(2021, 7, 1)), ("MR", 1, date(2021, 9, 1))])
+        assert reason == "MR: dose 2 (01/07/2021) given before dose 1 (01/09/2021)."
+        with pytest.raises(TableError, match="Empty file."):
+            read_records(b"", "a.csv")
+        with pytest.raises(Qd130Error, match="The root element is X, not GIAMDINHHS"):
+            read_envelope(b"<X/>")
+    assert check_cccd("0751") == ["Số CCCD phải gồm đúng 12 chữ số (nhận được “0751”)."]
+    with pytest.raises(TableError, match="Tệp trống."):
+        read_records(b"", "a.csv")
