@@ -80,6 +80,38 @@ def communes_for(user) -> QuerySet[AdminUnit]:
     ).select_related("parent")
 
 
+def report_units(user, level: str) -> QuerySet[AdminUnit]:
+    """The units the reports list (with zero rows where nobody lives yet) for `user`'s areas:
+    `level` "district" — the 2008 districts of a province officer's province, a district
+    officer's district, a commune officer's district; "commune_2025" — the 2025 communes of
+    the province, or those the area's 2008 communes went into. None for facility officers."""
+    condition = Q()
+    for assignment in _assignments(user):
+        area = assignment.area
+        if area is None:
+            continue
+        if level == "district":
+            if assignment.scope == HealthAssignment.Scope.PROVINCE:
+                condition |= Q(province_code=area.province_code)
+            elif assignment.scope == HealthAssignment.Scope.DISTRICT:
+                condition |= Q(pk=area.pk)
+            else:
+                condition |= Q(pk=area.parent_id)
+        elif assignment.scope == HealthAssignment.Scope.PROVINCE:
+            condition |= Q(province_code=area.province_code)
+        elif assignment.scope == HealthAssignment.Scope.DISTRICT:
+            condition |= Q(predecessions__old__parent=area.pk)
+        else:
+            condition |= Q(predecessions__old=area.pk) | Q(pk=area.pk)
+    if not condition:
+        return AdminUnit.objects.none()
+    if level == "district":
+        units = AdminUnit.objects.filter(condition, edition="2008", level="district")
+    else:
+        units = AdminUnit.objects.filter(condition, edition="2025", level="commune")
+    return units.distinct()
+
+
 def can_view_person(user, person: Person) -> bool:
     """Whether `user` may open `person`'s record."""
     return visible_people(user).filter(pk=person.pk).exists()

@@ -36,3 +36,33 @@ class ExportReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for printing"), min_length=10, max_length=300, strip=True
     )
+
+
+class ReportForm(forms.Form):
+    """The plan's first table: the date and the grouping."""
+
+    on = forms.DateField(label=_("Records as of"), widget=DateInput())
+    grouping = forms.ChoiceField(label=_("Group by"), choices=())
+
+    def __init__(self, *args, **kwargs) -> None:
+        from health.reports import GROUPINGS
+
+        super().__init__(*args, **kwargs)
+        self.fields["grouping"].choices = list(GROUPINGS.items())
+
+    def clean_on(self):
+        from django.utils import timezone
+
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("Choose a date that is not in the future."))
+        return on
+
+
+class ReportExportForm(ReportForm):
+    """An export of the table: the format and why it leaves the screen."""
+
+    format = forms.ChoiceField(choices=(("xlsx", "XLSX"), ("pdf", "PDF")))
+    reason = forms.CharField(
+        label=_("Reason for exporting"), min_length=10, max_length=300, strip=True
+    )

@@ -389,6 +389,8 @@ class Vaccination(ImportedRow):
                 fields=["source", "row_key"], name="health_vaccination_source_row_key"
             )
         ]
+        # The reports' "updated with vaccinations by date D": an index-only range scan.
+        indexes = [models.Index(fields=["given_on", "person"], name="health_vacc_given_person")]
 
     def __str__(self) -> str:
         return f"{self.vaccine} ({self.dose_number}) {self.given_on}"
@@ -433,6 +435,10 @@ class MedicalVisit(ImportedRow):
             models.UniqueConstraint(
                 fields=["source", "row_key"], name="health_visit_source_row_key"
             )
+        ]
+        # The reports' "updated with visits by date D": an index-only range scan.
+        indexes = [
+            models.Index(fields=["admitted_at", "person"], name="health_visit_admitted_person")
         ]
 
     def __str__(self) -> str:

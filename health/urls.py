@@ -9,4 +9,6 @@ urlpatterns = [
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/summary/", views.person_summary, name="person_summary"),
+    path("reports/", views.report, name="reports"),
+    path("reports/export/", views.report_export, name="report_export"),
 ]

@@ -46,5 +46,14 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('old', 'new'), name='health_unitsuccession_once')],
             },
         ),
+        migrations.AddIndex(
+            model_name='medicalvisit',
+            index=models.Index(fields=['admitted_at', 'person'], name='health_visit_admitted_person'),
+        ),
+        migrations.AddIndex(
+            model_name='vaccination',
+            index=models.Index(fields=['given_on', 'person'], name='health_vacc_given_person'),
+        ),
+    
         migrations.RunPython(fill_communes_2025, migrations.RunPython.noop),
     ]
