@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from health.reports import COLUMNS, Table
 
@@ -15,14 +16,11 @@ def title(table: Table) -> str:
 
 
 def subtitle(table: Table) -> str:
-    return _("(records as of %(date)s, by %(grouping)s)") % {
-        "date": table.on.strftime("%d/%m/%Y"),
-        "grouping": table.grouping_label.lower(),
-    }
+    return _("(records as of %(date)s)") % {"date": table.on.strftime("%d/%m/%Y")}
 
 
 def header(table: Table) -> list[str]:
-    return [_("No."), table.grouping_label] + [str(t) for _c, t in COLUMNS]
+    return [pgettext("health records table", "No."), table.grouping_label] + [str(t) for _c, t in COLUMNS]
 
 
 def body(table: Table) -> list[list]:

@@ -17,7 +17,9 @@ document.addEventListener("DOMContentLoaded", () => {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
-      scales: { y: { beginAtZero: true, ticks: { callback: (value) => numbers.format(value) } } },
+      scales: {
+        y: { beginAtZero: true, ticks: { precision: 0, callback: (value) => numbers.format(value) } },
+      },
       plugins: { legend: { position: "bottom" } },
     },
   });
