@@ -4,21 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def fill_communes_2025(apps, schema_editor) -> None:
-    """Link the loaded 2008 communes to their 2025 successors and place the existing records
-    (writes only the new derived fields; nothing is removed)."""
-    from health.catalogues import load_successions
-    from health.services import place_refresh
-
-    unit_model = apps.get_model("health", "AdminUnit")
-    succession_model = apps.get_model("health", "UnitSuccession")
-    person_model = apps.get_model("health", "Person")
-    if not unit_model.objects.filter(level="commune").exists():
-        return
-    load_successions(unit_model=unit_model, succession_model=succession_model)
-    place_refresh(person_model=person_model, succession_model=succession_model)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -54,6 +39,4 @@ class Migration(migrations.Migration):
             model_name='vaccination',
             index=models.Index(fields=['given_on', 'person'], name='health_vacc_given_person'),
         ),
-    
-        migrations.RunPython(fill_communes_2025, migrations.RunPython.noop),
     ]

@@ -80,3 +80,41 @@ def test_loading_the_catalogues_places_records_entered_before_the_successions(pl
     person.refresh_from_db()
     assert person.commune_2025 is not None and person.district == places["bien_hoa"]
     assert "records placed in the 2025 communes: 1" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_2025_commune_of_existing_records():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from health import catalogues
+
+    catalogues.load_admin_units(provinces="dong-nai")
+    before = [("health", "0001_health_records_catalogues_roles")]
+    after = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    trang_dai = AdminUnit.objects.get(edition="2008", level="commune", name="Phường Trảng Dài")
+    new = next(
+        u
+        for u in AdminUnit.objects.filter(edition="2025", level="commune").order_by("code")
+        if UnitSuccession.objects.filter(new=u).values("old__parent").distinct().count() == 1
+    )
+    district = UnitSuccession.objects.filter(new=new).first().old.parent_id
+    try:
+        MigrationExecutor(connection).migrate(before)
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        old_person = old.get_model("health", "Person")
+        people = [
+            old_person.objects.create(
+                full_name=name, birth_date=date(1980, 1, 1), sex="male", commune_id=commune.pk,
+                district_id=commune.parent_id if commune.edition == "2008" else None,
+                province_code="75", row_key=name,
+            )
+            for name, commune in (("A", trang_dai), ("B", new))
+        ]  # fmt: skip
+        MigrationExecutor(connection).migrate(after)
+        a, b = (Person.objects.get(pk=p.pk) for p in people)
+        assert a.commune_2025.name == "Phường Trảng Dài" and a.district.name == "Thành phố Biên Hòa"
+        assert b.commune_2025_id == new.pk and b.district_id == district
+        assert (a.full_name, b.full_name, a.commune_id) == ("A", "B", trang_dai.pk)
+    finally:
+        MigrationExecutor(connection).migrate(after)
