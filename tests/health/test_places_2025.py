@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from health import services
 from health.models import AdminUnit, Person, UnitSuccession
@@ -118,3 +119,17 @@ def test_the_migration_fills_the_2025_commune_of_existing_records():
         assert (a.full_name, b.full_name, a.commune_id) == ("A", "B", trang_dai.pk)
     finally:
         MigrationExecutor(connection).migrate(after)
+
+
+def test_administrators_read_the_successions_and_cannot_edit_them(admin_client, places):
+    url = reverse("admin:health_unitsuccession_changelist")
+    response = admin_client.get(url, {"q": "Trảng Dài"})
+    assert response.status_code == 200 and "Phường Trảng Dài" in response.content.decode()
+    succession = UnitSuccession.objects.first()
+    assert admin_client.get(reverse("admin:health_unitsuccession_add")).status_code == 403
+    change = admin_client.post(
+        reverse("admin:health_unitsuccession_change", args=[succession.pk]), {"is_default": ""}
+    )
+    assert change.status_code == 403
+    succession.refresh_from_db()
+    assert succession.is_default
