@@ -20,7 +20,9 @@ def subtitle(table: Table) -> str:
 
 
 def header(table: Table) -> list[str]:
-    return [pgettext("health records table", "No."), table.grouping_label] + [str(t) for _c, t in COLUMNS]
+    return [pgettext("health records table", "No."), table.grouping_label] + [
+        str(t) for _c, t in COLUMNS
+    ]
 
 
 def body(table: Table) -> list[list]:
