@@ -70,11 +70,15 @@ def _districts_2008(current_ids: set[int]) -> dict[int, int]:
 
 def place_many(people: Iterable[Person]) -> None:
     """Derive, in memory, each person's district (2008 edition), commune of the 2025 edition
-    and province from their commune, of either edition (see `Person`); two queries for any
-    number of people, so bulk imports call it before `bulk_create`. The one place that derives
-    these fields."""
+    and province from their commune, of either edition (see `Person`); at most three queries
+    for any number of people (two when their communes are loaded), so bulk imports call it
+    before `bulk_create`. The one place that derives these fields."""
     people = list(people)
-    communes = {p.commune_id: p.commune for p in people if p.commune_id}
+    field = Person._meta.get_field("commune")
+    communes = {p.commune_id: p.commune for p in people if p.commune_id and field.is_cached(p)}
+    missing = {p.commune_id for p in people if p.commune_id} - set(communes)
+    if missing:  # people given by commune id only: their communes in one query
+        communes |= AdminUnit.objects.in_bulk(missing)
     legacy = {pk for pk, c in communes.items() if c.edition == LEGACY_EDITION}
     successors = _successors_2025(legacy) if legacy else {}
     districts = _districts_2008(set(communes) - legacy) if len(communes) > len(legacy) else {}

@@ -70,6 +70,13 @@ def test_place_many_derives_the_fields_in_two_queries(places, django_assert_num_
     assert all(p.commune_2025_id for p in people[:-1])
     assert all(p.district_id == c.parent_id for p, c in zip(people, legacy, strict=False))
     assert people[-1].commune_2025_id is None and people[-1].province_code == ""
+    by_id = [
+        Person(full_name="z", birth_date=date(1990, 1, 1), sex="male", commune_id=c.pk)
+        for c in legacy + current
+    ]
+    with django_assert_num_queries(3):
+        services.place_many(by_id)
+    assert [p.commune_2025_id for p in by_id] == [p.commune_2025_id for p in people[:-1]]
 
 
 def test_loading_the_catalogues_places_records_entered_before_the_successions(places):
