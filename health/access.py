@@ -62,8 +62,11 @@ def visible_people(user) -> QuerySet[Person]:
 
 
 def communes_for(user) -> QuerySet[AdminUnit]:
-    """The communes (2008 edition) in which `user` may create records: those of their areas;
-    none for facility officers and users without a health role."""
+    """The communes in which `user` may create records: those of their areas — for a province
+    officer the communes of both maps (a record of a 2025 commune gets its 2008 district only
+    when unambiguous, and the province officer sees it either way); for a district officer the
+    2008 communes of the district; for a commune officer their commune. None for facility
+    officers and users without a health role."""
     condition = Q()
     for assignment in _assignments(user):
         area = assignment.area
@@ -75,9 +78,9 @@ def communes_for(user) -> QuerySet[AdminUnit]:
             condition |= Q(pk=area.pk)
     if not condition:
         return AdminUnit.objects.none()
-    return AdminUnit.objects.filter(
-        condition, level=AdminUnit.Level.COMMUNE, edition="2008"
-    ).select_related("parent")
+    return AdminUnit.objects.filter(condition, level=AdminUnit.Level.COMMUNE).select_related(
+        "parent"
+    )
 
 
 def report_units(user, level: str) -> QuerySet[AdminUnit]:

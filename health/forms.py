@@ -7,6 +7,11 @@ from health.models import AdminUnit, Sex
 
 class CommuneChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: AdminUnit) -> str:
+        if obj.edition == "2025":
+            return _("%(commune)s — %(province)s (from 1 July 2025)") % {
+                "commune": obj.name,
+                "province": obj.parent.name if obj.parent else "",
+            }
         return f"{obj.name} — {obj.parent.name}" if obj.parent else obj.name
 
 

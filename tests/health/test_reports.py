@@ -213,3 +213,30 @@ def test_the_pdf_export_renders_vietnamese(client, officers, population, tmp_pat
     pdf.write_bytes(response.content)
     subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(tmp_path / "page")], check=True)
     assert list(tmp_path.glob("page*.png"))
+
+
+def test_a_province_officer_creates_a_record_in_a_2025_commune_and_the_table_counts_it(
+    client, officers, places
+):
+    client.force_login(officers["province"])
+    url = reverse("health:person_create")
+    ambiguous = next(
+        new
+        for new in AdminUnit.objects.filter(edition="2025", level="commune").order_by("code")
+        if new.predecessions.values("old__parent").distinct().count() > 1
+    )
+    assert f"{ambiguous.name} — Tỉnh Đồng Nai (từ 01/7/2025)" in client.get(url).content.decode()
+    data = {"full_name": "Mai Văn Hậu", "birth_date": "1990-02-03", "sex": "male"}
+    response = client.post(url, data | {"commune": ambiguous.pk})
+    person = Person.objects.get()
+    assert response.status_code == 302 and person.commune_2025 == ambiguous
+    assert person.district is None
+    today = timezone.localdate()
+    rows = _rows(reports.district_table(officers["province"], today))
+    assert rows == {"Không xác định huyện (địa bàn sau 01/7/2025)": [1, 0, 0]}
+    assert _rows(reports.table(officers["province"], "commune", today)) == {
+        ambiguous.name: [1, 0, 0]
+    }
+    # A district officer cannot choose the communes of the new map.
+    client.force_login(officers["bien_hoa"])
+    assert ambiguous.name not in client.get(url).content.decode()
