@@ -62,8 +62,11 @@ def visible_people(user) -> QuerySet[Person]:
 
 
 def communes_for(user) -> QuerySet[AdminUnit]:
-    """The communes (2008 edition) in which `user` may create records: those of their areas;
-    none for facility officers and users without a health role."""
+    """The communes in which `user` may create records: those of their areas — for a province
+    officer the communes of both maps (a record of a 2025 commune gets its 2008 district only
+    when unambiguous, and the province officer sees it either way); for a district officer the
+    2008 communes of the district; for a commune officer their commune. None for facility
+    officers and users without a health role."""
     condition = Q()
     for assignment in _assignments(user):
         area = assignment.area
@@ -75,9 +78,41 @@ def communes_for(user) -> QuerySet[AdminUnit]:
             condition |= Q(pk=area.pk)
     if not condition:
         return AdminUnit.objects.none()
-    return AdminUnit.objects.filter(
-        condition, level=AdminUnit.Level.COMMUNE, edition="2008"
-    ).select_related("parent")
+    return AdminUnit.objects.filter(condition, level=AdminUnit.Level.COMMUNE).select_related(
+        "parent"
+    )
+
+
+def report_units(user, level: str) -> QuerySet[AdminUnit]:
+    """The units the reports list (with zero rows where nobody lives yet) for `user`'s areas:
+    `level` "district" — the 2008 districts of a province officer's province, a district
+    officer's district, a commune officer's district; "commune_2025" — the 2025 communes of
+    the province, or those the area's 2008 communes went into. None for facility officers."""
+    condition = Q()
+    for assignment in _assignments(user):
+        area = assignment.area
+        if area is None:
+            continue
+        if level == "district":
+            if assignment.scope == HealthAssignment.Scope.PROVINCE:
+                condition |= Q(province_code=area.province_code)
+            elif assignment.scope == HealthAssignment.Scope.DISTRICT:
+                condition |= Q(pk=area.pk)
+            else:
+                condition |= Q(pk=area.parent_id)
+        elif assignment.scope == HealthAssignment.Scope.PROVINCE:
+            condition |= Q(province_code=area.province_code)
+        elif assignment.scope == HealthAssignment.Scope.DISTRICT:
+            condition |= Q(predecessions__old__parent=area.pk)
+        else:
+            condition |= Q(predecessions__old=area.pk) | Q(pk=area.pk)
+    if not condition:
+        return AdminUnit.objects.none()
+    if level == "district":
+        units = AdminUnit.objects.filter(condition, edition="2008", level="district")
+    else:
+        units = AdminUnit.objects.filter(condition, edition="2025", level="commune")
+    return units.distinct()
 
 
 def can_view_person(user, person: Person) -> bool:

@@ -3,7 +3,14 @@ Records themselves are not edited here: their pages go through the access select
 
 from django.contrib import admin
 
-from health.models import AdminUnit, Facility, HealthAssignment, Icd10Code, Vaccine
+from health.models import (
+    AdminUnit,
+    Facility,
+    HealthAssignment,
+    Icd10Code,
+    UnitSuccession,
+    Vaccine,
+)
 
 
 @admin.register(HealthAssignment)
@@ -38,3 +45,22 @@ class Icd10CodeAdmin(admin.ModelAdmin):
 class VaccineAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "doses_in_schedule", "edition")
     search_fields = ("code", "name")
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    """Old→new communes, as loaded from the package (read only: reload to change them)."""
+
+    list_display = ("old", "new", "is_default", "source")
+    list_filter = ("is_default",)
+    search_fields = ("old__name", "old__code", "new__name", "new__code")
+    list_select_related = ("old", "new")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,6 +8,7 @@ edition changes nothing, and records keep pointing at the same rows.
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from pathlib import Path
 from django.db import transaction
 
 from edoc.text import fold, nfc
-from health.models import AdminUnit, Icd10Code, Vaccine
+from health.models import AdminUnit, Icd10Code, UnitSuccession, Vaccine
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ICD10_FILE = DATA_DIR / "icd10_subset.csv"
@@ -140,15 +141,104 @@ def _current_rows(db: sqlite3.Connection, provinces: tuple[str, ...] | None) -> 
 def load_admin_units(
     *, provinces: str = "dong-nai", dataset: Path | None = None
 ) -> dict[str, LoadResult]:
-    """Load both editions of the administrative map. `provinces`: "dong-nai" (Đồng Nai and
-    Bình Phước before 2025, Đồng Nai after) or "all"."""
+    """Load both editions of the administrative map and the old→new successions between them.
+    `provinces`: "dong-nai" (Đồng Nai and Bình Phước before 2025, Đồng Nai after) or "all"."""
     legacy = None if provinces == "all" else DONG_NAI_LEGACY
     current = None if provinces == "all" else DONG_NAI_CURRENT
     with sqlite3.connect(f"file:{dataset or admin_units_dataset()}?mode=ro", uri=True) as db:
-        return {
+        results = {
             LEGACY_EDITION: _upsert_units(_legacy_rows(db, legacy)),
             CURRENT_EDITION: _upsert_units(_current_rows(db, current)),
         }
+    results["successions"] = load_successions(dataset=dataset)
+    return results
+
+
+def converter_table() -> Path:
+    """The old→new conversion table shipped by the `vietnamadminunits` package."""
+    return Path(str(resources.files("vietnamadminunits") / "data" / "converter_2025.json"))
+
+
+def succession_source() -> str:
+    """The name stored on succession rows: the package and its version."""
+    from importlib.metadata import version
+
+    return f"vietnamadminunits {version('vietnamadminunits')}"
+
+
+def successions_by_code(
+    dataset: Path | None = None, table: Path | None = None
+) -> dict[str, list[tuple[str, bool]]]:
+    """Old commune code (2008 edition) → [(new commune code (2025 edition), is default)], from
+    the package's conversion table, which names units by keys ("tinhdongnai_thanhphobienhoa_
+    phuongtrangdai"); the dataset turns keys into the statistics office's codes."""
+    converter = json.loads((table or converter_table()).read_text(encoding="utf-8"))
+    new_province = {old: new for new, olds in converter["DICT_PROVINCE"].items() for old in olds}
+    whole = {
+        old_key: new_ward
+        for wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].values()
+        for new_ward, old_keys in wards.items()
+        for old_key in old_keys
+    }
+    divided = converter["DICT_PROVINCE_WARD_DIVIDED"]
+    with sqlite3.connect(f"file:{dataset or admin_units_dataset()}?mode=ro", uri=True) as db:
+        new_codes = {
+            (province, ward): str(code).zfill(5)
+            for province, ward, code in db.execute(
+                "SELECT provinceKey, wardKey, wardCode FROM admin_units"
+            )
+        }
+        legacy = list(
+            db.execute(
+                "SELECT provinceKey, districtKey, wardKey, wardCode FROM admin_units_legacy"
+                " WHERE wardCode IS NOT NULL AND wardCode != ''"
+            )
+        )
+    result: dict[str, list[tuple[str, bool]]] = {}
+    for province, district, ward, code in legacy:
+        key, province_2025 = f"{province}_{district}_{ward}", new_province.get(province)
+        if key in whole:
+            parts = [(whole[key], True)]
+        else:
+            parts = [
+                (part["newWardKey"], bool(part["isDefaultNewWard"]))
+                for part in divided.get(province_2025, {}).get(key, [])
+            ]
+        coded = [(new_codes.get((province_2025, w)), d) for w, d in parts]
+        if coded and all(c for c, _d in coded):
+            result[str(code).zfill(5)] = coded
+    return result
+
+
+def load_successions(
+    *, unit_model=AdminUnit, succession_model=UnitSuccession, dataset: Path | None = None
+) -> LoadResult:
+    """Link each loaded commune of the 2008 edition to its 2025 successor(s); idempotent.
+    The models are parameters so the data migration can pass its historical ones."""
+    communes = unit_model.objects.filter(level="commune")
+    old = {u.code: u.pk for u in communes.filter(edition=LEGACY_EDITION)}
+    new = {u.code: u.pk for u in communes.filter(edition=CURRENT_EDITION)}
+    existing = {
+        (s.old_id, s.new_id): s for s in succession_model.objects.filter(old_id__in=old.values())
+    }
+    source = succession_source()
+    created = updated = 0
+    for old_code, parts in successions_by_code(dataset).items():
+        if old_code not in old or any(code not in new for code, _d in parts):
+            continue
+        for new_code, is_default in parts:
+            key = (old[old_code], new[new_code])
+            row = existing.get(key)
+            if row is None:
+                succession_model.objects.create(
+                    old_id=key[0], new_id=key[1], is_default=is_default, source=source
+                )
+                created += 1
+            elif (row.is_default, row.source) != (is_default, source):
+                row.is_default, row.source = is_default, source
+                row.save(update_fields=["is_default", "source"])
+                updated += 1
+    return LoadResult(created, updated)
 
 
 def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:

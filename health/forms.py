@@ -20,6 +20,11 @@ from health.validation import normalise_icd10, parse_icd10_list
 
 class CommuneChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: AdminUnit) -> str:
+        if obj.edition == "2025":
+            return _("%(commune)s — %(province)s (from 1 July 2025)") % {
+                "commune": obj.name,
+                "province": obj.parent.name if obj.parent else "",
+            }
         return f"{obj.name} — {obj.parent.name}" if obj.parent else obj.name
 
 
@@ -207,4 +212,34 @@ class VisitForm(forms.Form):
         label=_("Treatment outcome"),
         choices=[("", "—"), *MedicalVisit.Outcome.choices],
         required=False,
+    )
+
+
+class ReportForm(forms.Form):
+    """The plan's first table: the date and the grouping."""
+
+    on = forms.DateField(label=_("Records as of"), widget=DateInput())
+    grouping = forms.ChoiceField(label=_("Group by"), choices=())
+
+    def __init__(self, *args, **kwargs) -> None:
+        from health.reports import GROUPINGS
+
+        super().__init__(*args, **kwargs)
+        self.fields["grouping"].choices = list(GROUPINGS.items())
+
+    def clean_on(self):
+        from django.utils import timezone
+
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("Choose a date that is not in the future."))
+        return on
+
+
+class ReportExportForm(ReportForm):
+    """An export of the table: the format and why it leaves the screen."""
+
+    format = forms.ChoiceField(choices=(("xlsx", "XLSX"), ("pdf", "PDF")))
+    reason = forms.CharField(
+        label=_("Reason for exporting"), min_length=10, max_length=300, strip=True
     )

@@ -79,6 +79,41 @@ class AdminUnit(models.Model):
         return None
 
 
+class UnitSuccession(models.Model):
+    """Where a commune of the 2008 edition lies in the 2025 edition: one row per successor.
+
+    Loaded by `manage.py health_catalogues load` from the old→new conversion table of the
+    `vietnamadminunits` package. Most old communes went whole into one new commune; a commune
+    divided between several has one row per part, and `is_default` marks the part the package
+    assigns an address without a street to (records are placed there).
+    """
+
+    old = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.CASCADE,
+        related_name="successions",
+        verbose_name=_("old commune"),
+    )
+    new = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.CASCADE,
+        related_name="predecessions",
+        verbose_name=_("new commune"),
+    )
+    is_default = models.BooleanField(_("default successor"), default=True)
+    source = models.CharField(_("source"), max_length=60)
+
+    class Meta:
+        verbose_name = _("administrative unit succession")
+        verbose_name_plural = _("administrative unit successions")
+        constraints = [
+            models.UniqueConstraint(fields=["old", "new"], name="health_unitsuccession_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"
+
+
 class Icd10Code(models.Model):
     """ICD-10 code with its Vietnamese name (Bộ mã ICD-10 of the Ministry of Health)."""
 
@@ -145,9 +180,13 @@ class Sex(models.TextChoices):
 class Person(models.Model):
     """Part I of QĐ 831, "Thông tin hành chính": one record per person.
 
-    `commune` is the commune of residence; `district` is its 2008 district (kept for the
-    plan's tables by district), `province_code` its province, both derived from the commune
-    by the services, so the access selector filters with one indexed column each.
+    `commune` is the commune of residence, of either edition of the map. Derived from it by
+    the services (`services.place_many`, the one place that does it): `district`, its 2008
+    district (the plan's tables by district); `commune_2025`, the commune of the 2025 edition
+    it lies in (the default successor of a divided commune); `province_code`. A record entered
+    with a 2025 commune gets the 2008 district back only when all the old communes the new one
+    was made of lay in one district; otherwise `district` stays empty and the reports show the
+    record under "district not determined (units after 1 July 2025)".
     """
 
     citizen_id = models.CharField(
@@ -179,6 +218,15 @@ class Person(models.Model):
         blank=True,
         related_name="district_residents",
         editable=False,
+    )
+    commune_2025 = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents_2025",
+        editable=False,
+        verbose_name=_("commune (2025 units)"),
     )
     province_code = models.CharField(max_length=10, blank=True, db_index=True, editable=False)
     phone = models.CharField(
@@ -341,6 +389,8 @@ class Vaccination(ImportedRow):
                 fields=["source", "row_key"], name="health_vaccination_source_row_key"
             )
         ]
+        # The reports' "updated with vaccinations by date D": an index-only range scan.
+        indexes = [models.Index(fields=["given_on", "person"], name="health_vacc_given_person")]
 
     def __str__(self) -> str:
         return f"{self.vaccine} ({self.dose_number}) {self.given_on}"
@@ -385,6 +435,10 @@ class MedicalVisit(ImportedRow):
             models.UniqueConstraint(
                 fields=["source", "row_key"], name="health_visit_source_row_key"
             )
+        ]
+        # The reports' "updated with visits by date D": an index-only range scan.
+        indexes = [
+            models.Index(fields=["admitted_at", "person"], name="health_visit_admitted_person")
         ]
 
     def __str__(self) -> str:

@@ -8,17 +8,20 @@ file changes nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edoc.services.audit import audit_record
 from edoc.text import fold, nfc, nfc_inputs
+from health.catalogues import CURRENT_EDITION, LEGACY_EDITION
 from health.models import (
     AdminUnit,
     Allergy,
@@ -30,6 +33,7 @@ from health.models import (
     MedicalVisit,
     Person,
     RiskFactor,
+    UnitSuccession,
     Vaccination,
     Vaccine,
 )
@@ -51,11 +55,84 @@ PERSON_FIELDS = (
 )
 
 
+def _successors_2025(legacy_ids: set[int]) -> dict[int, int]:
+    """2008 commune id → its default 2025 commune id (one query)."""
+    rows = UnitSuccession.objects.filter(old_id__in=legacy_ids).order_by("-is_default", "new_id")
+    successors: dict[int, int] = {}
+    for old_id, new_id in rows.values_list("old_id", "new_id"):
+        successors.setdefault(old_id, new_id)
+    return successors
+
+
+def _districts_2008(current_ids: set[int]) -> dict[int, int]:
+    """2025 commune id → the 2008 district all its predecessors lay in, for the communes whose
+    predecessors lay in exactly one district (one query)."""
+    rows = (
+        UnitSuccession.objects.filter(new_id__in=current_ids, old__parent__level="district")
+        .values("new_id")
+        .annotate(districts=Count("old__parent", distinct=True), district=Max("old__parent"))
+    )
+    return {row["new_id"]: row["district"] for row in rows if row["districts"] == 1}
+
+
+def place_many(people: Iterable[Person]) -> None:
+    """Derive, in memory, each person's district (2008 edition), commune of the 2025 edition
+    and province from their commune, of either edition (see `Person`); at most three queries
+    for any number of people (two when their communes are loaded), so bulk imports call it
+    before `bulk_create`. The one place that derives these fields."""
+    people = list(people)
+    field = Person._meta.get_field("commune")
+    communes = {p.commune_id: p.commune for p in people if p.commune_id and field.is_cached(p)}
+    missing = {p.commune_id for p in people if p.commune_id} - set(communes)
+    if missing:  # people given by commune id only: their communes in one query
+        communes |= AdminUnit.objects.in_bulk(missing)
+    legacy = {pk for pk, c in communes.items() if c.edition == LEGACY_EDITION}
+    successors = _successors_2025(legacy) if legacy else {}
+    districts = _districts_2008(set(communes) - legacy) if len(communes) > len(legacy) else {}
+    for person in people:
+        commune: AdminUnit | None = communes.get(person.commune_id)
+        if commune is None:
+            person.district, person.commune_2025_id, person.province_code = None, None, ""
+            continue
+        person.province_code = commune.province_code
+        if commune.edition == LEGACY_EDITION:
+            person.district_id = commune.parent_id  # a 2008 commune's parent is its district
+            person.commune_2025_id = successors.get(commune.pk)
+        else:
+            person.district_id = districts.get(commune.pk)
+            person.commune_2025_id = commune.pk
+
+
 def _place(person: Person) -> None:
-    """Derive the district (2008 edition) and the province from the commune."""
-    commune: AdminUnit | None = person.commune
-    person.district = commune.district if commune else None
-    person.province_code = commune.province_code if commune else ""
+    """Derive the district (2008 edition), the 2025 commune and the province of one person."""
+    place_many([person])
+
+
+def place_refresh(*, person_model=Person, succession_model=UnitSuccession) -> int:
+    """Place again, set-based (two UPDATE statements), the records whose derived fields wait
+    for successions loaded after them: 2008 communes without a 2025 commune, 2025 communes
+    without their district; returns how many rows were written. Only derived fields change.
+    The models are parameters so the data migration can pass its historical ones."""
+    successions = succession_model.objects.filter(old=OuterRef("commune"))
+    default = successions.order_by("-is_default", "new_id").values("new")[:1]
+    changed = (
+        person_model.objects.filter(commune__edition=LEGACY_EDITION, commune_2025__isnull=True)
+        .filter(Exists(successions))
+        .update(commune_2025=Subquery(default))
+    )
+    single_district = (
+        succession_model.objects.filter(new=OuterRef("commune"), old__parent__level="district")
+        .values("new")
+        .annotate(districts=Count("old__parent", distinct=True), district=Max("old__parent"))
+        .filter(districts=1)
+        .values("district")[:1]
+    )
+    changed += (
+        person_model.objects.filter(commune__edition=CURRENT_EDITION)
+        .filter(Q(commune_2025__isnull=True) | Q(district__isnull=True))
+        .update(commune_2025=F("commune"), district=Subquery(single_district))
+    )
+    return changed
 
 
 def _full_clean(person: Person) -> None:

@@ -24,4 +24,6 @@ urlpatterns = [
     path("people/<int:pk>/vaccinations/new/", views.vaccination_new, name="vaccination_new"),
     path("people/<int:pk>/visits/new/", views.visit_new, name="visit_new"),
     path("icd10/", views.icd10_search, name="icd10_search"),
+    path("reports/", views.report, name="reports"),
+    path("reports/export/", views.report_export, name="report_export"),
 ]

@@ -10,17 +10,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from edoc.services.audit import audit_record
 from edoc.text import nfc
 from edoc.views.common import form_add_service_errors, paginate
-from health import access, selectors, services
+from health import access, exports, reports, selectors, services
 from health.forms import (
     HISTORY_FORMS,
     ExportReasonForm,
     PersonForm,
+    ReportExportForm,
+    ReportForm,
     VaccinationForm,
     VisitForm,
 )
@@ -269,6 +272,17 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 ICD10_RESULTS = 20
 
 
+def _chart(table: reports.Table) -> dict:
+    """What the bar chart draws (passed with json_script, drawn by health/reports.js)."""
+    return {
+        "labels": [row.label for row in table.rows],
+        "datasets": [
+            {"label": str(title), "data": [getattr(row, column) for row in table.rows]}
+            for column, title in reports.COLUMNS
+        ],
+    }
+
+
 @login_required
 @require_GET
 def icd10_search(request: HttpRequest) -> HttpResponse:
@@ -283,3 +297,76 @@ def icd10_search(request: HttpRequest) -> HttpResponse:
     box_id = (request.htmx.trigger if request.htmx else None) or request.GET.get("box", "")
     context = {"codes": codes, "query": query, "box_id": box_id}
     return render(request, "health/_icd10_results.html", context)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """The plan's first table for a chosen date and grouping, with its bar chart."""
+    _require_role(request)
+    data = request.GET if "on" in request.GET else None
+    form = ReportForm(data, initial={"on": timezone.localdate(), "grouping": "district"})
+    table = None
+    if form.is_valid():
+        table = reports.table(request.user, form.cleaned_data["grouping"], form.cleaned_data["on"])
+        audit_record(
+            actor=request.user,
+            action="health.report_viewed",
+            details={"grouping": table.grouping, "on": table.on, "total": table.total.values()},
+        )
+    context = {
+        "form": form,
+        "table": table,
+        "chart": _chart(table) if table else None,
+        "columns": [title for _column, title in reports.COLUMNS],
+        "may_export": access.can_export(request.user),
+        "export_form": ReportExportForm(initial=form.cleaned_data if table else None),
+    }
+    return render(request, "health/report.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def report_export(request: HttpRequest) -> HttpResponse:
+    """The table as XLSX or PDF: an export, so it needs the right and a reason, and is
+    audited with both."""
+    _require_role(request)
+    if not access.can_export(request.user):
+        raise PermissionDenied(_("Your health role does not allow printing or exporting records."))
+    form = ReportExportForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "form": ReportForm(request.POST),
+            "table": None,
+            "chart": None,
+            "may_export": True,
+            "export_form": form,
+        }
+        return render(request, "health/report.html", context, status=400)
+    data = form.cleaned_data
+    table = reports.table(request.user, data["grouping"], data["on"])
+    audit_record(
+        actor=request.user,
+        action="health.report_exported",
+        details={
+            "format": data["format"],
+            "reason": data["reason"],
+            "grouping": table.grouping,
+            "on": table.on,
+            "total": table.total.values(),
+        },
+    )
+    name = f"ho-so-suc-khoe-{table.grouping}-{table.on:%Y-%m-%d}"
+    if data["format"] == "pdf":
+        unit = getattr(request.user, "unit", None)
+        agency = unit.agency.name if unit and unit.agency_id else ""
+        content = exports.report_pdf(table, agency=agency)
+        response = HttpResponse(content, content_type="application/pdf")
+    else:
+        content = exports.report_xlsx(table)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{data["format"]}"'
+    return response
