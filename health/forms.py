@@ -1,8 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from edoc.forms import DateInput
-from health.models import AdminUnit, Sex
+from health.imports import import_validate
+from health.models import AdminUnit, ImportJob, Sex
 
 
 class CommuneChoice(forms.ModelChoiceField):
@@ -36,3 +38,24 @@ class ExportReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for printing"), min_length=10, max_length=300, strip=True
     )
+
+
+class ImportForm(forms.Form):
+    """A file to import, of a kind the officer's role allows; read before the job exists."""
+
+    kind = forms.ChoiceField(label=_("The file holds"))
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, kinds: set[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, v) for k, v in ImportJob.Kind.choices if k in kinds]
+        self.validated = None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") and data.get("file"):
+            try:
+                self.validated = import_validate(data["kind"], data["file"], data["file"].name)
+            except ValidationError as error:
+                self.add_error("file", error)
+        return data

@@ -25,6 +25,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AdminUnit(models.Model):
@@ -479,8 +480,8 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
+        RUNNING = "running", pgettext_lazy("import", "Running")
+        DONE = "done", pgettext_lazy("import", "Done")
         FAILED = "failed", _("Failed")
         INTERRUPTED = "interrupted", _("Interrupted")
 

@@ -291,3 +291,38 @@ def test_a_facility_officer_imports_only_the_visits_of_the_facility(users, place
     assert (job.created_count, job.rejected_count) == (own, 4 - own)
     with pytest.raises(PermissionDenied):
         start(users["clerk"], "records", records_csv(places, size=2))
+
+
+def test_the_command_imports_a_file_prints_the_report_and_resumes_a_stopped_job(
+    places, officers, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "ho-so.csv"
+    path.write_bytes(records_csv(places, size=12))
+    out = io.StringIO()
+    call_command("health_import", "records", str(path), "--chunk-size", "5", stdout=out)
+    text = out.getvalue()
+    assert "12/12 rows (100%)" in text and "12 created" in text
+    job = ImportJob.objects.get()
+    assert job.uploaded_by is None and job.status == "done"
+
+    with pytest.raises(CommandError, match="không bị dừng"):
+        call_command("health_import", "--resume", str(job.pk), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("health_import", "records", str(tmp_path / "nope.csv"))
+    with pytest.raises(CommandError, match="No active user"):
+        call_command("health_import", "records", str(path), "--user", "nobody")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"a,b\r\n1,2\r\n")
+    with pytest.raises(CommandError):
+        call_command("health_import", "records", str(bad))
+    with pytest.raises(CommandError):
+        call_command("health_import", "qd130", str(path), "--user", officers["bien_hoa"].username)
+    assert ImportJob.objects.count() == 1
+
+    ImportJob.objects.filter(pk=job.pk).update(status="interrupted", cursor=5, processed=5)
+    out = io.StringIO()
+    call_command("health_import", "--resume", str(job.pk), stdout=out)
+    job.refresh_from_db()
+    assert job.status == "done" and "7 unchanged" in out.getvalue()
