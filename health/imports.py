@@ -28,7 +28,7 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +39,7 @@ from edoc.text import fold
 from health import access
 from health.formats import qd130, records, vaccinations
 from health.formats.records import person_key
-from health.formats.tables import TableError
+from health.formats.tables import TableError, read_table
 from health.models import (
     AdminUnit,
     Allergy,
@@ -73,6 +73,7 @@ SOURCES = {
     ImportJob.Kind.VACCINATIONS: "vaccinations",
 }
 SEXES = {MALE: Sex.MALE, FEMALE: Sex.FEMALE}
+REQUIRED_RECORD_COLUMNS = {"full_name", "birth_date"}  # as records.read_records asks
 
 
 @dataclass(frozen=True)
@@ -156,20 +157,40 @@ def import_validate(kind: str, upload: IO[bytes], name: str = "") -> ValidatedIm
             code="too_large",
         ) from None
     try:
-        read = read_file(kind, content, name)
+        rows = _rows_in(kind, content, name)
     except (TableError, qd130.Qd130Error) as error:
         raise ValidationError(
             _("The file cannot be read: %(reason)s") % {"reason": error}, code="unreadable"
         ) from None
-    if not read.units and not read.errors:
+    if not rows:
         raise ValidationError(_("The file has no rows to import."), code="no_rows")
     return ValidatedImport(
         kind=kind,
         name=name,
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
-        rows=len(read.units) + len(read.errors),
+        rows=rows,
     )
+
+
+def _rows_in(kind: str, content: bytes, name: str) -> int:
+    """The rows (HOSO) of a file whose structure is readable: the table's header row found,
+    the XML a GIAMDINHHS envelope. The rows themselves are read by the job (reading them here
+    too would double the work of a large file); TableError/Qd130Error otherwise."""
+    if kind == ImportJob.Kind.RECORDS:
+        table = read_table(content, name, records.HEADINGS, REQUIRED_RECORD_COLUMNS, records.LABELS)
+        return sum(1 for _row in table.body())
+    if kind == ImportJob.Kind.QD130:
+        if len(content) > qd130.MAX_FILE_BYTES:
+            raise qd130.Qd130Error(f"Tệp lớn hơn {qd130.MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        root = qd130._parse(content)  # the envelope only; each HOSO's XML1 is read by the job
+        if qd130._local(root.tag) != "GIAMDINHHS":
+            raise qd130.Qd130Error(
+                f"Thẻ gốc là {qd130._local(root.tag)}, không phải GIAMDINHHS (QĐ 130)."
+            )
+        return sum(1 for node in root.iter() if qd130._local(node.tag) == "HOSO")
+    read = read_file(kind, content, name)  # vaccinations: the layout is found by reading
+    return len(read.units) + len(read.errors)
 
 
 def _may_import(actor: Any, kind: str) -> None:
@@ -273,6 +294,7 @@ class Context:
             .select_related("parent")
             .only("id", "code", "province_code", "level", "parent__id", "parent__level")
         }
+        self.communes_by_id = {unit.pk: unit for unit in self.communes.values()}
         communes = AdminUnit.objects.none() if self.everywhere else access.communes_for(self.actor)
         self.area_communes = set(communes.values_list("pk", flat=True))
         self.own_facilities = set() if self.everywhere else access.import_facility_codes(self.actor)
@@ -397,13 +419,20 @@ def _records_chunk(ctx: Context, units: list[Unit]) -> Outcome:
             continue
         dirty = False
         for name, value in values.items():
-            if value not in ("", None) and getattr(person, name) != value:
+            if value in ("", None):
+                continue
+            if isinstance(value, Model):  # compare ids: no query for the related row
+                if getattr(person, f"{name}_id") != value.pk:
+                    setattr(person, name, value)
+                    dirty = True
+            elif getattr(person, name) != value:
                 setattr(person, name, value)
                 dirty = True
         if dirty:
             person.name_folded = fold(person.full_name)
-            person.district = person.commune.district if person.commune else None
-            person.province_code = person.commune.province_code if person.commune else ""
+            commune = ctx.communes_by_id.get(person.commune_id)
+            person.district = commune.district if commune else None
+            person.province_code = commune.province_code if commune else ""
             person.updated_at = ctx.now
             changed.append(person)
         lacking = [
