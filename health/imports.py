@@ -497,7 +497,8 @@ def _owner(
     the row's patient fields. None (and the row rejected) when none can be."""
     citizen_id = unit.row.citizen_id
     person = by_id.get(citizen_id) if citizen_id else None
-    person = person or by_key.get(key) or pending.get(citizen_id or key)
+    person = person or by_key.get(key) or pending.get(f"key:{key}")
+    person = person or (pending.get(f"id:{citizen_id}") if citizen_id else None)
     if person is not None:
         return person
     if not SEXES.get(sex):
@@ -510,7 +511,9 @@ def _owner(
         outcome.reject(unit, OUTSIDE_AREA)
         return None
     person = ctx.new_person(row_key=key, sex=SEXES[sex], commune=commune, **make(commune))
-    pending[citizen_id or key] = person
+    pending[f"key:{key}"] = person  # a later row finds it by its key or its citizen ID
+    if citizen_id:
+        pending[f"id:{citizen_id}"] = person
     return person
 
 
@@ -596,7 +599,7 @@ def _qd130_chunk(ctx: Context, units: list[Unit]) -> Outcome:
 
 def _save_with_people(pending: dict[str, Person], planned: list, outcome: Outcome) -> None:
     """Create the new people, then the rows pointing to them."""
-    Person.objects.bulk_create(list(pending.values()))
+    Person.objects.bulk_create(list({id(p): p for p in pending.values()}.values()))
     for planned_row in planned:
         row, person = planned_row[0], planned_row[1]
         row.person = person

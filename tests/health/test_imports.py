@@ -326,3 +326,19 @@ def test_the_command_imports_a_file_prints_the_report_and_resumes_a_stopped_job(
     call_command("health_import", "--resume", str(job.pk), stdout=out)
     job.refresh_from_db()
     assert job.status == "done" and "7 unchanged" in out.getvalue()
+
+
+def test_two_visits_of_a_new_patient_one_without_citizen_id_make_one_person(
+    places, officers, facility
+):
+    population = list(
+        generate_population(1, [places["bien_hoa_commune"].code], seed=9, duplicate_rate=0)
+    )
+    first = next(visits_of(population, visit_rate=1))
+    first = first.__class__(**{**first.__dict__, "facility_code": facility.code})
+    again = first.__class__(**{**first.__dict__, "citizen_id": "", "visit_code": "LK-2"})
+    envelope = build_envelope([first, again], facility.code, date(2026, 1, 1))
+    job = imports.import_run(start(officers["province"], "qd130", envelope, "a.xml").pk)
+    assert job.status == "done" and job.created_count == 2
+    person = Person.objects.get(source="qd130")
+    assert person.visits.count() == 2
