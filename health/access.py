@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from health.models import AdminUnit, HealthAssignment, Person
+from health.models import AdminUnit, HealthAssignment, ImportJob, Person
 
 
 def _assignments(user) -> list[HealthAssignment]:
@@ -23,7 +23,7 @@ def _assignments(user) -> list[HealthAssignment]:
         return []
     cached = getattr(user, "_health_assignments", None)
     if cached is None:
-        cached = list(HealthAssignment.objects.filter(user=user).select_related("area"))
+        cached = list(HealthAssignment.objects.filter(user=user).select_related("area", "facility"))
         user._health_assignments = cached
     return cached
 
@@ -160,3 +160,57 @@ def mask(value: str, keep_start: int = 4, keep_end: int = 2) -> str:
     if len(value) <= keep_start + keep_end:
         return "*" * len(value)
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+# Imports. Province officers import every kind of file, anywhere; district officers the record
+# template and vaccination exports for the people of their district (rows of other districts
+# are rejected, row by row); facility officers the QĐ 130 XML of their own facility (visits of
+# other facilities are rejected). Commune officers do not import.
+IMPORT_KINDS = {
+    HealthAssignment.Scope.PROVINCE: {"records", "qd130", "vaccinations"},
+    HealthAssignment.Scope.DISTRICT: {"records", "vaccinations"},
+    HealthAssignment.Scope.FACILITY: {"qd130"},
+}
+
+
+def import_kinds(user) -> set[str]:
+    """The kinds of file (ImportJob.Kind values) `user` may import."""
+    kinds: set[str] = set()
+    for assignment in _assignments(user):
+        kinds |= IMPORT_KINDS.get(assignment.scope, set())
+    return kinds
+
+
+def imports_everywhere(user) -> bool:
+    """Whether `user`'s imports are not limited to an area or a facility (a province officer;
+    `None`, an operator's command without --user)."""
+    if user is None:
+        return True
+    return any(a.scope == HealthAssignment.Scope.PROVINCE for a in _assignments(user))
+
+
+def import_facility_codes(user) -> set[str]:
+    """The facilities whose QĐ 130 files `user` may import (a facility officer's own)."""
+    return {
+        a.facility.code
+        for a in _assignments(user)
+        if a.scope == HealthAssignment.Scope.FACILITY and a.facility_id
+    }
+
+
+def visible_jobs(user) -> QuerySet[ImportJob]:
+    """The import jobs `user` may follow: a province officer all of them, others their own
+    uploads; none without a health role."""
+    if not _assignments(user):
+        return ImportJob.objects.none()
+    if imports_everywhere(user):
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(uploaded_by=user)
+
+
+def job_or_404(user, pk: int) -> ImportJob:
+    """The import job `pk` if `user` may see it, else Http404."""
+    job = visible_jobs(user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job

@@ -1,15 +1,18 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from edoc.forms import DateInput
+from health.imports import import_validate
 from health.models import (
     AdminUnit,
     Allergy,
     Facility,
     Icd10Code,
+    ImportJob,
     MedicalVisit,
     RiskFactor,
     Sex,
@@ -243,3 +246,24 @@ class ReportExportForm(ReportForm):
     reason = forms.CharField(
         label=_("Reason for exporting"), min_length=10, max_length=300, strip=True
     )
+
+
+class ImportForm(forms.Form):
+    """A file to import, of a kind the officer's role allows; read before the job exists."""
+
+    kind = forms.ChoiceField(label=_("The file holds"))
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, kinds: set[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, v) for k, v in ImportJob.Kind.choices if k in kinds]
+        self.validated = None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") and data.get("file"):
+            try:
+                self.validated = import_validate(data["kind"], data["file"], data["file"].name)
+            except ValidationError as error:
+                self.add_error("file", error)
+        return data

@@ -25,6 +25,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AdminUnit(models.Model):
@@ -514,3 +515,95 @@ class HealthAssignment(models.Model):
                     % {"level": self.get_scope_display()}
                 }
             )
+
+
+class ImportJob(models.Model):
+    """One uploaded file imported in the background (a Celery task, chunk by chunk).
+
+    The file is read whole each time the task starts; its units (template rows, QĐ 130 HOSO,
+    vaccination doses) are written in chunks, each chunk in one transaction that also advances
+    `cursor` (the number of units done). A job that stops (a worker killed, an error) is resumed
+    from `cursor`; rows already written are recognised by their (source, row key), so a re-run
+    of the same file changes nothing.
+    """
+
+    class Kind(models.TextChoices):
+        RECORDS = "records", _("Health records (template)")
+        QD130 = "qd130", _("Medical visits (QĐ 130 XML)")
+        VACCINATIONS = "vaccinations", _("Vaccinations (immunisation export, COVID-19 list)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", pgettext_lazy("import", "Running")
+        DONE = "done", pgettext_lazy("import", "Done")
+        FAILED = "failed", _("Failed")
+        INTERRUPTED = "interrupted", _("Interrupted")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="health/imports/%Y/%m/", max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    cursor = models.PositiveIntegerField(default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        """How far the job is, 0–100."""
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed * 100 // self.total_rows)
+
+    @property
+    def active(self) -> bool:
+        """Whether the job still runs (its page keeps polling)."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def resumable(self) -> bool:
+        """Whether the job stopped before the end and may be resumed from its cursor."""
+        return self.status in (self.Status.INTERRUPTED, self.Status.FAILED) and bool(self.file)
+
+
+class ImportProblem(models.Model):
+    """A row of an import that was not written, and why (in Vietnamese)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
+    line = models.PositiveIntegerField(_("line"))
+    row_key = models.CharField(_("row key"), max_length=120, blank=True)
+    reason = models.CharField(_("reason"), max_length=500)
+
+    class Meta:
+        verbose_name = _("import problem")
+        verbose_name_plural = _("import problems")
+        ordering = ["line", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.reason}"

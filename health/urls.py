@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from health import views
 
@@ -26,4 +26,13 @@ urlpatterns = [
     path("icd10/", views.icd10_search, name="icd10_search"),
     path("reports/", views.report, name="reports"),
     path("reports/export/", views.report_export, name="report_export"),
+    path("imports/", views.import_list, name="imports"),
+    path("imports/new/", views.import_new, name="import_new"),
+    re_path(
+        r"^imports/template\.(?P<fmt>csv|xlsx)$", views.import_template, name="import_template"
+    ),
+    path("imports/<int:pk>/", views.import_detail, name="import"),
+    path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/resume/", views.import_resume, name="import_resume"),
+    path("imports/<int:pk>/problems.csv", views.import_problems_csv, name="import_problems"),
 ]

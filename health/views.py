@@ -3,8 +3,11 @@ selector (`health.access`) and every view, search and print is audited."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,10 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from edoc.services.audit import audit_record
 from edoc.text import nfc
 from edoc.views.common import form_add_service_errors, paginate
-from health import access, exports, reports, selectors, services
+from health import access, exports, imports, reports, selectors, services
+from health.formats import records
 from health.forms import (
     HISTORY_FORMS,
     ExportReasonForm,
+    ImportForm,
     PersonForm,
     ReportExportForm,
     ReportForm,
@@ -283,6 +288,46 @@ def _chart(table: reports.Table) -> dict:
     }
 
 
+# ------------------------------------------------------------------------------------ imports
+
+
+def _job_context(request: HttpRequest, job) -> dict:
+    return {
+        "job": job,
+        "may_resume": imports.may_resume(job) and job.kind in access.import_kinds(request.user),
+    }
+
+
+@login_required
+@require_GET
+def import_list(request: HttpRequest) -> HttpResponse:
+    """The import jobs the officer may follow (a province officer's: all of them)."""
+    _require_role(request)
+    jobs = access.visible_jobs(request.user).select_related("uploaded_by")
+    page = paginate(request, jobs, per_page=30)
+    return render(
+        request,
+        "health/import_list.html",
+        {"page": page, "may_import": bool(access.import_kinds(request.user))},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_new(request: HttpRequest) -> HttpResponse:
+    """Upload a file to import; the file is read before the job is created."""
+    _require_role(request)
+    kinds = access.import_kinds(request.user)
+    if not kinds:
+        raise PermissionDenied(_("Your health role does not allow importing files."))
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        job = imports.import_start(actor=request.user, validated=form.validated)
+        return redirect("health:import", job.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "health/import_form.html", {"form": form}, status=status)
+
+
 @login_required
 @require_GET
 def icd10_search(request: HttpRequest) -> HttpResponse:
@@ -297,6 +342,21 @@ def icd10_search(request: HttpRequest) -> HttpResponse:
     box_id = (request.htmx.trigger if request.htmx else None) or request.GET.get("box", "")
     context = {"codes": codes, "query": query, "box_id": box_id}
     return render(request, "health/_icd10_results.html", context)
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The empty record template with one example row, as CSV or XLSX."""
+    _require_role(request)
+    if fmt == "csv":
+        content, mime = records.template_csv(), "text/csv; charset=utf-8"
+    else:
+        content = records.template_xlsx()
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="mau-ho-so-suc-khoe.{fmt}"'
+    return response
 
 
 @login_required
@@ -323,6 +383,32 @@ def report(request: HttpRequest) -> HttpResponse:
         "export_form": ReportExportForm(initial=form.cleaned_data if table else None),
     }
     return render(request, "health/report.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job: its progress (polled while it runs) and, at the end, its report."""
+    _require_role(request)
+    job = access.job_or_404(request.user, pk)
+    context = _job_context(request, job) | {"problems": job.problems.all()[:PROBLEMS_SHOWN]}
+    return render(request, "health/import_detail.html", context)
+
+
+PROBLEMS_SHOWN = 500
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress block of a job (htmx polls it every two seconds while the job runs; when it
+    ends the whole page is reloaded to show the report)."""
+    _require_role(request)
+    job = access.job_or_404(request.user, pk)
+    response = render(request, "health/_import_progress.html", _job_context(request, job))
+    if not job.active and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -369,4 +455,40 @@ def report_export(request: HttpRequest) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{data["format"]}"'
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resume a stopped job from its cursor ("Tiếp tục")."""
+    _require_role(request)
+    job = access.job_or_404(request.user, pk)
+    try:
+        imports.import_resume(actor=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("health:import", job.pk)
+
+
+@login_required
+@require_GET
+def import_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's problems as CSV (line, masked row key, reason), audited."""
+    _require_role(request)
+    job = access.job_or_404(request.user, pk)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("Line"), _("Row key"), _("Reason")])
+    count = 0
+    for count, problem in enumerate(job.problems.all().iterator(), 1):  # noqa: B007
+        writer.writerow([problem.line, access.mask(problem.row_key), problem.reason])
+    audit_record(
+        actor=request.user,
+        action="health.import_problems_downloaded",
+        target=job,
+        details={"rows": count},
+    )
+    response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.csv"'
     return response
