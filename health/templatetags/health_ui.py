@@ -19,3 +19,15 @@ def health_officer(user) -> bool:
 def masked(value: str | None) -> str:
     """A citizen ID or phone number as lists show it ("0791******89")."""
     return access.mask(value or "")
+
+
+@register.filter
+def health_merger(user) -> bool:
+    """{% if user|health_merger %}: the user may review duplicate records."""
+    return access.can_merge(user)
+
+
+@register.filter
+def pair_people(pair) -> tuple:
+    """The two records of a duplicate pair, for side-by-side columns."""
+    return (pair.first, pair.second)
