@@ -204,6 +204,11 @@ def _insurance_number(card: str) -> str:
     return (card or "").strip().upper()[-10:]
 
 
+def _marked(name: str) -> bool:
+    """Whether `name` carries any Vietnamese mark (was typed with a Vietnamese keyboard)."""
+    return fold_name(name) != " ".join(normalise_name(name).lower().split())
+
+
 def auto_merge_blockers(a: Identity, b: Identity) -> list[str]:
     """Why a pair without the same CCCD, however high it scores, must not be merged without a
     person looking at it (empty: safe to merge automatically). A confident pair has the same
@@ -224,6 +229,12 @@ def auto_merge_blockers(a: Identity, b: Identity) -> list[str]:
         or a.commune_code != b.commune_code
     ):
         blockers.append("Họ tên, ngày sinh và xã không trùng khớp hoàn toàn.")
+    elif (
+        _marked(a.full_name)
+        and _marked(b.full_name)
+        and (normalise_name(a.full_name).lower() != normalise_name(b.full_name).lower())
+    ):  # "Tú" and "Tứ": both typed with marks, two names; a dropped mark is one side unmarked
+        blockers.append("Họ tên cùng chữ nhưng khác dấu.")
     card_a, card_b = _insurance_number(a.insurance_card), _insurance_number(b.insurance_card)
     if card_a and card_b and card_a != card_b:
         blockers.append("Hai hồ sơ có số thẻ BHYT khác nhau.")

@@ -125,6 +125,15 @@ def test_swapped_cccd_digits_are_a_typo_for_an_officer_to_confirm():
     assert "Không tự động hợp nhất: Hai hồ sơ có số CCCD khác nhau." in match.reasons
 
 
+def test_names_with_other_marks_are_never_merged_automatically():
+    """Folded, "Hồ Văn Tú" and "Hồ Văn Tứ" are one name; typed with marks, they are two."""
+    a = replace(NHUNG, full_name="Hồ Văn Tú", sex=MALE, citizen_id="")
+    match = score(a, replace(a, full_name="Hồ Văn Tứ"))
+    assert match.verdict == "doubtful"
+    assert "Không tự động hợp nhất: Họ tên cùng chữ nhưng khác dấu." in match.reasons
+    assert score(a, replace(a, full_name="Ho Van Tu")).verdict == "confident"
+
+
 def test_different_sexes_are_never_merged_automatically():
     b = replace(NHUNG, citizen_id="", sex=MALE)
     assert score(NHUNG, replace(NHUNG, citizen_id="")).verdict == "confident"
