@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.http import Http404
 from django.utils import timezone
 
 from edoc.models import AuditEntry
@@ -89,7 +90,7 @@ def test_a_confident_pair_is_merged_automatically_and_a_doubtful_one_queued(plac
 
 
 def test_a_merge_moves_the_rows_fills_empty_fields_and_undo_restores_exactly(
-    places, nhung_twice, codes, facility, users
+    places, nhung_twice, codes, facility, users, officers
 ):
     original, duplicate = nhung_twice
     survivor = _person(places, full_name="Trần Văn Cường", sex="male", birth_date=date(1970, 1, 1))
@@ -139,13 +140,17 @@ def test_a_merge_moves_the_rows_fills_empty_fields_and_undo_restores_exactly(
     assert other.conditions.count() == 1  # the I10 the survivor had already
     assert sorted(record.filled) == ["address", "citizen_id", "phone"]
     assert other.merged_into == survivor and not record.automatic
-    assert other not in Person.objects.filter(pk__in=access.visible_people(users["head"]))
+    visible = set(access.visible_people(officers["province"]).values_list("pk", flat=True))
+    assert survivor.pk in visible and other.pk not in visible
+    with pytest.raises(Http404):
+        access.person_or_404(officers["province"], other.pk)
 
     cleanup.undo_merge(record=record, actor=users["head"])
 
     for person in (survivor, other):
         person.refresh_from_db()
         assert (snapshot(person), _rows(person)) == before[person.pk]
+    assert other.pk in set(access.visible_people(officers["province"]).values_list("pk", flat=True))
     candidate.refresh_from_db()
     record.refresh_from_db()
     assert candidate.status == "open" and record.undone_by == users["head"]
