@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import template
 
 from health import access
@@ -31,3 +33,12 @@ def health_merger(user) -> bool:
 def pair_people(pair) -> tuple:
     """The two records of a duplicate pair, for side-by-side columns."""
     return (pair.first, pair.second)
+
+
+@register.filter
+def iso_day(value: str | None) -> str:
+    """A date kept as ISO text (a merge's snapshot) as the pages show dates: "03/02/1980"."""
+    try:
+        return date.fromisoformat(value or "").strftime("%d/%m/%Y")
+    except ValueError:
+        return value or ""

@@ -86,6 +86,7 @@ def test_merge_then_undo_from_the_page(client, officers, pairs):
 
     response = client.post(url, {"survivor": pair.second_id}, follow=True)
     assert "Hồ Văn Tứ" in response.content.decode()
+    assert "Hồ Văn Tú (03/02/1980)" in response.content.decode()  # the history
     record = MergeRecord.objects.get()
     assert record.survivor_id == pair.second_id and record.merged_by == officers["bien_hoa"]
     people = client.get(reverse("health:people")).content.decode()
