@@ -16,6 +16,7 @@ alias (`merged_into`): lookups by (source, row key) or citizen ID follow the ali
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -139,14 +140,19 @@ def find_duplicates(person_ids: Iterable[int]) -> Detection:
     records; doubtful pairs go to the review queue, confident ones are merged."""
     detection = Detection()
     targets = list(_active().filter(pk__in=list(person_ids)))
-    groups = {(p.commune_id, p.birth_date.year) for p in targets}
     target_ids = {p.pk for p in targets}
-    for commune_id, year in sorted(groups, key=lambda g: (g[0] or 0, g[1])):
-        neighbours = list(
-            _active().filter(commune_id=commune_id, birth_date__year=year).order_by("pk")
+    years_by_commune: dict[int | None, set[int]] = defaultdict(set)
+    for person in targets:
+        years_by_commune[person.commune_id].add(person.birth_date.year)
+    for commune_id, years in sorted(years_by_commune.items(), key=lambda item: item[0] or 0):
+        neighbours = (
+            _active()
+            .filter(commune_id=commune_id, birth_date__year__in=sorted(years))
+            .order_by("birth_date", "pk")
         )
-        with transaction.atomic():
-            _examine(neighbours, detection, target_ids)
+        for _year, group in groupby(neighbours, key=lambda p: p.birth_date.year):
+            with transaction.atomic():
+                _examine(list(group), detection, target_ids)
     return detection
 
 
