@@ -32,6 +32,7 @@ def test_a_district_officer_resolves_a_doubtful_pair_in_the_queue(
     _person(places, full_name="Lê Minh Khoa", birth_date=date(1975, 1, 1))
     _person(places, full_name="Lê Minh Khoa", birth_date=date(1975, 1, 1), sex="female")
     cleanup.sweep()
+    cleanup.check_people()
     assert DuplicateCandidate.objects.filter(status="open").count() == 2
 
     login(page, officers["bien_hoa"].username)
@@ -71,7 +72,22 @@ def test_a_district_officer_resolves_a_doubtful_pair_in_the_queue(
     expect(page.locator("#messages")).to_contain_text("Đã xác nhận hai hồ sơ không trùng")
     expect(page.locator(".duplicate-pair")).to_have_count(1)
     page.screenshot(path=os.path.join(screenshots, "health-duplicates-done.png"), full_page=True)
+
+    page.goto("/health/people/")
+    page.click("#btn-cleanup")
+    expect(page.locator("#cleanup-table .cleanup-row")).to_have_count(1)
+    cells = page.locator("#cleanup-table .cleanup-row td")
+    expect(cells).to_have_text(["1", "Thành phố Biên Hòa", "4", "0", "0", "2"])
+    expect(page.locator("#cleanup-table .cleanup-total")).to_contain_text("4")
+    page.fill("#id_reason", "Báo cáo kết quả làm sạch dữ liệu")
+    with page.expect_download() as download_info:
+        page.click("#cleanup-export-form button")
+    assert download_info.value.suggested_filename == "lam-sach-du-lieu-district.xlsx"
+    page.screenshot(path=os.path.join(screenshots, "health-cleanup.png"), full_page=True)
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"health.persons_merged", "health.merge_undone", "health.duplicates_separated"} <= (
-        actions
-    )
+    assert {
+        "health.persons_merged",
+        "health.merge_undone",
+        "health.duplicates_separated",
+        "health.cleanup_report_exported",
+    } <= actions
