@@ -365,7 +365,7 @@ def person_problems(person: Person) -> dict[str, list[str]]:
             person.insurance_card
         )
     dates = validation.check_date(person.birth_date, "Ngày sinh")
-    vaccinations = list(person.vaccinations.select_related("vaccine"))
+    vaccinations = list(person.vaccinations.all())
     for visit in person.visits.all():
         dates += validation.check_visit_dates(
             visit.admitted_at, visit.discharged_at, person.birth_date
@@ -392,10 +392,9 @@ class Checked:
     fixed: int = 0
 
 
-@transaction.atomic
 def _check_one(person: Person, checked: Checked, now) -> None:
     problems = person_problems(person)
-    issues = {issue.kind: issue for issue in person.cleanup_issues.select_for_update()}
+    issues = {issue.kind: issue for issue in person.cleanup_issues.all()}
     for kind in CleanupIssue.Kind.values:
         reasons = problems.get(kind, [])
         issue = issues.get(kind)
@@ -414,20 +413,36 @@ def _check_one(person: Person, checked: Checked, now) -> None:
             issue.status, issue.fixed_at = CleanupIssue.Status.FIXED, now
             issue.save(update_fields=["status", "fixed_at"])
             checked.fixed += 1
-    CleanupCheck.objects.update_or_create(person=person, defaults={"checked_at": now})
     checked.checked += 1
+
+
+CHECK_CHUNK = 500
 
 
 def check_people(person_ids: Iterable[int] | None = None) -> Checked:
     """Run the validation checks over the records `person_ids` (all active ones when None):
-    a failing check opens (or reopens) an issue, a passing one marks its issue fixed."""
+    a failing check opens (or reopens) an issue, a passing one marks its issue fixed. Records
+    are read by chunks with their rows and issues (a few queries per chunk, not per record)."""
     checked = Checked()
     now = timezone.now()
     people = Person.objects.filter(merged_into__isnull=True)
     if person_ids is not None:
         people = people.filter(pk__in=list(person_ids))
-    for person in people.order_by("pk").iterator(chunk_size=2000):
-        _check_one(person, checked, now)
+    ids = list(people.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHECK_CHUNK):
+        chunk = ids[start : start + CHECK_CHUNK]
+        with transaction.atomic():
+            batch = Person.objects.filter(pk__in=chunk).prefetch_related(
+                "vaccinations__vaccine", "visits", "cleanup_issues"
+            )
+            for person in batch:
+                _check_one(person, checked, now)
+            CleanupCheck.objects.bulk_create(
+                [CleanupCheck(person_id=pk, checked_at=now) for pk in chunk],
+                update_conflicts=True,
+                unique_fields=["person"],
+                update_fields=["checked_at"],
+            )
     return checked
 
 
