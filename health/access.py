@@ -15,7 +15,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from health.models import AdminUnit, HealthAssignment, ImportJob, Person
+from health.models import (
+    AdminUnit,
+    DuplicateCandidate,
+    HealthAssignment,
+    ImportJob,
+    MergeRecord,
+    Person,
+)
 
 
 def _assignments(user) -> list[HealthAssignment]:
@@ -48,14 +55,15 @@ def _scope_filter(assignment: HealthAssignment) -> Q:
 
 
 def visible_people(user) -> QuerySet[Person]:
-    """The people whose records `user` may see; none without a health role."""
+    """The people whose records `user` may see; none without a health role. Records merged
+    into another one (inactive aliases) are never shown: their rows live on the survivor."""
     assignments = _assignments(user)
     if not assignments:
         return Person.objects.none()
     condition = Q()
     for assignment in assignments:
         condition |= _scope_filter(assignment)
-    people = Person.objects.filter(condition)
+    people = Person.objects.filter(condition, merged_into__isnull=True)
     if any(a.scope == HealthAssignment.Scope.FACILITY for a in assignments):
         people = Person.objects.filter(pk__in=people.values("pk"))  # the visit join repeats
     return people
@@ -151,6 +159,23 @@ def can_export(user) -> bool:
 def can_merge(user) -> bool:
     """Whether `user` may merge or separate duplicate records."""
     return any(a.can_merge for a in _assignments(user))
+
+
+def reviewable_pairs(user) -> QuerySet[DuplicateCandidate]:
+    """Duplicate pairs `user` may decide: both records visible to them (a district officer
+    sees the pairs of their district), for users with the merge right; none otherwise."""
+    if not can_merge(user):
+        return DuplicateCandidate.objects.none()
+    visible = visible_people(user).values("pk")
+    return DuplicateCandidate.objects.filter(first__in=visible, second__in=visible)
+
+
+def reviewable_merges(user) -> QuerySet[MergeRecord]:
+    """Merges whose kept record `user` may see, for users with the merge right (the history
+    and its undo)."""
+    if not can_merge(user):
+        return MergeRecord.objects.none()
+    return MergeRecord.objects.filter(survivor__in=visible_people(user).values("pk"))
 
 
 def mask(value: str, keep_start: int = 4, keep_end: int = 2) -> str:

@@ -9,6 +9,9 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         from edoc.hooks import register_demo_command
+        from health import receivers
+
+        receivers.connect()
 
         register_demo_command("health_catalogues", "load", order=50)
         register_demo_command("seed_health", order=51)

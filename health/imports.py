@@ -54,7 +54,7 @@ from health.models import (
     Vaccination,
     Vaccine,
 )
-from health.services import place_many
+from health.services import place_many, resolve
 from health.signals import records_imported
 from health.validation import FEMALE, MALE
 
@@ -365,10 +365,13 @@ NO_SEX = "Thiếu giới tính (Nam hoặc Nữ): không tạo được hồ sơ
 
 
 def _people_by_id(citizen_ids: set[str]) -> dict[str, Person]:
+    """The records holding these citizen IDs (a merged-away record too: see `resolve`)."""
     return {p.citizen_id: p for p in Person.objects.filter(citizen_id__in=citizen_ids)}
 
 
 def _people_by_key(source: str, keys: set[str]) -> dict[str, Person]:
+    """The records an earlier import of `source` made (a merged-away record stays as an
+    alias, so its row does not come back as a new record)."""
     return {p.row_key: p for p in Person.objects.filter(source=source, row_key__in=keys)}
 
 
@@ -380,6 +383,9 @@ def _records_chunk(ctx: Context, units: list[Unit]) -> Outcome:
     by_id = _people_by_id({r.citizen_id for r in rows if r.citizen_id})
     by_key = _people_by_key(ctx.source, {r.row_key for r in rows})
     found = {u.row_key: by_id.get(u.row.citizen_id) or by_key.get(u.row_key) for u in units}
+    merged = {key for key, person in found.items() if person and person.merged_into_id}
+    for key in merged:  # the row's record was merged into another: it is on file, as that one
+        found[key] = None
     existing = [p for p in found.values() if p is not None]
     allowed = ctx.visible(existing)
     conditions = set(
@@ -391,6 +397,9 @@ def _records_chunk(ctx: Context, units: list[Unit]) -> Outcome:
     history: list[tuple[Person, Any]] = []
     for unit in units:
         row = unit.row
+        if unit.row_key in merged:
+            outcome.unchanged += 1
+            continue
         ok, commune = ctx.commune(row.commune_code, unit, outcome)
         if not ok:
             continue
@@ -494,7 +503,7 @@ def _owner(
     the row's patient fields. None (and the row rejected) when none can be."""
     citizen_id = unit.row.citizen_id
     person = by_id.get(citizen_id) if citizen_id else None
-    person = person or by_key.get(key) or pending.get(f"key:{key}")
+    person = resolve(person or by_key.get(key)) or pending.get(f"key:{key}")
     person = person or (pending.get(f"id:{citizen_id}") if citizen_id else None)
     if person is not None:
         return person
@@ -625,7 +634,7 @@ def _vaccinations_chunk(ctx: Context, units: list[Unit]) -> Outcome:
 
     by_id = _people_by_id({d.citizen_id for d in doses if d.citizen_id})
     by_key = _people_by_key(ctx.source, {key(d) for d in doses})
-    allowed = ctx.visible(list(by_id.values()) + list(by_key.values()))
+    allowed = ctx.visible([resolve(p) for p in [*by_id.values(), *by_key.values()]])
     pending: dict[str, Person] = {}
     planned: list[tuple[Vaccination, Person]] = []
     for unit in units:

@@ -25,6 +25,7 @@ from edoc.text import fold
 
 CONFIDENT = 0.92  # at or above: the same person, merged automatically (with provenance)
 DOUBTFUL = 0.75  # at or above (and below CONFIDENT): a health officer reviews the pair
+BELOW_CONFIDENT = 0.91  # the score of a confident-looking pair that must not merge by itself
 MAX_BLOCK = 500  # a larger block (a key shared by too many records) is not paired out
 
 WEIGHTS = {"name": 0.45, "birth": 0.30, "commune": 0.15, "sex": 0.10}
@@ -148,6 +149,8 @@ def score(a: Identity, b: Identity) -> Match:
     """How likely `a` and `b` are one person, with the reasons (Vietnamese)."""
     name, name_reason = name_similarity(a.full_name, b.full_name)
     if a.citizen_id and a.citizen_id == b.citizen_id:
+        if a.sex and b.sex and a.sex != b.sex:
+            return Match(0.8, ["Cùng số CCCD nhưng khác giới tính: cần kiểm tra.", name_reason])
         if name >= 0.8:
             return Match(1.0, ["Cùng số CCCD.", name_reason])
         return Match(0.8, ["Cùng số CCCD nhưng họ tên khác nhiều: cần kiểm tra.", name_reason])
@@ -186,4 +189,55 @@ def score(a: Identity, b: Identity) -> Match:
         else:
             total *= 0.6
             reasons.append("Khác số CCCD.")
-    return Match(round(min(total, 1.0), 4), reasons)
+    total = min(total, 1.0)
+    if total >= CONFIDENT:
+        blockers = auto_merge_blockers(a, b)
+        if blockers:  # as alike as can be, but something says two persons: an officer decides
+            total = BELOW_CONFIDENT
+            reasons += blockers
+    return Match(round(total, 4), reasons)
+
+
+def _insurance_number(card: str) -> str:
+    """The social-insurance number a card carries (its last 10 digits), which a person keeps
+    when the card's group or benefit level changes."""
+    return (card or "").strip().upper()[-10:]
+
+
+def _marked(name: str) -> bool:
+    """Whether `name` carries any Vietnamese mark (was typed with a Vietnamese keyboard)."""
+    return fold_name(name) != " ".join(normalise_name(name).lower().split())
+
+
+def auto_merge_blockers(a: Identity, b: Identity) -> list[str]:
+    """Why a pair without the same CCCD, however high it scores, must not be merged without a
+    person looking at it (empty: safe to merge automatically). A confident pair has the same
+    name (after folding), birth date and commune, does not contradict itself (CCCDs, sex,
+    insurance numbers) and shares a phone or an insurance card: in a population of a million,
+    two persons of the same common name born the same day in the same commune exist (bench:
+    12 such pairs scored 1.0), and only another identifier tells them apart."""
+    blockers = []
+    if a.citizen_id and b.citizen_id and a.citizen_id != b.citizen_id:
+        blockers.append("Hai hồ sơ có số CCCD khác nhau.")
+    if a.sex and b.sex and a.sex != b.sex:
+        blockers.append("Hai hồ sơ khác giới tính.")
+    if (
+        fold_name(a.full_name) != fold_name(b.full_name)
+        or a.birth_date is None
+        or a.birth_date != b.birth_date
+        or not a.commune_code
+        or a.commune_code != b.commune_code
+    ):
+        blockers.append("Họ tên, ngày sinh và xã không trùng khớp hoàn toàn.")
+    elif (
+        _marked(a.full_name)
+        and _marked(b.full_name)
+        and (normalise_name(a.full_name).lower() != normalise_name(b.full_name).lower())
+    ):  # "Tú" and "Tứ": both typed with marks, two names; a dropped mark is one side unmarked
+        blockers.append("Họ tên cùng chữ nhưng khác dấu.")
+    card_a, card_b = _insurance_number(a.insurance_card), _insurance_number(b.insurance_card)
+    if card_a and card_b and card_a != card_b:
+        blockers.append("Hai hồ sơ có số thẻ BHYT khác nhau.")
+    elif not (a.phone and a.phone == b.phone) and not (card_a and card_a == card_b):
+        blockers.append("Không có số điện thoại hay số thẻ BHYT chung để xác nhận.")
+    return [f"Không tự động hợp nhất: {blocker}" for blocker in blockers]

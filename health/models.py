@@ -248,6 +248,15 @@ class Person(models.Model):
     source = models.CharField(_("source"), max_length=60, blank=True)
     row_key = models.CharField(max_length=120, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="aliases",
+        editable=False,
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -607,3 +616,143 @@ class ImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two records the clean-up thinks may be one person (`first` has the smaller id), with the
+    score and reasons of `health.matching`; a health officer (or the automatic merge of a
+    confident pair) merges them, or separates them: a separated pair is never proposed again."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        MERGED = "merged", _("Merged")
+        SEPARATED = "separated", _("Not duplicates")
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    verdict = models.CharField(_("verdict"), max_length=10)
+    reasons = models.JSONField(_("reasons"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duplicate candidate")
+        verbose_name_plural = _("duplicate candidates")
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="health_duplicate_pair"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="health_duplicate_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score:.2f})"
+
+
+class MergeRecord(models.Model):
+    """Provenance of one merge: both records as they were, the rows moved to the survivor and
+    the fields filled on it, so the merge can be undone exactly. `merged_by` is empty for an
+    automatic merge of a confident pair."""
+
+    candidate = models.ForeignKey(
+        DuplicateCandidate, on_delete=models.PROTECT, null=True, blank=True, related_name="merges"
+    )
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_away")
+    score = models.FloatField(_("score"))
+    survivor_snapshot = models.JSONField()
+    merged_snapshot = models.JSONField()
+    moved = models.JSONField(default=dict)
+    filled = models.JSONField(default=list)
+    automatic = models.BooleanField(_("automatic"), default=False)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"
+
+
+class CleanupIssue(models.Model):
+    """A validation check (`health.validation`) a record fails: open until a later edit or
+    import makes it pass (fixed); doubtful when an officer could not settle it."""
+
+    class Kind(models.TextChoices):
+        CCCD = "cccd", _("Citizen ID")
+        INSURANCE = "insurance", _("Health insurance card")
+        DATES = "dates", _("Impossible dates")
+        DOSES = "doses", _("Doses out of order")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FIXED = "fixed", _("Fixed")
+        DOUBTFUL = "doubtful", _("Doubtful")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cleanup_issues")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    detail = models.TextField(_("detail"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+    fixed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clean-up issue")
+        verbose_name_plural = _("clean-up issues")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="health_cleanup_issue_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind}: {self.status}"
+
+
+class CleanupCheck(models.Model):
+    """When a record was last put through the validation sweep (the report's "records
+    checked")."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="cleanup_check"
+    )
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("clean-up check")
+        verbose_name_plural = _("clean-up checks")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.checked_at:%Y-%m-%d}"

@@ -6,11 +6,19 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from edoc.text import fold
 from health.access import visible_people
-from health.models import Icd10Code, MedicalVisit, Person, Vaccination
+from health.models import (
+    AdminUnit,
+    CleanupIssue,
+    DuplicateCandidate,
+    Icd10Code,
+    MedicalVisit,
+    Person,
+    Vaccination,
+)
 
 DIGITS = re.compile(r"^\d{3,12}$")
 
@@ -90,3 +98,66 @@ def icd10_search(query: str, limit: int = 20) -> list[Icd10Code]:
         ][: limit - len(codes)]
         codes += list(Icd10Code.objects.filter(pk__in=matching))
     return codes
+
+
+@dataclass
+class CleanupRow:
+    """One row of the clean-up report (the plan's second table): a district or commune."""
+
+    place: str
+    checked: int = 0
+    fixed: int = 0
+    merged: int = 0
+    doubtful: int = 0
+
+
+CLEANUP_LEVELS = ("district", "commune")
+
+
+def _counts(people: QuerySet[Person], key: str, counted: str = "pk") -> dict:
+    rows = people.values(key).annotate(n=Count(counted, distinct=True)).order_by()
+    return {row[key]: row["n"] for row in rows}
+
+
+def cleanup_report(user, level: str = "district") -> tuple[list[CleanupRow], CleanupRow]:
+    """The clean-up report over the records `user` may see, by 2008 district or by commune:
+    records checked by the validation sweep, records with an issue fixed since, merges into
+    records of the place (not undone), records still doubtful (an unfixed issue or an open
+    duplicate pair); and the total row."""
+    if level not in CLEANUP_LEVELS:
+        raise ValueError(level)
+    key = f"{level}_id"
+    people = visible_people(user)
+    open_pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+    columns = {
+        "checked": _counts(people.filter(cleanup_check__isnull=False), key),
+        "fixed": _counts(people.filter(cleanup_issues__status=CleanupIssue.Status.FIXED), key),
+        "merged": _counts(people.filter(merges_kept__undone_at__isnull=True), key, "merges_kept"),
+        "doubtful": _counts(
+            people.filter(
+                Q(cleanup_issues__status__in=[CleanupIssue.Status.OPEN, "doubtful"])
+                | Q(pk__in=open_pairs.filter(second__merged_into__isnull=True).values("first"))
+                | Q(pk__in=open_pairs.filter(first__merged_into__isnull=True).values("second"))
+            ),
+            key,
+        ),
+    }
+    place_ids = {pk for counts in columns.values() for pk in counts}
+    names = AdminUnit.objects.select_related("parent").in_bulk(
+        [pk for pk in place_ids if pk is not None]
+    )
+    rows = []
+    for pk in place_ids:
+        unit = names.get(pk)
+        place = unit.name if unit else ""
+        if unit and level == "commune" and unit.parent:
+            place = f"{unit.name} ({unit.parent.name})"
+        row = CleanupRow(place=place)
+        for column, counts in columns.items():
+            setattr(row, column, counts.get(pk, 0))
+        rows.append(row)
+    rows.sort(key=lambda row: (not row.place, fold(row.place)))
+    total = CleanupRow(place="")
+    for column in columns:
+        setattr(total, column, sum(getattr(row, column) for row in rows))
+    return rows, total

@@ -208,12 +208,36 @@ class Added:
 def person_import(*, actor: Any, source: str, row_key: str, **fields: Any) -> Added:
     """Create the person of an imported row; the same (source, row key) again returns the
     record made the first time and changes nothing. Matching other records (same citizen ID,
-    similar names) is the clean-up's work: a citizen ID already on file is a ValidationError."""
+    similar names) is the clean-up's work: a citizen ID already on file is a ValidationError.
+    A row whose record was merged into another returns the survivor (the merged-away record
+    stays as its alias), so a re-import does not bring a duplicate back."""
     _require_key(source, row_key)
-    existing = _existing(Person, source, row_key)
+    existing = person_by_key(source, row_key)
     if existing:
         return Added(existing, False)
     return Added(person_create(actor=actor, source=source, row_key=row_key, **fields), True)
+
+
+def resolve(person: Person | None) -> Person | None:
+    """The record `person` lives on: itself, or the survivor it was merged into (followed
+    through successive merges)."""
+    seen = set()
+    while person is not None and person.merged_into_id and person.pk not in seen:
+        seen.add(person.pk)
+        person = person.merged_into
+    return person
+
+
+def person_by_key(source: str, row_key: str) -> Person | None:
+    """The record an imported row (source, row key) created, or its survivor after a merge."""
+    return resolve(Person.objects.filter(source=source, row_key=row_key).first())
+
+
+def person_by_citizen_id(citizen_id: str) -> Person | None:
+    """The record holding `citizen_id`, or its survivor after a merge."""
+    if not citizen_id:
+        return None
+    return resolve(Person.objects.filter(citizen_id=citizen_id).first())
 
 
 def _existing(model, source: str, row_key: str):

@@ -35,4 +35,10 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/resume/", views.import_resume, name="import_resume"),
     path("imports/<int:pk>/problems.csv", views.import_problems_csv, name="import_problems"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("duplicates/<int:pk>/merge/", views.duplicate_merge, name="duplicate_merge"),
+    path("duplicates/<int:pk>/separate/", views.duplicate_separate, name="duplicate_separate"),
+    path("merges/<int:pk>/undo/", views.merge_undo, name="merge_undo"),
+    path("cleanup/", views.cleanup_report, name="cleanup"),
+    path("cleanup/export/", views.cleanup_report_export, name="cleanup_export"),
 ]

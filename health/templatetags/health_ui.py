@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import template
 
 from health import access
@@ -19,3 +21,24 @@ def health_officer(user) -> bool:
 def masked(value: str | None) -> str:
     """A citizen ID or phone number as lists show it ("0791******89")."""
     return access.mask(value or "")
+
+
+@register.filter
+def health_merger(user) -> bool:
+    """{% if user|health_merger %}: the user may review duplicate records."""
+    return access.can_merge(user)
+
+
+@register.filter
+def pair_people(pair) -> tuple:
+    """The two records of a duplicate pair, for side-by-side columns."""
+    return (pair.first, pair.second)
+
+
+@register.filter
+def iso_day(value: str | None) -> str:
+    """A date kept as ISO text (a merge's snapshot) as the pages show dates: "03/02/1980"."""
+    try:
+        return date.fromisoformat(value or "").strftime("%d/%m/%Y")
+    except ValueError:
+        return value or ""

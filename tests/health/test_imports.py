@@ -344,3 +344,25 @@ def test_two_visits_of_a_new_patient_one_without_citizen_id_make_one_person(
     assert job.status == "done" and job.created_count == 2
     person = Person.objects.get(source="qd130")
     assert person.visits.count() == 2
+
+
+def test_a_rerun_after_a_merge_neither_brings_the_merged_record_back_nor_overwrites_the_kept_one(
+    places, officers
+):
+    from health import cleanup
+    from health.models import DuplicateCandidate
+
+    content = records_csv(places, size=12, seed=11)
+    imports.import_run(start(officers["province"], "records", content).pk)
+    district = officers["bien_hoa"]
+    baseline = imports.import_run(start(district, "records", content).pk)  # Long Thành's refused
+    ours = Person.objects.filter(merged_into=None, commune=places["bien_hoa_commune"])
+    kept, other = ours.order_by("pk")[:2]
+    pair = DuplicateCandidate.objects.create(
+        first=kept, second=other, score=0.9, verdict="doubtful"
+    )
+    cleanup.merge(candidate=pair, survivor=kept, actor=officers["province"])
+    before = list(Person.objects.order_by("pk").values())
+    again = imports.import_run(start(district, "records", content).pk)
+    assert (again.rejected_count, again.created_count) == (baseline.rejected_count, 0)
+    assert list(Person.objects.order_by("pk").values()) == before

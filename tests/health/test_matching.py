@@ -69,19 +69,77 @@ def test_the_same_cccd_with_a_different_name_is_doubtful():
     assert match.verdict == "doubtful" and "cần kiểm tra" in match.reasons[0]
 
 
-def test_dropped_diacritics_and_another_phone_without_cccd_is_confident():
-    a = replace(NHUNG, citizen_id="")
+def test_dropped_diacritics_and_another_phone_with_the_same_insurance_card_is_confident():
+    a = replace(NHUNG, citizen_id="", insurance_card="GD4751234567890")
     b = replace(a, full_name="Nguyen Thi Hong Nhung", phone="0900000000")
     match = score(a, b)
     assert match.score >= CONFIDENT and match.verdict == "confident"
     assert "Họ tên trùng khi bỏ dấu." in match.reasons and "Cùng ngày sinh." in match.reasons
 
 
-def test_swapped_cccd_digits_are_a_typo_not_another_person():
+def test_the_same_name_birth_and_commune_without_a_shared_identifier_is_only_doubtful():
+    """Bench false-confident case 1 (1M records): "Nguyễn Văn Tuấn" 11/12/1999 of the same
+    commune, one with a CCCD, the other without, other phones, one insurance card: two
+    persons scoring 1.0. Nothing but the name, birth date and commune agree: an officer looks."""
+    a = replace(NHUNG, insurance_card="")
+    b = replace(NHUNG, citizen_id="", phone="0355410702", insurance_card="HS3752045424442")
+    match = score(a, b)
+    assert match.verdict == "doubtful"
+    assert any("Không có số điện thoại hay số thẻ BHYT chung" in r for r in match.reasons)
+
+
+def test_different_insurance_numbers_are_never_merged_automatically():
+    """Bench false-confident case 2: same name, birth date and commune, one CCCD missing, and
+    two insurance cards of different social-insurance numbers (the same phone even)."""
+    a = replace(NHUNG, insurance_card="HS4751553441411")
+    b = replace(NHUNG, citizen_id="", insurance_card="GD2753480138018")
+    match = score(a, b)
+    assert match.verdict == "doubtful"
+    assert "Không tự động hợp nhất: Hai hồ sơ có số thẻ BHYT khác nhau." in match.reasons
+
+
+def test_a_new_card_of_the_same_insurance_number_is_the_same_person():
+    a = replace(NHUNG, citizen_id="", insurance_card="HS4751553441411")
+    b = replace(NHUNG, phone="", insurance_card="GD2751553441411")
+    assert score(a, b).verdict == "confident"
+
+
+def test_a_different_middle_name_is_never_merged_automatically():
+    """Bench false-confident case 3: "Nguyễn Tấn Toàn" and "Nguyễn Văn Toàn", same birth date
+    and commune, scored 0.93 on the names' closeness alone."""
+    a = replace(NHUNG, full_name="Nguyễn Tấn Toàn", sex=MALE, citizen_id="", phone="0909097722")
+    b = replace(a, full_name="Nguyễn Văn Toàn", citizen_id="075087414675")
+    match = score(a, b)
+    assert match.verdict == "doubtful"
+    assert "Không tự động hợp nhất: Họ tên, ngày sinh và xã không trùng khớp hoàn toàn." in (
+        match.reasons
+    )
+
+
+def test_swapped_cccd_digits_are_a_typo_for_an_officer_to_confirm():
+    """Two different non-empty CCCDs never merge by themselves, one swap apart or not."""
     b = replace(NHUNG, citizen_id="075190002134", full_name="Nguyen Thi Hong Nhung")
     match = score(NHUNG, b)
-    assert match.verdict == "confident"
+    assert match.verdict == "doubtful"
     assert any("lệch một chữ số" in reason for reason in match.reasons)
+    assert "Không tự động hợp nhất: Hai hồ sơ có số CCCD khác nhau." in match.reasons
+
+
+def test_names_with_other_marks_are_never_merged_automatically():
+    """Folded, "Hồ Văn Tú" and "Hồ Văn Tứ" are one name; typed with marks, they are two."""
+    a = replace(NHUNG, full_name="Hồ Văn Tú", sex=MALE, citizen_id="")
+    match = score(a, replace(a, full_name="Hồ Văn Tứ"))
+    assert match.verdict == "doubtful"
+    assert "Không tự động hợp nhất: Họ tên cùng chữ nhưng khác dấu." in match.reasons
+    assert score(a, replace(a, full_name="Ho Van Tu")).verdict == "confident"
+
+
+def test_different_sexes_are_never_merged_automatically():
+    b = replace(NHUNG, citizen_id="", sex=MALE)
+    assert score(NHUNG, replace(NHUNG, citizen_id="")).verdict == "confident"
+    assert score(NHUNG, b).verdict != "confident"
+    same_cccd = score(NHUNG, replace(NHUNG, sex=MALE))
+    assert same_cccd.verdict == "doubtful" and "khác giới tính" in same_cccd.reasons[0]
 
 
 def test_two_cccd_typos_are_doubtful():
