@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "edoc.middleware.ContentSecurityPolicyMiddleware",
+    "identity.middleware.RelyingPartyFormActionMiddleware",
     "edoc.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "edoc.middleware.RequestContextMiddleware",

@@ -21,14 +21,20 @@ SECRET = "s3cret-of-the-demo-client-" + "x" * 20
 
 
 def make_client(
-    name: str, *, internal: bool, scopes: str = EVERY_SCOPE, public: bool = False
+    name: str,
+    *,
+    internal: bool,
+    scopes: str = EVERY_SCOPE,
+    public: bool = False,
+    redirect_uri: str = REDIRECT_URI,
+    post_logout_redirect_uri: str = "http://rp.example/",
 ) -> Application:
     application = Application.objects.create(
         name=name,
         client_type=Application.CLIENT_PUBLIC if public else Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=REDIRECT_URI,
-        post_logout_redirect_uris="http://rp.example/",
+        redirect_uris=redirect_uri,
+        post_logout_redirect_uris=post_logout_redirect_uri,
         client_secret="" if public else SECRET,
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=internal,

@@ -380,3 +380,23 @@ def test_rp_initiated_logout_ends_the_eDoc_session(client, users, internal_app):
     assert response.status_code == 302 and response["Location"].startswith("http://rp.example/")
     assert "_auth_user_id" not in client.session
     assert not AccessToken.objects.exists()  # OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS
+
+
+# --- Content-Security-Policy: the forms that end at a relying party may reach it.
+
+
+def test_form_action_admits_only_a_registered_relying_party(client, users, internal_app):
+    from urllib.parse import urlencode
+
+    def login_policy(redirect_uri: str) -> str:
+        query = {"client_id": internal_app.client_id, "redirect_uri": redirect_uri}
+        next_url = "/o/authorize/?" + urlencode(query)
+        response = client.get("/accounts/login/", {"next": next_url})
+        return response["Content-Security-Policy"]
+
+    assert "form-action 'self' http://rp.example" in login_policy(REDIRECT_URI)
+    assert "evil.example" not in login_policy("https://evil.example/callback")
+    assert "form-action 'self';" in login_policy("https://evil.example/callback") + ";"
+    client.force_login(users["director"])
+    consent = authorize(client, make_client("Khác", internal=False)).response
+    assert "form-action 'self' http://rp.example" in consent["Content-Security-Policy"]
