@@ -11,9 +11,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.admin import ApplicationAdmin
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
-from identity.models import ClientPolicy
+from identity.models import ClientApplication, ClientPolicy
 from identity.models.oidc import DEFAULT_ALLOWED_SCOPES
 
 
@@ -60,9 +66,31 @@ class ClientPolicyInline(admin.StackedInline):
 
 class EdocApplicationAdmin(ApplicationAdmin):
     inlines = [ClientPolicyInline]
+    list_display = ("name", "client_id", "client_type", "skip_authorization")
+    readonly_fields = ("registration_source",)
+    exclude = ("cimd_expires_at",)  # client ID metadata documents are not enabled
+
+    def get_changeform_initial_data(self, request: Any) -> dict[str, Any]:
+        """A new client starts as an OpenID Connect one: confidential, code flow, RS256."""
+        return {
+            "client_type": Application.CLIENT_CONFIDENTIAL,
+            "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+            "algorithm": Application.RS256_ALGORITHM,
+            **super().get_changeform_initial_data(request),
+        }
 
 
 Application = get_application_model()
-if admin.site.is_registered(Application):
-    admin.site.unregister(Application)
-admin.site.register(Application, EdocApplicationAdmin)
+# Clients are managed here; DOT's own sections (applications, and the live credentials: codes,
+# access, refresh and ID tokens) are not shown. Deleting a client application revokes its
+# tokens; users end theirs by logging out through the application (RP-initiated logout).
+for _model in (
+    Application,
+    get_access_token_model(),
+    get_refresh_token_model(),
+    get_grant_model(),
+    get_id_token_model(),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+admin.site.register(ClientApplication, EdocApplicationAdmin)

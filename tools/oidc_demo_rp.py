@@ -2,11 +2,11 @@
 token's claims (authlib's OAuth 2.0 client with PKCE, joserfc for the ID token, wsgiref).
 
     python -m tools.oidc_demo_rp --issuer http://127.0.0.1:8000/o --client-id <id> \
-        [--client-secret <secret>] [--port 8765] [--scope "openid profile email unit"]
+        [--client-secret <secret>] [--port 8790] [--scope "openid profile email unit"]
 
 Register it first in eDoc's /admin/ (README, "Signing in to other applications"): redirect URI
-http://127.0.0.1:8765/callback, post-logout redirect URI http://127.0.0.1:8765/. Open
-http://127.0.0.1:8765/ and press "Sign in with eDoc". Demo only: sessions live in memory.
+http://127.0.0.1:8790/callback, post-logout redirect URI http://127.0.0.1:8790/. Open
+http://127.0.0.1:8790/ and press "Sign in with eDoc". Demo only: sessions live in memory.
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ def main() -> None:
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--client-secret", default="", help="only for a confidential client")
     parser.add_argument("--scope", default="openid profile email unit position roles agency")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8790)
     args = parser.parse_args()
     base_url = f"http://127.0.0.1:{args.port}"
     rp = RelyingParty(

@@ -5,8 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import Application
 
 DEFAULT_ALLOWED_SCOPES = "openid profile email"
+
+
+class ClientApplication(Application):
+    """DOT's Application as administrators see it in /admin/ (under "Identity and sign-in")."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("client application")
+        verbose_name_plural = _("client applications")
 
 
 class ClientPolicy(models.Model):

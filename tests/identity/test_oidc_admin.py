@@ -37,9 +37,9 @@ def _form(**overrides):
 def test_an_administrator_registers_a_client_with_its_allowed_scopes(client, db):
     admin = User.objects.create_superuser("quantri", password="pw-quantri")
     client.force_login(admin)
-    page = client.get("/admin/oauth2_provider/application/add/")
+    page = client.get("/admin/identity/clientapplication/add/")
     assert page.status_code == 200 and "edoc_policy-0-allowed_scopes" in page.content.decode()
-    response = client.post("/admin/oauth2_provider/application/add/", _form())
+    response = client.post("/admin/identity/clientapplication/add/", _form())
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     application = Application.objects.get(client_id="tram-y-te")
     assert application.skip_authorization
@@ -50,7 +50,7 @@ def test_a_client_without_the_openid_scope_is_refused(client, db):
     admin = User.objects.create_superuser("quantri", password="pw-quantri")
     client.force_login(admin)
     response = client.post(
-        "/admin/oauth2_provider/application/add/",
+        "/admin/identity/clientapplication/add/",
         _form(**{"edoc_policy-0-allowed_scopes": ["profile"]}),
     )
     assert response.status_code == 200
