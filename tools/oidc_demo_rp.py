@@ -94,6 +94,8 @@ class RelyingParty:
         params = {k: v[0] for k, v in parse_qs(callback_url.partition("?")[2]).items()}
         if "error" in params:
             raise LoginRefused(params["error"], params.get("error_description", ""))
+        if params.get("iss", self.issuer) != self.issuer:  # RFC 9207: a mix-up of providers
+            raise LoginRefused("invalid_issuer", "the response comes from another issuer")
         state = params.get("state", "")
         if state not in self.pending:  # RFC 6749 §10.12: not a request this client made
             raise LoginRefused("invalid_state", "unknown or reused state")

@@ -400,3 +400,15 @@ def test_form_action_admits_only_a_registered_relying_party(client, users, inter
     client.force_login(users["director"])
     consent = authorize(client, make_client("Khác", internal=False)).response
     assert "form-action 'self' http://rp.example" in consent["Content-Security-Policy"]
+
+
+def test_the_code_response_names_its_issuer_and_the_relying_party_checks_it(
+    client, users, internal_app, relying_party
+):
+    client.force_login(users["director"])
+    authorization = authorize(client, internal_app)
+    assert authorization.params["iss"] == "http://testserver/o"  # RFC 9207
+    rp = relying_party(internal_app)
+    with pytest.raises(LoginRefused) as refused:
+        rp.complete(f"{REDIRECT_URI}?code=x&state=y&iss=https%3A%2F%2Fother.example")
+    assert refused.value.error == "invalid_issuer"
