@@ -209,7 +209,7 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--issuer", default="http://127.0.0.1:8000/o")
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--client-secret", default="", help="only for a confidential client")
