@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from identity import oidc_urls
 from search.api import SearchApi
 from signing import urls as signing_urls
 
@@ -39,6 +40,8 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("health/", include("health.urls")),
     path("identity/", include("identity.urls")),
+    path("o/", include("identity.oidc_urls")),  # the OpenID Connect provider
+    path("", include(oidc_urls.root_urlpatterns)),
     path("", include("edoc.urls")),
 ]
 

@@ -8,3 +8,19 @@ class IdentityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "identity"
     verbose_name = _("Identity and sign-in")
+
+    def ready(self) -> None:
+        from django.core import checks
+        from oauth2_provider.signals import app_authorized
+
+        from identity.checks import (
+            check_oidc_issuer,
+            check_oidc_signing_key,
+            check_oidc_signing_key_deploy,
+        )
+        from identity.oidc import audit_token_granted
+
+        app_authorized.connect(audit_token_granted, dispatch_uid="identity-audit-token")
+        checks.register(check_oidc_signing_key, checks.Tags.security)
+        checks.register(check_oidc_signing_key_deploy, checks.Tags.security, deploy=True)
+        checks.register(check_oidc_issuer, checks.Tags.security, deploy=True)

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from identity.keys import generate_private_key_pem
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "k" * 10 + "9f3b2c7e1a5d8f0b4c6e2a9d7f1b3c5e8a0d2f4b6c8e0a"
 HOST = "edoc.example.gov.vn"
+OIDC_KEY = generate_private_key_pem()  # the OpenID Connect provider's signing key
 
 
 def _production_env(static_root: Path, **env: str) -> dict[str, str]:
@@ -30,6 +33,8 @@ def _production_env(static_root: Path, **env: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": SECRET,
         "DJANGO_ALLOWED_HOSTS": HOST,
         "STATIC_ROOT": str(static_root),
+        "EDOC_OIDC_ISSUER": f"https://{HOST}/o",
+        "EDOC_OIDC_PRIVATE_KEY": OIDC_KEY,
         **env,
     }
 

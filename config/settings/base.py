@@ -5,6 +5,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env, literal
+from identity.keys import read_signing_keys
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "edoc",
     "identity",
+    "oauth2_provider",
     "workflows",
     "signing",
     "search",
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "edoc.middleware.ContentSecurityPolicyMiddleware",
+    "identity.middleware.RelyingPartyFormActionMiddleware",
     "edoc.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "edoc.middleware.RequestContextMiddleware",
@@ -254,6 +257,59 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "workflows.models.runs.WorkItem.Status",
         "ProcessStatusEnum": "workflows.api.serializers.ProcessStatus",
     },
+}
+
+# --- eDoc as an OpenID Connect provider (identity/, django-oauth-toolkit) under /o/.
+# The issuer: empty derives it from each request (scheme from X-Forwarded-Proto behind the
+# proxy, production); set it in production, e.g. https://edoc.soyte.dongnai.gov.vn/o.
+EDOC_OIDC_ISSUER = env.str("EDOC_OIDC_ISSUER", default="").rstrip("/")
+# Signing keys (identity/keys.py): current.pem signs, retired/*.pem stay published in the JWKS.
+# EDOC_OIDC_PRIVATE_KEY (a PEM, verbatim) replaces current.pem. `manage.py identity_keys rotate`.
+EDOC_OIDC_KEY_DIR = Path(env.str("EDOC_OIDC_KEY_DIR", default=str(BASE_DIR / "var" / "oidc-keys")))
+_oidc_keys = read_signing_keys(EDOC_OIDC_KEY_DIR, literal("EDOC_OIDC_PRIVATE_KEY"))
+# DOT's models are swappable; identity's foreign keys name the application model's setting.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": EDOC_OIDC_ISSUER,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_keys.current,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_keys.retired,
+    "OAUTH2_VALIDATOR_CLASS": "identity.oidc.EdocOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "identity.oidc.ClientScopes",
+    "SCOPES": {
+        "openid": _("Sign you in with your eDoc account"),
+        "profile": _("Your name and user name"),
+        "email": _("Your e-mail address"),
+        "unit": _("Your unit and its code"),
+        "position": _("Your position"),
+        "roles": _("Your roles in eDoc"),
+        "agency": _("Your agency and its identifier"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    # Authorization code flow only, PKCE with S256 required of every client.
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    # Tokens only in the Authorization header, stored as checksums, `iss` in the code response.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("EDOC_OIDC_ACCESS_TOKEN_SECONDS", default=3600),
+    "ID_TOKEN_EXPIRE_SECONDS": env.int("EDOC_OIDC_ID_TOKEN_SECONDS", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("EDOC_OIDC_REFRESH_TOKEN_SECONDS", default=30 * 86400),
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",  # consent each time, unless the app is the agency's own
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
 }
 
 # --- Security defaults (production.py tightens the transport settings).

@@ -27,3 +27,5 @@ X_FRAME_OPTIONS = "DENY"  # views that embed a PDF opt in with @xframe_options_s
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
+# The OpenID Connect provider sends codes and tokens to https:// addresses only.
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}  # noqa: F405

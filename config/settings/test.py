@@ -21,3 +21,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.mkdtemp(prefix="edoc-test-db-")) / "test.sqlite3")
     }
+
+# The OpenID Connect provider signs with a key of the test run's own, never one under var/.
+from identity.keys import generate_private_key_pem  # noqa: E402
+
+OAUTH2_PROVIDER = {  # noqa: F405
+    **OAUTH2_PROVIDER,  # noqa: F405
+    "OIDC_RSA_PRIVATE_KEY": generate_private_key_pem(),
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [],
+}

@@ -1,0 +1,96 @@
+"""Administrators register the OpenID Connect provider's client applications in /admin/:
+DOT's Application (name, redirect URIs, confidential or public, skip_authorization for the
+agency's own apps) with the scopes each may request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.admin import ApplicationAdmin
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
+
+from identity.models import ClientApplication, ClientPolicy
+from identity.models.oidc import DEFAULT_ALLOWED_SCOPES
+
+
+def _scope_choices() -> list[tuple[str, str]]:
+    return [
+        (name, f"{name} — {label}") for name, label in settings.OAUTH2_PROVIDER["SCOPES"].items()
+    ]
+
+
+class ClientPolicyForm(forms.ModelForm):
+    allowed_scopes = forms.MultipleChoiceField(
+        label=_("allowed scopes"),
+        choices=_scope_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The scopes this application may request; others are refused."),
+    )
+
+    class Meta:
+        model = ClientPolicy
+        fields = ["allowed_scopes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.allowed_scopes if self.instance.pk else DEFAULT_ALLOWED_SCOPES
+        self.initial["allowed_scopes"] = current.split()
+
+    def clean_allowed_scopes(self) -> str:
+        scopes = self.cleaned_data["allowed_scopes"]
+        if "openid" not in scopes:
+            raise forms.ValidationError(_("An OpenID Connect client needs the openid scope."))
+        return " ".join(name for name, _label in _scope_choices() if name in scopes)
+
+    def has_changed(self) -> bool:
+        return True  # a new application gets its policy even when the defaults are kept
+
+
+class ClientPolicyInline(admin.StackedInline):
+    model = ClientPolicy
+    form = ClientPolicyForm
+    can_delete = False
+    min_num = 1
+    max_num = 1
+
+
+class EdocApplicationAdmin(ApplicationAdmin):
+    inlines = [ClientPolicyInline]
+    list_display = ("name", "client_id", "client_type", "skip_authorization")
+    readonly_fields = ("registration_source",)
+    exclude = ("cimd_expires_at",)  # client ID metadata documents are not enabled
+
+    def get_changeform_initial_data(self, request: Any) -> dict[str, Any]:
+        """A new client starts as an OpenID Connect one: confidential, code flow, RS256."""
+        return {
+            "client_type": Application.CLIENT_CONFIDENTIAL,
+            "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+            "algorithm": Application.RS256_ALGORITHM,
+            **super().get_changeform_initial_data(request),
+        }
+
+
+Application = get_application_model()
+# Clients are managed here; DOT's own sections (applications, and the live credentials: codes,
+# access, refresh and ID tokens) are not shown. Deleting a client application revokes its
+# tokens; users end theirs by logging out through the application (RP-initiated logout).
+for _model in (
+    Application,
+    get_access_token_model(),
+    get_refresh_token_model(),
+    get_grant_model(),
+    get_id_token_model(),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+admin.site.register(ClientApplication, EdocApplicationAdmin)
