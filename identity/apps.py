@@ -8,3 +8,6 @@ class IdentityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "identity"
     verbose_name = _("Identity and sign-in")
+
+    def ready(self) -> None:
+        from identity import guard_signals  # noqa: F401  (audit of sign-in, failures, lockouts)

@@ -1,1 +1,3 @@
 """Identity's own records (the user model stays in edoc.User)."""
+
+from identity.models.guard import PasswordHistory, UserSession  # noqa: F401
