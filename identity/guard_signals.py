@@ -53,10 +53,17 @@ def audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
         audit_record(actor=user, action="auth.logout", target=user)
 
 
+# Views that audit refused credentials themselves (the API token: "auth.token_denied").
+SELF_AUDITED_VIEWS = {"api:auth-token"}
+
+
 @receiver(user_login_failed, dispatch_uid="identity.audit_login_failed")
 def audit_login_failed(
     sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name in SELF_AUDITED_VIEWS:
+        return
     reason = "locked_out" if _refused_during_lockout(request) else "invalid_credentials"
     audit_record(
         actor=None,

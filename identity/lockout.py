@@ -11,7 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_lockout_parameters
+from axes.helpers import get_client_username, get_lockout_parameters
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
@@ -53,6 +54,14 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
             failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
             scaled.append(failures * account_limit // max(_parameter_limit(parameter), 1))
         return max(scaled)
+
+    def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        """After a successful login (AXES_RESET_ON_SUCCESS): forget the failures of that
+        account only. Axes would also forget every failure from the client's address, so a
+        guesser holding one valid account could clear the count of the account it attacks."""
+        username = get_client_username(request, credentials)
+        count, _deleted = AccessAttempt.objects.filter(username=username).delete()
+        return count
 
 
 def lockout_message() -> str:

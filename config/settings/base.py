@@ -26,7 +26,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
-    "axes",
+    "identity.apps.AxesConfig",
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",

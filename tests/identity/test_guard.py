@@ -73,6 +73,20 @@ def test_twenty_wrong_passwords_lock_the_account_and_the_audit_shows_them(users)
     assert clerk.is_active
 
 
+def test_signing_in_to_another_account_does_not_reset_an_accounts_failures(users):
+    """A guesser holding one valid account cannot clear the count of the account it attacks
+    by signing in to its own from the same address."""
+    client = Client()
+    for _ in range(19):
+        post_login(client, "vanthu", "wrong")
+    assert post_login(Client(), "giamdoc", "pw-giamdoc").status_code == 302
+    assert post_login(client, "vanthu", "wrong").status_code == 429
+    # The account's own successful login does start its count again.
+    assert post_login(Client(), "giamdoc", "wrong").status_code == 200
+    assert post_login(Client(), "giamdoc", "pw-giamdoc").status_code == 302
+    assert not AccessAttempt.objects.filter(username="giamdoc").exists()
+
+
 def test_a_lockout_ends_by_itself_after_its_time(users, settings):
     settings.EDOC_LOGIN_FAILURE_LIMIT = 3
     client = Client()
