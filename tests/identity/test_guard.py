@@ -230,13 +230,21 @@ def test_an_expired_password_must_be_changed_at_the_next_login(users, settings):
 
 # --- sessions
 
+SESSION_ENGINES = [
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cache",
+    "django.contrib.sessions.backends.cached_db",
+]
+
 
 def store_has(key: str) -> bool:
     store: SessionBase = _session_store()
     return store.exists(key)
 
 
-def test_the_sessions_page_lists_and_ends_sessions(users):
+@pytest.mark.parametrize("engine", SESSION_ENGINES)
+def test_the_sessions_page_lists_and_ends_sessions(users, settings, engine):
+    settings.SESSION_ENGINE = engine
     office = signed_in_client(
         "vanthu",
         "pw-vanthu",
@@ -268,7 +276,9 @@ def test_the_sessions_page_lists_and_ends_sessions(users):
     assert len(actions("auth.login")) == 3
 
 
-def test_changing_the_password_deletes_the_other_sessions_from_the_store(users):
+@pytest.mark.parametrize("engine", SESSION_ENGINES)
+def test_changing_the_password_deletes_the_other_sessions_from_the_store(users, settings, engine):
+    settings.SESSION_ENGINE = engine
     here = signed_in_client("vanthu", "pw-vanthu")
     there = signed_in_client("vanthu", "pw-vanthu")
     there_key = there.session.session_key
