@@ -153,6 +153,19 @@ def test_an_administrator_lifts_a_lockout_with_the_command_or_the_admin(users, s
     assert post_login(Client(), "vanthu", "pw-vanthu").status_code == 302
 
 
+def test_the_admin_login_counts_and_refuses_too(users, settings):
+    settings.EDOC_LOGIN_FAILURE_LIMIT = 2
+    User.objects.create_superuser("quantri", password="pw-quantri", role=Role.ADMIN)
+    admin_login = reverse("admin:login")
+    for _ in range(2):
+        Client().post(admin_login, {"username": "quantri", "password": "x", "next": "/admin/"})
+    response = Client().post(
+        admin_login, {"username": "quantri", "password": "pw-quantri", "next": "/admin/"}
+    )
+    assert response.status_code == 429 and LOCKOUT_TEXT in response.content.decode()
+    assert len(actions("auth.lockout", username="quantri")) == 1
+
+
 def test_a_locked_account_gets_the_api_error_envelope_from_the_token_api(users, settings):
     settings.EDOC_LOGIN_FAILURE_LIMIT = 2
     api = Client()
