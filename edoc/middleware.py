@@ -26,7 +26,14 @@ current_request_context: ContextVar[RequestContext | None] = ContextVar(
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client address (behind a proxy, the WSGI server must set REMOTE_ADDR)."""
+    """The client address: REMOTE_ADDR, or behind a reverse proxy the header named by
+    settings.EDOC_CLIENT_IP_HEADER only (e.g. "X-Real-IP"; of a list such as X-Forwarded-For,
+    the last entry: the one the proxy itself appended)."""
+    header = settings.EDOC_CLIENT_IP_HEADER
+    if header:
+        meta_name = "HTTP_" + header.upper().replace("-", "_")
+        value = request.META.get(meta_name, "").split(",")[-1].strip()
+        return value or None
     return request.META.get("REMOTE_ADDR") or None
 
 

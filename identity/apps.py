@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class IdentityConfig(AppConfig):
     """Sign-in: the OpenID Connect provider and client, second factors, lockouts, sessions."""
 
+    default = True  # this module also holds AxesConfig
     default_auto_field = "django.db.models.BigAutoField"
     name = "identity"
     verbose_name = _("Identity and sign-in")
@@ -24,3 +26,11 @@ class IdentityConfig(AppConfig):
         checks.register(check_oidc_signing_key, checks.Tags.security)
         checks.register(check_oidc_signing_key_deploy, checks.Tags.security, deploy=True)
         checks.register(check_oidc_issuer, checks.Tags.security, deploy=True)
+        from identity import guard_signals  # noqa: F401  (audit of sign-in, failures, lockouts)
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (failed-login lockouts), under a Vietnamese name in the admin."""
+
+    default = False
+    verbose_name = _("Failed sign-in lockouts")

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "identity.apps.AxesConfig",
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",
@@ -59,6 +60,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "edoc.middleware.RequestContextMiddleware",
     "signing.audit.RefusalAuditMiddleware",
+    "identity.sessions.UserSessionMiddleware",
+    # Last: turns a login refused by a lockout into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,12 +107,60 @@ AUTH_USER_MODEL = "edoc.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "edoc:pending"
 LOGOUT_REDIRECT_URL = "login"
+# Password policy after the Government's guidance for information systems (TT 12/2022/TT-BTTTT,
+# TCVN 11930:2017): at least 8 characters with lower and upper case letters, digits and other
+# characters, none of the last passwords again, an optional maximum age.
+EDOC_PASSWORD_MIN_LENGTH = env.int("EDOC_PASSWORD_MIN_LENGTH", default=8)
+EDOC_PASSWORD_HISTORY = env.int("EDOC_PASSWORD_HISTORY", default=5)
+EDOC_PASSWORD_MAX_AGE_DAYS = env.int("EDOC_PASSWORD_MAX_AGE_DAYS", default=0)  # 0: no expiry
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": EDOC_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "identity.passwords.CharacterClassesValidator"},
+    {
+        "NAME": "identity.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"history": EDOC_PASSWORD_HISTORY},
+    },
 ]
+# Argon2 hashes new passwords; older PBKDF2 hashes still verify and are re-hashed at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# --- Failed logins (django-axes): an account is locked after EDOC_LOGIN_FAILURE_LIMIT failures,
+# a client address after EDOC_LOGIN_IP_FAILURE_LIMIT (higher: an office shares one address), for
+# EDOC_LOGIN_LOCKOUT_MINUTES; an administrator lifts it earlier (admin "Access attempts", or
+# `manage.py axes_reset_username <name>` / `axes_reset_ip <address>`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+EDOC_LOGIN_FAILURE_LIMIT = env.int("EDOC_LOGIN_FAILURE_LIMIT", default=20)
+EDOC_LOGIN_IP_FAILURE_LIMIT = env.int("EDOC_LOGIN_IP_FAILURE_LIMIT", default=100)
+EDOC_LOGIN_LOCKOUT_MINUTES = env.int("EDOC_LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_HANDLER = "identity.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "identity.lockout.account_failure_limit"
+AXES_COOLOFF_TIME = "identity.lockout.lockout_duration"
+AXES_RESET_ON_SUCCESS = True  # failures in a row count; a successful login starts again
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout ends on time
+AXES_LOCKOUT_CALLABLE = "identity.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "edoc.middleware.client_ip"
+AXES_VERBOSE = False
+# Behind a reverse proxy: the request header (e.g. X-Real-IP) the proxy sets to the client's
+# address; the only place the address is then read from (audit, lockouts, rate limits).
+EDOC_CLIENT_IP_HEADER = env.str("EDOC_CLIENT_IP_HEADER", default="")
+
+# --- Signed-in sessions: how often (seconds) a request may write a session's "last used" time.
+EDOC_SESSION_TOUCH_SECONDS = env.int("EDOC_SESSION_TOUCH_SECONDS", default=60)
 
 # --- Internationalisation: Vietnamese by default, English available.
 LANGUAGE_CODE = "vi"

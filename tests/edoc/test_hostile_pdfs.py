@@ -71,8 +71,9 @@ class NothingSaved:
 
 def test_registration_proposal_refuses(users, hostile):
     content, _code, message = hostile
+    clerk = logged_in(users["clerk"])  # signing in is audited: before the snapshot
     unchanged = NothingSaved()
-    response = logged_in(users["clerk"]).post(
+    response = clerk.post(
         reverse("edoc:incoming_propose"), {"file": upload(content)}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
@@ -83,8 +84,9 @@ def test_registration_proposal_refuses(users, hostile):
 
 def test_registration_form_refuses(users, catalogs, hostile):
     content, _code, message = hostile
+    clerk = logged_in(users["clerk"])  # signing in is audited: before the snapshot
     unchanged = NothingSaved()
-    response = logged_in(users["clerk"]).post(
+    response = clerk.post(
         reverse("edoc:incoming_register"),
         {
             "file": upload(content),
@@ -110,8 +112,8 @@ def test_draft_uploads_refuse(users, catalogs, hostile):
         )
         .json()
     )
+    page = logged_in(users["specialist"])  # signing in is audited: before the snapshot
     unchanged = NothingSaved()
-    page = logged_in(users["specialist"])
     response = page.post(
         reverse("edoc:document_file_add", args=[draft["id"]]),
         {"file": upload(content), "comment": "Bản sửa"},
