@@ -21,3 +21,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.mkdtemp(prefix="edoc-test-db-")) / "test.sqlite3")
     }
+# The second-factor requirement is off for the suite's users (they have no device); the tests of
+# identity turn it on (settings.EDOC_2FA_POLICY = True). Users with a device are always asked.
+EDOC_2FA_POLICY = False
