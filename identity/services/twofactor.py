@@ -67,10 +67,31 @@ def _clean(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def _refused(user: User, purpose: str) -> ValidationError:
+def _wait(device: Device | None) -> dict | None:
+    """django-otp's throttling (after each wrong code the next try waits 1, 2, 4 … seconds):
+    why `device` refuses to check a code now, or None."""
+    if device is None:
+        return None
+    allowed, why = device.verify_is_allowed()
+    return None if allowed else (why or {})
+
+
+def _refused(user: User, purpose: str, why: dict | None = None) -> ValidationError:
+    """Audit a refused code; the error says to wait when the device was throttled."""
+    allowed = why is None
     audit_record(
-        actor=user, action="identity.2fa_failed", target=user, details={"purpose": purpose}
+        actor=user,
+        action="identity.2fa_failed",
+        target=user,
+        details={"purpose": purpose, "throttled": not allowed},
     )
+    if not allowed and why and why.get("locked_until"):
+        seconds = max(1, int((why["locked_until"] - timezone.now()).total_seconds()) + 1)
+        return ValidationError(
+            _("Too many wrong codes. Wait %(seconds)d seconds, then try again.")
+            % {"seconds": seconds},
+            code="throttled",
+        )
     return ValidationError(
         _("The code is wrong or was already used. Enter the current code of your app."),
         code="invalid_code",
@@ -82,8 +103,9 @@ def enrolment_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]
     A wrong code is audited and refused (ValidationError), nothing is confirmed."""
     if device.user_id != user.pk or device.confirmed:
         raise ValidationError(_("Start the enrolment again."), code="stale")
+    why = _wait(device)
     if not device.verify_token(_clean(code)):
-        raise _refused(user, "enrolment")
+        raise _refused(user, "enrolment", why)
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -126,7 +148,9 @@ def code_verify(*, user: User, code: str, purpose: str) -> Device:
         devices = TOTPDevice.objects.filter(user=user, confirmed=True)
     else:
         devices = StaticDevice.objects.filter(user=user, confirmed=True)
+    why = None
     for device in devices:
+        why = _wait(device)
         if device.verify_token(cleaned):
             if isinstance(device, StaticDevice):
                 audit_record(
@@ -143,7 +167,7 @@ def code_verify(*, user: User, code: str, purpose: str) -> Device:
                     details={"purpose": purpose},
                 )
             return device
-    raise _refused(user, purpose)
+    raise _refused(user, purpose, why)
 
 
 def session_mark_verified(request: HttpRequest, device: Device, *, by_code: bool = True) -> None:
