@@ -1,4 +1,6 @@
-"""Admin: API tokens and remembered devices (read-only; an administrator may revoke)."""
+"""Admin: API tokens and remembered devices (read-only; an administrator may revoke), and on
+the users' list the action that resets a lost second factor. django-otp's own device pages
+are not shown (their keys, step counters and English labels are no business of the admin)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,30 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from edoc.models import User
 from edoc.services.audit import audit_record
 from identity.models import ApiToken, RememberedDevice
+from identity.services.twofactor import twofactor_disable
+
+for _otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_otp_model):
+        admin.site.unregister(_otp_model)
+
+
+@admin.action(description=_("Reset two-step verification (lost phone and recovery codes)"))
+def reset_second_factor(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
+    """The users enrol again at their next page (policy) or may sign in with the password."""
+    for user in queryset:
+        twofactor_disable(user=user, actor=request.user)
+    messages.success(request, _("Two-step verification was reset."))
+
+
+if admin.site.is_registered(User):
+    _user_admin = admin.site.get_model_admin(User)
+    _user_admin.actions = [*(_user_admin.actions or []), reset_second_factor]
 
 
 class _RevocableAdmin(admin.ModelAdmin):

@@ -186,14 +186,21 @@ def verified_within(request: HttpRequest, seconds: int) -> bool:
 
 
 @transaction.atomic
-def twofactor_disable(*, user: User) -> None:
-    """Remove the user's second factor (devices, recovery codes, remembered browsers)."""
+def twofactor_disable(*, user: User, actor: User | None = None) -> None:
+    """Remove the user's second factor (devices, recovery codes, remembered browsers); by the
+    user, or by an administrator (`actor`) when the phone and the codes are lost: policy then
+    sends the user to a new enrolment at their next page."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     RememberedDevice.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    audit_record(actor=user, action="identity.2fa_disabled", target=user)
+    audit_record(
+        actor=actor or user,
+        action="identity.2fa_disabled",
+        target=user,
+        details={"by_admin": actor is not None and actor.pk != user.pk},
+    )
 
 
 # --- Remembered devices.

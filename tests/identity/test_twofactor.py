@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from edoc.models import AuditEntry
 from identity.models import RememberedDevice
 from identity.policy import register_second_factor_rule, second_factor_required
 from identity.services.twofactor import REMEMBER_COOKIE
@@ -261,3 +262,20 @@ def test_signers_and_seal_holders_are_under_policy(policy, users, settings):
     settings.EDOC_PKCS11_KEY_LABEL = "seal"
     assert second_factor_required(clerk)  # issues, so applies the seal
     assert not second_factor_required(users["specialist"])
+
+
+def test_an_administrator_resets_a_lost_second_factor(client, users, admin_user, policy):
+    admin_device = enrol(admin_user)
+    lost = users["specialist"]
+    enrol(lost)
+    login(client, admin_user)
+    client.post(VERIFY, {"code": code_of(admin_device)})
+    response = client.post(
+        "/admin/edoc/user/",
+        {"action": "reset_second_factor", "_selected_action": [lost.pk]},
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=lost).exists()
+    assert not StaticToken.objects.filter(device__user=lost).exists()
+    entry = AuditEntry.objects.filter(action="identity.2fa_disabled").get()
+    assert entry.actor == admin_user and entry.details == {"by_admin": True}
