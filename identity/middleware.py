@@ -77,7 +77,7 @@ class SecondFactorMiddleware:
             else "identity:twofactor_verify"
         )
         back = request.path if request.method == "GET" else request.headers.get("Referer", "")
-        return _to(name, back, stepup=True)
+        return _to(request, name, back, stepup=True)
 
     def _gate(self, request: HttpRequest) -> HttpResponse | None:
         user = getattr(request, "user", None)
@@ -111,14 +111,20 @@ class SecondFactorMiddleware:
             return JsonResponse(
                 {"error": {"code": code, "message": message, "fields": {}}}, status=403
             )
-        return _to(name, request.get_full_path() if request.method == "GET" else "")
+        return _to(request, name, request.get_full_path() if request.method == "GET" else "")
 
 
-def _to(name: str, back: str, *, stepup: bool = False) -> HttpResponse:
+def _to(request: HttpRequest, name: str, back: str, *, stepup: bool = False) -> HttpResponse:
+    """A redirect to the verify or enrolment page (an htmx request: the whole page goes)."""
     query = {}
     if back:
         query["next"] = back
     if stepup:
         query["stepup"] = "1"
     url = reverse(name)
-    return redirect(f"{url}?{urlencode(query)}" if query else url)
+    url = f"{url}?{urlencode(query)}" if query else url
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

@@ -279,3 +279,11 @@ def test_an_administrator_resets_a_lost_second_factor(client, users, admin_user,
     assert not StaticToken.objects.filter(device__user=lost).exists()
     entry = AuditEntry.objects.filter(action="identity.2fa_disabled").get()
     assert entry.actor == admin_user and entry.details == {"by_admin": True}
+
+
+def test_an_htmx_request_sends_the_whole_page_to_the_code(client, users):
+    enrol(users["specialist"])
+    login(client, users["specialist"])
+    response = client.get(reverse("edoc:pending"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(VERIFY)
