@@ -133,3 +133,28 @@ def test_a_signer_under_policy_without_a_device_enrols_first(
     response = client.get(reverse("signing_sign:document_sign", args=[document.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("identity:twofactor_setup"))
+
+
+@pytest.mark.django_db
+def test_the_seal_at_issuance_asks_for_the_clerks_code_again(in_signing, users, settings, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from edoc.models import Document
+    from identity.stepup import SecondFactorRequired, current_request
+    from signing.services.sealing import seal_document
+
+    settings.EDOC_SIGNING_REAUTH_SECONDS = 900
+    document, _item = in_signing
+    clerk = users["clerk"]
+    enrol(clerk)
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.ISSUED, issued_by=clerk)
+    request = rf.post("/documents/issue/")
+    request.user, request.session = clerk, SessionStore()
+    request.session[VERIFIED_AT_SESSION_KEY] = time.time() - 20 * 60
+    token = current_request.set(request)
+    try:
+        with pytest.raises(SecondFactorRequired):
+            seal_document(user=clerk, document=document, key=object())
+    finally:
+        current_request.reset(token)
+    assert not SignatureRecord.objects.filter(document=document).exists()
