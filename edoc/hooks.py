@@ -92,3 +92,26 @@ def register_demo_command(name: str, *args: str, order: int, **options: Any) -> 
 def demo_commands() -> list[DemoCommand]:
     """The registered demo commands, in the order they run."""
     return sorted(_demo_commands.values(), key=lambda command: command.order)
+
+
+# --- REST API tokens.
+
+ApiTokenIssuer = Callable[[Any], str]
+
+_api_token_issuer: ApiTokenIssuer | None = None
+
+
+def register_api_token_issuer(issuer: ApiTokenIssuer) -> None:
+    """Called once at start-up by the app that keeps the API tokens (identity): `issuer(user)`
+    creates a token and returns its key."""
+    global _api_token_issuer
+    _api_token_issuer = issuer
+
+
+def api_token_issue(user: Any) -> str:
+    """A new API token's key for `user` (/api/auth/token/)."""
+    if _api_token_issuer is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("No app registered an API token issuer (identity).")
+    return _api_token_issuer(user)

@@ -26,7 +26,12 @@ class IdentityConfig(AppConfig):
         checks.register(check_oidc_signing_key, checks.Tags.security)
         checks.register(check_oidc_signing_key_deploy, checks.Tags.security, deploy=True)
         checks.register(check_oidc_issuer, checks.Tags.security, deploy=True)
+        from edoc.hooks import register_api_token_issuer
         from identity import guard_signals  # noqa: F401  (audit of sign-in, failures, lockouts)
+        from identity.services.tokens import api_token_issue
+
+        # /api/auth/token/ (edoc) issues identity's expiring tokens.
+        register_api_token_issuer(api_token_issue)
 
 
 class AxesConfig(AxesAppConfig):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from identity import account_views
+from identity import account_views, views
 
 app_name = "identity"
 
@@ -13,4 +13,20 @@ urlpatterns: list = [
         "sessions/end-others/", account_views.sessions_end_others_view, name="sessions_end_others"
     ),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path("2fa/", views.twofactor_account, name="twofactor_account"),
+    path("2fa/setup/", views.twofactor_setup, name="twofactor_setup"),
+    path("2fa/verify/", views.twofactor_verify, name="twofactor_verify"),
+    path(
+        "2fa/recovery-codes/",
+        views.recovery_codes_regenerate,
+        name="recovery_codes_regenerate",
+    ),
+    path("2fa/disable/", views.twofactor_disable, name="twofactor_disable"),
+    path(
+        "2fa/devices/<int:pk>/forget/",
+        views.remembered_device_forget,
+        name="remembered_device_forget",
+    ),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

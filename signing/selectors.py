@@ -98,3 +98,16 @@ def signer_certificate_statuses(user) -> dict[str, str]:
     for sha256, status in rows.values_list("sha256", "status"):
         statuses[sha256] = status
     return statuses
+
+
+def holds_signing_key(user) -> bool:
+    """Whether `user` may sign or seal: a signing certificate registered to them (pending or
+    approved: only those sign their "sign" steps), or, when the organisation's seal token is
+    configured, the agency's clerks who issue (the seal is applied at issuance). Identity's
+    second-factor policy asks these users for a second factor."""
+    from edoc.selectors.access import is_agency_clerk
+    from signing.conf import pkcs11_settings
+
+    if SignerCertificate.objects.filter(user=user, status__in=SignerCertificate.HOLDING).exists():
+        return True
+    return pkcs11_settings().configured and is_agency_clerk(user)

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from edoc.models import Document
+from identity.stepup import signing_reauth_check
 from signing.audit import refusal_record
 from signing.forms import CertificateRequestForm, SignForm
 from signing.selectors import signer_certificates_of
@@ -43,6 +44,8 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
             _("Only the person whose signing step it is may sign this document.")
         )
     bound = request.method == "POST"
+    if not bound:  # a stale second factor: the verify page first, then back here
+        signing_reauth_check(request.user, record=False)
     form = SignForm(
         request.POST if bound else None,
         request.FILES if bound else None,

@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "edoc",
     "identity",
     "oauth2_provider",
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "edoc.middleware.ContentSecurityPolicyMiddleware",
@@ -60,6 +64,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "edoc.middleware.RequestContextMiddleware",
     "signing.audit.RefusalAuditMiddleware",
+    "identity.middleware.SecondFactorMiddleware",
     "identity.sessions.UserSessionMiddleware",
     # Last: turns a login refused by a lockout into the login page with its message.
     "axes.middleware.AxesMiddleware",
@@ -279,8 +284,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "identity.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -423,6 +428,17 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="edoc@localhost")
+
+# --- Second factor (identity): TOTP with recovery codes, required for administrators and for
+# whoever holds a signing step or the seal (EDOC_2FA_POLICY=0 turns the requirement off; users
+# with a device are still asked for it); a remembered device skips the code for at most 30 days;
+# signing asks again when the last code is older than EDOC_SIGNING_REAUTH_SECONDS (0: never);
+# REST API tokens expire after EDOC_API_TOKEN_DAYS.
+EDOC_2FA_POLICY = env.bool("EDOC_2FA_POLICY", default=True)
+EDOC_2FA_REMEMBER_DAYS = min(env.int("EDOC_2FA_REMEMBER_DAYS", default=30), 30)
+EDOC_SIGNING_REAUTH_SECONDS = env.int("EDOC_SIGNING_REAUTH_SECONDS", default=900)
+EDOC_API_TOKEN_DAYS = env.int("EDOC_API_TOKEN_DAYS", default=90)
+OTP_TOTP_ISSUER = env.str("EDOC_2FA_ISSUER", default="eDoc")
 
 # --- eDoc domain settings.
 # Public signature verification page: attempts per client address per window (seconds).

@@ -30,3 +30,6 @@ OAUTH2_PROVIDER = {  # noqa: F405
     "OIDC_RSA_PRIVATE_KEY": generate_private_key_pem(),
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [],
 }
+# The second-factor requirement is off for the suite's users (they have no device); the tests of
+# identity turn it on (settings.EDOC_2FA_POLICY = True). Users with a device are always asked.
+EDOC_2FA_POLICY = False

@@ -59,7 +59,8 @@ class TokenObtainApi(ApiView):
         operation_id="auth_token_obtain",
         summary=_("Obtain your API token"),
         description=_(
-            "Returns your token (the same one until an administrator revokes it). "
+            "Returns a new token, valid EDOC_API_TOKEN_DAYS days (90 by default); list and revoke "
+            "your tokens on /identity/tokens/. "
             "Rate-limited: 10 requests per minute per client address by default (throttle scope "
             "'auth_token'); beyond that 429 with a Retry-After header. Successful and refused "
             "attempts are recorded in the audit log."
@@ -78,5 +79,5 @@ class TokenObtainApi(ApiView):
     def post(self, request: Request) -> Response:
         serializer = TokenObtainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = auth_token_obtain(**serializer.validated_data, request=request._request)
-        return Response(TokenOutputSerializer({"token": token.key, "user": token.user}).data)
+        user, key = auth_token_obtain(**serializer.validated_data, request=request._request)
+        return Response(TokenOutputSerializer({"token": key, "user": user}).data)

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from edoc.models import (
@@ -25,8 +25,9 @@ from edoc.models import (
 )
 from edoc.services.files import ValidatedPdf, pdf_validate
 
+# REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]: identity's expiring tokens, then the session.
 # Token first: a request without credentials gets 401 with "WWW-Authenticate: Token".
-AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
+AUTHENTICATION_CLASSES = api_settings.DEFAULT_AUTHENTICATION_CLASSES
 
 
 class ApiMixin:

@@ -85,7 +85,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_to_drf(exc)
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
+        # A refusal may carry its own code (e.g. "second_factor_required").
+        exc = exceptions.PermissionDenied(str(exc) or None, code=getattr(exc, "code", None))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, FileIntegrityError):

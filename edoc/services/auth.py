@@ -6,13 +6,17 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
+from edoc.hooks import api_token_issue
+from edoc.models import User
 from edoc.services.audit import audit_record
 
 
-def auth_token_obtain(*, username: str, password: str, request: HttpRequest | None = None) -> Token:
-    """The user's API token (created on first use) for a valid username and password.
+def auth_token_obtain(
+    *, username: str, password: str, request: HttpRequest | None = None
+) -> tuple[User, str]:
+    """A new API token for a valid username and password: its user and its key (shown once;
+    it expires after EDOC_API_TOKEN_DAYS, its owner lists and revokes it on /identity/tokens/).
 
     Both outcomes are audited: "auth.token" on success, "auth.token_denied" (with the username
     tried, never the password) on failure.
@@ -24,6 +28,6 @@ def auth_token_obtain(*, username: str, password: str, request: HttpRequest | No
             _("Unable to log in with the username and password given."),
             code="invalid_credentials",
         )
-    token, created = Token.objects.get_or_create(user=user)
-    audit_record(actor=user, action="auth.token", target=user, details={"created": created})
-    return token
+    key = api_token_issue(user)
+    audit_record(actor=user, action="auth.token", target=user, details={"created": True})
+    return user, key

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from edoc.models import Document, User
 from edoc.selectors.access import Actor
+from identity.stepup import signing_reauth_check
 from signing import fields as pdf_fields
 from signing.backends.base import KeyBackend
 from signing.errors import SigningRefused
@@ -27,6 +28,8 @@ def seal_document(
 
     document = Document.objects.select_related("agency").get(pk=document.pk)
     key = key or Pkcs11Key()
+    if document.status == Document.Status.ISSUED and document.issued_by_id == user.pk:
+        signing_reauth_check(user)
     try:
         if document.status != Document.Status.ISSUED or document.issued_by_id != user.pk:
             raise SigningRefused(

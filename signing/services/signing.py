@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edoc.models import Document, User
+from identity.stepup import signing_reauth_check
 from signing import fields as pdf_fields
 from signing.audit import refusal_record
 from signing.backends.base import KeyBackend
@@ -54,6 +55,7 @@ def sign_document(
         raise PermissionDenied(
             _("Only the person whose signing step it is may sign this document.")
         )
+    signing_reauth_check(user)
     document = Document.objects.select_related("agency").get(pk=document.pk)
     try:
         if document.direction != Document.Direction.OUTGOING or document.status not in (

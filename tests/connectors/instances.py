@@ -133,6 +133,9 @@ class Instance:
             "EDOC_AGENCY_CODE": self.code,
             "EDOC_PUBLIC_BASE_URL": self.url,
             "SEARCH_BACKEND": "database",
+            # The seeded signers (seed_signing) fall under the second-factor policy; these
+            # instances test document exchange, not sign-in: the policy is off, as in the suite.
+            "EDOC_2FA_POLICY": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
             **self.settings,

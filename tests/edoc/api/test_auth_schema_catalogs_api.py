@@ -23,7 +23,7 @@ def test_token_is_issued_for_valid_credentials_and_works(api, users, audit):
     assert response.status_code == 200, response.json()
     token = response.json()["token"]
     assert response.json()["user"]["username"] == "vanthu"
-    assert watch.actions() == ["auth.token"]
+    assert watch.actions() == ["identity.api_token_created", "auth.token"]
     assert "pw-vanthu" not in str([entry.details for entry in watch.entries()])
 
     client = api(None)

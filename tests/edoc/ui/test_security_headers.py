@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+
+from identity.services.tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +76,8 @@ def test_document_pages_downloads_and_exports_are_not_stored(client_for, users, 
 
 def test_api_responses_are_not_stored(users, incoming):
     document = incoming()
-    token = Token.objects.create(user=users["clerk"])
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_create(user=users["clerk"], name="test")
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     for url in (
         reverse("api:document-list"),
         reverse("api:document-detail", args=[document.pk]),

@@ -1,0 +1,1 @@
+"""Writes of the identity app (in transactions, audited)."""
