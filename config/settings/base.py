@@ -100,6 +100,20 @@ AUTH_USER_MODEL = "edoc.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "edoc:pending"
 LOGOUT_REDIRECT_URL = "login"
+# identity.backends.PasswordBackend: Django's model backend, refusing users whose password
+# sign-in is disabled (they sign in through the external identity provider only).
+AUTHENTICATION_BACKENDS = ["identity.backends.PasswordBackend"]
+# Signing in through an external OpenID Connect provider (the province's or the nation's
+# identity service): off while the issuer is empty. Accounts are linked by a verified claim
+# ("email": the provider's email with email_verified true; "citizen_id": the claim named by
+# EDOC_OIDC_LOGIN_CITIZEN_ID_CLAIM against the user's sign-in profile), never created.
+EDOC_OIDC_LOGIN_ISSUER = env.str("EDOC_OIDC_LOGIN_ISSUER", default="")
+EDOC_OIDC_LOGIN_CLIENT_ID = env.str("EDOC_OIDC_LOGIN_CLIENT_ID", default="")
+EDOC_OIDC_LOGIN_CLIENT_SECRET = literal("EDOC_OIDC_LOGIN_CLIENT_SECRET")
+EDOC_OIDC_LOGIN_NAME = env.str("EDOC_OIDC_LOGIN_NAME", default="")
+EDOC_OIDC_LOGIN_SCOPES = env.str("EDOC_OIDC_LOGIN_SCOPES", default="openid profile email")
+EDOC_OIDC_LOGIN_LINK_CLAIMS = env.list("EDOC_OIDC_LOGIN_LINK_CLAIMS", default=["email"])
+EDOC_OIDC_LOGIN_CITIZEN_ID_CLAIM = env.str("EDOC_OIDC_LOGIN_CITIZEN_ID_CLAIM", default="citizen_id")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
