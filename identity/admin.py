@@ -27,7 +27,15 @@ from oauth2_provider.models import (
 
 from edoc.models import User
 from edoc.services.audit import audit_record
-from identity.models import ApiToken, ClientApplication, ClientPolicy, RememberedDevice, UserSession
+from identity.models import (
+    ApiToken,
+    ClientApplication,
+    ClientPolicy,
+    ExternalAccount,
+    RememberedDevice,
+    SignInProfile,
+    UserSession,
+)
 from identity.models.oidc import DEFAULT_ALLOWED_SCOPES
 from identity.services.twofactor import twofactor_disable
 from identity.sessions import device_label, session_end
@@ -208,3 +216,20 @@ class RememberedDeviceAdmin(_RevocableAdmin):
     list_display = ("user_agent", "ip_address", *_RevocableAdmin.list_display)
     exclude = ("secret_hash",)
     audit_action = "identity.device_forgotten"
+
+
+@admin.register(SignInProfile)
+class SignInProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "citizen_id", "password_disabled"]
+    list_filter = ["password_disabled"]
+    search_fields = ["user__username", "user__last_name", "citizen_id"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ExternalAccount)
+class ExternalAccountAdmin(admin.ModelAdmin):
+    list_display = ["user", "issuer", "subject", "linked_by", "linked_at", "last_used_at"]
+    list_filter = ["issuer", "linked_by"]
+    search_fields = ["user__username", "subject"]
+    readonly_fields = ["issuer", "subject", "linked_by", "linked_at", "last_used_at"]
+    autocomplete_fields = ["user"]

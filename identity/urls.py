@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from identity import account_views, views
+from identity import account_views, external_views, views
 
 app_name = "identity"
 
@@ -29,4 +29,6 @@ urlpatterns: list = [
     ),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("external/start/", external_views.external_start, name="external_start"),
+    path("external/callback/", external_views.external_callback, name="external_callback"),
 ]

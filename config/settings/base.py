@@ -118,6 +118,17 @@ LOGOUT_REDIRECT_URL = "login"
 EDOC_PASSWORD_MIN_LENGTH = env.int("EDOC_PASSWORD_MIN_LENGTH", default=8)
 EDOC_PASSWORD_HISTORY = env.int("EDOC_PASSWORD_HISTORY", default=5)
 EDOC_PASSWORD_MAX_AGE_DAYS = env.int("EDOC_PASSWORD_MAX_AGE_DAYS", default=0)  # 0: no expiry
+# Signing in through an external OpenID Connect provider (the province's or the nation's
+# identity service): off while the issuer is empty. Accounts are linked by a verified claim
+# ("email": the provider's email with email_verified true; "citizen_id": the claim named by
+# EDOC_OIDC_LOGIN_CITIZEN_ID_CLAIM against the user's sign-in profile), never created.
+EDOC_OIDC_LOGIN_ISSUER = env.str("EDOC_OIDC_LOGIN_ISSUER", default="")
+EDOC_OIDC_LOGIN_CLIENT_ID = env.str("EDOC_OIDC_LOGIN_CLIENT_ID", default="")
+EDOC_OIDC_LOGIN_CLIENT_SECRET = literal("EDOC_OIDC_LOGIN_CLIENT_SECRET")
+EDOC_OIDC_LOGIN_NAME = env.str("EDOC_OIDC_LOGIN_NAME", default="")
+EDOC_OIDC_LOGIN_SCOPES = env.str("EDOC_OIDC_LOGIN_SCOPES", default="openid profile email")
+EDOC_OIDC_LOGIN_LINK_CLAIMS = env.list("EDOC_OIDC_LOGIN_LINK_CLAIMS", default=["email"])
+EDOC_OIDC_LOGIN_CITIZEN_ID_CLAIM = env.str("EDOC_OIDC_LOGIN_CITIZEN_ID_CLAIM", default="citizen_id")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -146,7 +157,9 @@ PASSWORD_HASHERS = [
 # `manage.py axes_reset_username <name>` / `axes_reset_ip <address>`).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, refusing users whose password sign-in is disabled (they sign in
+    # through the external identity provider only).
+    "identity.backends.PasswordBackend",
 ]
 EDOC_LOGIN_FAILURE_LIMIT = env.int("EDOC_LOGIN_FAILURE_LIMIT", default=20)
 EDOC_LOGIN_IP_FAILURE_LIMIT = env.int("EDOC_LOGIN_IP_FAILURE_LIMIT", default=100)
