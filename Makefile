@@ -37,6 +37,10 @@ STANDIN_ARGS := --port $(STANDIN_PORT) --vnpay-tmn EDOCDEMO --vnpay-secret $(DEM
 	--vnpay-ipn-url http://$(HOST):$(PORT)/payments/ipn/vnpay/ --momo-partner MOMOEDOC \
 	--momo-access-key $(DEMO_MOMO_ACCESS) --momo-secret $(DEMO_MOMO_SECRET)
 
+# The demo's signers and administrator would otherwise have to enrol an authenticator app at
+# their first page: `make run DEMO_2FA_POLICY=1` shows the policy as production applies it.
+DEMO_2FA_POLICY ?= 0
+
 # Embedded default: SQLite, eager Celery, local files. Demo data is loaded idempotently.
 run: install
 	@mkdir -p var/static var/media
@@ -49,7 +53,8 @@ run: install
 		$(PY) -m tools.payment_standin $(STANDIN_ARGS) > var/payment_standin.log 2>&1 & \
 		standin=$$!; \
 		trap 'kill $$timers $$standin' EXIT INT TERM; \
-		DJANGO_DEBUG=1 $(DEMO_PAYMENTS) $(PY) manage.py runserver $(HOST):$(PORT)
+		DJANGO_DEBUG=1 EDOC_2FA_POLICY=$(DEMO_2FA_POLICY) $(DEMO_PAYMENTS) \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # With DATABASE_URL / REDIS_URL / OPENSEARCH_URL set the suite runs on PostgreSQL, Redis and
 # OpenSearch (eval "$$(make -s services)" starts all three locally); REQUIRE_SERVICES=1 makes
