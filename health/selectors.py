@@ -76,14 +76,15 @@ def _icd10_folded() -> list[tuple[int, str]]:
     if key not in _folded_icd10:
         _folded_icd10.clear()
         _folded_icd10[key] = [
-            (pk, fold(name)) for pk, name in Icd10Code.objects.values_list("pk", "name_vi")
+            (pk, fold(f"{name_vi} {name_en}"))
+            for pk, name_vi, name_en in Icd10Code.objects.values_list("pk", "name_vi", "name_en")
         ]
     return _folded_icd10[key]
 
 
 def icd10_search(query: str, limit: int = 20) -> list[Icd10Code]:
     """Codes of the ICD-10 catalogue starting with `query` ("e11"), then those whose Vietnamese
-    name holds every word of it, with or without diacritics ("tang huyet")."""
+    name (or English name) holds every word of it, with or without diacritics ("tang huyet")."""
     query = " ".join(query.split())
     if not query:
         return []

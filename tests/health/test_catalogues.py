@@ -79,3 +79,28 @@ def test_a_file_without_its_columns_is_refused_and_changes_nothing(tmp_path):
             stdout=StringIO(),
         )
     assert not Icd10Code.objects.exists()
+
+
+def test_who_codes_complete_the_vietnamese_catalogue_without_replacing_its_names():
+    from health import catalogues
+
+    catalogues.load_icd10()
+    vietnamese = dict(Icd10Code.objects.values_list("code", "name_vi"))
+    assert "J20.9" not in vietnamese  # the shipped file names categories only
+    assert catalogues.load_icd10_who().created > 10_000
+    bronchitis = Icd10Code.objects.get(code="J20.9")
+    assert (bronchitis.name_vi, bronchitis.name) == ("", "Acute bronchitis, unspecified")
+    assert str(bronchitis) == "J20.9 Acute bronchitis, unspecified"
+    assert dict(Icd10Code.objects.filter(code__in=vietnamese).values_list("code", "name_vi")) == (
+        vietnamese
+    )
+    assert catalogues.load_icd10_who().created == 0
+
+
+def test_the_icd10_search_finds_who_codes_by_their_english_name(db):
+    from health import catalogues, selectors
+
+    catalogues.load_icd10()
+    catalogues.load_icd10_who()
+    assert "J20.9" in [code.code for code in selectors.icd10_search("acute bronchitis", 40)]
+    assert "I10" in [code.code for code in selectors.icd10_search("tang huyet", 40)]

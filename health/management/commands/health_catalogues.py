@@ -38,6 +38,7 @@ class Command(BaseCommand):
             if source in ("icd10", "all"):
                 result = catalogues.load_icd10(options["icd10"], options["icd10_edition"])
                 self._report("ICD-10", result)
+                self._report("ICD-10 codes of WHO's list", catalogues.load_icd10_who())
             if source in ("vaccines", "all"):
                 result = catalogues.load_vaccines(options["vaccines"], options["vaccines_edition"])
                 self._report("vaccines", result)
