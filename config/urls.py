@@ -38,6 +38,7 @@ urlpatterns = [
     path("connectors/", include("connectors.urls")),
     path("payments/", include("payments.urls")),
     path("health/", include("health.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("identity/", include("identity.urls")),
     path("", include("edoc.urls")),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "connectors",
     "payments",
     "health",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
