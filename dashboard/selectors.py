@@ -41,6 +41,7 @@ from django.utils.http import urlencode
 
 from connectors.models import Arrival, OutboxMessage
 from dashboard.filters import DateRange, Filters
+from dashboard.service_index import service_index
 from edoc.models import Document, OutgoingRecipient, Unit, User
 from edoc.selectors.access import AGENCY_WIDE_ROLES, visible_documents
 from edoc.selectors.handling import LATE, ON_TIME, OPEN, OVERDUE, handling_q, with_handling
@@ -334,13 +335,21 @@ def _unit_param(filters: Filters) -> int | None:
 # --- Public services ----------------------------------------------------------------------
 
 
-def service_totals(user: User, filters: Filters, date_range: DateRange) -> dict[str, Any]:
+def service_totals(
+    user: User | None,
+    filters: Filters,
+    date_range: DateRange,
+    dossiers: QuerySet | None = None,
+) -> dict[str, Any]:
+    """The dossiers' counts (onestop.reports) of one range with the online and on-time shares,
+    over what `user` sees (or `dossiers`)."""
     rows = reports.dossier_report(
         user,
         date_from=date_range.date_from,
         date_to=date_range.date_to,
         group_by="level",
         unit_ids=filters.unit_ids,
+        dossiers=dossiers,
     )
     totals: dict[str, Any] = reports.report_totals(rows)
     received = totals["received_online"] + totals["received_counter"]
@@ -391,6 +400,9 @@ def services_panel(user: User, filters: Filters) -> dict[str, Any] | None:
         {"label": label, "count": apology_counts.get(value, 0), "status": value}
         for value, label in ApologyLetter.Status.choices
     ]
+    dossiers = onestop_access.visible_dossiers(user)
+    if filters.unit_ids is not None:
+        dossiers = dossiers.filter(procedure__handling_unit_id__in=filters.unit_ids)
     return {
         "current": current,
         "previous": previous,
@@ -398,6 +410,7 @@ def services_panel(user: User, filters: Filters) -> dict[str, Any] | None:
             key: change(current[key], previous[key])
             for key in ("received", "online_share", "on_time_share", "overdue")
         },
+        "index": service_index(dossiers, date_range),
         "groups": groups,
         "apologies": apologies,
         "apologies_total": sum(item["count"] for item in apologies),
@@ -435,3 +448,19 @@ def payments_panel(user: User, filters: Filters) -> dict[str, Any] | None:
         },
         "link": list_url("payments:report", **date_range.query()),
     }
+
+
+def public_panel(agency_id: int, date_range: DateRange) -> dict[str, Any]:
+    """The public page's numbers: the agency's dossiers counted (no dossier, no person shown),
+    the same definitions as the services panel, and the service index."""
+    dossiers = reports.public_dossiers(agency_id)
+    filters = Filters(date_range)
+    current = service_totals(None, filters, date_range, dossiers)
+    levels = reports.dossier_report(
+        None,
+        date_from=date_range.date_from,
+        date_to=date_range.date_to,
+        group_by="level",
+        dossiers=dossiers,
+    )
+    return {"current": current, "levels": levels, "index": service_index(dossiers, date_range)}

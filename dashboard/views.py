@@ -85,3 +85,26 @@ def panel_export(request: HttpRequest, key: str) -> HttpResponse:
         content,
         f"bang-dieu-khien-{key}-{filters.range.date_from:%Y%m%d}-{filters.range.date_to:%Y%m%d}.xlsx",
     )
+
+
+def public(request: HttpRequest) -> HttpResponse:
+    """The public-service indicators of the agency, for anyone (numbers only, no login)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from dashboard import selectors
+    from onestop.portal.web import portal_agency
+
+    form = DashboardFilterForm(request.GET or None, user=AnonymousUser())
+    filters = form.filters()
+    agency = portal_agency()
+    data = selectors.public_panel(agency.pk, filters.range) if agency is not None else None
+    if not form.is_bound or not form.is_valid():
+        form = DashboardFilterForm(
+            initial={"date_from": filters.range.date_from, "date_to": filters.range.date_to},
+            user=AnonymousUser(),
+        )
+    return render(
+        request,
+        "dashboard/public.html",
+        {"form": form, "filters": filters, "agency": agency, "data": data},
+    )

@@ -15,7 +15,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from edoc.models import User
@@ -80,21 +80,30 @@ GROUPINGS = {
 }
 
 
+def public_dossiers(agency_id: int) -> QuerySet[Dossier]:
+    """Every submitted dossier of the agency: what the public service indicators count (no
+    dossier is shown, only numbers)."""
+    return Dossier.objects.filter(agency_id=agency_id).exclude(status=Dossier.Status.DRAFT)
+
+
 def dossier_report(
-    user: User,
+    user: User | None,
     *,
     date_from: datetime.date,
     date_to: datetime.date,
     group_by: str = "procedure",
     now: datetime.datetime | None = None,
     unit_ids: set[int] | None = None,
+    dossiers: QuerySet[Dossier] | None = None,
 ) -> list[dict]:
     """One row per procedure (or handling unit, field, online level) with the counts of
-    COLUMNS, in one query; `unit_ids`: only procedures handled by these units."""
+    COLUMNS, in one query, over the dossiers `user` may see (or `dossiers`, e.g.
+    `public_dossiers`); `unit_ids`: only procedures handled by these units."""
     period = Period.of(date_from, date_to)
     conditions = outcome_conditions(period, now or timezone.now())
     keys = GROUPINGS[group_by]
-    dossiers = access.visible_dossiers(user)
+    if dossiers is None:
+        dossiers = access.visible_dossiers(user)
     if unit_ids is not None:
         dossiers = dossiers.filter(procedure__handling_unit_id__in=unit_ids)
     rows = (
