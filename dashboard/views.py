@@ -108,3 +108,25 @@ def public(request: HttpRequest) -> HttpResponse:
         "dashboard/public.html",
         {"form": form, "filters": filters, "agency": agency, "data": data},
     )
+
+
+@login_required
+def pdf(request: HttpRequest) -> HttpResponse:
+    """The whole dashboard, for the user and the filters, as a PDF (audited)."""
+    from django.utils.http import content_disposition_header
+
+    from dashboard.exports import dashboard_pdf
+
+    access.require_dashboard(request.user)
+    _form, filters = _filters(request)
+    content = dashboard_pdf(request.user, filters)
+    audit_record(
+        actor=request.user,
+        action="dashboard.export",
+        details={"panel": "all", "format": "pdf", **filters.query()},
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"bang-dieu-khien-{filters.range.date_from:%Y%m%d}-{filters.range.date_to:%Y%m%d}.pdf"
+    )
+    return response
