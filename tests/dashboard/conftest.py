@@ -15,8 +15,9 @@ import datetime
 import pytest
 
 from connectors.models import Arrival, ExchangeRoute
+from edoc.models import Document
 from edoc.services.documents import incoming_register
-from edoc.services.handling import assignment_complete, document_assign
+from edoc.services.handling import assignment_complete, document_assign, document_complete
 from tests.onestop.conftest import Clock
 
 JUNE = datetime.date(2026, 6, 1), datetime.date(2026, 6, 30)
@@ -50,10 +51,13 @@ def documents(users, units, catalogs, clock, agency):
         leads[key] = document_assign(
             user=users["director"], document=docs[key], lead_unit=units[unit], deadline=deadline
         )[0]
-    clock.set(datetime.datetime(2026, 6, 3, 9, 0))
-    assignment_complete(user=users["head"], assignment=leads["A"])
-    clock.set(datetime.datetime(2026, 6, 4, 9, 0))
-    assignment_complete(user=users["head"], assignment=leads["B"])
+    for key, day in (("A", 3), ("B", 4)):
+        clock.set(datetime.datetime(2026, 6, day, 9, 0))
+        assignment_complete(user=users["head"], assignment=leads[key])
+        if Document.objects.get(pk=docs[key].pk).status == Document.Status.IN_PROGRESS:
+            # Under a handling process (when the shipped processes are installed) its
+            # approval step completes the document.
+            document_complete(user=users["head"], document=docs[key])
     # Written after the handling (the exchange would answer the sender with statuses).
     route = ExchangeRoute.objects.create(
         organization=catalogs["ubnd"], transport=ExchangeRoute.Transport.AXIS
