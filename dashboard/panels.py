@@ -36,6 +36,15 @@ def documents_context(user: User, filters: Filters) -> dict[str, Any]:
                 {"label": _("Open, not overdue"), "data": [row.open for row in data["by_unit"]]},
             ],
         },
+        "per_day": {
+            "labels": [f"{day:%d/%m}" for day, _count in data["per_day"]],
+            "series": [
+                {
+                    "label": _("Incoming documents received"),
+                    "data": [count for _day, count in data["per_day"]],
+                }
+            ],
+        },
         "states": {
             "labels": [str(item["label"]) for item in data["by_state"]],
             "data": [item["count"] for item in data["by_state"]],

@@ -36,7 +36,9 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.functions import TruncDate
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from connectors.models import Arrival, OutboxMessage
@@ -288,6 +290,16 @@ def documents_panel(user: User, filters: Filters) -> dict[str, Any]:
         }
         for status in (Status.REGISTERED, Status.IN_PROGRESS, Status.COMPLETED, Status.RETURNED)
     ]
+    received_per_day = dict(
+        incoming.annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    days = [
+        date_range.date_from + datetime.timedelta(days=offset) for offset in range(date_range.days)
+    ]
+    per_day = [(day, received_per_day.get(day, 0)) for day in days]
     unit_ids = set(incoming.values_list("handling_unit_id", flat=True).order_by().distinct())
     unit_names = dict(Unit.objects.filter(pk__in=unit_ids - {None}).values_list("pk", "name"))
     leader_ids = set(incoming.values_list("assigning_leader_id", flat=True).order_by().distinct())
@@ -324,6 +336,7 @@ def documents_panel(user: User, filters: Filters) -> dict[str, Any]:
         ),
         "by_leader": _handling_rows(incoming, "assigning_leader_id", leaders, unit_link, "leader"),
         "partners": exchange_by_partner(user, date_range),
+        "per_day": per_day,
         "links": links,
     }
 

@@ -20,7 +20,7 @@ from edoc.models import (
     Urgency,
     User,
 )
-from edoc.models.organisation import LEADER_ROLES
+from edoc.models.organisation import ASSIGNING_ROLES, LEADER_ROLES
 from edoc.selectors import handling
 from edoc.selectors.documents import AGENCY_REGISTRY, in_registry
 from edoc.text import nfc
@@ -441,7 +441,7 @@ class DocumentFilter(django_filters.FilterSet):
     )
     leader = django_filters.ModelChoiceFilter(
         label=_("Assigned by"),
-        queryset=User.objects.filter(role__in=LEADER_ROLES),
+        queryset=User.objects.filter(role__in=ASSIGNING_ROLES),
         empty_label=_("All"),
         method="filter_leader",
     )

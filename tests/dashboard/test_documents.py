@@ -47,6 +47,8 @@ def test_director_sees_every_indicator(documents, users, units):
         1,
         1,
     )
+    assert data["per_day"][0] == (JUNE[0], 5) and len(data["per_day"]) == 30
+    assert sum(count for _day, count in data["per_day"]) == 5
     (partner,) = data["partners"]
     assert partner["partner"] == "Ủy ban nhân dân tỉnh Đồng Nai" and partner["received"] == 1
 
