@@ -21,6 +21,7 @@ Public services and payments: onestop.reports and payments.selectors, which defi
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -175,11 +176,25 @@ class HandlingRow:
         return share(self.on_time, self.on_time + self.late)
 
 
-def _handling_rows(
-    incoming: QuerySet[Document], key: str, names: dict[int, str], link: dict[str, str], param: str
-) -> list[HandlingRow]:
-    groups = (
-        incoming.values(key)
+def _unit_names(ids: set[int]) -> dict[int, str]:
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _user_names(ids: set[int]) -> dict[int, str]:
+    return {
+        user.pk: str(user.get_full_name() or user.username)
+        for user in User.objects.filter(pk__in=ids)
+    }
+
+
+HANDLING_KEYS = ("handling_unit_id", "assigning_leader_id")
+
+
+def _handling_groups(incoming: QuerySet[Document]) -> list[dict[str, Any]]:
+    """The handling counts per (handling unit, assigning leader), in one grouped query: a few
+    dozen groups, rolled up per unit and per leader by `_handling_rows`."""
+    return list(
+        incoming.values(*HANDLING_KEYS)
         .annotate(
             on_time=Count("pk", filter=handling_q(ON_TIME)),
             late=Count("pk", filter=handling_q(LATE)),
@@ -188,17 +203,30 @@ def _handling_rows(
         )
         .order_by()
     )
-    rows = []
+
+
+def _handling_rows(
+    groups: list[dict[str, Any]],
+    key: str,
+    names_of: Callable[[set[int]], dict[int, str]],
+    link: dict[str, str],
+    param: str,
+) -> list[HandlingRow]:
+    names = names_of({group[key] for group in groups if group[key] is not None})
+    rows: dict[int, HandlingRow] = {}
     for group in groups:
         pk = group[key]
         if pk is None:
             continue
-        row = HandlingRow(pk, names.get(pk, "—"), group["on_time"], group["late"])
-        row.overdue, row.open = group["overdue"], group["open"]
+        row = rows.setdefault(pk, HandlingRow(pk, names.get(pk, "—")))
+        row.on_time += group["on_time"]
+        row.late += group["late"]
+        row.overdue += group["overdue"]
+        row.open += group["open"]
+    for pk, row in rows.items():
         for state in (ON_TIME, LATE, OVERDUE, OPEN):
             row.links[state] = list_url("edoc:incoming_list", **link, handling=state, **{param: pk})
-        rows.append(row)
-    return sorted(rows, key=lambda row: (-row.overdue, row.label))
+    return sorted(rows.values(), key=lambda row: (-row.overdue, row.label))
 
 
 def _duration(later: str, earlier: str) -> ExpressionWrapper:
@@ -300,14 +328,8 @@ def documents_panel(user: User, filters: Filters) -> dict[str, Any]:
         date_range.date_from + datetime.timedelta(days=offset) for offset in range(date_range.days)
     ]
     per_day = [(day, received_per_day.get(day, 0)) for day in days]
-    unit_ids = set(incoming.values_list("handling_unit_id", flat=True).order_by().distinct())
-    unit_names = dict(Unit.objects.filter(pk__in=unit_ids - {None}).values_list("pk", "name"))
-    leader_ids = set(incoming.values_list("assigning_leader_id", flat=True).order_by().distinct())
-    leaders = {
-        user.pk: str(user.get_full_name() or user.username)
-        for user in User.objects.filter(pk__in=leader_ids - {None})
-    }
     unit_link = dict(base)
+    groups = _handling_groups(incoming)
     links = {
         "received": list_url("edoc:incoming_list", **base, handling_unit=_unit_param(filters)),
         "issued": list_url("edoc:outgoing_list", **base, status=Status.ISSUED),
@@ -332,9 +354,11 @@ def documents_panel(user: User, filters: Filters) -> dict[str, Any]:
         },
         "by_state": by_state,
         "by_unit": _handling_rows(
-            incoming, "handling_unit_id", unit_names, unit_link, "handling_unit"
+            groups, "handling_unit_id", _unit_names, unit_link, "handling_unit"
         ),
-        "by_leader": _handling_rows(incoming, "assigning_leader_id", leaders, unit_link, "leader"),
+        "by_leader": _handling_rows(
+            groups, "assigning_leader_id", _user_names, unit_link, "leader"
+        ),
         "partners": exchange_by_partner(user, date_range),
         "per_day": per_day,
         "links": links,

@@ -66,7 +66,9 @@ def with_handling(queryset: QuerySet[Document]) -> QuerySet[Document]:
 def handling_q(state: str, *, today: datetime.date | None = None) -> Q:
     """The condition of one handling state on a queryset annotated by `with_handling`."""
     today = today or timezone.localdate()
-    completed = Q(status=Document.Status.COMPLETED, handled_at__isnull=False)
+    # A completed document without a completion event (none in eDoc's own handling) has no
+    # handling date: with a deadline it is neither on time nor late.
+    completed = Q(status=Document.Status.COMPLETED)
     if state == ON_TIME:
         return completed & (Q(deadline__isnull=True) | Q(handled_on__lte=F("deadline")))
     if state == LATE:
