@@ -26,7 +26,9 @@ def page(request: HttpRequest) -> HttpResponse:
     access.require_dashboard(request.user)
     form, filters = _filters(request)
     if not form.is_bound or not form.is_valid():
-        errors = form.non_field_errors() if form.is_bound else []
+        errors = (
+            [error for errors in form.errors.values() for error in errors] if form.is_bound else []
+        )
         form = DashboardFilterForm(
             initial={"date_from": filters.range.date_from, "date_to": filters.range.date_to},
             user=request.user,

@@ -100,3 +100,17 @@ def test_panel_page_and_fragment(client, documents, users):
     # A specialist has no dashboard.
     client.force_login(users["specialist"])
     assert client.get(reverse("dashboard:page")).status_code == 403
+
+
+def test_a_wrong_period_is_said_and_the_default_shown(client, documents, users, units):
+    client.force_login(users["head"])
+    page = client.get(
+        reverse("dashboard:page"), {"date_from": "2026-06-30", "date_to": "2026-06-01"}
+    )
+    assert page.status_code == 200
+    assert "Ngày bắt đầu sau ngày kết thúc." in page.text
+    assert page.context["filters"].range.days == 30
+    # A unit outside the head's scope is refused the same way, not counted.
+    other = client.get(reverse("dashboard:page"), {"unit": units["pharmacy"].pk})
+    assert other.status_code == 200 and other.context["filters"].unit is None
+    assert 'class="field-error"' in other.text
