@@ -76,6 +76,9 @@ def test_overdue_now_of_one_unit_opens_the_list_of_those_documents(client, docum
         assert f"Văn bản {other}<" not in page.text and f"Văn bản {other}\n" not in page.text
     listed = page.context["page"].object_list
     assert [document.pk for document in listed] == [documents["C"].pk]
+    (leader,) = data["by_leader"]
+    late = client.get(leader.links["late"])
+    assert [d.pk for d in late.context["page"].object_list] == [documents["B"].pk]
     on_time = client.get(data["links"]["on_time"])
     assert [d.pk for d in on_time.context["page"].object_list] == [documents["A"].pk]
 
