@@ -39,6 +39,7 @@ urlpatterns = [
     path("connectors/", include("connectors.urls")),
     path("payments/", include("payments.urls")),
     path("health/", include("health.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("identity/", include("identity.urls")),
     path("o/", include("identity.oidc_urls")),  # the OpenID Connect provider
     path("", include(oidc_urls.root_urlpatterns)),

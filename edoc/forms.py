@@ -20,7 +20,8 @@ from edoc.models import (
     Urgency,
     User,
 )
-from edoc.models.organisation import LEADER_ROLES
+from edoc.models.organisation import ASSIGNING_ROLES, LEADER_ROLES
+from edoc.selectors import handling
 from edoc.selectors.documents import AGENCY_REGISTRY, in_registry
 from edoc.text import nfc
 
@@ -420,6 +421,30 @@ class DocumentFilter(django_filters.FilterSet):
     registry = django_filters.ChoiceFilter(
         label=_("Registry"), choices=(), empty_label=_("All"), method="filter_registry"
     )
+    # Drill-down from the operations dashboard (edoc.selectors.handling): incoming only.
+    handling = django_filters.ChoiceFilter(
+        label=_("Handling"),
+        choices=(
+            (handling.ON_TIME, _("Handled on time")),
+            (handling.LATE, _("Handled late")),
+            (handling.OVERDUE, _("Overdue now")),
+            (handling.OPEN, _("Open, not overdue")),
+        ),
+        empty_label=_("All"),
+        method="filter_handling",
+    )
+    handling_unit = django_filters.ModelChoiceFilter(
+        label=_("Handling unit"),
+        queryset=Unit.objects.all(),
+        empty_label=_("All"),
+        method="filter_handling_unit",
+    )
+    leader = django_filters.ModelChoiceFilter(
+        label=_("Assigned by"),
+        queryset=User.objects.filter(role__in=ASSIGNING_ROLES),
+        empty_label=_("All"),
+        method="filter_leader",
+    )
 
     class Meta:
         model = Document
@@ -434,6 +459,9 @@ class DocumentFilter(django_filters.FilterSet):
         self.filters["status"].extra["choices"] = [(s.value, s.label) for s in statuses]
         if direction == Document.Direction.INCOMING:
             self.filters["registry"].extra["choices"] = self._registry_choices()
+        else:
+            for name in ("handling", "handling_unit", "leader"):
+                del self.filters[name]
         self.filters["q"].field.widget.attrs["placeholder"] = _("Subject, number, issuer…")
         self.filters["year"].field.widget.attrs.update({"min": 2000, "max": 2100})
 
@@ -457,6 +485,21 @@ class DocumentFilter(django_filters.FilterSet):
         self, queryset: QuerySet[Document], name: str, value: str
     ) -> QuerySet[Document]:
         return in_registry(queryset, value)
+
+    def filter_handling(
+        self, queryset: QuerySet[Document], name: str, value: str
+    ) -> QuerySet[Document]:
+        return handling.with_handling(queryset).filter(handling.handling_q(value))
+
+    def filter_handling_unit(
+        self, queryset: QuerySet[Document], name: str, value: Unit
+    ) -> QuerySet[Document]:
+        return handling.with_handling(queryset).filter(handling_unit_id__in=value.descendant_ids())
+
+    def filter_leader(
+        self, queryset: QuerySet[Document], name: str, value: User
+    ) -> QuerySet[Document]:
+        return handling.with_handling(queryset).filter(assigning_leader_id=value.pk)
 
     def filter_text(
         self, queryset: QuerySet[Document], name: str, value: str

@@ -8,8 +8,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from edoc.forms import CHOOSE
-from edoc.models import Document
-from onestop.models import ApologyLetter, Dossier, Procedure, ProcedurePaper, ReturnChannel
+from edoc.models import Document, Field, Unit
+from onestop.models import (
+    ApologyLetter,
+    Dossier,
+    OnlineLevel,
+    Procedure,
+    ProcedurePaper,
+    ReturnChannel,
+)
 
 
 class ApplicantForm(forms.Form):
@@ -172,10 +179,41 @@ class DossierFilterForm(forms.Form):
         label=_("Procedure"), queryset=Procedure.objects.none(), required=False
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    # Drill-down from the reports and the operations dashboard (onestop.reports.COLUMNS).
+    outcome = forms.ChoiceField(
+        label=_("Counted as"),
+        choices=[
+            ("", _("All")),
+            ("received_online", _("Received online")),
+            ("received_counter", _("Received at the counter")),
+            ("on_time", _("Resolved on time")),
+            ("late", _("Resolved late")),
+            ("in_progress", _("In progress")),
+            ("overdue", _("Overdue now")),
+        ],
+        required=False,
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Handling unit"), queryset=Unit.objects.none(), required=False
+    )
+    field = forms.ModelChoiceField(label=_("Field"), queryset=Field.objects.all(), required=False)
+    level = forms.ChoiceField(
+        label=_("Online level"), choices=[("", _("All")), *OnlineLevel.choices], required=False
+    )
+    apology = forms.BooleanField(label=_("With an apology letter"), required=False)
 
     def __init__(self, *args: Any, procedures, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["procedure"].queryset = procedures
+        self.fields["unit"].queryset = Unit.objects.filter(
+            pk__in=procedures.values("handling_unit_id")
+        )
 
 
 class ReportFilterForm(forms.Form):

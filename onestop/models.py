@@ -314,6 +314,9 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["agency", "status", "due_at"]),
             models.Index(fields=["procedure", "received_at"]),
+            # Reports and the operations dashboard count a period's submissions and results.
+            models.Index(fields=["agency", "submitted_at"], name="onestop_dossier_submitted_idx"),
+            models.Index(fields=["agency", "finished_at"], name="onestop_dossier_finished_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,12 +15,12 @@ import datetime
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from edoc.models import User
 from onestop import access
-from onestop.models import Channel, Dossier
+from onestop.models import Channel, Dossier, OnlineLevel
 from workflows.calendar import VN_TZ
 
 COLUMNS = (
@@ -49,17 +49,11 @@ class Period:
         )
 
 
-def dossier_report(
-    user: User,
-    *,
-    date_from: datetime.date,
-    date_to: datetime.date,
-    group_by: str = "procedure",
-    now: datetime.datetime | None = None,
-) -> list[dict]:
-    """One row per procedure (or handling unit) with the counts of COLUMNS, in one query."""
-    period = Period.of(date_from, date_to)
-    now = now or timezone.now()
+OUTCOMES = ("received_online", "received_counter", "on_time", "late", "in_progress", "overdue")
+
+
+def outcome_conditions(period: Period, now: datetime.datetime) -> dict[str, Q]:
+    """The condition of each column of COLUMNS for `period` (the definitions above)."""
     submitted = Q(submitted_at__gte=period.start, submitted_at__lt=period.end)
     finished = Q(finished_at__gte=period.start, finished_at__lt=period.end)
     is_open = Q(status__in=OPEN_STATUSES, submitted_at__lt=period.end)
@@ -67,40 +61,74 @@ def dossier_report(
         Q(paused_at__isnull=True, due_at__lt=now)
         | Q(paused_at__isnull=False, paused_at__gt=F("due_at"))
     )
-    keys = (
-        ["procedure__code", "procedure__name"]
-        if group_by == "procedure"
-        else ["procedure__handling_unit__name"]
-    )
+    return {
+        "received_online": submitted & Q(channel=Channel.ONLINE),
+        "received_counter": submitted & Q(channel=Channel.COUNTER),
+        "on_time": finished & Q(finished_at__lte=F("due_at")),
+        "late": finished & Q(finished_at__gt=F("due_at")),
+        "in_progress": is_open & ~overdue,
+        "overdue": overdue,
+    }
+
+
+# Per grouping: the key (its value is each row's "key") and the columns naming it.
+GROUPINGS = {
+    "procedure": ["procedure_id", "procedure__code", "procedure__name"],
+    "unit": ["procedure__handling_unit_id", "procedure__handling_unit__name"],
+    "field": ["procedure__field_id", "procedure__field__name"],
+    "level": ["procedure__online_level"],
+}
+
+
+def public_dossiers(agency_id: int) -> QuerySet[Dossier]:
+    """Every submitted dossier of the agency: what the public service indicators count (no
+    dossier is shown, only numbers)."""
+    return Dossier.objects.filter(agency_id=agency_id).exclude(status=Dossier.Status.DRAFT)
+
+
+def dossier_report(
+    user: User | None,
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    group_by: str = "procedure",
+    now: datetime.datetime | None = None,
+    unit_ids: set[int] | None = None,
+    dossiers: QuerySet[Dossier] | None = None,
+) -> list[dict]:
+    """One row per procedure (or handling unit, field, online level) with the counts of
+    COLUMNS, in one query, over the dossiers `user` may see (or `dossiers`, e.g.
+    `public_dossiers`); `unit_ids`: only procedures handled by these units."""
+    period = Period.of(date_from, date_to)
+    conditions = outcome_conditions(period, now or timezone.now())
+    keys = GROUPINGS[group_by]
+    if dossiers is None:
+        dossiers = access.visible_dossiers(user)
+    if unit_ids is not None:
+        dossiers = dossiers.filter(procedure__handling_unit_id__in=unit_ids)
     rows = (
-        access.visible_dossiers(user)
-        .values(*keys)
-        .annotate(
-            received_online=Count("pk", filter=submitted & Q(channel=Channel.ONLINE)),
-            received_counter=Count("pk", filter=submitted & Q(channel=Channel.COUNTER)),
-            on_time=Count("pk", filter=finished & Q(finished_at__lte=F("due_at"))),
-            late=Count("pk", filter=finished & Q(finished_at__gt=F("due_at"))),
-            in_progress=Count("pk", filter=is_open & ~overdue),
-            overdue=Count("pk", filter=overdue),
-        )
-        .order_by(*keys)
+        dossiers.values(*keys)
+        .annotate(**{key: Count("pk", filter=conditions[key]) for key in OUTCOMES})
+        .order_by(*keys[1:] or keys)
     )
     result = []
+    levels = dict(OnlineLevel.choices)
     for row in rows:
-        label = (
-            f"{row['procedure__code']} – {row['procedure__name']}"
-            if group_by == "procedure"
-            else row["procedure__handling_unit__name"]
-        )
+        if group_by == "procedure":
+            label = f"{row['procedure__code']} – {row['procedure__name']}"
+        elif group_by == "level":
+            label = str(levels.get(row["procedure__online_level"], ""))
+        else:
+            label = row[keys[1]] or "—"
         counts = {key: row[key] for key, _title in COLUMNS}
         if any(counts.values()):
-            result.append({"label": label, **counts})
+            result.append({"label": label, "key": row[keys[0]], **counts})
     return result
 
 
 def procedure_levels(user: User) -> list[dict]:
     """Active procedures of the user's agency per online level (full / partial / counter)."""
-    from onestop.models import OnlineLevel, Procedure
+    from onestop.models import Procedure
 
     if not user.unit_id:
         return []

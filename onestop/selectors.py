@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -166,18 +166,46 @@ def dossier_list(
     procedure_id: int | None = None,
     overdue: bool = False,
     query: str = "",
+    outcome: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    unit_id: int | None = None,
+    field_id: int | None = None,
+    online_level: str = "",
+    apology: bool = False,
 ) -> QuerySet[Dossier]:
-    """Dossiers the user may see, with the list page's filters."""
+    """Dossiers the user may see, with the list page's filters. `outcome` is a column of the
+    one-stop report (onestop.reports.COLUMNS) counted over `date_from`–`date_to` (default:
+    from the beginning to today), as the report and the operations dashboard count it."""
+    from onestop import reports
+    from onestop.models import ApologyLetter
+
     queryset = access.visible_dossiers(user).select_related("procedure", "handler")
     if status is not None:
         queryset = queryset.filter(status=status)
     if procedure_id:
         queryset = queryset.filter(procedure_id=procedure_id)
+    if unit_id:
+        queryset = queryset.filter(procedure__handling_unit_id=unit_id)
+    if field_id:
+        queryset = queryset.filter(procedure__field_id=field_id)
+    if online_level:
+        queryset = queryset.filter(procedure__online_level=online_level)
     if overdue:
         now = timezone.now()
         queryset = queryset.filter(status__in=Dossier.OPEN).filter(
             Q(paused_at__isnull=True, due_at__lt=now) | Q(paused_at__gt=F("due_at"))
         )
+    period = reports.Period.of(
+        date_from or datetime.date(2000, 1, 1), date_to or timezone.localdate()
+    )
+    if outcome in reports.OUTCOMES:
+        queryset = queryset.filter(reports.outcome_conditions(period, timezone.now())[outcome])
+    if apology:
+        letters = ApologyLetter.objects.filter(
+            dossier=OuterRef("pk"), drafted_at__gte=period.start, drafted_at__lt=period.end
+        )
+        queryset = queryset.filter(Exists(letters))
     query = nfc(query or "")
     if query:
         queryset = queryset.filter(

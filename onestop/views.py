@@ -69,6 +69,13 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "procedure_id": getattr(form.cleaned_data.get("procedure"), "pk", None),
             "overdue": form.cleaned_data.get("overdue", False),
             "query": form.cleaned_data.get("q", ""),
+            "outcome": form.cleaned_data.get("outcome") or "",
+            "date_from": form.cleaned_data.get("date_from"),
+            "date_to": form.cleaned_data.get("date_to"),
+            "unit_id": getattr(form.cleaned_data.get("unit"), "pk", None),
+            "field_id": getattr(form.cleaned_data.get("field"), "pk", None),
+            "online_level": form.cleaned_data.get("level") or "",
+            "apology": form.cleaned_data.get("apology", False),
         }
     page = paginate(request, selectors.dossier_list(request.user, **filters))
     rows = [

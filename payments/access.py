@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from edoc.models import User
 from edoc.models.organisation import Role
+from edoc.selectors.access import AGENCY_WIDE_ROLES
 from onestop import access as onestop_access
 from onestop.models import ONESTOP_GROUP
 
@@ -35,6 +36,17 @@ def require_finance(user: User) -> int:
     if agency_id is None:
         raise PermissionDenied(_("Only one-stop officers of the agency may do this."))
     return agency_id
+
+
+def report_agency_id(user: User) -> int | None:
+    """The agency whose payment report `user` may read: its one-stop officers, and its
+    leaders and administrators (who read it on the operations dashboard), or None."""
+    agency_id = finance_agency_id(user)
+    if agency_id is not None:
+        return agency_id
+    if user.is_authenticated and user.is_active and user.unit_id and user.role in AGENCY_WIDE_ROLES:
+        return user.unit.agency_id
+    return None
 
 
 def can_refund(user: User, agency_id: int) -> bool:

@@ -33,7 +33,7 @@ from onestop.portal.views import no_referrer, not_found, rate_limited
 from onestop.portal.web import page, portal_view
 from payments import access as payments_access
 from payments import selectors, services
-from payments.access import finance_agency_id
+from payments.access import finance_agency_id, report_agency_id
 from payments.forms import ReconciliationForm, ReportForm, ResolveTransferForm
 from payments.models import PaymentOrder, RefundState
 from payments.pdf import method_name, receipt_pdf, vnd
@@ -446,7 +446,8 @@ def transfer_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """Orders paid in a period per method and per procedure, the cashless share, the
     providers' fees, the refunds of the period and the net; `?format=xlsx` exports it."""
-    _require_finance(request)
+    if report_agency_id(request.user) is None:
+        raise PermissionDenied(_("Only one-stop officers of the agency may do this."))
     form = ReportForm(request.GET or None)
     date_from, date_to = form.period(selectors.local_today())
     if not form.is_bound:

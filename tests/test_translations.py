@@ -34,6 +34,7 @@ OUR_APPS = (
     "connectors",
     "payments",
     "health",
+    "dashboard",
 )
 SKIPPED_DIRS = {".venv", "var", "tests", "node_modules", ".git", "__pycache__", "bench", "tools"}
 # xgettext only extracts these names (Django's makemessages keywords and Python's defaults).

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env, literal
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "connectors",
     "payments",
     "health",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Payments: pending orders past their expiry asked about at their provider, then expired.
     "payments-expire-orders": {"task": "payments.expire_orders", "schedule": 300.0},
+    # The operations dashboard of last week, e-mailed to the board on Monday mornings.
+    "dashboard-weekly-report": {
+        "task": "dashboard.weekly_report",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
     "payments-resolve-refunds": {"task": "payments.resolve_refunds", "schedule": 300.0},
     # Signs the audit chain's head outside the database (timestamp authority / seal).
     # The public-service portal and Egov (connectors/portal): outbox sweep, online dossiers.
@@ -441,6 +448,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="edoc@localhost")
+# The weekly dashboard PDF goes to these addresses; empty: the agency's director and deputies.
+EDOC_DASHBOARD_REPORT_RECIPIENTS = env.list("EDOC_DASHBOARD_REPORT_RECIPIENTS", default=[])
 
 # --- Second factor (identity): TOTP with recovery codes, required for administrators and for
 # whoever holds a signing step or the seal (EDOC_2FA_POLICY=0 turns the requirement off; users

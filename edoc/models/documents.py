@@ -169,6 +169,12 @@ class Document(models.Model):
             # which the index above cannot serve: without this one it read every incoming
             # document of the agency (edoc.selectors.documents.duplicate_matches).
             models.Index(fields=["number", "issue_date"], name="edoc_doc_number_date_idx"),
+            # The operations dashboard counts incoming documents by reception time and issued
+            # ones by issuance time (dashboard/selectors.py).
+            models.Index(fields=["direction", "received_at"], name="edoc_doc_dir_received_idx"),
+            models.Index(
+                fields=["direction", "status", "issued_at"], name="edoc_doc_dir_issued_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,3 +41,30 @@ class NotificationAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.recipient} {'ok' if self.ok else 'failed'}"
+
+
+class SatisfactionRating(models.Model):
+    """The citizen's answer to "How satisfied are you with the handling of this dossier?"
+    (1–5), asked once on the tracking page after the result was returned. One per dossier;
+    nothing about the citizen is stored with it."""
+
+    dossier = models.OneToOneField(
+        "onestop.Dossier",
+        on_delete=models.CASCADE,
+        related_name="satisfaction",
+        verbose_name=_("dossier"),
+    )
+    score = models.PositiveSmallIntegerField(_("satisfaction (1–5)"))
+    rated_at = models.DateTimeField(_("rated at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="portal_rating_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.score}/5"

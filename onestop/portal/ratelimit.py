@@ -3,7 +3,8 @@ embedded mode, Redis when REDIS_URL is set) so every worker process shares them.
 
 A rate is written "<attempts>/<seconds>" (e.g. "10/600"); settings:
 EDOC_PORTAL_LOOKUP_RATE (dossier look-ups and tracking links), EDOC_PORTAL_SUBMIT_RATE
-(drafts and submissions) and EDOC_PORTAL_UPLOAD_RATE (supplement uploads). Windows are
+(drafts and submissions), EDOC_PORTAL_UPLOAD_RATE (supplement uploads) and
+EDOC_PORTAL_RATING_RATE (satisfaction ratings). Windows are
 fixed: the first attempt starts one, and it ends `seconds` later.
 """
 
@@ -17,11 +18,12 @@ from django.http import HttpRequest
 
 from edoc.middleware import client_ip
 
-DEFAULT_RATES = {"lookup": "10/600", "submit": "20/3600", "upload": "30/3600"}
+DEFAULT_RATES = {"lookup": "10/600", "submit": "20/3600", "upload": "30/3600", "rating": "10/3600"}
 SETTING_NAMES = {
     "lookup": "EDOC_PORTAL_LOOKUP_RATE",
     "submit": "EDOC_PORTAL_SUBMIT_RATE",
     "upload": "EDOC_PORTAL_UPLOAD_RATE",
+    "rating": "EDOC_PORTAL_RATING_RATE",
 }
 
 

@@ -27,3 +27,42 @@ def portal_dossier_send(
     if submit:
         dossier = dossier_submit_online(dossier=dossier)
     return dossier
+
+
+def can_rate(dossier: Dossier) -> bool:
+    """The satisfaction question is offered once the result was returned, and only once."""
+    from onestop.portal.models import SatisfactionRating
+
+    return (
+        dossier.status == Dossier.Status.RETURNED
+        and not SatisfactionRating.objects.filter(dossier=dossier).exists()
+    )
+
+
+@transaction.atomic
+def satisfaction_rate(*, dossier: Dossier, score: int):
+    """Store the citizen's rating (1–5) of a returned dossier, once; audited. A second answer,
+    a dossier whose result was not returned or a score out of range changes nothing."""
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+    from django.utils.translation import gettext as _
+
+    from edoc.services.audit import audit_record
+    from onestop.portal.models import SatisfactionRating
+
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationError({"score": _("Choose a rating from 1 to 5.")}, code="score")
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.status != Dossier.Status.RETURNED:
+        raise ValidationError(
+            _("The rating is asked once the result was returned."), code="not_returned"
+        )
+    try:
+        with transaction.atomic():
+            rating = SatisfactionRating.objects.create(dossier=locked, score=score)
+    except IntegrityError:
+        raise ValidationError(_("This dossier was already rated."), code="already_rated")
+    audit_record(
+        actor=None, action="dossier.satisfaction_rate", target=locked, details={"score": score}
+    )
+    return rating

@@ -18,6 +18,7 @@ urlpatterns = [
     path("ho-so/", views.dossier_detail, name="dossier"),
     path("ho-so/bo-sung/", views.supplement_upload, name="supplement"),
     path("ho-so/ket-qua/", views.result_download, name="result"),
+    path("ho-so/danh-gia/", views.rate, name="rate"),
     path("ho-so/xin-loi/<int:letter_id>/", views.apology_download, name="apology"),
     path("ho-so/phieu-tiep-nhan/", views.receipt_download, name="receipt"),
     re_path(r"^.*$", views.page_not_found, name="not_found"),  # the portal's own 404 page

@@ -31,7 +31,7 @@ from onestop.pdf import apology_pdf, receipt_pdf
 from onestop.portal import ratelimit
 from onestop.portal.access import access_grant, session_dossier
 from onestop.portal.forms import ApplicantForm, LookupForm, SupplementForm, upload_limit_bytes
-from onestop.portal.services import portal_dossier_send
+from onestop.portal.services import can_rate, portal_dossier_send, satisfaction_rate
 from onestop.portal.verification import result_verification
 from onestop.portal.web import page, portal_agency, portal_view
 from onestop.selectors import (
@@ -313,6 +313,7 @@ def _dossier_page(
     *,
     supplement_form: SupplementForm | None = None,
     supplement_error: str = "",
+    rating_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     open_request = _supplement_request(dossier)
@@ -333,6 +334,10 @@ def _dossier_page(
         "supplement_error": supplement_error,
         "verification": result_verification(result[0]) if result else None,
         "apologies": list(public_apologies(dossier)),
+        "can_rate": can_rate(dossier),
+        "rating": getattr(dossier, "satisfaction", None),
+        "rating_error": rating_error,
+        "scores": range(1, 6),
     }
     return page(request, "portal/dossier.html", context, status=status)
 
@@ -384,6 +389,28 @@ def supplement_upload(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Thank you: the papers were sent to the officer."))
             return redirect("portal:dossier")
     return _dossier_page(request, dossier, supplement_form=form, status=400)
+
+
+@portal_view(private=True)
+@require_POST
+def rate(request: HttpRequest) -> HttpResponse:
+    """The citizen's satisfaction rating (1–5) of the session's returned dossier, once."""
+    dossier = session_dossier(request)
+    if dossier is None:
+        return redirect("portal:lookup")
+    if ratelimit.rate_limit_hit(request, "rating"):
+        return rate_limited(request, "rating")
+    try:
+        score = int(request.POST.get("score", ""))
+    except ValueError:
+        score = 0
+    try:
+        satisfaction_rate(dossier=dossier, score=score)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        return _dossier_page(request, dossier, rating_error=message, status=400)
+    messages.success(request, _("Thank you for your rating."))
+    return redirect("portal:dossier")
 
 
 @portal_view(private=True)
