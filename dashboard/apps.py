@@ -8,4 +8,4 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Operations dashboard")
 
     def ready(self) -> None:
-        from dashboard import panels  # noqa: F401  (registers the built-in panels)
+        from dashboard import health_panel, panels  # noqa: F401  (register the panels)

@@ -8,6 +8,7 @@ from health.models import (
     Facility,
     HealthAssignment,
     Icd10Code,
+    PopulationFigure,
     UnitSuccession,
     Vaccine,
 )
@@ -64,3 +65,13 @@ class UnitSuccessionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PopulationFigure)
+class PopulationFigureAdmin(admin.ModelAdmin):
+    """Population per unit and year (the dashboard's share of the population)."""
+
+    list_display = ("unit", "year", "population", "source")
+    list_filter = ("year", "unit__edition", "unit__level")
+    search_fields = ("unit__name", "unit__code")
+    autocomplete_fields = ("unit",)

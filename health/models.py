@@ -763,3 +763,30 @@ class CleanupCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.checked_at:%Y-%m-%d}"
+
+
+class PopulationFigure(models.Model):
+    """The population of an administrative unit in a year, entered by an administrator (the
+    statistics office's figure): the denominator of "records managed as a share of the
+    population" on the dashboard."""
+
+    unit = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        related_name="population_figures",
+        verbose_name=_("unit"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    population = models.PositiveIntegerField(_("population"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("population figure")
+        verbose_name_plural = _("population figures")
+        ordering = ["-year", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="health_population_unit_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.population}"

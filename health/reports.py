@@ -33,7 +33,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from health import access
-from health.models import AdminUnit, Facility, MedicalVisit, Person, Vaccination
+from health.models import (
+    AdminUnit,
+    Facility,
+    MedicalVisit,
+    Person,
+    PopulationFigure,
+    Vaccination,
+)
 
 GROUPINGS = {
     "district": _("District (before 1 July 2025)"),
@@ -176,3 +183,16 @@ def table(user, grouping: str, on: datetime.date) -> Table:
 def district_table(user, on: datetime.date) -> Table:
     """The plan's first table by 2008 district (the plan's layout)."""
     return table(user, "district", on)
+
+
+def populations(unit_ids: set[int], year: int) -> dict[int, int]:
+    """Each unit's population: its figure of `year`, or of the latest year before it."""
+    figures = (
+        PopulationFigure.objects.filter(unit_id__in=unit_ids, year__lte=year)
+        .order_by("unit_id", "-year")
+        .values_list("unit_id", "population")
+    )
+    found: dict[int, int] = {}
+    for unit_id, population in figures:
+        found.setdefault(unit_id, population)
+    return found

@@ -77,3 +77,13 @@ def documents(users, units, catalogs, clock, agency):
     for document in docs.values():
         document.refresh_from_db()
     return docs
+
+
+# The health app's fixtures (catalogues, places, people, officers) for the health panel.
+from tests.health.conftest import (  # noqa: E402, F401
+    codes,
+    health_catalogues,
+    officers,
+    people,
+    places,
+)
