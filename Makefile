@@ -44,9 +44,9 @@ DEMO_2FA_POLICY ?= 0
 # Embedded default: SQLite, eager Celery, local files. Demo data is loaded idempotently.
 run: install
 	@mkdir -p var/static var/media
+	DJANGO_DEBUG=1 $(PY) manage.py identity_keys ensure
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
-	DJANGO_DEBUG=1 $(PY) manage.py identity_keys ensure
 	@# Embedded mode: reminders and escalations fire from a loop next to the server, the payment
 	@# stand-in answers the demo's VNPAY/MoMo payments; both stop with the server.
 	DJANGO_DEBUG=1 $(PY) manage.py fire_timers --loop 60 > var/timers.log 2>&1 & timers=$$!; \
