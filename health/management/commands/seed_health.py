@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from edoc.models import User
-from health import services
+from health import cleanup, services
 from health.models import AdminUnit, Facility, HealthAssignment, Icd10Code, Person, Vaccine
 
 SOURCE = "demo"
@@ -23,6 +23,12 @@ PEOPLE = (
     ("3", "Lê Hoàng Cường", date(2019, 1, 20), "male", "075219000111", "", "731"),
     ("4", "Phạm Thị Dung", date(1985, 6, 30), "female", "075185002468", "0903111222", "740"),
     ("5", "Hồ Văn Em", date(1949, 11, 5), "male", "", "", "740"),
+)
+# Typed again by another system, without diacritics or with a typo and without a citizen ID:
+# doubtful duplicates of records 1 and 2 for the review queue (/health/duplicates/).
+AGAIN = (
+    ("6", "Nguyen Van An", "1"),
+    ("7", "Tran Thi Binh", "2"),
 )
 ROLES = (("truongphong", "province", True), ("giamdoc_ttyt_bienhoa", "district", False))
 
@@ -60,6 +66,7 @@ class Command(BaseCommand):
             )
             created += added.created
         self._history(hospital)
+        self._duplicates()
         for username, scope, rights in ROLES:
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -72,6 +79,23 @@ class Command(BaseCommand):
                 defaults={"can_export": rights, "can_merge": rights},
             )
         self.stdout.write(f"health demo: {created} people created")
+
+    def _duplicates(self) -> None:
+        people = {p.row_key: p for p in Person.objects.filter(source=SOURCE)}
+        for key, name, original in AGAIN:
+            first = people[original]
+            services.person_import(
+                actor=None,
+                source=SOURCE,
+                row_key=key,
+                full_name=name,
+                birth_date=first.birth_date,
+                sex=first.sex,
+                commune=first.commune,
+            )
+        ids = list(Person.objects.filter(source=SOURCE).values_list("pk", flat=True))
+        cleanup.find_duplicates(ids)
+        cleanup.check_people(ids)
 
     def _history(self, hospital: Facility) -> None:
         people = {p.row_key: p for p in Person.objects.filter(source=SOURCE)}
