@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import attrgetter
 from pathlib import PurePath
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -263,6 +264,55 @@ def import_resume(*, actor: Any, job: ImportJob, run: bool = True) -> ImportJob:
     return job
 
 
+def insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
+    """Insert new `rows` of `model` (not saved yet), as `bulk_create` would — the same columns,
+    `auto_now` fields filled, each row given its id — but on PostgreSQL with one COPY: the ids
+    are drawn from the table's sequence first (one query), then the rows are streamed. No
+    signals either way (as bulk_create). A row that breaks a constraint fails the whole COPY,
+    as it fails the whole INSERT."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    values = [_column_value(f) for f in fields]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([value(row) for value in values])
+    for row in rows:
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+# Fields whose attribute psycopg writes as Django would (get_db_prep_save is the identity for
+# them on PostgreSQL): read directly, the costliest step of a COPY otherwise.
+PLAIN_FIELDS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
+    "ForeignKey", "IntegerField", "OneToOneField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SmallIntegerField", "TextField",
+}  # fmt: skip
+
+
+def _column_value(field: Any) -> Callable[[Model], Any]:
+    """How `insert_rows` gets a row's value of `field`: its attribute, or for other fields (and
+    auto_now dates) what Django's save would write."""
+    if field.get_internal_type() in PLAIN_FIELDS and not getattr(field, "auto_now", False) \
+            and not getattr(field, "auto_now_add", False):  # fmt: skip
+        return attrgetter(field.attname)
+    return lambda row: field.get_db_prep_save(field.pre_save(row, True), connection)
+
+
 # --------------------------------------------------------------------------------- the task
 
 
@@ -315,9 +365,20 @@ class Context:
     def icd(self, code: str) -> Icd10Code | None:
         """The catalogue's code, or its three-character category ("E11.9" → "E11")."""
         if code not in self._icd:
-            found = {c.code: c for c in Icd10Code.objects.filter(code__in={code, code[:3]})}
-            self._icd[code] = found.get(code) or found.get(code[:3])
+            self.load_icd([code])
         return self._icd[code]
+
+    def load_icd(self, codes: Iterable[str]) -> None:
+        """Look the codes not seen yet up in one query (a chunk's codes, before its rows)."""
+        wanted = {code for code in codes if code and code not in self._icd}
+        if not wanted:
+            return
+        found = {
+            c.code: c
+            for c in Icd10Code.objects.filter(code__in=wanted | {code[:3] for code in wanted})
+        }
+        for code in wanted:
+            self._icd[code] = found.get(code) or found.get(code[:3])
 
     def vaccine(self, name: str) -> Vaccine | None:
         """The vaccine named by its code or name, or the only one whose name contains the text
@@ -364,15 +425,23 @@ OUTSIDE_AREA = "Người này không thuộc địa bàn bạn quản lý; dòng
 NO_SEX = "Thiếu giới tính (Nam hoặc Nữ): không tạo được hồ sơ mới."
 
 
-def _people_by_id(citizen_ids: set[str]) -> dict[str, Person]:
-    """The records holding these citizen IDs (a merged-away record too: see `resolve`)."""
-    return {p.citizen_id: p for p in Person.objects.filter(citizen_id__in=citizen_ids)}
-
-
-def _people_by_key(source: str, keys: set[str]) -> dict[str, Person]:
-    """The records an earlier import of `source` made (a merged-away record stays as an
-    alias, so its row does not come back as a new record)."""
-    return {p.row_key: p for p in Person.objects.filter(source=source, row_key__in=keys)}
+def _people(
+    source: str, citizen_ids: set[str], keys: set[str]
+) -> tuple[dict[str, Person], dict[str, Person]]:
+    """(by citizen ID, by row key) in one query: the records holding these citizen IDs, and
+    those an earlier import of `source` made with these keys (a merged-away record too, kept
+    as an alias, so its row does not come back as a new record: see `resolve`)."""
+    by_id: dict[str, Person] = {}
+    by_key: dict[str, Person] = {}
+    wanted = Q(source=source, row_key__in=keys)
+    if citizen_ids:
+        wanted |= Q(citizen_id__in=citizen_ids)
+    for person in Person.objects.filter(wanted):
+        if person.citizen_id in citizen_ids:
+            by_id[person.citizen_id] = person
+        if person.source == source and person.row_key in keys:
+            by_key[person.row_key] = person
+    return by_id, by_key
 
 
 def _records_chunk(ctx: Context, units: list[Unit]) -> Outcome:
@@ -380,8 +449,10 @@ def _records_chunk(ctx: Context, units: list[Unit]) -> Outcome:
     key) is, adding the chronic conditions and allergies they lack."""
     outcome = Outcome()
     rows = [u.row for u in units]
-    by_id = _people_by_id({r.citizen_id for r in rows if r.citizen_id})
-    by_key = _people_by_key(ctx.source, {r.row_key for r in rows})
+    ctx.load_icd(code for row in rows for code in row.chronic_conditions)
+    by_id, by_key = _people(
+        ctx.source, {r.citizen_id for r in rows if r.citizen_id}, {r.row_key for r in rows}
+    )
     found = {u.row_key: by_id.get(u.row.citizen_id) or by_key.get(u.row_key) for u in units}
     merged = {key for key, person in found.items() if person and person.merged_into_id}
     for key in merged:  # the row's record was merged into another: it is on file, as that one
@@ -451,7 +522,7 @@ def _records_chunk(ctx: Context, units: list[Unit]) -> Outcome:
             outcome.unchanged += 1
         outcome.people.add(person.pk)
     place_many([person for person, _ in new] + changed)
-    Person.objects.bulk_create([person for person, _ in new])
+    insert_rows(Person, [person for person, _ in new])
     outcome.created = len(new)
     outcome.people |= {person.pk for person, _ in new}
     if changed:
@@ -483,7 +554,7 @@ def _add_history(ctx: Context, rows: list[tuple[Person, Any]], conditions: set, 
                     Allergy(person=person, kind=Allergy.Kind.OTHER, agent=agent[:200])
                 )
     ChronicCondition.objects.bulk_create(new_conditions, ignore_conflicts=True)
-    Allergy.objects.bulk_create(new_allergies)
+    insert_rows(Allergy, new_allergies)
 
 
 def _owner(
@@ -534,13 +605,15 @@ def _qd130_chunk(ctx: Context, units: list[Unit]) -> Outcome:
     the XML1's patient fields, with the secondary diagnoses the catalogue knows."""
     outcome = Outcome()
     visits = [u.row for u in units]
+    ctx.load_icd(code for v in visits for code in (v.main_icd, *v.secondary_icds))
     done = set(
         MedicalVisit.objects.filter(
             source=ctx.source, row_key__in=[u.row_key for u in units]
         ).values_list("row_key", flat=True)
     )
-    by_id = _people_by_id({v.citizen_id for v in visits if v.citizen_id})
-    by_key = _people_by_key(ctx.source, {_qd130_key(v) for v in visits})
+    by_id, by_key = _people(
+        ctx.source, {v.citizen_id for v in visits if v.citizen_id}, {_qd130_key(v) for v in visits}
+    )
     pending: dict[str, Person] = {}
     planned: list[tuple[MedicalVisit, Person, list[Icd10Code]]] = []
     for unit in units:
@@ -592,13 +665,15 @@ def _qd130_chunk(ctx: Context, units: list[Unit]) -> Outcome:
         planned.append((row, person, secondary))
     _save_with_people(pending, planned, outcome)
     through = MedicalVisit.secondary_diagnoses.through
-    through.objects.bulk_create(
-        {
-            (row.pk, icd.pk): through(medicalvisit_id=row.pk, icd10code_id=icd.pk)
-            for row, _, secondary in planned
-            for icd in secondary
-        }.values(),
-        ignore_conflicts=True,
+    insert_rows(  # the visits are new: their pairs (each once) cannot be on file yet
+        through,
+        list(
+            {
+                (row.pk, icd.pk): through(medicalvisit_id=row.pk, icd10code_id=icd.pk)
+                for row, _, secondary in planned
+                for icd in secondary
+            }.values()
+        ),
     )
     return outcome
 
@@ -607,14 +682,13 @@ def _save_with_people(pending: dict[str, Person], planned: list, outcome: Outcom
     """Create the new people, then the rows pointing to them."""
     people = list({id(p): p for p in pending.values()}.values())
     place_many(people)
-    Person.objects.bulk_create(people)
+    insert_rows(Person, people)
     for planned_row in planned:
         row, person = planned_row[0], planned_row[1]
         row.person = person
         outcome.people.add(person.pk)
-    model = type(planned[0][0]) if planned else None
-    if model:
-        model.objects.bulk_create([planned_row[0] for planned_row in planned])
+    if planned:
+        insert_rows(type(planned[0][0]), [planned_row[0] for planned_row in planned])
     outcome.created = len(planned)
 
 
@@ -632,8 +706,9 @@ def _vaccinations_chunk(ctx: Context, units: list[Unit]) -> Outcome:
     def key(row: vaccinations.VaccinationRow) -> str:
         return person_key(row.citizen_id, row.full_name, row.birth_date, row.commune_code)
 
-    by_id = _people_by_id({d.citizen_id for d in doses if d.citizen_id})
-    by_key = _people_by_key(ctx.source, {key(d) for d in doses})
+    by_id, by_key = _people(
+        ctx.source, {d.citizen_id for d in doses if d.citizen_id}, {key(d) for d in doses}
+    )
     allowed = ctx.visible([resolve(p) for p in [*by_id.values(), *by_key.values()]])
     pending: dict[str, Person] = {}
     planned: list[tuple[Vaccination, Person]] = []
@@ -680,9 +755,12 @@ CHUNKS: dict[str, Callable[[Context, list[Unit]], Outcome]] = {
 
 
 def _problems(job: ImportJob, problems: list[tuple[int, str, str]]) -> None:
-    ImportProblem.objects.bulk_create(
-        ImportProblem(job=job, line=line, row_key=key, reason=reason[:500])
-        for line, key, reason in problems
+    insert_rows(
+        ImportProblem,
+        [
+            ImportProblem(job=job, line=line, row_key=key, reason=reason[:500])
+            for line, key, reason in problems
+        ],
     )
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from edoc.text import fold
 
@@ -51,6 +52,10 @@ PROVINCE_CODES: dict[str, str] = {
     "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ", "093": "Hậu Giang",
     "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
 }  # fmt: skip
+
+# Labels translated only when a reason names them (gettext per row is a tenth of an import).
+ADMITTED = gettext_lazy("Admitted")
+DISCHARGED = gettext_lazy("Discharged")
 
 ICD10 = re.compile(r"[A-Z][0-9]{2}(\.?[0-9A-Z]{1,2})?")
 
@@ -213,9 +218,9 @@ def check_visit_dates(
 ) -> list[str]:
     """Reasons why a visit's dates are impossible: either in the future or before 1900, a
     discharge before the admission, an admission before the birth."""
-    reasons = check_date(admitted, _("Admitted"), today)
+    reasons = check_date(admitted, ADMITTED, today)
     if discharged is not None:
-        reasons += check_date(discharged, _("Discharged"), today)
+        reasons += check_date(discharged, DISCHARGED, today)
         if discharged < admitted:
             reasons.append(
                 _("Discharged (%(discharged)s) before admitted (%(admitted)s).")

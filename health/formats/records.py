@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from edoc.text import fold
 from health.formats.tables import TableError, digits, heading, read_date, read_table, text
@@ -55,6 +56,12 @@ COLUMNS: list[tuple[str, str, set[str], str]] = [
 HEADINGS = {role: {heading(title)} | others for role, title, others, _ in COLUMNS}
 TEXT_COLUMNS = {"citizen_id", "commune_code", "phone", "insurance_card", "registered_facility"}
 LABELS = {role: title for role, title, _, _ in COLUMNS}
+# Labels translated only when a reason names them, not for every row.
+BIRTH_DATE = gettext_lazy("Birth date")
+CHRONIC_CONDITIONS = gettext_lazy("Chronic conditions")
+PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+PHONE = re.compile(r"0[0-9]{9}")
+ALLERGY_SEPARATORS = re.compile(r"[;\n]")
 
 
 @dataclass(frozen=True)
@@ -98,8 +105,8 @@ def _person(line: int, cells: dict[str, Any]) -> PersonRow:
     full_name = text(cells.get("full_name"))
     if not full_name:
         raise ValueError(_("Missing the full name."))
-    birth = read_date(cells.get("birth_date"), _("Birth date"))
-    problems = check_date(birth, _("Birth date"))
+    birth = read_date(cells.get("birth_date"), BIRTH_DATE)
+    problems = check_date(birth, BIRTH_DATE)
     if problems:
         raise ValueError(problems[0])
     sex_text = text(cells.get("sex"))
@@ -116,16 +123,18 @@ def _person(line: int, cells: dict[str, Any]) -> PersonRow:
     card = digits(cells.get("insurance_card")).upper()
     if card:
         warnings += check_insurance_card(card)
-    phone = re.sub(r"[\s.\-()]", "", digits(cells.get("phone"), width=10))
+    phone = PHONE_SEPARATORS.sub("", digits(cells.get("phone"), width=10))
     if phone.startswith("+84"):
         phone = "0" + phone[3:]
-    if phone and not re.fullmatch(r"0[0-9]{9}", phone):
+    if phone and not PHONE.fullmatch(phone):
         warnings.append(
             _("Phone number “%(value)s” is not 10 digits starting with 0.") % {"value": phone}
         )
-    chronic = parse_icd10_list(text(cells.get("chronic_conditions")), _("Chronic conditions"))
+    chronic = parse_icd10_list(text(cells.get("chronic_conditions")), CHRONIC_CONDITIONS)
     allergies = tuple(
-        part.strip() for part in re.split(r"[;\n]", text(cells.get("allergies"))) if part.strip()
+        part.strip()
+        for part in ALLERGY_SEPARATORS.split(text(cells.get("allergies")))
+        if part.strip()
     )
     commune = digits(cells.get("commune_code"), width=5)
     return PersonRow(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,17 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
 HEADER_ROWS = 30
 DATE_LAYOUTS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y%m%d", "%d/%m/%y")
+
+
+CODE_SEPARATORS = re.compile(r"[\s.]")
+
+
+def _nfc_stripped(value: str) -> str:
+    """`edoc.text.nfc` of a string, without normalising what is already NFC (most cells: ASCII
+    or typed as NFC), the per-cell cost of reading a large table."""
+    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    return value.strip()
 
 
 class TableError(ValueError):
@@ -89,7 +101,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     delimiter = max((",", ";", "\t"), key=lambda d: sum(line.count(d) for line in lines))
     rows = []
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append([nfc(cell) for cell in row])
+        rows.append([_nfc_stripped(cell) for cell in row])
         if len(rows) > MAX_ROWS:
             raise TableError(_("The file has more than %(count)s rows.") % {"count": MAX_ROWS})
     return rows
@@ -149,13 +161,13 @@ def text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(nfc(str(value)).split())
+    return " ".join(_nfc_stripped(str(value)).split())
 
 
 def digits(value: Any, width: int = 0) -> str:
     """A code cell (CCCD, phone, commune code) as text without spaces or dots. A number cell
     (Excel drops the leading zero of 075…, 09…) is padded with zeros to `width`."""
-    code = re.sub(r"[\s.]", "", text(value))
+    code = CODE_SEPARATORS.sub("", text(value))
     if width and isinstance(value, int | float) and not isinstance(value, bool):
         return code.zfill(width)
     return code

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from edoc.text import fold
 from health.formats.tables import Table, TableError, digits, read_date, read_table, text
@@ -26,6 +27,9 @@ from health.validation import check_cccd, check_date, parse_sex
 __all__ = ["TableError", "VaccinationImport", "VaccinationRow", "read_vaccinations"]
 
 MAX_DOSES = 5
+# Labels translated only when a reason names them, not for every row.
+BIRTH_DATE = gettext_lazy("Birth date")
+DATE_GIVEN = gettext_lazy("Date given")
 PERSON_HEADINGS: dict[str, set[str]] = {
     "citizen_id": {
         "so cccd", "cccd", "so cmnd cccd", "cmnd cccd", "cccd cmnd", "so dinh danh",
@@ -120,8 +124,8 @@ def _person(cells: dict[str, Any]) -> tuple[str, str, date, str | None, str, lis
     full_name = text(cells.get("full_name"))
     if not full_name:
         raise ValueError(_("Missing the name."))
-    birth = read_date(cells.get("birth_date"), _("Birth date"))
-    problems = check_date(birth, _("Birth date"))
+    birth = read_date(cells.get("birth_date"), BIRTH_DATE)
+    problems = check_date(birth, BIRTH_DATE)
     if problems:
         raise ValueError(problems[0])
     sex = parse_sex(cells.get("sex"))
@@ -141,8 +145,8 @@ def _dose_row(line: int, person: tuple, vaccine: Any, dose: int, day: Any, facil
     name = text(vaccine)
     if not name:
         raise ValueError(_("Dose %(dose)s: missing the vaccine.") % {"dose": dose})
-    given = read_date(day, _("Date given"))
-    problems = check_date(given, _("Date given"))
+    given = read_date(day, DATE_GIVEN)
+    problems = check_date(given, DATE_GIVEN)
     if given < birth:
         problems.append(
             _("Date given (%(given)s) before the birth date (%(birth)s).")

@@ -366,3 +366,37 @@ def test_a_rerun_after_a_merge_neither_brings_the_merged_record_back_nor_overwri
     again = imports.import_run(start(district, "records", content).pk)
     assert (again.rejected_count, again.created_count) == (baseline.rejected_count, 0)
     assert list(Person.objects.order_by("pk").values()) == before
+
+
+def test_insert_rows_writes_what_bulk_create_writes(places, facility, codes):
+    """The import's writer (COPY on PostgreSQL, bulk_create elsewhere) gives each row its id and
+    stores the same values, auto_now dates and choices included, as bulk_create."""
+    from health.services import place_many
+
+    def person(key: str) -> Person:
+        return Person(
+            citizen_id=None, full_name="Trần Thị Bé", name_folded="tran thi be",
+            birth_date=date(1990, 5, 1), sex="F", commune=places["bien_hoa_commune"],
+            insurance_facility=facility, phone="0912345678", source="records", row_key=key,
+        )  # fmt: skip
+
+    copied, created = person("k:copied"), person("k:created")
+    place_many([copied, created])
+    imports.insert_rows(Person, [copied])
+    Person.objects.bulk_create([created])
+    assert copied.pk and not copied._state.adding
+    stored = {
+        p["row_key"]: p for p in Person.objects.filter(pk__in=[copied.pk, created.pk]).values()
+    }
+    skip = {"id", "row_key", "created_at", "updated_at"}
+    as_copied = {k: v for k, v in stored["k:copied"].items() if k not in skip}
+    assert as_copied == {k: v for k, v in stored["k:created"].items() if k not in skip}
+    assert as_copied["district_id"] and as_copied["sex"] == "F"
+    assert stored["k:copied"]["created_at"] == copied.created_at is not None
+    assert stored["k:copied"]["id"] == copied.pk
+    visit = MedicalVisit(
+        person=copied, facility=facility, main_diagnosis=codes["I10"],
+        admitted_at=copied.created_at, source="qd130", row_key="v1", imported_at=copied.created_at,
+    )  # fmt: skip
+    imports.insert_rows(MedicalVisit, [visit])
+    assert MedicalVisit.objects.get(pk=visit.pk).admitted_at == copied.created_at
