@@ -24,12 +24,16 @@ SQLite file without it), migrates it and drops it at the end (`--keep` keeps it)
    compared, confident and doubtful matches, recall of the planted duplicates.
 5. A Markdown report on stdout; the "Health records (issue 13)" section of docs/benchmarks.md is
    replaced (unless --no-docs).
+6. With --district-table N: the plan's district table at N people (3,000,000 for the issue),
+   ours against the bare aggregate SQL, by bench/health_tables.py in its own database (its
+   section of docs/benchmarks.md, "Health district table", is rewritten unless --no-docs).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -78,6 +82,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the scratch database (dropped first): another name lets two runs share a server",
     )  # fmt: skip
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--district-table",
+        type=int,
+        default=0,
+        metavar="PEOPLE",
+        help="also time the district table at this many people (bench/health_tables.py; 0: skip)",
+    )
     return parser.parse_args(argv)
 
 
@@ -301,6 +312,10 @@ def main(argv: list[str] | None = None) -> None:
     print(report)
     if not args.no_docs:
         replace_section(DOCS_KEY, DOCS_TITLE, report)
+    if args.district_table:
+        command = [sys.executable, str(Path(__file__).with_name("health_tables.py")),
+                   "--people", str(args.district_table), "--runs", "7"]  # fmt: skip
+        subprocess.run(command + ([] if args.no_docs else ["--write-docs"]), check=True)
 
 
 class _Totals:
