@@ -183,14 +183,7 @@ def _rows_in(kind: str, content: bytes, name: str) -> int:
         table = read_table(content, name, records.HEADINGS, REQUIRED_RECORD_COLUMNS, records.LABELS)
         return sum(1 for _row in table.body())
     if kind == ImportJob.Kind.QD130:
-        if len(content) > qd130.MAX_FILE_BYTES:
-            raise qd130.Qd130Error(f"Tệp lớn hơn {qd130.MAX_FILE_BYTES // (1024 * 1024)} MB.")
-        root = qd130._parse(content)  # the envelope only; each HOSO's XML1 is read by the job
-        if qd130._local(root.tag) != "GIAMDINHHS":
-            raise qd130.Qd130Error(
-                f"Thẻ gốc là {qd130._local(root.tag)}, không phải GIAMDINHHS (QĐ 130)."
-            )
-        return sum(1 for node in root.iter() if qd130._local(node.tag) == "HOSO")
+        return qd130.count_records(content)  # each HOSO's XML1 is read by the job
     read = read_file(kind, content, name)  # vaccinations: the layout is found by reading
     return len(read.units) + len(read.errors)
 

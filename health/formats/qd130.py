@@ -237,9 +237,8 @@ def _xml1_of(hoso: Element) -> bytes:
     raise ValueError(_("The HOSO has no XML1 part."))
 
 
-def read_envelope(data: bytes, today: date | None = None) -> Qd130File:
-    """The visits of a GIAMDINHHS file, each HOSO read on its own (errors listed, never raised).
-    `Qd130Error` when the file itself is not such an envelope."""
+def envelope_root(data: bytes) -> Element:
+    """The GIAMDINHHS root of a file (size, XML and root tag checked); `Qd130Error` otherwise."""
     if not data:
         raise Qd130Error(_("Empty file."))
     if len(data) > MAX_FILE_BYTES:
@@ -251,6 +250,18 @@ def read_envelope(data: bytes, today: date | None = None) -> Qd130File:
         raise Qd130Error(
             _("The root element is %(tag)s, not GIAMDINHHS (QĐ 130).") % {"tag": _local(root.tag)}
         )
+    return root
+
+
+def count_records(data: bytes) -> int:
+    """How many HOSO a GIAMDINHHS file holds, without reading their XML1 (the upload check)."""
+    return sum(1 for node in envelope_root(data).iter() if _local(node.tag) == "HOSO")
+
+
+def read_envelope(data: bytes, today: date | None = None) -> Qd130File:
+    """The visits of a GIAMDINHHS file, each HOSO read on its own (errors listed, never raised).
+    `Qd130Error` when the file itself is not such an envelope."""
+    root = envelope_root(data)
     facility = _text(_child(root, "THONGTINDONVI"), "MACSKCB")
     info = _child(root, "THONGTINHOSO")
     if info is None:
