@@ -1,7 +1,8 @@
 """The layers of eDoc's apps: an app depends only on apps of lower layers.
 
     1  edoc (documents, organisation, audit, stored files, text, API/view helpers, middleware:
-       the shared core), identity
+       the shared core), identity, observability (health and readiness checks, metrics, request
+       ids in logs, failed background jobs; depends on edoc)
     2  signing
     3  workflows
     4  search, onestop
@@ -19,7 +20,8 @@ When a lower app must tell an upper one something, it sends a signal or offers a
 upper app fills in its `AppConfig.ready()`: `edoc.hooks` (deadline wording, document page
 panels, demo data), `edoc.signals`, `signing.steps` (whose signing step it is),
 `workflows.subjects`/`workflows.actions` (what a process works on and what its steps do),
-`onestop.payments` (who collects a dossier's fee).
+`onestop.payments` (who collects a dossier's fee), `observability.registry` (readiness checks
+and scrape-time gauges of the apps above).
 
 Templates outside an app's folder (`templates/base.html`, the error pages, `registration/`,
 `django/`, `admin/`, `drf_spectacular/`) are the site's own, like `config/urls.py`: they sit
@@ -32,6 +34,7 @@ from __future__ import annotations
 LAYERS: dict[str, int] = {
     "edoc": 1,
     "identity": 1,
+    "observability": 1,
     "signing": 2,
     "workflows": 3,
     "search": 4,

@@ -13,6 +13,7 @@ from signing import urls as signing_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("observability.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

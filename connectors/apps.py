@@ -8,6 +8,7 @@ class ConnectorsConfig(AppConfig):
     verbose_name = _("Connectors")
 
     def ready(self) -> None:
+        from connectors import metrics
         from connectors.exchange.outbox import document_issued, handling_progressed
         from connectors.portal import receivers, tasks  # noqa: F401 (tasks: registered)
         from edoc.hooks import register_document_panel
@@ -25,3 +26,5 @@ class ConnectorsConfig(AppConfig):
             receivers.on_dossier_status_recorded, dispatch_uid="connectors-portal-status"
         )
         hooks.register_dossier_panel("connectors/portal/dossier_panel.html", order=50)
+        # /metrics reports the outboxes' lengths (observability).
+        metrics.register()

@@ -11,9 +11,11 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from edoc.hooks import register_demo_command, register_document_panel
-        from search import signals
+        from search import metrics, signals
 
         signals.connect()
+        # /readyz asks its engine, /metrics reports its index queue (observability).
+        metrics.register()
         # The text extraction and OCR state of each version, in the document page's files card.
         register_document_panel("files", "search/partials/document_panel.html")
         # seed_demo backdates its documents past the save signals: index them once at the end.

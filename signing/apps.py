@@ -12,7 +12,7 @@ class SigningConfig(AppConfig):
         from edoc.services.audit_anchors import audit_notary_register
         from edoc.signals import document_action, document_batch_done, document_created
         from identity.policy import register_second_factor_rule
-        from signing import verification
+        from signing import metrics, verification
         from signing.audit_anchors import SealNotary, TimestampNotary
         from signing.selectors import holds_signing_key
         from signing.services.issuance import issue_receiver
@@ -31,3 +31,4 @@ class SigningConfig(AppConfig):
         register_document_panel("after_files", "signing/verify_panel.html")
         # One test key per demo signer, registered to their account (var/testpki/demo/).
         register_demo_command("seed_signing", order=40)
+        metrics.register()  # /metrics: refused signing attempts (observability)

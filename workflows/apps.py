@@ -15,11 +15,12 @@ class WorkflowsConfig(AppConfig):
         )
         from edoc.signals import document_action, document_created
         from signing.steps import register_sign_steps
-        from workflows import checks, flows, integration  # noqa: F401  (checks; interpreter flow)
+        from workflows import checks, flows, integration, metrics  # noqa: F401  (checks; flow)
         from workflows.deadlines import days_left_text
         from workflows.sign_steps import ProcessSignSteps
 
         integration.register_actions()
+        metrics.register()  # /metrics: overdue tasks (observability)
         register_days_left_text(days_left_text)
         register_sign_steps(ProcessSignSteps())
         # The "Quy trình" panel of the document page: its runs and the user's tasks on it.

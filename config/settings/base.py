@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "edoc",
     "identity",
+    "observability",
     "oauth2_provider",
     "workflows",
     "signing",
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (logs, queued tasks) and the latency of the whole answer.
+    "observability.requests.RequestIdMiddleware",
+    "observability.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -432,10 +436,46 @@ else:
 # every response to a logged-in user and everything under these path prefixes.
 EDOC_NO_STORE_PREFIXES = ["/api/"]
 
+# --- Operations (observability/): probes, metrics, logs.
+# /metrics answers a scraper sending "Authorization: Bearer <EDOC_METRICS_TOKEN>" or one whose
+# address (edoc.middleware.client_ip) is in EDOC_METRICS_ALLOWED_IPS (addresses or networks);
+# with neither set nobody may read it.
+EDOC_METRICS_TOKEN = literal("EDOC_METRICS_TOKEN")
+EDOC_METRICS_ALLOWED_IPS = env.list("EDOC_METRICS_ALLOWED_IPS", default=[])
+# prometheus-client's multiprocess mode (gunicorn workers and Celery workers of one host share
+# their metrics through files there; emptied before they start). Empty: per process.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Seconds a readiness check waits for the broker before /readyz reports it down.
+EDOC_READYZ_TIMEOUT = env.float("EDOC_READYZ_TIMEOUT", default=2.0)
+# The probes (and the scrape, for an allow-listed scraper on the private network) are answered
+# over plain HTTP too when SECURE_SSL_REDIRECT is on: a load balancer or kubelet probes the
+# process directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Logs: "text" (readable, the default) or "json" (one JSON object a line, production's default:
+# time, level, logger, message, request_id and the record's extra fields).
+EDOC_LOG_FORMAT = env.str("EDOC_LOG_FORMAT", default="text")
+# Celery workers log through LOGGING below (the request id and JSON lines included).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": EDOC_LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+    },
+    "filters": {"request_id": {"()": "observability.requests.RequestIdFilter"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -29,3 +29,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 # The OpenID Connect provider sends codes and tokens to https:// addresses only.
 OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}  # noqa: F405
+# One JSON object a line (observability; EDOC_LOG_FORMAT=text for readable lines).
+LOGGING["handlers"]["console"]["formatter"] = env.str("EDOC_LOG_FORMAT", default="json")  # noqa: F405
