@@ -20,8 +20,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 from kombu import Connection
 
+from observability.redaction import without_credentials
 from observability.registry import readiness_checks, register_readiness_check
-from observability.services import without_credentials
 
 logger = logging.getLogger(__name__)
 PROBE_KEY = "edoc:readyz"

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from observability.redaction import without_credentials
+
 HEADER = "X-Request-ID"
 TASK_HEADER = "edoc_request_id"
 # What a client or proxy may choose as an id: short, no spaces or control characters (it is
@@ -46,12 +48,22 @@ class RequestIdMiddleware:
 
 
 class RequestIdFilter(logging.Filter):
-    """A handler's filter: records made before the record factory was installed (start-up)
-    get `request_id` too, so that formats naming it never fail."""
+    """The console handler's filter: records made before the record factory was installed
+    (start-up) get `request_id` too, so that formats naming it never fail; credentials in URLs
+    of the message or its traceback (a library's error naming its broker URL) become ***."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id.get()
+        message = record.getMessage()
+        masked = without_credentials(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = without_credentials(record.exc_text)
+            record.exc_info = None  # formatters use exc_text as it is
         return True
 
 

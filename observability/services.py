@@ -15,16 +15,10 @@ from django.utils.translation import gettext as _
 
 from edoc.services.audit import SECRET_KEYS, audit_record
 from observability.models import FailedJob
+from observability.redaction import without_credentials
 
-# user:password@ in a URL, whatever its scheme (a broker or database URL in an error text).
-URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 SECRET_NAME = re.compile("|".join(sorted(SECRET_KEYS)) + "|key|credential", re.IGNORECASE)
 EXCEPTION_LENGTH = 2000
-
-
-def without_credentials(text: str) -> str:
-    """`text` with the user and password of every URL in it replaced by ***."""
-    return URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
 
 
 def _keepable(value: Any) -> bool:

@@ -35,6 +35,7 @@ OUR_APPS = (
     "payments",
     "health",
     "dashboard",
+    "observability",
 )
 SKIPPED_DIRS = {".venv", "var", "tests", "node_modules", ".git", "__pycache__", "bench", "tools"}
 # xgettext only extracts these names (Django's makemessages keywords and Python's defaults).
