@@ -8,7 +8,7 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from edoc.middleware import client_ip
 from observability.health import readiness
@@ -16,14 +16,14 @@ from observability.metrics import metrics_response
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process answers (nothing else is asked: a liveness probe)."""
     return JsonResponse({"status": "ok"})
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Each service's state and latency; 503 when one of them is down."""
     ready, answer = readiness()
@@ -51,7 +51,7 @@ def metrics_allowed(request: HttpRequest) -> bool:
 
 
 @never_cache
-@require_GET
+@require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
     """The Prometheus exposition, for allowed scrapers only (403 otherwise)."""
     if not metrics_allowed(request):

@@ -130,3 +130,8 @@ def test_the_request_id_is_echoed_or_generated(client):
     assert given["X-Request-ID"] == "lb-1234.abc"
     generated = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert len(generated["X-Request-ID"]) == 32 and " " not in generated["X-Request-ID"]
+
+
+def test_probes_answer_head_and_refuse_writes(client):
+    assert client.head("/healthz").status_code == 200
+    assert client.post("/healthz").status_code == 405
