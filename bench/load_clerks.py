@@ -121,6 +121,21 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def problem_lines(text: str) -> list[str]:
+    """The last line of each traceback and gunicorn's own errors, for the log of the run."""
+    lines = text.splitlines()
+    found: list[str] = []
+    for index, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            for following in lines[index + 1 :]:
+                if following and not following.startswith(" "):
+                    found.append(following[:200])
+                    break
+        elif "[ERROR]" in line or "[CRITICAL]" in line:
+            found.append(line[:200])
+    return found
+
+
 def numbering_check(successes: int) -> dict[str, int]:
     """Documents against successful POSTs; the incoming book's numbers and counter."""
     from django.db.models import Count, Max
@@ -301,9 +316,13 @@ def main() -> None:
         checks["server answers ≥ 400"] = sum(
             bool(re.search(r'" [45]\d\d ', line)) for line in answers
         )
-        errors = (workdir / "gunicorn.log").read_text(errors="replace").count("Traceback")
-        errors += (workdir / "celery.log").read_text(errors="replace").count("Traceback")
-        checks["tracebacks in gunicorn/Celery logs"] = errors
+        for name in ("gunicorn", "celery"):
+            text = (workdir / f"{name}.log").read_text(errors="replace")
+            checks[f"tracebacks in the {name} log"] = text.count("Traceback")
+            if name == "gunicorn":
+                checks["gunicorn WORKER TIMEOUT"] = text.count("WORKER TIMEOUT")
+            for line in sorted(set(problem_lines(text)))[:5]:
+                log(f"{name}: {line}")
     report = (
         f"Command: `DATABASE_URL=… REDIS_URL=… .venv/bin/python bench/load_clerks.py --clerks "
         f"{args.clerks} --readers {args.readers} --seconds {args.seconds} --workers "
