@@ -245,6 +245,10 @@ def main() -> None:
                     f"127.0.0.1:{args.port}",
                     "--timeout",
                     "120",
+                    # Longer than the users' pauses (≤ 5 s): a connection gunicorn closed
+                    # while idle is not reused by locust (a reset, not an answer of eDoc).
+                    "--keep-alive",
+                    "10",
                     "--access-logfile",
                     str(workdir / "access.log"),
                 ],
@@ -327,7 +331,8 @@ def main() -> None:
         f"Command: `DATABASE_URL=… REDIS_URL=… .venv/bin/python bench/load_clerks.py --clerks "
         f"{args.clerks} --readers {args.readers} --seconds {args.seconds} --workers "
         f"{args.workers} --threads {args.threads} --concurrency {args.concurrency}`\n\n"
-        f"Stack: gunicorn {args.workers} workers × {args.threads} threads (gthread), Celery "
+        f"Stack: gunicorn {args.workers} workers × {args.threads} threads (gthread, keep-alive "
+        f"10 s), Celery "
         f"worker prefork concurrency {args.concurrency} on Redis, PostgreSQL, locust "
         f"{args.clerks + args.readers} users on the same machine (loopback). Machine: {facts}; "
         f"load average at the start of the load {load_before[0]:.2f}, at its end "
