@@ -27,15 +27,18 @@ indexes them once per batch (`edoc.batch`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import multiprocessing
+import os
 import signal
+import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -125,19 +128,58 @@ class ImportSetupError(Exception):
 
 
 def import_candidates(root: Path) -> list[Path]:
-    """Every regular file under `root`, recursively, in a stable (sorted) order.
+    """Every regular file under `root`, recursively, in a stable (sorted) order; for a ZIP
+    archive, every member (`root / member name`, read from the archive one at a time).
 
     All files are candidates, not only `*.pdf`: a file that is not a PDF is reported in the
     summary rather than silently left behind. Hidden files (".DS_Store", "._x.pdf") are not.
     """
-    if not root.is_dir():
-        raise ImportSetupError(f"{root} is not a directory.")
+    if root.is_file() and zipfile.is_zipfile(root):
+        names = _archive_members(root)
+        files = [root / name for name in names]
+    elif root.is_dir():
+        files = [path for path in root.rglob("*") if path.is_file()]
+    else:
+        raise ImportSetupError(f"{root} is not a directory nor a ZIP archive.")
     files = [
         path
-        for path in root.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+        for path in files
+        if not any(part.startswith(".") for part in path.relative_to(root).parts)
     ]
     return sorted(files, key=lambda path: path.relative_to(root).as_posix())
+
+
+def _archive_members(archive: Path) -> dict[str, zipfile.ZipInfo]:
+    """A ZIP archive's files by their relative name (a leading "/" dropped), read once per
+    process: `_open_candidate` opens each member from there."""
+    return _archive(archive)[1]
+
+
+@functools.lru_cache(maxsize=2)
+def _archive_of_process(
+    archive: str, pid: int
+) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
+    zipped = zipfile.ZipFile(archive)
+    members = {
+        info.filename.lstrip("/"): info
+        for info in zipped.infolist()
+        if not info.is_dir() and info.filename.lstrip("/")
+    }
+    return zipped, members
+
+
+def _archive(archive: Path) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
+    # Per process: forked workers must not share the parent's file offset.
+    return _archive_of_process(str(archive), os.getpid())
+
+
+def _open_candidate(path: Path, root: Path | None) -> IO[bytes]:
+    """The file, or the archive member, to read; a member is decompressed as it is read
+    (never more than the upload limit of it: edoc.services.files.upload_read)."""
+    if root is not None and root.is_file():
+        zipped, members = _archive(root)
+        return zipped.open(members[path.relative_to(root).as_posix()])
+    return path.open("rb")
 
 
 def default_import_user() -> User | None:
@@ -376,10 +418,13 @@ def prepare_file(
     before) is only validated: the registration step skips it."""
     name = path.relative_to(root).as_posix() if root else path.name
     try:
-        with path.open("rb") as handle:
+        with _open_candidate(path, root) as handle:
             pdf = pdf_validate(handle, name=name)
     except ValidationError as error:
         return PreparedFile(path, name, outcome=ImportOutcome(path, FAILED, reason=_reason(error)))
+    except (zipfile.BadZipFile, NotImplementedError) as error:  # a damaged or unknown member
+        reason = f"unreadable in the archive: {error}"
+        return PreparedFile(path, name, outcome=ImportOutcome(path, FAILED, reason=reason))
     except OSError as error:
         reason = f"unreadable: {error.strerror or error}"
         return PreparedFile(path, name, outcome=ImportOutcome(path, FAILED, reason=reason))

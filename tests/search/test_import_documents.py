@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import random
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -272,7 +273,7 @@ def test_bad_arguments_exit_2_with_a_clear_message(setup, tmp_path, args, messag
 
 def test_missing_directory_and_unknown_kind(setup, tmp_path):
     code, output = run(str(tmp_path / "nowhere"))
-    assert code == 2 and "is not a directory" in output
+    assert code == 2 and "is not a directory nor a ZIP archive" in output
     with pytest.raises(CommandError):  # argparse refuses it
         call_command("import_documents", str(tmp_path), "--kind", "sideways")
 
@@ -362,3 +363,58 @@ def test_workers_must_be_at_least_one(setup, tmp_path):
     code, output = run(str(tmp_path), "--workers", "0")
     assert code == 2 and "--workers must be at least 1" in output
     assert not Document.objects.exists()
+
+
+def zip_of(tree: Path, target: Path) -> Path:
+    """The tree's files in a ZIP archive (names relative to the tree, as a folder import)."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(tree.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(tree).as_posix())
+        archive.writestr("2024/", b"")  # a directory entry: not a candidate
+    return target
+
+
+def test_a_zip_archive_imports_what_the_folder_imports(setup, tree, tmp_path):
+    """`import_documents archive.zip`: each member is read from the archive (never extracted
+    to disk), with the same outcomes and numbers as the folder it was made of."""
+    archive = zip_of(tree, tmp_path / "archive.zip")
+
+    code, output = run(str(archive))
+
+    assert code == 1, output
+    documents = list(Document.objects.order_by("book_number"))
+    assert [d.symbol for d in documents] == ["49/KH-UBND", "812/BHXH-GĐBHYT", "1234/QĐ-BYT"]
+    assert [d.book_number for d in documents] == [1, 2, 3]
+    assert documents[0].files.get().original_name == "2023/q1/kh-49.pdf"
+    summary = output.split("Imported", 1)[1]
+    assert summary.startswith(" 3, skipped 1 (already imported), failed 4 — 8 file(s) found")
+    assert f"{archive}/2024/notes.docx" in summary
+    assert not (tmp_path / "2024").exists()  # nothing extracted next to the archive
+
+    code, output = run(str(archive), "--workers", "2")  # a rerun, in worker processes
+    assert "Imported 0, skipped 4 (already imported), failed 4" in output
+    assert Document.objects.count() == 3
+
+
+def test_a_zip_member_larger_than_the_upload_limit_is_refused_unread(setup, tmp_path, settings):
+    """A member is decompressed only up to the upload limit: a small archive of a huge
+    member (a ZIP bomb) is refused like a too large upload, and the others are imported."""
+    settings.EDOC_MAX_UPLOAD_MB = 1
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("a-bomb.pdf", b"%PDF-1.7\n" + b"\0" * (64 * 1024 * 1024))
+        zipped.writestr("b-plan.pdf", official_pdf(*PRINTED[0]))
+    assert archive.stat().st_size < 1024 * 1024
+
+    code, output = run(str(archive))
+
+    assert code == 1
+    assert "a-bomb.pdf: " in output and "1 MB" in output
+    assert [document.symbol for document in Document.objects.all()] == ["49/KH-UBND"]
+
+
+def test_neither_a_folder_nor_a_zip_archive(setup, tmp_path):
+    (tmp_path / "plan.pdf").write_bytes(official_pdf(*PRINTED[0]))
+    code, output = run(str(tmp_path / "plan.pdf"))
+    assert code == 2 and "is not a directory nor a ZIP archive" in output

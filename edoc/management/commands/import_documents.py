@@ -1,12 +1,12 @@
 """`python manage.py import_documents DIR [--kind incoming|outgoing] [--book BOOK] [--as USER]
 [--workers N]`.
 
-Registers every PDF of a folder tree (recursively, in sorted order) with the metadata the
-extractor proposes; see edoc/services/importing.py for what is recorded and why. Files already
-stored for the agency (same SHA-256) are skipped, so the command can be interrupted (Ctrl-C
-stops after the current file; a second Ctrl-C stops at once, rolling the current file back)
-and run again. Exit status: 0 when every file was imported or skipped, 1 when some failed or
-the run was interrupted, 2 for bad arguments.
+Registers every PDF of a folder tree (recursively, in sorted order) or of a ZIP archive with
+the metadata the extractor proposes; see edoc/services/importing.py for what is recorded and
+why. Files already stored for the agency (same SHA-256) are skipped, so the command can be
+interrupted (Ctrl-C stops after the current file; a second Ctrl-C stops at once, rolling the
+current file back) and run again. Exit status: 0 when every file was imported or skipped, 1
+when some failed or the run was interrupted, 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -87,7 +87,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("directory", metavar="DIR", help="Folder to import (recursively).")
+        parser.add_argument(
+            "directory",
+            metavar="DIR",
+            help="Folder to import (recursively), or a ZIP archive (its members are read one "
+            "at a time, never extracted to disk).",
+        )
         parser.add_argument(
             "--kind",
             choices=KINDS,
