@@ -65,19 +65,21 @@ class Smoke:
             method, self.base_url + path, timeout=TIMEOUT, allow_redirects=False, **kwargs
         )
 
-    def expect(self, response: requests.Response, status: int) -> dict[str, Any]:
+    def expect(
+        self, response: requests.Response, status: int, *, json: bool = True
+    ) -> dict[str, Any]:
         if response.status_code != status:
             raise SmokeFailure(
                 f"{response.request.method} {response.url} answered {response.status_code} "
                 f"(expected {status}): {response.text[:500]}"
             )
-        return response.json() if response.content else {}
+        return response.json() if json and response.content else {}
 
     def readiness(self) -> str:
         response = self.request("GET", "/readyz")
         if response.status_code == 404:
             response = self.request("GET", "/accounts/login/")
-            self.expect(response, 200)
+            self.expect(response, 200, json=False)
             return "no /readyz here; the login page answers"
         self.expect(response, 200)
         return "/readyz: ready"

@@ -37,12 +37,9 @@ def _manage(*args: str, static_root: Path, **env: str) -> subprocess.CompletedPr
 
 
 @pytest.fixture(scope="module")
-def collected(tmp_path_factory) -> Path:
+def collected(collected_static) -> Path:
     """STATIC_ROOT after the README's deployment step `manage.py collectstatic --noinput`."""
-    static_root = tmp_path_factory.mktemp("static-root")
-    result = _manage("collectstatic", "--noinput", static_root=static_root)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return static_root
+    return collected_static
 
 
 def test_production_collectstatic_writes_the_manifest(collected):

@@ -19,22 +19,21 @@ import time
 from pathlib import Path
 
 import boto3
-import psycopg
 import pytest
 import requests
 
-from tests.connectors.instances import database_name, database_url, free_port, wait_for
+from tests.connectors.instances import (
+    _admin_sql,
+    database_name,
+    database_url,
+    free_port,
+    wait_for,
+)
 from tests.deploy.production_env import HOST, production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 pytestmark = [pytest.mark.smoke, pytest.mark.postgres, pytest.mark.redis, pytest.mark.opensearch]
-
-
-def _admin(*statements: str) -> None:
-    with psycopg.connect(database_url("postgres"), autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
 
 
 class Processes:
@@ -56,7 +55,7 @@ class Processes:
         self.started.append((name, process, log))
         return process
 
-    def run(self, *command: str, timeout: float = 300) -> str:
+    def run(self, *command: str, timeout: float = 900) -> str:
         result = subprocess.run(
             command, cwd=ROOT, env=self.environment, capture_output=True, text=True, timeout=timeout
         )
@@ -93,12 +92,12 @@ def _answers(url: str, **headers: str) -> bool:
 def fresh_database():
     """A new, empty PostgreSQL database of its own, dropped afterwards."""
     name = f"{database_name('smoke')}_{secrets.token_hex(3)}"
-    _admin(f'create database "{name}"')
+    _admin_sql(f'create database "{name}"')
     yield database_url(name)
-    _admin(f'drop database if exists "{name}" with (force)')
+    _admin_sql(f'drop database if exists "{name}" with (force)')
 
 
-def test_production_deployment_smoke(fresh_database, tmp_path):
+def test_production_deployment_smoke(fresh_database, collected_static, tmp_path):
     started = time.monotonic()
     s3_port, web_port = free_port(), free_port()
     bucket, index = "edoc-smoke", f"edoc-smoke-{secrets.token_hex(4)}"
@@ -115,7 +114,7 @@ def test_production_deployment_smoke(fresh_database, tmp_path):
         SEARCH_BACKEND="opensearch",
         OPENSEARCH_URL=os.environ["OPENSEARCH_URL"],
         OPENSEARCH_INDEX=index,
-        STATIC_ROOT=str(tmp_path / "static"),
+        STATIC_ROOT=str(collected_static),
         MEDIA_ROOT=str(tmp_path / "media"),
         EDOC_OIDC_KEY_DIR=str(tmp_path / "oidc-keys"),
         EDOC_OIDC_PRIVATE_KEY=None,
@@ -139,8 +138,8 @@ def test_production_deployment_smoke(fresh_database, tmp_path):
 
         # deploy/README.md's install steps, in the production profile.
         manage = (sys.executable, "manage.py")
-        processes.run(*manage, "migrate", "--no-input")
         processes.run(*manage, "identity_keys", "ensure")
+        processes.run(*manage, "migrate", "--no-input")
         processes.run(*manage, "seed_demo", "--organisation-only")
         processes.run(*manage, "search_reindex", "--backend", "opensearch")
         prepared = time.monotonic() - started
@@ -173,6 +172,7 @@ def test_production_deployment_smoke(fresh_database, tmp_path):
             text=True,
             timeout=120,
         )
+        print(smoke.stdout)
         assert smoke.returncode == 0, smoke.stdout + smoke.stderr + processes.logs()
         for step in ("readiness", "login", "register", "search", "download", "stored in S3"):
             assert f"OK {step} " in smoke.stdout, smoke.stdout
