@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 
@@ -26,6 +28,7 @@ from edoc.models import (
     User,
 )
 from edoc.models.organisation import Role, UnitKind
+from tests.deploy.production_env import production_environment
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -85,6 +88,23 @@ def make_pdf(
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """A STATIC_ROOT filled by `manage.py collectstatic --noinput` in the production profile,
+    once per run (minutes of compression): tests/test_settings.py and tests/deploy/ share it."""
+    static_root = tmp_path_factory.mktemp("static-root")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=settings.BASE_DIR,
+        env=production_environment(STATIC_ROOT=str(static_root)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return static_root
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ the Makefile itself (`make -n run`), so a secret that does not match between the
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
@@ -19,6 +18,7 @@ from django.urls import reverse
 from onestop.selectors import tracking_token
 from payments.providers.vnpay import VnpayProvider
 from tests.connectors.portal_support import free_port
+from tests.deploy.production_env import production_environment
 from tests.onestop import test_portal
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +43,7 @@ def test_the_citizen_page_labels_test_providers(client, owing, testpay, settings
 
 
 def _production(**env: str) -> subprocess.CompletedProcess:
-    environment = {
-        **os.environ,
-        "DJANGO_SECRET_KEY": "x" * 64,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        **env,
-    }
+    environment = production_environment(**env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=django_settings.BASE_DIR,
