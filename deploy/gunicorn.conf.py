@@ -19,3 +19,14 @@ errorlog = "-"
 # A worker restarted after many requests keeps a long-running server's memory flat.
 max_requests = 2000
 max_requests_jitter = 200
+# Idle keep-alive connections are kept this long (seconds); bench/load_clerks.py saw readers'
+# connections reset with gunicorn's default of 2 s. Behind nginx this only concerns nginx's pool.
+keepalive = int(os.environ.get("EDOC_WEB_KEEPALIVE", 10))
+
+
+def child_exit(server, worker) -> None:
+    """A stopped worker's live Prometheus gauges go (PROMETHEUS_MULTIPROC_DIR, observability)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
