@@ -852,10 +852,15 @@ def explain_inbox(subjects: list[Subject]) -> list[list[str]]:
 
 
 def _open_tasks_to_complete(count: int, rng: random.Random) -> list[Any]:
-    from workflows.models import WorkItem
+    from django.db.models import Min
 
-    originals = {}
-    if CLONE_BASE:  # copies share their original's document: complete originals only
+    from workflows.models import ProcessRun, WorkItem
+
+    # Copies (--clone-to) share their original's document: complete the first run's tasks only
+    # (also on --reuse, when CLONE_BASE is not known).
+    first_runs = ProcessRun.objects.values("document_id").annotate(first=Min("pk")).values("first")
+    originals: dict[str, Any] = {"run_id__in": first_runs}
+    if CLONE_BASE:
         originals["pk__lte"] = CLONE_BASE["workflows_workitem"]
     items = list(
         WorkItem.objects.filter(
