@@ -76,6 +76,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="measure on an existing database kept by --keep (no generation; for development)",
     )
+    parser.add_argument(
+        "--clone-to",
+        type=int,
+        default=0,
+        help="after generating (or --reuse), copy the runs in SQL until this many processes "
+        "(reads at volume; see clone_runs for what the copies skip)",
+    )
     parser.add_argument("--allow-sqlite", action="store_true", help="run on SQLite (not useful)")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
@@ -538,6 +545,87 @@ def generate(org: Organisation, count: int, *, seed: int, workers: int) -> Gener
     return total
 
 
+# --- Volume by copying: the runs the services made, copied in SQL (PostgreSQL only).
+
+# (table, {column: table whose id offset it takes}); copied in this order in one transaction
+# (the foreign keys are deferred). Documents, assignments, events, notifications, grants and
+# audit entries are not copied: a copy points at its original's document.
+CLONED = [
+    ("viewflow_process", {"id": "viewflow_process", "parent_task_id": "viewflow_task"}),
+    ("viewflow_task", {"id": "viewflow_task", "process_id": "viewflow_process"}),
+    (
+        "viewflow_task_previous",
+        {
+            "id": "viewflow_task_previous",
+            "from_task_id": "viewflow_task",
+            "to_task_id": "viewflow_task",
+        },
+    ),
+    ("workflows_processrun", {"id": "workflows_processrun", "process_id": "viewflow_process"}),
+    (
+        "workflows_workitem",
+        {
+            "id": "workflows_workitem",
+            "task_id": "viewflow_task",
+            "run_id": "workflows_processrun",
+            "batch": "viewflow_task",
+        },
+    ),
+    (
+        "workflows_workitem_candidates",
+        {"id": "workflows_workitem_candidates", "workitem_id": "workflows_workitem"},
+    ),
+]
+CLONE_BASE: dict[str, int] = {}  # table -> its largest id before copying (the originals)
+
+
+def clone_runs(target: int) -> int:
+    """Copy every run (viewflow process and tasks, run, work items, candidates) with ids offset
+    by the table's largest id, until `target` processes: the copies keep their original's step,
+    assignee, candidates, deadline and document, so inboxes grow in proportion. Returns the
+    number of copies of each original."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM workflows_processrun")
+        originals = cursor.fetchone()[0]
+        copies = max(0, -(-target // originals) - 1)
+        if not copies:
+            return 0
+        for table, _offsets in CLONED:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+            CLONE_BASE[table] = cursor.fetchone()[0]
+        with transaction.atomic():
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for table, offsets in CLONED:
+                cursor.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                    "ORDER BY ordinal_position",
+                    [table],
+                )
+                columns = [row[0] for row in cursor.fetchall()]
+                values = [
+                    f'"{column}" + k.n * {CLONE_BASE[offsets[column]]}'
+                    if column in offsets
+                    else f'"{column}"'
+                    for column in columns
+                ]
+                names = ", ".join(f'"{column}"' for column in columns)
+                started = time.perf_counter()
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) SELECT {', '.join(values)} FROM {table}, "
+                    f"generate_series(1, {copies}) AS k(n) WHERE id <= {CLONE_BASE[table]}"
+                )
+                seconds = time.perf_counter() - started
+                log(f"cloned {table}: {cursor.rowcount:,} rows in {seconds:.1f} s")
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+        cursor.execute("VACUUM ANALYZE")
+    return copies
+
+
 # --- Inbox sizes and the users we measure.
 
 
@@ -764,11 +852,22 @@ def explain_inbox(subjects: list[Subject]) -> list[list[str]]:
 
 
 def _open_tasks_to_complete(count: int, rng: random.Random) -> list[Any]:
-    from workflows.models import WorkItem
+    from django.db.models import Min
 
+    from workflows.models import ProcessRun, WorkItem
+
+    # Copies (--clone-to) share their original's document: complete the first run's tasks only
+    # (also on --reuse, when CLONE_BASE is not known).
+    first_runs = ProcessRun.objects.values("document_id").annotate(first=Min("pk")).values("first")
+    originals: dict[str, Any] = {"run_id__in": first_runs}
+    if CLONE_BASE:
+        originals["pk__lte"] = CLONE_BASE["workflows_workitem"]
     items = list(
         WorkItem.objects.filter(
-            status=WorkItem.Status.OPEN, action__in=["handle", "complete"], assignee__isnull=False
+            status=WorkItem.Status.OPEN,
+            action__in=["handle", "complete"],
+            assignee__isnull=False,
+            **originals,
         )
         .select_related("assignee")
         .order_by("pk")
@@ -927,6 +1026,7 @@ def report(
         f"--processes {n}"
         + (f" --requests {args.requests}" if args.requests != 200 else "")
         + (f" --completions {args.completions}" if args.completions != 500 else "")
+        + (f" --clone-to {args.clone_to}" if args.clone_to else "")
     )
     out = [
         f"### N = {n:,} running processes ({datetime.date.today().isoformat()})",
@@ -951,6 +1051,16 @@ def report(
         ]
     else:
         out += ["**Data**: reused a kept database (no generation timing).", ""]
+    if CLONE_BASE:
+        out += [
+            f"**Copies** (`--clone-to {args.clone_to}`): the runs the services made were copied "
+            "in SQL (viewflow processes, tasks and their links, runs, work items, candidates; "
+            "ids offset) up to that many processes. Skipped: documents, assignments, grants, "
+            "events, notifications and audit entries (a copy points at its original's "
+            "document), so the inboxes grow in proportion while the document tables stay at the "
+            "original size; completions below are of originals only.",
+            "",
+        ]
     out += [
         "Runs by step of their open tasks: "
         + ", ".join(f"{step} {count:,}" for step, count in counts.items())
@@ -1160,6 +1270,11 @@ def main(argv: list[str] | None = None) -> int:
 
                 with connection.cursor() as cursor:
                     cursor.execute("VACUUM ANALYZE")  # fresh statistics, as autovacuum would
+        if args.clone_to:
+            if database.vendor != "postgresql":
+                sys.exit("--clone-to needs PostgreSQL")
+            copies = timed("clone", lambda: clone_runs(args.clone_to))
+            log(f"{copies} copies of each run")
         counts = runs_by_step()
         sizes = inbox_sizes(org)
         spread = distribution(sizes)

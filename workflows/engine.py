@@ -85,12 +85,21 @@ def run_of(process) -> ProcessRun:
 
 
 def _subject(run: ProcessRun) -> Any:
-    """The run's subject: its document, or a registered subject such as a dossier, or None."""
+    """The run's subject: its document, or a registered subject such as a dossier, or None.
+    Read once per run instance: one `run_of(process)` instance lives for one move of the flow
+    (the branches, the next task's owners, its grants), after the step's action has written."""
+    try:
+        return run._subject
+    except AttributeError:
+        pass
     if run.document_id is None:
-        return subject_load(run.process.data.get("subject"))
-    return Document.objects.select_related(
-        "document_type", "urgency", "confidentiality", "field", "owner_unit"
-    ).get(pk=run.document_id)
+        subject = subject_load(run.process.data.get("subject"))
+    else:
+        subject = Document.objects.select_related(
+            "document_type", "urgency", "confidentiality", "field", "owner_unit"
+        ).get(pk=run.document_id)
+    run._subject = subject
+    return subject
 
 
 def follow_branches(graph: Graph, step_id: str, document: Any) -> str:

@@ -61,12 +61,21 @@ class ForwardActionForm(_TaskForm, ForwardForm):
         self.fields["to_unit"].widget = forms.HiddenInput()
 
 
-def _user_pending_assignment(actor: Actor, document: Document, roles) -> Assignment | None:
+def _user_pending_assignment(actor: Actor, work_item: WorkItem, roles) -> Assignment | None:
+    """The actor's oldest pending assignment of these roles on the task's document (without
+    reading the document row: the service that closes it locks and reads it)."""
+    if work_item.document_id is None:
+        raise ValidationError(_("This step needs a document."))
     condition = Q(pk__in=[])
     for principal in [actor.principal, actor.user]:
         condition |= assignment_holders_q(principal)
     return (
-        document.assignments.filter(condition, status=Assignment.Status.PENDING, role__in=roles)
+        Assignment.objects.filter(
+            condition,
+            document_id=work_item.document_id,
+            status=Assignment.Status.PENDING,
+            role__in=roles,
+        )
         .order_by("created_at")
         .first()
     )
@@ -97,8 +106,7 @@ def _perform_assign(actor: Actor, work_item: WorkItem, data: dict) -> None:
 
 
 def _perform_forward(actor: Actor, work_item: WorkItem, data: dict) -> None:
-    document = _document(work_item)
-    assignment = _user_pending_assignment(actor, document, [Assignment.Role.LEAD])
+    assignment = _user_pending_assignment(actor, work_item, [Assignment.Role.LEAD])
     if assignment is None:
         raise ValidationError(_("There is no lead assignment of yours to forward."))
     handling.assignment_forward(
@@ -113,16 +121,17 @@ def _perform_forward(actor: Actor, work_item: WorkItem, data: dict) -> None:
 
 def _perform_handle(actor: Actor, work_item: WorkItem, data: dict) -> None:
     """Close one's own assignment (coordinator, or lead awaiting the unit head's approval)."""
-    document = _document(work_item)
     assignment = _user_pending_assignment(
-        actor, document, [Assignment.Role.LEAD, Assignment.Role.COORDINATOR]
+        actor, work_item, [Assignment.Role.LEAD, Assignment.Role.COORDINATOR]
     )
     if assignment is not None:
         handling.assignment_complete(
             user=actor.user, assignment=assignment, comment=data.get("comment", "")
         )
     elif data.get("comment"):
-        handling.document_comment(user=actor.user, document=document, comment=data["comment"])
+        handling.document_comment(
+            user=actor.user, document=_document(work_item), comment=data["comment"]
+        )
 
 
 def _reopen_handle(actor: Actor, work_item: WorkItem, reason: str) -> None:

@@ -99,12 +99,19 @@ INBOX_ALL, INBOX_OVERDUE, INBOX_DUE_SOON = "all", "overdue", "due_soon"
 INBOX_VIEWS = (INBOX_ALL, INBOX_OVERDUE, INBOX_DUE_SOON)
 
 
-def _open_tasks(user: User, definition_id: int | None = None) -> QuerySet[WorkItem]:
+def _open_tasks(
+    user: User, definition_id: int | None = None, *, ids_first: bool = False
+) -> QuerySet[WorkItem]:
+    """The user's open tasks. `ids_first`: read their ids first (one narrow query, as
+    `inbox_work_items`) for a query that joins the wide tables: as a subquery there PostgreSQL
+    joins every open task of the agency to its run and process before filtering (beyond
+    join_collapse_limit; 1.5 s at 100,000 processes, docs/benchmarks.md)."""
     if not user.is_authenticated:
         return WorkItem.objects.none()
-    queryset = WorkItem.objects.filter(
-        pk__in=access.open_mine_ids(user), status=WorkItem.Status.OPEN
-    )
+    mine = access.open_mine_ids(user)
+    if ids_first:
+        mine = list(mine.values_list("pk", flat=True))
+    queryset = WorkItem.objects.filter(pk__in=mine, status=WorkItem.Status.OPEN)
     if definition_id is not None:
         queryset = queryset.filter(run__version__definition_id=definition_id)
     return queryset
@@ -127,7 +134,7 @@ def inbox_tasks(
     optionally only overdue ones or those due within a working day, or of one process;
     nearest deadline first, tasks without a deadline last."""
     now = now or timezone.now()
-    queryset = _open_tasks(user, definition_id)
+    queryset = _open_tasks(user, definition_id, ids_first=True)
     if view == INBOX_OVERDUE:
         queryset = queryset.filter(deadline__lt=now)
     elif view == INBOX_DUE_SOON:

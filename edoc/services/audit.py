@@ -65,7 +65,7 @@ class AuditRecord:
     details: dict[str, Any] | None = None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     actor: Any,
@@ -79,17 +79,16 @@ def audit_record(
     return audit_record_many([record])[0]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # no savepoint: a failed append fails the caller's work
 def audit_record_many(records: list[AuditRecord]) -> list[AuditEntry]:
     """Append entries in their order, chained as one `audit_record` each would chain them, with
-    one turn of the chain's head (a batch of an import: four queries, not four per entry). Runs
-    inside the caller's transaction, so it is rolled back with it."""
+    one turn of the chain's head (a batch of an import: three queries, not three per entry).
+    Runs inside the caller's transaction, so it is rolled back with it."""
     if not records:
         return []
     context = current_request_context.get() or NO_REQUEST
-    # Bumping the head row takes its lock: concurrent appends line up behind it.
-    # The head row is created by migration 0002.
-    AuditChainHead.objects.filter(pk=1).update(length=F("length") + len(records))
+    # Locking the head row first: concurrent appends line up behind it until this transaction
+    # ends. The head row is created by migration 0002.
     head = AuditChainHead.objects.select_for_update().get(pk=1)
     entries = []
     previous = head.last_hash
@@ -117,7 +116,9 @@ def audit_record_many(records: list[AuditRecord]) -> list[AuditEntry]:
         entries[0].save()
     else:  # one INSERT; the rows take ascending ids in list order, the chain's order
         AuditEntry.objects.bulk_create(entries)
-    AuditChainHead.objects.filter(pk=1).update(last_hash=previous)
+    AuditChainHead.objects.filter(pk=1).update(
+        length=F("length") + len(records), last_hash=previous
+    )
     return entries
 
 

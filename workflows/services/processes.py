@@ -120,7 +120,7 @@ def process_start_on_document(
 def _locked(work_item: WorkItem) -> WorkItem:
     return (
         WorkItem.objects.select_for_update(of=("self",))
-        .select_related("task", "run")
+        .select_related("task", "run", "assignee")
         .get(pk=work_item.pk)
     )
 
@@ -137,10 +137,11 @@ def _finish(
     work_item: WorkItem, actor: Actor, *, outcome: str, comment: str, return_to: str = ""
 ) -> None:
     """Close the work item and let the flow move on, under the process lock."""
-    task = work_item.task
     flow = _flow()
     with flow.lock(work_item.run.process_id):
-        task.refresh_from_db()
+        # Read again under the lock, with its process (the activation needs it): one query.
+        task = type(work_item.task).objects.select_related("process").get(pk=work_item.task_id)
+        work_item.task = task
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:  # a group task completed by a candidate: claim it first
             activation.assign(actor.principal)
