@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from edoc.models.organisation import Role
 from workflows.models import ProcessRun, WorkItem
@@ -200,7 +201,7 @@ def test_invalid_definitions_are_not_published_and_used_ones_not_deleted(admin, 
     graph["steps"][0].pop("assignee")  # user step without assignee rule
     graph["steps"].append({"id": "orphan", "type": "user", "assignee": {"rule": "initiator"}})
     definition = definition_create(user=admin, key="sai", name="Sai", graph=graph)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         version_publish(user=admin, definition=definition)
     text = " ".join(error.value.messages)
     assert "no assignee rule" in text and "no default" in text and "dead end" in text
