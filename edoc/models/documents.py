@@ -144,6 +144,28 @@ class Document(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Handling facts (edoc.selectors.handling), stored by the services that write lead
+    # assignments and completion events (edoc.services.documents.common.handling_facts_store)
+    # so that the dashboard counts them without correlated subqueries.
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True, editable=False)
+    handling_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("handling unit"),
+    )
+    assigning_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("assigning leader"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
