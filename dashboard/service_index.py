@@ -138,14 +138,18 @@ def service_index(
             electronic_result=Count("pk", filter=finished_q & Q(result__isnull=False)),
         )
     )
+    # The range's orders first, each checked against the visible dossiers (EXISTS): with
+    # `dossier__in` the planner read every dossier a unit head sees (120,000 at the issue's
+    # volumes) and probed the orders of each, 1.5 s.
+    of_visible_dossier = Exists(dossiers.filter(pk=OuterRef("dossier_id")))
     payments = PaymentOrder.objects.filter(
-        dossier__in=dossiers.values("pk"),
+        of_visible_dossier,
         state__in=PAID_STATES,
         paid_at__gte=bounds.start,
         paid_at__lt=bounds.end,
     ).aggregate(paid=Count("pk"), online=Count("pk", filter=~Q(provider__in=COUNTER_METHODS)))
     ratings = SatisfactionRating.objects.filter(
-        dossier__in=dossiers.values("pk"), rated_at__gte=bounds.start, rated_at__lt=bounds.end
+        of_visible_dossier, rated_at__gte=bounds.start, rated_at__lt=bounds.end
     ).aggregate(given=Count("pk"), satisfied=Count("pk", filter=Q(score__gte=4)))
     received = totals["received_online"] + totals["received_counter"]
     equal_note = str(
