@@ -21,12 +21,15 @@ Public services and payments: onestop.reports and payments.selectors, which defi
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     Count,
     DurationField,
@@ -80,61 +83,84 @@ def list_url(name: str, **params: Any) -> str:
 # --- Documents ---------------------------------------------------------------------------
 
 
-def _incoming(user: User, filters: Filters, date_range: DateRange) -> QuerySet[Document]:
-    bounds = date_range.bounds
+def _incoming(
+    visible: QuerySet[Document], filters: Filters, *date_ranges: DateRange
+) -> QuerySet[Document]:
+    """The `visible` incoming documents received in any of `date_ranges` (and of the filtered
+    units), annotated with their handling (edoc.selectors.handling)."""
     queryset = with_handling(
-        visible_documents(user).filter(
-            direction=Direction.INCOMING,
-            received_at__gte=bounds.start,
-            received_at__lt=bounds.end,
-        )
+        visible.filter(_within("received_at", date_ranges), direction=Direction.INCOMING)
     )
     if filters.unit_ids is not None:
         queryset = queryset.filter(handling_unit_id__in=filters.unit_ids)
     return queryset
 
 
-def _issued(user: User, filters: Filters, date_range: DateRange) -> QuerySet[Document]:
-    bounds = date_range.bounds
-    queryset = visible_documents(user).filter(
-        direction=Direction.OUTGOING,
-        status=Status.ISSUED,
-        issued_at__gte=bounds.start,
-        issued_at__lt=bounds.end,
+def _issued(
+    visible: QuerySet[Document], filters: Filters, *date_ranges: DateRange
+) -> QuerySet[Document]:
+    queryset = visible.filter(
+        _within("issued_at", date_ranges), direction=Direction.OUTGOING, status=Status.ISSUED
     )
     if filters.unit_ids is not None:
         queryset = queryset.filter(owner_unit_id__in=filters.unit_ids)
     return queryset
 
 
-def _median_days(queryset: QuerySet[Document]) -> Decimal | None:
-    """The median of `handling_time` in days (one decimal): the middle row(s) by an ordered
-    query, not by reading every row."""
-    done = queryset.filter(handling_time__isnull=False).order_by("handling_time")
-    count = done.count()
+def _within(name: str, date_ranges: tuple[DateRange, ...]) -> Q:
+    """`name` (a timestamp) falls in one of the ranges."""
+    condition = Q()
+    for date_range in date_ranges:
+        bounds = date_range.bounds
+        condition |= Q(**{f"{name}__gte": bounds.start, f"{name}__lt": bounds.end})
+    return condition
+
+
+def _median_days(queryset: QuerySet[Document], count: int) -> Decimal | None:
+    """The median of `handling_time` in days (one decimal) of the `count` documents with one:
+    the middle row(s) by an ordered query, not by reading every row."""
     if not count:
         return None
+    done = queryset.filter(handling_time__isnull=False).order_by("handling_time")
     middle = list(done.values_list("handling_time", flat=True)[(count - 1) // 2 : count // 2 + 1])
-    seconds = sum(value.total_seconds() for value in middle) / len(middle)
-    return Decimal(seconds / 86400).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return _days_of_median(sum(middle, datetime.timedelta()) / len(middle))
 
 
-def document_headline(user: User, filters: Filters, date_range: DateRange) -> dict[str, Any]:
-    """The documents' headline numbers of one range (two aggregate queries and the median)."""
+INCOMING_STATES = (Status.REGISTERED, Status.IN_PROGRESS, Status.COMPLETED, Status.RETURNED)
+
+
+class _Median(Aggregate):
+    """PostgreSQL's median (the mean of the two middle values for an even count, as
+    `_median_days`), inside the headline's aggregate query."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def _days_of_median(value: datetime.timedelta | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value.total_seconds() / 86400).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def document_headlines(
+    user: User,
+    filters: Filters,
+    date_ranges: tuple[DateRange, ...],
+    visible: QuerySet[Document] | None = None,
+) -> list[dict[str, Any]]:
+    """The documents' headline numbers of each range (with the incoming documents per state in
+    `states`): one aggregate query over the incoming documents of all the ranges, one over the
+    issued ones, and the median's middle rows per range; over `visible` (by default what
+    `user` sees)."""
+    if visible is None:
+        visible = visible_documents(user)
     external = Q(source_document__isnull=True)
-    incoming = _incoming(user, filters, date_range)
-    counts = incoming.annotate(
+    incoming = _incoming(visible, filters, *date_ranges).annotate(
         from_arrival=Exists(Arrival.objects.filter(document=OuterRef("pk")))
-    ).aggregate(
-        received=Count("pk"),
-        received_external=Count("pk", filter=external),
-        received_electronic=Count("pk", filter=external & Q(from_arrival=True)),
-        on_time=Count("pk", filter=handling_q(ON_TIME)),
-        late=Count("pk", filter=handling_q(LATE)),
-        overdue=Count("pk", filter=handling_q(OVERDUE)),
-        open=Count("pk", filter=handling_q(OPEN)),
     )
-    issued = _issued(user, filters, date_range).annotate(
+    issued = _issued(visible, filters, *date_ranges).annotate(
         to_outside=Exists(
             OutgoingRecipient.objects.filter(document=OuterRef("pk"), organization__isnull=False)
         ),
@@ -143,22 +169,65 @@ def document_headline(user: User, filters: Filters, date_range: DateRange) -> di
         ),
         signed=Exists(SignatureRecord.objects.filter(document=OuterRef("pk"))),
     )
-    counts.update(
-        issued.aggregate(
-            issued=Count("pk"),
-            issued_signed=Count("pk", filter=Q(signed=True)),
-            sent_external=Count("pk", filter=Q(to_outside=True) | Q(sent_electronically=True)),
-            sent_electronic=Count("pk", filter=Q(sent_electronically=True)),
+    incoming_counts: dict[str, Aggregate] = {}
+    issued_counts: dict[str, Count] = {}
+    in_sql = connection.vendor == "postgresql"  # elsewhere the middle rows are read
+    for index, date_range in enumerate(date_ranges):
+        received = _within("received_at", (date_range,))
+        conditions = {
+            "received": Q(),
+            "received_external": external,
+            "received_electronic": external & Q(from_arrival=True),
+            "on_time": handling_q(ON_TIME),
+            "late": handling_q(LATE),
+            "overdue": handling_q(OVERDUE),
+            "open": handling_q(OPEN),
+            "handled": Q(handling_time__isnull=False),
+            **{f"state_{status.value}": Q(status=status) for status in INCOMING_STATES},
+        }
+        for key, condition in conditions.items():
+            incoming_counts[f"{key}_{index}"] = Count("pk", filter=received & condition)
+        if in_sql:
+            incoming_counts[f"median_{index}"] = _Median(
+                "handling_time", filter=received & conditions["handled"]
+            )
+        in_range = _within("issued_at", (date_range,))
+        for key, condition in {
+            "issued": Q(),
+            "issued_signed": Q(signed=True),
+            "sent_external": Q(to_outside=True) | Q(sent_electronically=True),
+            "sent_electronic": Q(sent_electronically=True),
+        }.items():
+            issued_counts[f"{key}_{index}"] = Count("pk", filter=in_range & condition)
+    totals = {**incoming.aggregate(**incoming_counts), **issued.aggregate(**issued_counts)}
+    headlines = []
+    for index, date_range in enumerate(date_ranges):
+        suffix = f"_{index}"
+        counts = {
+            key.removesuffix(suffix): value for key, value in totals.items() if key.endswith(suffix)
+        }
+        counts["states"] = {
+            status: counts.pop(f"state_{status.value}") for status in INCOMING_STATES
+        }
+        exchanged = counts["received_external"] + counts["sent_external"]
+        counts["exchanged"] = exchanged
+        counts["exchanged_electronic"] = counts["received_electronic"] + counts["sent_electronic"]
+        counts["electronic_share"] = share(counts["exchanged_electronic"], exchanged)
+        counts["on_time_share"] = share(counts["on_time"], counts["on_time"] + counts["late"])
+        counts["signed_share"] = share(counts["issued_signed"], counts["issued"])
+        handled = counts.pop("handled")
+        counts["median_days"] = (
+            _days_of_median(counts.pop("median"))
+            if in_sql
+            else _median_days(_incoming(visible, filters, date_range), handled)
         )
-    )
-    exchanged = counts["received_external"] + counts["sent_external"]
-    counts["exchanged"] = exchanged
-    counts["exchanged_electronic"] = counts["received_electronic"] + counts["sent_electronic"]
-    counts["electronic_share"] = share(counts["exchanged_electronic"], exchanged)
-    counts["on_time_share"] = share(counts["on_time"], counts["on_time"] + counts["late"])
-    counts["signed_share"] = share(counts["issued_signed"], counts["issued"])
-    counts["median_days"] = _median_days(incoming)
-    return counts
+        headlines.append(counts)
+    return headlines
+
+
+def document_headline(user: User, filters: Filters, date_range: DateRange) -> dict[str, Any]:
+    """The documents' headline numbers of one range."""
+    return document_headlines(user, filters, (date_range,))[0]
 
 
 @dataclass
@@ -191,11 +260,14 @@ HANDLING_KEYS = ("handling_unit_id", "assigning_leader_id")
 
 
 def _handling_groups(incoming: QuerySet[Document]) -> list[dict[str, Any]]:
-    """The handling counts per (handling unit, assigning leader), in one grouped query: a few
-    dozen groups, rolled up per unit and per leader by `_handling_rows`."""
+    """The documents received and their handling counts per (day of reception, handling
+    unit, assigning leader), in one grouped query: a few hundred groups at most, rolled up per
+    day by `documents_panel` and per unit and per leader by `_handling_rows`."""
     return list(
-        incoming.values(*HANDLING_KEYS)
+        incoming.annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", *HANDLING_KEYS)
         .annotate(
+            received=Count("pk"),
             on_time=Count("pk", filter=handling_q(ON_TIME)),
             late=Count("pk", filter=handling_q(LATE)),
             overdue=Count("pk", filter=handling_q(OVERDUE)),
@@ -239,11 +311,16 @@ def _days(value: datetime.timedelta | None) -> Decimal | None:
     return Decimal(value.total_seconds() / 86400).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def exchange_by_partner(user: User, date_range: DateRange) -> list[dict[str, Any]]:
+def exchange_by_partner(
+    user: User, date_range: DateRange, visible_documents_of_user: QuerySet[Document] | None = None
+) -> list[dict[str, Any]]:
     """Per partner agency: documents sent to it and received from it in the range, with the
-    delays (one grouped query each way)."""
+    delays (one grouped query each way); `visible_documents_of_user`: what `user` sees, when
+    the caller has it."""
     bounds = date_range.bounds
-    visible = visible_documents(user).values("pk")
+    if visible_documents_of_user is None:
+        visible_documents_of_user = visible_documents(user)
+    visible = visible_documents_of_user.values("pk")
     sent = (
         OutboxMessage.objects.filter(
             kind=OutboxMessage.Kind.DOCUMENT,
@@ -302,34 +379,30 @@ def exchange_by_partner(user: User, date_range: DateRange) -> list[dict[str, Any
 def documents_panel(user: User, filters: Filters) -> dict[str, Any]:
     """Everything the documents panel shows."""
     date_range = filters.range
-    current = document_headline(user, filters, date_range)
-    previous = document_headline(user, filters, date_range.previous)
-    incoming = _incoming(user, filters, date_range)
-    base = {**date_range.query()}
-    states = dict(
-        incoming.values_list("status").annotate(count=Count("pk")).order_by()  # type: ignore[arg-type]
+    visible = visible_documents(user)  # the access rules' own queries, once for the panel
+    current, previous = document_headlines(
+        user, filters, (date_range, date_range.previous), visible
     )
+    incoming = _incoming(visible, filters, date_range)
+    base = {**date_range.query()}
     by_state = [
         {
             "status": status,
             "label": status.label,
-            "count": states.get(status.value, 0),
+            "count": count,
             "link": list_url("edoc:incoming_list", **base, status=status.value),
         }
-        for status in (Status.REGISTERED, Status.IN_PROGRESS, Status.COMPLETED, Status.RETURNED)
+        for status, count in current["states"].items()
     ]
-    received_per_day = dict(
-        incoming.annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+    groups = _handling_groups(incoming)
+    received_per_day: Counter[datetime.date] = Counter()
+    for group in groups:
+        received_per_day[group["day"]] += group["received"]
     days = [
         date_range.date_from + datetime.timedelta(days=offset) for offset in range(date_range.days)
     ]
     per_day = [(day, received_per_day.get(day, 0)) for day in days]
     unit_link = dict(base)
-    groups = _handling_groups(incoming)
     links = {
         "received": list_url("edoc:incoming_list", **base, handling_unit=_unit_param(filters)),
         "issued": list_url("edoc:outgoing_list", **base, status=Status.ISSUED),
@@ -359,7 +432,7 @@ def documents_panel(user: User, filters: Filters) -> dict[str, Any]:
         "by_leader": _handling_rows(
             groups, "assigning_leader_id", _user_names, unit_link, "leader"
         ),
-        "partners": exchange_by_partner(user, date_range),
+        "partners": exchange_by_partner(user, date_range, visible),
         "per_day": per_day,
         "links": links,
     }
@@ -377,17 +450,19 @@ def service_totals(
     filters: Filters,
     date_range: DateRange,
     dossiers: QuerySet | None = None,
+    rows: list[dict] | None = None,
 ) -> dict[str, Any]:
     """The dossiers' counts (onestop.reports) of one range with the online and on-time shares,
-    over what `user` sees (or `dossiers`)."""
-    rows = reports.dossier_report(
-        user,
-        date_from=date_range.date_from,
-        date_to=date_range.date_to,
-        group_by="level",
-        unit_ids=filters.unit_ids,
-        dossiers=dossiers,
-    )
+    over what `user` sees (or `dossiers`); from `rows` (a report of that range) when given."""
+    if rows is None:
+        rows = reports.dossier_report(
+            user,
+            date_from=date_range.date_from,
+            date_to=date_range.date_to,
+            group_by="level",
+            unit_ids=filters.unit_ids,
+            dossiers=dossiers,
+        )
     totals: dict[str, Any] = reports.report_totals(rows)
     received = totals["received_online"] + totals["received_counter"]
     totals["received"] = received
@@ -411,35 +486,33 @@ def services_panel(user: User, filters: Filters) -> dict[str, Any] | None:
     if not onestop_access.is_onestop_staff(user):
         return None
     date_range = filters.range
-    current = service_totals(user, filters, date_range)
-    previous = service_totals(user, filters, date_range.previous)
     base: dict[str, Any] = {**date_range.query(), "unit": _unit_param(filters)}
-    groups = {}
-    for group_by, param in (("procedure", "procedure"), ("field", "field"), ("level", "level")):
-        rows = reports.dossier_report(
-            user,
-            date_from=date_range.date_from,
-            date_to=date_range.date_to,
-            group_by=group_by,
-            unit_ids=filters.unit_ids,
-        )
-        groups[group_by] = _dossier_links(base, rows, param)
+    # What the user sees (the access rules' queries once), of the filtered units.
+    dossiers = onestop_access.visible_dossiers(user)
+    if filters.unit_ids is not None:
+        dossiers = dossiers.filter(procedure__handling_unit_id__in=filters.unit_ids)
+    groupings = (("procedure", "procedure"), ("field", "field"), ("level", "level"))
+    rows = reports.dossier_reports(
+        user,
+        date_from=date_range.date_from,
+        date_to=date_range.date_to,
+        group_bys=tuple(group_by for group_by, _param in groupings),
+        dossiers=dossiers,
+    )
+    current = service_totals(user, filters, date_range, rows=rows["level"])
+    previous = service_totals(user, filters, date_range.previous, dossiers)
+    groups = {
+        group_by: _dossier_links(base, rows[group_by], param) for group_by, param in groupings
+    }
     bounds = date_range.bounds
     letters = ApologyLetter.objects.filter(
-        dossier__in=onestop_access.visible_dossiers(user).values("pk"),
-        drafted_at__gte=bounds.start,
-        drafted_at__lt=bounds.end,
+        dossier__in=dossiers.values("pk"), drafted_at__gte=bounds.start, drafted_at__lt=bounds.end
     )
-    if filters.unit_ids is not None:
-        letters = letters.filter(dossier__procedure__handling_unit_id__in=filters.unit_ids)
     apology_counts = dict(letters.values_list("status").annotate(count=Count("pk")).order_by())  # type: ignore[arg-type]
     apologies = [
         {"label": label, "count": apology_counts.get(value, 0), "status": value}
         for value, label in ApologyLetter.Status.choices
     ]
-    dossiers = onestop_access.visible_dossiers(user)
-    if filters.unit_ids is not None:
-        dossiers = dossiers.filter(procedure__handling_unit_id__in=filters.unit_ids)
     return {
         "current": current,
         "previous": previous,
@@ -447,7 +520,7 @@ def services_panel(user: User, filters: Filters) -> dict[str, Any] | None:
             key: change(current[key], previous[key])
             for key in ("received", "online_share", "on_time_share", "overdue")
         },
-        "index": service_index(dossiers, date_range),
+        "index": service_index(dossiers, date_range, current),
         "groups": groups,
         "apologies": apologies,
         "apologies_total": sum(item["count"] for item in apologies),
@@ -492,7 +565,6 @@ def public_panel(agency_id: int, date_range: DateRange) -> dict[str, Any]:
     the same definitions as the services panel, and the service index."""
     dossiers = reports.public_dossiers(agency_id)
     filters = Filters(date_range)
-    current = service_totals(None, filters, date_range, dossiers)
     levels = reports.dossier_report(
         None,
         date_from=date_range.date_from,
@@ -500,4 +572,9 @@ def public_panel(agency_id: int, date_range: DateRange) -> dict[str, Any]:
         group_by="level",
         dossiers=dossiers,
     )
-    return {"current": current, "levels": levels, "index": service_index(dossiers, date_range)}
+    current = service_totals(None, filters, date_range, rows=levels)
+    return {
+        "current": current,
+        "levels": levels,
+        "index": service_index(dossiers, date_range, current),
+    }

@@ -317,6 +317,13 @@ class Dossier(models.Model):
             # Reports and the operations dashboard count a period's submissions and results.
             models.Index(fields=["agency", "submitted_at"], name="onestop_dossier_submitted_idx"),
             models.Index(fields=["agency", "finished_at"], name="onestop_dossier_finished_idx"),
+            # ... and the dossiers open now (onestop.reports.OPEN_STATUSES: NEW and OPEN), a
+            # small part of them, which the reports' bounded query adds to the period's.
+            models.Index(
+                fields=["agency", "submitted_at"],
+                condition=Q(status__in=[1, 2, 4, 5, 6]),
+                name="onestop_dossier_open_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

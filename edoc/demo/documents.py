@@ -46,6 +46,7 @@ from edoc.services.documents import (
     outgoing_issue,
     outgoing_submit,
 )
+from edoc.services.documents.common import handling_facts_store
 from edoc.services.files import pdf_validate
 from edoc.services.handling import (
     assignment_complete,
@@ -411,6 +412,8 @@ class DocumentSeeder:
                     closed_at=moment
                 )
         Document.objects.filter(pk=document.pk).update(updated_at=moment)
+        # The handling facts stored on the document follow the dates just set.
+        handling_facts_store(document)
 
     # -- outgoing --
 

@@ -10,18 +10,22 @@ One definition shared by the incoming list's filters and the operations dashboar
 - overdue now: not completed (awaiting assignment or in progress) and the deadline has passed;
 - open in time: not completed and the deadline (if any) not passed.
 
-Everything is an SQL expression (subqueries on indexed foreign keys), so counts group in the
-database.
+The three facts (handled at, handling unit, assigning leader) are stored on the document
+(`Document.handled_at`, `handling_unit`, `assigning_leader`) by the services that write lead
+assignments and completion events, from `handling_fact_expressions`; the states are conditions
+on those columns, so counts group in the database without a subquery per document.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -37,25 +41,35 @@ HANDLING_STATES = (ON_TIME, LATE, OVERDUE, OPEN)
 UNFINISHED = (Document.Status.REGISTERED, Document.Status.IN_PROGRESS)
 
 
-def with_handling(queryset: QuerySet[Document]) -> QuerySet[Document]:
-    """Annotate `handled_at`, `handled_on` (local date), `handling_unit_id`,
-    `assigning_leader_id` and `handling_time` (handled_at − received_at). Once: a queryset
-    already annotated is returned as it is."""
-    if "handled_at" in queryset.query.annotations:
-        return queryset
-    lead = Assignment.objects.filter(
+def handling_fact_expressions(
+    assignment_model: type[Model] = Assignment, event_model: type[Model] = DocumentEvent
+) -> dict[str, Any]:
+    """The stored handling facts as SQL expressions over a document's assignments and events
+    (for `QuerySet.update`): `handled_at`, `handling_unit_id`, `assigning_leader_id`. The
+    models are parameters so that a migration can pass its historical ones."""
+    lead = assignment_model.objects.filter(
         document=OuterRef("pk"), role=Assignment.Role.LEAD, parent__isnull=True
     ).order_by("created_at", "pk")
-    completed = DocumentEvent.objects.filter(
+    completed = event_model.objects.filter(
         document=OuterRef("pk"), action=DocumentEvent.Action.COMPLETED
     ).order_by("-created_at", "-pk")
-    return queryset.annotate(
-        handled_at=Subquery(completed.values("created_at")[:1]),
-        handling_unit_id=Coalesce(
-            Subquery(lead.values("unit_id")[:1]), Subquery(lead.values("user__unit_id")[:1])
+    return {
+        "handled_at": Subquery(completed.values("created_at")[:1]),
+        "handling_unit_id": Subquery(
+            lead.annotate(handling_unit=Coalesce("unit_id", "user__unit_id")).values(
+                "handling_unit"
+            )[:1]
         ),
-        assigning_leader_id=Subquery(lead.values("assigned_by_id")[:1]),
-    ).annotate(
+        "assigning_leader_id": Subquery(lead.values("assigned_by_id")[:1]),
+    }
+
+
+def with_handling(queryset: QuerySet[Document]) -> QuerySet[Document]:
+    """Annotate `handled_on` (local date of the stored `handled_at`) and `handling_time`
+    (handled_at − received_at). Once: a queryset already annotated is returned as it is."""
+    if "handled_on" in queryset.query.annotations:
+        return queryset
+    return queryset.annotate(
         handled_on=TruncDate("handled_at", tzinfo=timezone.get_current_timezone()),
         handling_time=ExpressionWrapper(
             F("handled_at") - F("received_at"), output_field=DurationField()

@@ -32,7 +32,11 @@ from edoc.selectors.access import (
     visible_documents,
 )
 from edoc.services.audit import audit_record
-from edoc.services.documents.common import event_record, grant_get_or_create
+from edoc.services.documents.common import (
+    event_record,
+    grant_get_or_create,
+    handling_facts_store,
+)
 from edoc.services.files import FileIntegrityError, file_read_verified
 from edoc.signals import document_action, under_process
 from edoc.text import nfc_inputs
@@ -77,6 +81,8 @@ def _create_assignment(
         assigned_by=actor.user,
         on_behalf_of=actor.on_behalf_of,
     )
+    if role == ARole.LEAD and parent is None:
+        handling_facts_store(document)
     if document.is_confidential:
         recipients = (
             [user] if user else list(unit.members.filter(role=Role.UNIT_HEAD, is_active=True))

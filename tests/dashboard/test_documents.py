@@ -117,3 +117,14 @@ def test_a_wrong_period_is_said_and_the_default_shown(client, documents, users, 
     other = client.get(reverse("dashboard:page"), {"unit": units["pharmacy"].pk})
     assert other.status_code == 200 and other.context["filters"].unit is None
     assert 'class="field-error"' in other.text
+
+
+def test_the_panel_takes_a_bounded_number_of_statements(
+    documents, users, django_assert_max_num_queries
+):
+    """Current and previous headline, states, series and handling groups come from a few
+    grouped queries over the stored handling facts, not a statement per number (28 before)."""
+    for user in (users["director"], users["head"]):
+        user = type(user).objects.get(pk=user.pk)  # nothing cached on the user
+        with django_assert_max_num_queries(12):
+            panel(user)

@@ -107,6 +107,49 @@ def test_counts_per_unit_and_permissions(scenario, users):
     assert [row["label"] for row in own] == ["Phòng Nghiệp vụ Dược"]
 
 
+def test_one_bounded_query_gives_every_grouping_as_counting_every_dossier(scenario, users):
+    """The report reads only the dossiers submitted or finished in the period or open, and
+    rolls one per-procedure query up per grouping: the same counts as grouping every visible
+    dossier by each grouping's key in SQL."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from onestop.access import visible_dossiers
+
+    together = reports.dossier_reports(
+        users["director"], group_bys=("procedure", "unit", "field", "level"), **JUNE
+    )
+    conditions = reports.outcome_conditions(
+        reports.Period.of(JUNE["date_from"], JUNE["date_to"]), timezone.now()
+    )
+    for group_by, rows in together.items():
+        key = reports.GROUPINGS[group_by][0]
+        every = (
+            visible_dossiers(users["director"])
+            .values(key)
+            .annotate(**{name: Count("pk", filter=conditions[name]) for name in reports.OUTCOMES})
+        )
+        expected = {
+            row[key]: {name: row[name] for name in reports.OUTCOMES}
+            for row in every
+            if any(row[name] for name in reports.OUTCOMES)
+        }
+        got = {row["key"]: {name: row[name] for name in reports.OUTCOMES} for row in rows}
+        assert got == expected, group_by
+    assert reports.report_totals(together["level"]) == reports.report_totals(together["unit"])
+    assert [row["label"] for row in together["unit"]] == [
+        "Phòng Nghiệp vụ Dược",
+        "Phòng Nghiệp vụ Y",
+    ]
+
+
+def test_the_open_dossiers_index_covers_the_reports_open_statuses():
+    from onestop.models import Dossier
+
+    (index,) = [i for i in Dossier._meta.indexes if i.name == "onestop_dossier_open_idx"]
+    assert sorted(index.condition.children[0][1]) == sorted(reports.OPEN_STATUSES)
+
+
 def test_report_page_and_xlsx(client, scenario, users):
     client.force_login(users["director"])
     query = {"date_from": "2026-06-01", "date_to": "2026-06-30"}

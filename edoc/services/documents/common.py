@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from edoc.models import Document, DocumentEvent, DocumentFile, DocumentGrant, User
 from edoc.selectors.access import Actor
+from edoc.selectors.handling import handling_fact_expressions
 from edoc.services.audit import audit_record
 from edoc.services.files import StoredBlob, ValidatedPdf
 from edoc.services.text import file_text_store
@@ -22,6 +23,19 @@ def event_record(document: Document, actor: Actor, action: str, comment: str = "
         comment=comment,
         **extra,
     )
+    if action == DocumentEvent.Action.COMPLETED:
+        handling_facts_store(document)
+
+
+def handling_facts_store(document: Document) -> None:
+    """Store the document's handling facts (handled at, handling unit, assigning leader: see
+    edoc.selectors.handling) from its assignments and events, in the caller's transaction.
+    Called whenever a lead assignment or a completion event is written."""
+    facts = handling_fact_expressions()
+    Document.objects.filter(pk=document.pk).update(**facts)
+    stored = Document.objects.filter(pk=document.pk).values(*facts).get()
+    for name, value in stored.items():
+        setattr(document, name, value)
 
 
 def attach_file(
