@@ -15,6 +15,7 @@ facet counts only ever count documents the user may see.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import islice
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -58,6 +59,7 @@ FILTER_FIELDS = {
     "direction": "direction",
 }
 FACET_SIZE = 30
+REINDEX_BATCH = 200
 # FTS5 bm25 column weights: symbol_key, type_words, head_exact, head_folded, body_exact,
 # body_folded. bm25() is negative, better matches lower; squashed into [0, 1) (search.ranking).
 FTS5_BM25_SQL = "bm25(search_fts, 50.0, 20.0, 8.0, 4.0, 2.0, 1.0)"
@@ -301,21 +303,20 @@ class DatabaseBackend(SearchBackend):
     def reindex(
         self, records: Iterable[IndexRecord], total: int, progress: Callable[[int], None]
     ) -> None:
-        seen: list[int] = []
-        batch: list[IndexRecord] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= 200:
-                self.index(batch)
-                seen += [r.id for r in batch]
-                progress(len(batch))
-                batch = []
-        if batch:
+        """Records in ascending id order (as search.documents.index_records yields them): each
+        batch is written, and the entries between it and the previous batch that it does not
+        hold are removed, so memory stays one batch whatever the number of documents."""
+        previous = 0
+        records = iter(records)
+        while batch := list(islice(records, REINDEX_BATCH)):
+            ids = [record.id for record in batch]
+            if ids != sorted(ids) or ids[0] <= previous:
+                raise ValueError("reindex needs the records in ascending id order")
             self.index(batch)
-            seen += [r.id for r in batch]
+            self._delete_between(previous, ids[-1], keep=ids)
+            previous = ids[-1]
             progress(len(batch))
-        stale = set(SearchEntry.objects.values_list("document_id", flat=True)) - set(seen)
-        self.delete(stale)
+        self._delete_between(previous, None, keep=[])
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -323,6 +324,15 @@ class DatabaseBackend(SearchBackend):
                     "(SELECT document_id FROM search_searchentry)"
                 )
                 cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+
+    def _delete_between(self, after: int, upto: int | None, *, keep: list[int]) -> None:
+        """Remove the entries with after < document id <= upto (no bound: None) not in keep."""
+        entries = SearchEntry.objects.filter(document_id__gt=after)
+        if upto is not None:
+            entries = entries.filter(document_id__lte=upto)
+        self.delete(
+            list(entries.exclude(document_id__in=keep).values_list("document_id", flat=True))
+        )
 
     def ping(self) -> bool:
         return True
