@@ -386,7 +386,12 @@ def run(args: argparse.Namespace, database: BenchDatabase) -> str:
         for who, (user, _visible) in people.items()
     }
     results["profile"] = (
-        profile_slowest("database", people["director"][0], mix) if "database" in backends else ""
+        "\n\n".join(
+            f"{who}: " + profile_slowest("database", user, mix)
+            for who, (user, _visible) in people.items()
+        )
+        if "database" in backends
+        else ""
     )
     text = report(args, database, documents, people, results)
     if "opensearch" in backends and not args.keep:
