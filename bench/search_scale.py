@@ -11,7 +11,7 @@ Documents (bench/search_corpus.document: the demo's issuers, topics, types, date
 the clerk's real register book of their year (`default_incoming_book`,
 `register_book_take_number`, one number per document as the registration takes it), each with
 one file version and its extracted text (DocumentFile + FileText rows, as the import stores
-them), spread over the demo's units, 30 % with a lead assignment to another unit and 2 %
+them), spread over the demo's units, 30 % with a lead assignment to a random unit and 2 %
 confidential with a grant to one user (the access rows `visible_documents` reads). Skipped
 against `incoming_register`/`import_documents`: the PDF files themselves (no bytes stored, no
 extraction or OCR: the text is written as extracted), duplicate checks, audit entries, document
