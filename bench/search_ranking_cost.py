@@ -10,7 +10,8 @@ search/backends/database.py and opensearch.py (or the opensearch/ package) of `-
 are loaded beside this tree's. Every judged query text and 40 random two-to-six-word queries of the
 demo vocabulary run three times, each time through both revisions in random order (so both see the
 same machine load): the database backend's page query (match, score, order, first 20 ids: no count,
-facets or highlights, which the ranking does not change) and, with --opensearch-index, the whole
+facets or highlights, which the ranking does not change), its whole search (total, facets,
+highlights too; `--user`, default the director) and, with --opensearch-index, the whole
 OpenSearch request of each revision's `search_body` (hits, facets, highlights), as the director.
 The index and database are the same for both: only the queries differ.
 """
@@ -83,6 +84,7 @@ def main() -> int:
     parser.add_argument("--database-url", required=True, help="a database search_load kept")
     parser.add_argument("--opensearch-index", default="", help="alias search_load indexed")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--user", default="giamdoc", help="whose search (default the director)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.update(
@@ -106,7 +108,7 @@ def main() -> int:
         before = load_revision(args.before, Path(workdir))
     current = {"database": database, "opensearch": opensearch}
     revisions = {args.before: before, "this tree": current}
-    user = User.objects.get(username="giamdoc")
+    user = User.objects.get(username=args.user)
     rng = random.Random(1)
     texts = [query.query for query in load_judgements() if query.query]
     texts += [" ".join(rng.sample(WORDS, rng.randint(2, 6))) for _ in range(40)]
@@ -124,13 +126,19 @@ def main() -> int:
         list(ordered.values_list("document_id", flat=True)[:20])
         return time.perf_counter() - started
 
+    def whole(modules, text: str) -> float:
+        backend = modules["database"].DatabaseBackend()
+        started = time.perf_counter()
+        backend.search(SearchQuery(text=text, page_size=20), user)
+        return time.perf_counter() - started
+
     def request(modules, text: str) -> float:
         body = modules["opensearch"].search_body(SearchQuery(text=text, page_size=20), visibility)
         started = time.perf_counter()
         client.search(index=args.opensearch_index, body=body)
         return time.perf_counter() - started
 
-    measures = [("database page query", page)]
+    measures = [("database page query", page), ("database whole search", whole)]
     if client is not None:
         measures.append(("OpenSearch request", request))
     seconds = {(what, name): [] for what, _ in measures for name in revisions}

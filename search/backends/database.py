@@ -15,9 +15,11 @@ facet counts only ever count documents the user may see.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import islice
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, F, FloatField, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -57,6 +59,7 @@ FILTER_FIELDS = {
     "direction": "direction",
 }
 FACET_SIZE = 30
+REINDEX_BATCH = 200
 # FTS5 bm25 column weights: symbol_key, type_words, head_exact, head_folded, body_exact,
 # body_folded. bm25() is negative, better matches lower; squashed into [0, 1) (search.ranking).
 FTS5_BM25_SQL = "bm25(search_fts, 50.0, 20.0, 8.0, 4.0, 2.0, 1.0)"
@@ -300,21 +303,20 @@ class DatabaseBackend(SearchBackend):
     def reindex(
         self, records: Iterable[IndexRecord], total: int, progress: Callable[[int], None]
     ) -> None:
-        seen: list[int] = []
-        batch: list[IndexRecord] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= 200:
-                self.index(batch)
-                seen += [r.id for r in batch]
-                progress(len(batch))
-                batch = []
-        if batch:
+        """Records in ascending id order (as search.documents.index_records yields them): each
+        batch is written, and the entries between it and the previous batch that it does not
+        hold are removed, so memory stays one batch whatever the number of documents."""
+        previous = 0
+        records = iter(records)
+        while batch := list(islice(records, REINDEX_BATCH)):
+            ids = [record.id for record in batch]
+            if ids != sorted(ids) or ids[0] <= previous:
+                raise ValueError("reindex needs the records in ascending id order")
             self.index(batch)
-            seen += [r.id for r in batch]
+            self._delete_between(previous, ids[-1], keep=ids)
+            previous = ids[-1]
             progress(len(batch))
-        stale = set(SearchEntry.objects.values_list("document_id", flat=True)) - set(seen)
-        self.delete(stale)
+        self._delete_between(previous, None, keep=[])
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -322,6 +324,15 @@ class DatabaseBackend(SearchBackend):
                     "(SELECT document_id FROM search_searchentry)"
                 )
                 cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+
+    def _delete_between(self, after: int, upto: int | None, *, keep: list[int]) -> None:
+        """Remove the entries with after < document id <= upto (no bound: None) not in keep."""
+        entries = SearchEntry.objects.filter(document_id__gt=after)
+        if upto is not None:
+            entries = entries.filter(document_id__lte=upto)
+        self.delete(
+            list(entries.exclude(document_id__in=keep).values_list("document_id", flat=True))
+        )
 
     def ping(self) -> bool:
         return True
@@ -378,7 +389,7 @@ class DatabaseBackend(SearchBackend):
             base = base.none()  # only punctuation or operators: nothing can match
         matching = self._matching(base, parsed)
         filtered = apply_filters(matching, query.filters)
-        total = filtered.count()
+        total, facet_counts = facets_and_total(matching, query.filters)
         if query.sort == "date" or parsed.is_empty:
             ordered = filtered.order_by(F("date").desc(nulls_last=True), "-document_id")
         else:
@@ -404,9 +415,7 @@ class DatabaseBackend(SearchBackend):
             )
             for row in page
         ]
-        return SearchResult(
-            total=total, hits=hits, facets=facets(matching, query.filters), backend=self.name
-        )
+        return SearchResult(total=total, hits=hits, facets=facet_counts, backend=self.name)
 
 
 def apply_filters(entries: QuerySet, filters: dict[str, list[str]], skip: str = "") -> QuerySet:
@@ -417,27 +426,64 @@ def apply_filters(entries: QuerySet, filters: dict[str, list[str]], skip: str = 
     return entries
 
 
-def facets(matching: QuerySet, filters: dict[str, list[str]]) -> dict[str, list[FacetBucket]]:
-    """Counts per value of each filter key, over the matching visible documents with every other
-    filter applied (so ticking a box shows what the other choices would give)."""
-    result = {}
+def _other_filters(filters: dict[str, list[str]], skip: str) -> tuple[str, list[str]]:
+    """SQL condition (on the facet CTE's columns, compared as text) of every filter but `skip`."""
+    conditions, params = ["1 = 1"], []
+    for key, values in filters.items():
+        if key == skip or key not in FILTER_FIELDS or not values:
+            continue
+        conditions.append(
+            f"CAST({FILTER_FIELDS[key]} AS TEXT) IN ({', '.join(['%s'] * len(values))})"
+        )
+        params += [str(value) for value in values]
+    return " AND ".join(conditions), params
+
+
+def facets_and_total(
+    matching: QuerySet, filters: dict[str, list[str]]
+) -> tuple[int, dict[str, list[FacetBucket]]]:
+    """The total of the filtered matching documents and the counts per value of each filter key
+    (over the matching visible documents with every OTHER filter applied, so ticking a box shows
+    what the other choices would give), in ONE statement: the matching rows' facet columns are
+    read once into a materialised CTE, then grouped once per key (UNION ALL)."""
+    fields = [FILTER_FIELDS[key] for key in FILTER_KEYS]
+    try:
+        cte_sql, cte_params = matching.order_by().values(*fields).query.sql_with_params()
+    except EmptyResultSet:
+        return 0, {key: [] for key in FILTER_KEYS}
+    # Only the constant field names of FILTER_FIELDS reach the SQL text; values are parameters.
+    where, params = _other_filters(filters, skip="")
+    parts = [f"SELECT '' AS k, '' AS v, COUNT(*) AS n FROM facet_rows WHERE {where}"]  # noqa: S608
     for key in FILTER_KEYS:
         field = FILTER_FIELDS[key]
-        rows = (
-            apply_filters(matching, filters, skip=key)
-            .exclude(**{f"{field}__isnull": True})
-            .order_by()
-            .values(field)
-            .annotate(count=Count("document_id"))
-            .order_by("-count", field)[:FACET_SIZE]
+        where, key_params = _other_filters(filters, skip=key)
+        grouped = (
+            f"SELECT '{key}' AS k, CAST({field} AS TEXT) AS v, COUNT(*) AS n "  # noqa: S608
+            f"FROM facet_rows WHERE {where} AND {field} IS NOT NULL "
+            f"AND CAST({field} AS TEXT) <> '' "
+            f"GROUP BY {field} ORDER BY n DESC, {field} LIMIT {FACET_SIZE}"
         )
-        counts = [(str(row[field]), row["count"]) for row in rows if row[field] != ""]
-        labels = facet_labels(key, [value for value, _count in counts])
+        parts.append(f"SELECT * FROM ({grouped}) AS facet_{key}")  # noqa: S608
+        params += key_params
+    sql = f"WITH facet_rows AS MATERIALIZED ({cte_sql}) " + " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*cte_params, *params])
+        rows = cursor.fetchall()
+    total = 0
+    counts: dict[str, list[tuple[str, int]]] = {key: [] for key in FILTER_KEYS}
+    for key, value, count in rows:
+        if key == "":
+            total = int(count)
+        else:
+            counts[key].append((value, int(count)))
+    result = {}
+    for key in FILTER_KEYS:
+        labels = facet_labels(key, [value for value, _count in counts[key]])
         result[key] = [
             FacetBucket(value=value, label=labels.get(value, value), count=count)
-            for value, count in counts
+            for value, count in counts[key]
         ]
-    return result
+    return total, result
 
 
 def facet_labels(key: str, values: list[str]) -> dict[str, str]:

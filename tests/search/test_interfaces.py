@@ -232,3 +232,19 @@ def test_a_rolled_back_change_is_not_indexed_with_the_next_commit(
     finally:
         task_prerun.disconnect(seen)
     assert indexed == [990_002, 990_003]
+
+
+def test_database_reindex_keeps_only_the_records_given_in_batches(corpus, monkeypatch):
+    """The rebuild removes entries between and after the batches it writes (without holding every
+    id in memory); records out of order are refused."""
+    from search.backends import database
+    from search.documents import index_records
+
+    monkeypatch.setattr(database, "REINDEX_BATCH", 2)
+    ids = sorted(document.pk for document in corpus.docs.values())
+    kept = ids[1::2]
+    backend = database.DatabaseBackend()
+    backend.reindex(index_records(kept), len(kept), lambda n: None)
+    assert sorted(SearchEntry.objects.values_list("document_id", flat=True)) == kept
+    with pytest.raises(ValueError):
+        backend.reindex(reversed(list(index_records(ids))), len(ids), lambda n: None)

@@ -148,3 +148,37 @@ def test_bad_input_gives_an_answer_not_an_error(backend_name, corpus, text):
     result = run(backend_name, corpus.users["specialist"], text)
     assert result.total >= 0
     assert result.backend == backend_name
+
+
+def test_each_facet_counts_with_the_other_filters_applied(backend_name, corpus):
+    user = corpus.users["director"]
+    filters = {"type": [str(corpus.docs["plan"].document_type_id)], "year": ["2026"]}
+    result = run(backend_name, user, "chuyen doi so", filters=filters)
+    assert result.total == len(result.hits) > 0
+    for key in FILTER_KEYS:
+        for bucket in result.facets[key]:
+            # Ticking this value instead of the key's own filter gives the bucket's count.
+            alone = run(
+                backend_name, user, "chuyen doi so", filters=filters | {key: [bucket.value]}
+            )
+            assert alone.total == bucket.count, (key, bucket)
+
+
+@pytest.mark.parametrize("text", ["", "chuyen doi so", "123/QĐ-UBND"])
+def test_database_search_reads_the_index_twice_whatever_the_filters(backend_name, corpus, text):
+    """The page is one statement, the total and every facet another (one grouped statement):
+    it was 1 total + 1 page + 7 facets. Only catalog labels of the buckets shown come on top."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if backend_name != "database":
+        pytest.skip("SQL statements of the database backend")
+    user = corpus.users["specialist"]
+    unit = str(corpus.units["medical"].pk)
+    for filters in ({}, {"unit": [unit]}, {"unit": [unit], "year": ["2025", "2026"]}):
+        with CaptureQueriesContext(connection) as queries:
+            result = run(backend_name, user, text, filters=filters)
+        index_reads = [q for q in queries.captured_queries if "search_searchentry" in q["sql"]]
+        assert len(index_reads) == 2, [q["sql"][:120] for q in index_reads]
+        assert len(queries) <= 2 + 2 + 3, [q["sql"][:120] for q in queries.captured_queries]
+        assert result.total == sum(b.count for b in result.facets["direction"])
