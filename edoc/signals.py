@@ -10,6 +10,8 @@ version was recorded (read late from storage, or its scanned pages read by OCR);
 any transaction of the version.
 `document_batch_done()`: a bulk operation (`import_documents`) ends a batch; work an upper app
 held back while `edoc.batch.batching()` was true (search indexing) is due now.
+`data_restored()`: `manage.py restore` loaded a backup; rebuild what is derived from the data
+(the search index). A receiver returns a short line for the command's output.
 """
 
 from django.dispatch import Signal
@@ -18,6 +20,7 @@ document_created = Signal()
 document_action = Signal()
 file_text_changed = Signal()
 document_batch_done = Signal()
+data_restored = Signal()
 
 
 def under_process(document) -> bool:
