@@ -4,7 +4,8 @@
 an outgoing draft started; `start_process` is False when no process should start on it (an
 archive imported in bulk).
 `document_action(document, user, action, assignment)`: a registry action was done —
-"assign", "forward", "handle", "submit", "approve", "issue", "complete".
+"assign", "forward", "handle", "submit", "approve", "issue", "complete", "destroy" (its files
+and text removed after an approved destruction: edoc.services.retention).
 `file_text_changed(document_file)`: the stored text of a file version changed after its
 version was recorded (read late from storage, or its scanned pages read by OCR); sent outside
 any transaction of the version.
