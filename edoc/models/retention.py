@@ -77,7 +77,10 @@ class DestructionRequest(models.Model):
         EXECUTED = "executed", _("Destroyed")
 
     agency = models.ForeignKey(
-        "edoc.Agency", on_delete=models.PROTECT, related_name="destruction_requests"
+        "edoc.Agency",
+        on_delete=models.PROTECT,
+        related_name="destruction_requests",
+        verbose_name=_("agency"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
@@ -87,16 +90,29 @@ class DestructionRequest(models.Model):
         Document, related_name="destruction_requests", verbose_name=_("documents")
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     executed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("destroyed by"),
     )
     executed_at = models.DateTimeField(_("destroyed at"), null=True, blank=True)
 
@@ -114,10 +130,17 @@ class DocumentTombstone(models.Model):
     under which approved request it was destroyed, and the SHA-256 of each file removed."""
 
     document = models.OneToOneField(
-        Document, on_delete=models.PROTECT, related_name="tombstone", primary_key=True
+        Document,
+        on_delete=models.PROTECT,
+        related_name="tombstone",
+        primary_key=True,
+        verbose_name=_("document"),
     )
     request = models.ForeignKey(
-        DestructionRequest, on_delete=models.PROTECT, related_name="tombstones"
+        DestructionRequest,
+        on_delete=models.PROTECT,
+        related_name="tombstones",
+        verbose_name=_("destruction request"),
     )
     destroyed_at = models.DateTimeField(_("destroyed at"))
     file_hashes = models.JSONField(_("SHA-256 of the removed files"), default=list)
