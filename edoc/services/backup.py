@@ -46,6 +46,7 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from config.env import child_environment
 from edoc.models import AuditChainHead, AuditEntry, Document, User
 
 FORMAT = "edoc-backup/1"
@@ -109,9 +110,8 @@ def _pg_env_and_args() -> tuple[dict[str, str], list[str]]:
     """Connection arguments of the default database for the PostgreSQL client tools; the
     password goes through the environment, never the command line."""
     settings_dict = connection.settings_dict
-    env = dict(os.environ)
-    if settings_dict.get("PASSWORD"):
-        env["PGPASSWORD"] = str(settings_dict["PASSWORD"])
+    password = settings_dict.get("PASSWORD")
+    env = child_environment(**({"PGPASSWORD": str(password)} if password else {}))
     args = []
     if settings_dict.get("HOST"):
         args += ["--host", str(settings_dict["HOST"])]
