@@ -226,6 +226,8 @@ def backup_create(output: Path, *, actor: Any = None) -> dict[str, Any]:
         raise BackupError(f"{output} already exists; choose a new file name.")
     if not output.parent.is_dir():
         raise BackupError(f"The directory {output.parent} does not exist.")
+    if connection.vendor == "postgresql":
+        pg_tool("pg_dump")  # a missing client fails before anything is recorded
     audit_record(actor=actor, action="backup.create", details={"archive": output.name})
     with tempfile.TemporaryDirectory(prefix="edoc-backup-", dir=output.parent) as work:
         work_dir = Path(work)
