@@ -150,7 +150,14 @@ class RetentionRuleAdmin(admin.ModelAdmin):
 class DestructionRequestAdmin(admin.ModelAdmin):
     """Read-only: requests move only through the staff pages (approval, execution, audit)."""
 
-    list_display = ("__str__", "status", "requested_by", "requested_at", "decided_by", "executed_at")
+    list_display = (
+        "__str__",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "executed_at",
+    )
     list_filter = ("status",)
 
     def has_add_permission(self, request) -> bool:
