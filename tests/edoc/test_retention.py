@@ -95,7 +95,7 @@ def test_destruction_needs_the_directors_approval_and_keeps_the_audit_chain(
         {"documents": [records["new_letter"].pk], "reason": "Hết hạn"},
         follow=True,
     )
-    assert "not due for destruction" in refused.content.decode()
+    assert "chưa đến hạn hủy" in refused.content.decode()
     assert DestructionRequest.objects.count() == 0
 
     client.post(
