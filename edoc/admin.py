@@ -137,3 +137,34 @@ class FileTextAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.RetentionRule)
+class RetentionRuleAdmin(admin.ModelAdmin):
+    list_display = ("document_type", "years", "transfer_after_years", "basis")
+    list_editable = ("years", "transfer_after_years")
+    search_fields = ("document_type__name", "basis")
+
+
+@admin.register(models.DestructionRequest)
+class DestructionRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests move only through the staff pages (approval, execution, audit)."""
+
+    list_display = (
+        "__str__",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "executed_at",
+    )
+    list_filter = ("status",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

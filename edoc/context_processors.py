@@ -23,6 +23,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = staff_user(request)
     if user is None:
         return {}
+    from edoc.selectors.access import can_approve_destruction, can_manage_retention
     from edoc.selectors.documents import pending_count
 
-    return {"nav_pending_count": pending_count(user)}
+    retention = bool(user.unit_id) and (
+        can_manage_retention(user) or can_approve_destruction(user, user.unit.agency_id)
+    )
+    return {"nav_pending_count": pending_count(user), "nav_retention": retention}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from edoc.views import books, delegations, documents, inbox, incoming, outgoing
+from edoc.views import books, delegations, documents, inbox, incoming, outgoing, retention
 
 app_name = "edoc"
 
@@ -50,6 +50,21 @@ urlpatterns = [
     path("register-books/<int:pk>/pdf/", books.book_pdf, name="register_book_pdf"),
     path("register-books/<int:pk>/xlsx/", books.book_xlsx, name="register_book_xlsx"),
     # Delegation.
+    path("retention/", retention.retention_report, name="retention_report"),
+    path("retention/destructions/", retention.destruction_create, name="destruction_create"),
+    path(
+        "retention/destructions/<int:pk>/", retention.destruction_detail, name="destruction_detail"
+    ),
+    path(
+        "retention/destructions/<int:pk>/decide/",
+        retention.destruction_decide,
+        name="destruction_decide",
+    ),
+    path(
+        "retention/destructions/<int:pk>/execute/",
+        retention.destruction_execute,
+        name="destruction_execute",
+    ),
     path("delegations/", delegations.delegation_list, name="delegations"),
     path("delegations/<int:pk>/revoke/", delegations.revoke, name="delegation_revoke"),
 ]

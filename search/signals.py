@@ -81,10 +81,23 @@ def _file_text_changed(sender, document_file, **kwargs) -> None:
     schedule_index(document_file.document_id)
 
 
+def _data_restored(sender, **kwargs) -> str:
+    """edoc's `data_restored`: a backup was loaded; rebuild the configured index from it."""
+    from search.backends import BackendUnavailable
+    from search.services import reindex
+
+    try:
+        total = reindex()
+    except BackendUnavailable as exc:
+        return f"Search index NOT rebuilt ({exc}); run: manage.py search_reindex"
+    return f"Search index rebuilt: {total} documents."
+
+
 def connect() -> None:
     """Connected from SearchConfig.ready()."""
     from edoc.models import Assignment, Document, DocumentFile, DocumentGrant
     from edoc.signals import (
+        data_restored,
         document_action,
         document_batch_done,
         document_created,
@@ -103,3 +116,4 @@ def connect() -> None:
     document_created.connect(_document_action, dispatch_uid="search-created")
     file_text_changed.connect(_file_text_changed, dispatch_uid="search-file-text")
     document_batch_done.connect(_flush_batch, dispatch_uid="search-batch")
+    data_restored.connect(_data_restored, dispatch_uid="search-restored")

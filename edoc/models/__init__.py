@@ -20,6 +20,7 @@ from .documents import (
     ReadReceipt,
 )
 from .organisation import Agency, Delegation, Role, Unit, UnitKind, User
+from .retention import DestructionRequest, DocumentTombstone, RetentionRule
 
 __all__ = [
     "Agency",
@@ -29,10 +30,12 @@ __all__ = [
     "AuditEntry",
     "Confidentiality",
     "Delegation",
+    "DestructionRequest",
     "Document",
     "DocumentEvent",
     "DocumentFile",
     "DocumentGrant",
+    "DocumentTombstone",
     "DocumentType",
     "ExternalOrganization",
     "Field",
@@ -40,6 +43,7 @@ __all__ = [
     "OutgoingRecipient",
     "ReadReceipt",
     "RegisterBook",
+    "RetentionRule",
     "Role",
     "Unit",
     "UnitKind",

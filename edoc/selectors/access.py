@@ -355,3 +355,21 @@ __all__ = [
     "visibility_for",
     "Visibility",
 ]
+
+
+def can_manage_retention(user: User) -> bool:
+    """Who sees the retention report, proposes destructions and carries out approved ones: the
+    agency's records clerks and system administrators placed in the agency."""
+    if not user.is_authenticated or not user.unit_id:
+        return False
+    return is_agency_clerk(user) or user.role == Role.ADMIN
+
+
+def can_approve_destruction(user: User, agency_id: int) -> bool:
+    """Only the head of the agency (its director) decides that records are destroyed."""
+    return (
+        user.is_authenticated
+        and user.role == Role.DIRECTOR
+        and bool(user.unit_id)
+        and user.unit.agency_id == agency_id
+    )

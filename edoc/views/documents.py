@@ -191,6 +191,9 @@ def document_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpR
     """
     document = document_get_for_user(request.user, pk)
     document_file = get_object_or_404(document.files, pk=file_pk)
+    if hasattr(document, "tombstone"):  # destroyed after its retention period: no file left
+        messages.error(request, _("This document was destroyed; its files no longer exist."))
+        return redirect("edoc:document_detail", pk=document.pk)
     try:
         content = handling.document_file_download(user=request.user, document_file=document_file)
     except FileIntegrityError:
