@@ -45,7 +45,7 @@ from health.models import (
 Place = tuple[str, int, int, int]  # province code, district, commune, 2025 commune (0: none)
 PLACE_FIELDS = ("province_code", "district_id", "commune_id", "commune_2025_id")
 DAILY_COLUMNS = ("managed", "vaccinated", "visited")
-CLEANUP_COLUMNS = ("checked", "fixed", "merged", "doubtful")
+CLEANUP_COLUMNS = ("listed", "checked", "fixed", "merged", "doubtful")
 CHUNK = 5000
 DOUBTFUL_STATUSES = (CleanupIssue.Status.OPEN, CleanupIssue.Status.DOUBTFUL)
 
@@ -62,6 +62,7 @@ class State:
     fixed: bool = False
     merged: int = 0
     doubtful: bool = False
+    listed: bool = True
 
     def days(self) -> Iterator[tuple[datetime.date, int]]:
         """(day, column index in DAILY_COLUMNS) of each count the record adds."""
@@ -71,8 +72,15 @@ class State:
         if self.visited_on is not None:
             yield max(self.created_on, self.visited_on), 2
 
-    def cleanup(self) -> tuple[int, int, int, int]:
-        return (int(self.checked), int(self.fixed), self.merged, int(self.doubtful))
+    def cleanup(self) -> tuple[int, int, int, int, int]:
+        """The record's part of each of CLEANUP_COLUMNS."""
+        return (
+            int(self.listed),
+            int(self.checked),
+            int(self.fixed),
+            self.merged,
+            int(self.doubtful),
+        )
 
     @classmethod
     def of_tally(cls, tally: PersonTally) -> State:
@@ -85,6 +93,7 @@ class State:
             fixed=tally.fixed,
             merged=tally.merged,
             doubtful=tally.doubtful,
+            listed=tally.listed,
         )
 
     def tally(self, person_id: int) -> PersonTally:
@@ -98,6 +107,7 @@ class State:
             fixed=self.fixed,
             merged=self.merged,
             doubtful=self.doubtful,
+            listed=self.listed,
         )
 
 
@@ -143,6 +153,9 @@ def states(person_ids: list[int]) -> dict[int, State]:
         .values_list("survivor_id")
         .annotate(n=Count("pk"))
     )
+    undone_only = set(
+        MergeRecord.objects.filter(survivor_id__in=ids).values_list("survivor_id", flat=True)
+    ) - set(merged)
     doubtful = set(issues.filter(status__in=DOUBTFUL_STATUSES).values_list("person_id", flat=True))
     open_pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
     doubtful |= set(
@@ -165,6 +178,7 @@ def states(person_ids: list[int]) -> dict[int, State]:
             fixed=pk in fixed,
             merged=merged.get(pk, 0),
             doubtful=pk in doubtful,
+            listed=pk not in undone_only,
         )
         for pk, (place, created_on) in found.items()
     }
@@ -175,7 +189,7 @@ class Deltas:
 
     def __init__(self) -> None:
         self.daily: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-        self.cleanup: dict[Place, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        self.cleanup: dict[Place, list[int]] = defaultdict(lambda: [0] * len(CLEANUP_COLUMNS))
 
     def add(self, state: State, sign: int) -> None:
         for day, column in state.days():

@@ -827,6 +827,7 @@ class PersonTally(PlaceFields):
     fixed = models.BooleanField(default=False)
     merged = models.IntegerField(default=0)
     doubtful = models.BooleanField(default=False)
+    listed = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("record tally")
@@ -869,9 +870,12 @@ class DailyCount(PlaceFields):
 
 
 class CleanupCount(PlaceFields):
-    """The clean-up report's counters of a place: records checked, with an issue fixed, merges
-    kept (not undone), records still doubtful."""
+    """The clean-up report's counters of a place: records that list the place in the report
+    (every active record but those whose merges were all undone, as the report's count of the
+    records has it), records checked, with an issue fixed, merges kept (not undone), records
+    still doubtful."""
 
+    listed = models.IntegerField(default=0)
     checked = models.IntegerField(default=0)
     fixed = models.IntegerField(default=0)
     merged = models.IntegerField(default=0)

@@ -123,18 +123,19 @@ def _counts(people: QuerySet[Person], key: str, counted: str = "pk") -> dict:
 
 def _aggregate_cleanup(condition: Q, key: str) -> dict[str, dict]:
     """The report's columns grouped by the place field `key`, from the counters
-    `health.aggregates` keeps per place."""
+    `health.aggregates` keeps per place. As in the count of the records, a place is listed
+    when a record lists it (its "merged" count, 0 or more, says so)."""
     columns = ("checked", "fixed", "merged", "doubtful")
     rows = (
         CleanupCount.objects.filter(condition)
         .order_by()
         .values_list(key)
-        .annotate(*(Sum(column) for column in columns))
+        .annotate(Sum("listed"), *(Sum(column) for column in columns))
     )
     counts: dict[str, dict] = {column: {} for column in columns}
-    for place, *values in rows:
+    for place, listed, *values in rows:
         for column, value in zip(columns, values, strict=True):
-            if value:
+            if value or (column == "merged" and listed):
                 counts[column][place or None] = value
     return counts
 

@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                 ('fixed', models.BooleanField(default=False)),
                 ('merged', models.IntegerField(default=0)),
                 ('doubtful', models.BooleanField(default=False)),
+                ('listed', models.BooleanField(default=True)),
             ],
             options={
                 'verbose_name': 'record tally',
@@ -50,6 +51,7 @@ class Migration(migrations.Migration):
                 ('district_id', models.IntegerField(default=0)),
                 ('commune_id', models.IntegerField(default=0)),
                 ('commune_2025_id', models.IntegerField(default=0)),
+                ('listed', models.IntegerField(default=0)),
                 ('checked', models.IntegerField(default=0)),
                 ('fixed', models.IntegerField(default=0)),
                 ('merged', models.IntegerField(default=0)),
