@@ -171,6 +171,8 @@ def test_the_reports_from_the_aggregates_equal_a_count_of_the_records(
     cleanup.undo_merge(record=record, actor=None)
     _same(viewers)
     cleanup.merge(candidate=record.candidate, survivor=duplicate, actor=None)
+    original.refresh_from_db()
+    assert original.merged_into_id == duplicate.pk
     _same(viewers)
 
     # Doubtful pairs (open: "still doubtful"), one separated; an open pair whose other record
