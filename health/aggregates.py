@@ -47,6 +47,7 @@ PLACE_FIELDS = ("province_code", "district_id", "commune_id", "commune_2025_id")
 DAILY_COLUMNS = ("managed", "vaccinated", "visited")
 CLEANUP_COLUMNS = ("listed", "checked", "fixed", "merged", "doubtful")
 CHUNK = 5000
+REBUILD_ROWS = 300_000  # aggregate rows a rebuild sums in memory before writing them
 DOUBTFUL_STATUSES = (CleanupIssue.Status.OPEN, CleanupIssue.Status.DOUBTFUL)
 
 
@@ -224,23 +225,29 @@ def _upsert(model, keys: tuple[str, ...], counters: tuple[str, ...], rows: list[
     columns = [*keys, *counters]
     sets = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counters)
     names = ", ".join(quote(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
+    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     conflict = ", ".join(quote(k) for k in keys)
-    # Only our models' table and column names are formatted in; the values are parameters.
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {sets}"  # noqa: S608, E501
+    batch = 1000 if connection.vendor == "postgresql" else max(1, 900 // len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), batch):  # multi-row VALUES: one statement per batch
+            part = rows[start : start + batch]
+            marks = ", ".join([row_marks] * len(part))
+            # Only our models' table and column names are formatted in; values are parameters.
+            sql = f"INSERT INTO {table} ({names}) VALUES {marks} ON CONFLICT ({conflict}) DO UPDATE SET {sets}"  # noqa: S608, E501
+            cursor.execute(sql, [value for row in part for value in row])
 
 
-def _refresh_chunk(ids: list[int], *, known: bool = True) -> None:
-    """Refresh `ids`; `known` False when they have no tallies yet (a rebuild)."""
+def _refresh_chunk(ids: list[int], *, known: bool = True, deltas: Deltas | None = None) -> None:
+    """Refresh `ids`; `known` False when they have no tallies yet (a rebuild, which passes the
+    `deltas` it sums over many chunks and writes itself)."""
     tallies: dict[int, PersonTally] = {}
     if known:  # the records, then their tallies, locked in id order: one refresh at a time
         list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
         locked = PersonTally.objects.select_for_update().filter(person_id__in=ids)
         tallies = {t.person_id: t for t in locked.order_by("person_id")}
     now = states(ids)
-    deltas = Deltas()
+    pending = deltas is not None
+    deltas = deltas if deltas is not None else Deltas()
     changed: list[PersonTally] = []
     gone: list[int] = []
     for pk in ids:
@@ -269,7 +276,8 @@ def _refresh_chunk(ids: list[int], *, known: bool = True) -> None:
             )
         else:
             PersonTally.objects.bulk_create(changed)
-    deltas.write()
+    if not pending:
+        deltas.write()
 
 
 def refresh(person_ids: Iterable[int]) -> None:
@@ -300,8 +308,13 @@ def rebuild() -> int:
     for model in (PersonTally, DailyCount, CleanupCount):
         model.objects.all().delete()
     ids = _active_ids()
+    deltas = Deltas()
     for start in range(0, len(ids), CHUNK):
-        _refresh_chunk(ids[start : start + CHUNK], known=False)
+        _refresh_chunk(ids[start : start + CHUNK], known=False, deltas=deltas)
+        if len(deltas.daily) > REBUILD_ROWS:  # memory bounded; rows written once per flush
+            deltas.write()
+            deltas = Deltas()
+    deltas.write()
     return len(ids)
 
 
