@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from search_support import bench_environment, log, machine_facts, replace_section  # noqa: E402
 
-BENCH_DB = "edoc_bench_dashboard"
+BENCH_DB = os.environ.get("BENCH_DB", "edoc_bench_dashboard")  # another name: parallel runs
 VOLUMES = {"documents": 1_000_000, "dossiers": 200_000, "health": 3_000_000}
 SPAN_DAYS = 3 * 365
 PANELS = ("documents", "services", "payments", "health")

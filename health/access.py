@@ -69,6 +69,20 @@ def visible_people(user) -> QuerySet[Person]:
     return people
 
 
+def area_condition(user) -> Q | None:
+    """The condition on the place fields (`province_code`, `district_id`, `commune_id`) that
+    selects `user`'s records, the same as `visible_people`'s, for the aggregates kept per place
+    (`health.aggregates`); None when that cannot be said by place: a facility assignment (the
+    records seen at a facility) or no health role — the reports then count the records."""
+    assignments = _assignments(user)
+    if not assignments or any(a.scope == HealthAssignment.Scope.FACILITY for a in assignments):
+        return None
+    condition = Q()
+    for assignment in assignments:
+        condition |= _scope_filter(assignment)
+    return condition
+
+
 def communes_for(user) -> QuerySet[AdminUnit]:
     """The communes in which `user` may create records: those of their areas — for a province
     officer the communes of both maps (a record of a 2025 commune gets its 2008 district only

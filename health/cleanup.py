@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edoc.services.audit import audit_record
-from health import matching, validation
+from health import aggregates, matching, validation
 from health.models import (
     Allergy,
     ChronicCondition,
@@ -126,6 +126,7 @@ def _examine(people: list[Person], detection: Detection, targets: set[int] | Non
             verdict=match.verdict,
             reasons=match.reasons,
         )
+        aggregates.refresh([first, second])
         known.add((first, second))
         detection.proposed += 1
         if match.verdict == "confident":
@@ -274,6 +275,7 @@ def merge(*, candidate: DuplicateCandidate, survivor: Person, actor: Any) -> Mer
         automatic=actor is None,
         merged_by=actor,
     )
+    aggregates.refresh(aggregates.with_pair_partners({kept.pk, other.pk}))
     audit_record(
         actor=actor,
         action="health.persons_merged",
@@ -321,6 +323,7 @@ def undo_merge(*, record: MergeRecord, actor: Any) -> Person:
         DuplicateCandidate.objects.filter(pk=record.candidate_id).update(
             status=DuplicateCandidate.Status.OPEN, decided_by=None, decided_at=None
         )
+    aggregates.refresh(aggregates.with_pair_partners({kept.pk, other.pk}))
     audit_record(
         actor=actor,
         action="health.merge_undone",
@@ -340,6 +343,7 @@ def separate(*, candidate: DuplicateCandidate, actor: Any) -> DuplicateCandidate
     candidate.decided_by = actor
     candidate.decided_at = timezone.now()
     candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    aggregates.refresh([candidate.first_id, candidate.second_id])
     audit_record(
         actor=actor,
         action="health.duplicates_separated",
@@ -443,6 +447,7 @@ def check_people(person_ids: Iterable[int] | None = None) -> Checked:
                 unique_fields=["person"],
                 update_fields=["checked_at"],
             )
+            aggregates.refresh(chunk)
     return checked
 
 

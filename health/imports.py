@@ -37,7 +37,7 @@ from edoc.background import run_later
 from edoc.services.audit import audit_record
 from edoc.services.files import StoredBlobs, UploadProblem, upload_read
 from edoc.text import fold
-from health import access
+from health import access, aggregates
 from health.formats import qd130, records, vaccinations
 from health.formats.records import person_key
 from health.formats.tables import TableError, read_table
@@ -842,6 +842,7 @@ def _chunk(job: ImportJob, context: Context, units: list[Unit]) -> None:
         updated_at=timezone.now(),
     )
     people = sorted(outcome.people)
+    aggregates.refresh(people)  # the batch's records in the aggregates, in its transaction
     audit_record(
         actor=job.uploaded_by,
         action="health.import_chunk",

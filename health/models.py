@@ -790,3 +790,106 @@ class PopulationFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year}: {self.population}"
+
+
+# --- Incrementally maintained aggregates (issue 15: the reports without scanning the records) --
+#
+# A record's "place" is the tuple of its place fields (province code, 2008 district, commune of
+# residence, 2025 commune), ids as plain integers, 0 for none, so the area officers' filters
+# (`access.area_condition`) apply to the aggregates as to the records. `health.aggregates` keeps
+# them: the services that write records, rows, merges and clean-up issues call
+# `aggregates.refresh(person_ids)` in their transaction; `manage.py health_aggregates rebuild`
+# recomputes everything from the records.
+
+
+class PlaceFields(models.Model):
+    """The place of the records an aggregate row counts (see above)."""
+
+    province_code = models.CharField(max_length=10, blank=True)
+    district_id = models.IntegerField(default=0)
+    commune_id = models.IntegerField(default=0)
+    commune_2025_id = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PersonTally(PlaceFields):
+    """What one active record contributes to the aggregates, as last counted: its place, the
+    day it was entered, the first days it had a dose and a visit, and its clean-up state. A
+    refresh compares it with the record now and moves the difference into the aggregates."""
+
+    person_id = models.BigIntegerField(primary_key=True)  # no FK: a deleted record is uncounted
+    created_on = models.DateField()
+    vaccinated_on = models.DateField(null=True)
+    visited_on = models.DateField(null=True)
+    checked = models.BooleanField(default=False)
+    fixed = models.BooleanField(default=False)
+    merged = models.IntegerField(default=0)
+    doubtful = models.BooleanField(default=False)
+    listed = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("record tally")
+        verbose_name_plural = _("record tallies")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}"
+
+
+class DailyCount(PlaceFields):
+    """How many records of a place became managed, vaccinated and visited on `day` (period
+    "d"), or in the month starting on `day` (period "m"): the counts at a date D are the sum of
+    the months before D's month and of the days of D's month up to D."""
+
+    class Period(models.TextChoices):
+        DAY = "d", _("day")
+        MONTH = "m", _("month")
+
+    period = models.CharField(max_length=1, choices=Period.choices)
+    day = models.DateField()
+    managed = models.IntegerField(default=0)
+    vaccinated = models.IntegerField(default=0)
+    visited = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily record count")
+        verbose_name_plural = _("daily record counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "period", "day", "province_code", "district_id", "commune_id",
+                    "commune_2025_id",
+                ],
+                name="health_daily_count_place",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.day}: {self.managed}"
+
+
+class CleanupCount(PlaceFields):
+    """The clean-up report's counters of a place: records that list the place in the report
+    (every active record but those whose merges were all undone, as the report's count of the
+    records has it), records checked, with an issue fixed, merges kept (not undone), records
+    still doubtful."""
+
+    listed = models.IntegerField(default=0)
+    checked = models.IntegerField(default=0)
+    fixed = models.IntegerField(default=0)
+    merged = models.IntegerField(default=0)
+    doubtful = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("clean-up count")
+        verbose_name_plural = _("clean-up counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province_code", "district_id", "commune_id", "commune_2025_id"],
+                name="health_cleanup_count_place",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_code}/{self.district_id}/{self.commune_id}"

@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from edoc.text import fold
-from health.access import visible_people
+from health.access import area_condition, visible_people
 from health.models import (
     AdminUnit,
+    CleanupCount,
     CleanupIssue,
     DuplicateCandidate,
     Icd10Code,
@@ -120,17 +121,46 @@ def _counts(people: QuerySet[Person], key: str, counted: str = "pk") -> dict:
     return {row[key]: row["n"] for row in rows}
 
 
-def cleanup_report(user, level: str = "district") -> tuple[list[CleanupRow], CleanupRow]:
+def _aggregate_cleanup(condition: Q, key: str) -> dict[str, dict]:
+    """The report's columns grouped by the place field `key`, from the counters
+    `health.aggregates` keeps per place. As in the count of the records, a place is listed
+    when a record lists it (its "merged" count, 0 or more, says so)."""
+    columns = ("checked", "fixed", "merged", "doubtful")
+    rows = (
+        CleanupCount.objects.filter(condition)
+        .order_by()
+        .values_list(key)
+        .annotate(Sum("listed"), *(Sum(column) for column in columns))
+    )
+    counts: dict[str, dict] = {column: {} for column in columns}
+    for place, listed, *values in rows:
+        for column, value in zip(columns, values, strict=True):
+            if value or (column == "merged" and listed):
+                counts[column][place or None] = value
+    return counts
+
+
+def cleanup_report(
+    user, level: str = "district", *, scan: bool = False
+) -> tuple[list[CleanupRow], CleanupRow]:
     """The clean-up report over the records `user` may see, by 2008 district or by commune:
     records checked by the validation sweep, records with an issue fixed since, merges into
     records of the place (not undone), records still doubtful (an unfixed issue or an open
-    duplicate pair); and the total row."""
+    duplicate pair); and the total row. Area officers' reports read the counters kept per
+    place (`health.aggregates`); facility officers' (and `scan`) count the records."""
     if level not in CLEANUP_LEVELS:
         raise ValueError(level)
     key = f"{level}_id"
+    area = None if scan else area_condition(user)
+    columns = _aggregate_cleanup(area, key) if area is not None else _scanned_cleanup(user, key)
+    return _cleanup_rows(level, columns)
+
+
+def _scanned_cleanup(user, key: str) -> dict[str, dict]:
+    """The report's columns counted over the records `user` may see."""
     people = visible_people(user)
     open_pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
-    columns = {
+    return {
         "checked": _counts(people.filter(cleanup_check__isnull=False), key),
         "fixed": _counts(people.filter(cleanup_issues__status=CleanupIssue.Status.FIXED), key),
         "merged": _counts(people.filter(merges_kept__undone_at__isnull=True), key, "merges_kept"),
@@ -143,6 +173,9 @@ def cleanup_report(user, level: str = "district") -> tuple[list[CleanupRow], Cle
             key,
         ),
     }
+
+
+def _cleanup_rows(level: str, columns: dict[str, dict]) -> tuple[list[CleanupRow], CleanupRow]:
     place_ids = {pk for counts in columns.values() for pk in counts}
     names = AdminUnit.objects.select_related("parent").in_bulk(
         [pk for pk in place_ids if pk is not None]

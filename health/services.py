@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from edoc.services.audit import audit_record
 from edoc.text import fold, nfc, nfc_inputs
+from health import aggregates
 from health.catalogues import CURRENT_EDITION, LEGACY_EDITION
 from health.models import (
     AdminUnit,
@@ -159,6 +160,7 @@ def person_create(*, actor: Any, **fields: Any) -> Person:
         person.imported_at = timezone.now()
     _full_clean(person)
     person.save()
+    aggregates.refresh([person.pk])
     audit_record(
         actor=actor,
         action="health.person_created",
@@ -187,6 +189,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
         return fresh
     _full_clean(fresh)
     fresh.save()
+    aggregates.refresh([fresh.pk])
     audit_record(
         actor=actor,
         action="health.person_updated",
@@ -253,6 +256,7 @@ def _save_once(row, *, actor: Any, action: str, then: Any = None) -> Added:
             row.save()
             if then:
                 then()
+            aggregates.refresh([row.person_id])
     except IntegrityError:
         return Added(type(row).objects.get(source=row.source, row_key=row.row_key), False)
     audit_record(

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from dashboard.filters import DateRange, Filters
 from dashboard.health_panel import health_context
-from health.models import MedicalVisit, PopulationFigure, Vaccination
+from health import services
+from health.models import PopulationFigure
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +29,12 @@ def week() -> Filters:
 @pytest.fixture
 def updates(people, codes, facility_row):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    Vaccination.objects.create(
-        person=people["an"], vaccine=codes["mr"], dose_number=1, given_on=yesterday,
+    services.vaccination_add(
+        actor=None, person=people["an"], vaccine=codes["mr"], dose_number=1, given_on=yesterday,
         source="test", row_key="v1",
     )  # fmt: skip
-    MedicalVisit.objects.create(
-        person=people["binh"], facility=facility_row, main_diagnosis=codes["I10"],
+    services.visit_add(
+        actor=None, person=people["binh"], facility=facility_row, main_diagnosis=codes["I10"],
         admitted_at=timezone.now() - datetime.timedelta(days=2), source="test", row_key="k1",
     )  # fmt: skip
 

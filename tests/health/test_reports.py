@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from edoc.models import AuditEntry
-from health import reports, services
+from health import aggregates, reports, services
 from health.models import AdminUnit, Facility, Person, UnitSuccession
 
 from .conftest import assign
@@ -31,6 +31,7 @@ def _person(name: str, commune: AdminUnit, entered: date, **fields) -> Person:
     )  # fmt: skip
     entered_at = timezone.make_aware(datetime.combine(entered, datetime.min.time()))
     Person.objects.filter(pk=person.pk).update(created_at=entered_at + timedelta(hours=23))
+    aggregates.refresh([person.pk])  # written around the services: the aggregates follow
     return person
 
 

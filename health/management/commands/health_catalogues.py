@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from health import catalogues, services
+from health import aggregates, catalogues, services
 
 SOURCES = ("units", "icd10", "vaccines", "all")
 
@@ -35,6 +35,8 @@ class Command(BaseCommand):
                     self._report(f"administrative units {edition}", result)
                 placed = services.place_refresh()
                 self.stdout.write(f"records placed in the 2025 communes: {placed}")
+                if placed:  # set-based: the aggregates per place are counted again
+                    aggregates.rebuild()
             if source in ("icd10", "all"):
                 result = catalogues.load_icd10(options["icd10"], options["icd10_edition"])
                 self._report("ICD-10", result)
