@@ -23,7 +23,9 @@ NEXT_WEEK = timezone.localdate() + datetime.timedelta(days=7)
 # Inside the test's transaction every atomic block adds SAVEPOINT + RELEASE (2 queries each),
 # and the test's fresh calendar cache reads the year (2). 96 before issue 16; viewflow's own
 # task/process reads and the join's checks are most of what is left (docs/benchmarks.md).
-MAX_QUERIES = 81
+# 81 after the first round; storing the document's handling facts with the completion event
+# (issue 15's dashboard: edoc.selectors.handling, one read and one UPDATE) adds 2.
+MAX_QUERIES = 83
 
 
 @pytest.fixture
