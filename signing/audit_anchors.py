@@ -116,7 +116,8 @@ class TimestampNotary(AuditNotary):
                 )
             )
         except Exception as error:  # a damaged or forged token: any parse/validation error
-            return ProofCheck(False, f"unreadable token ({type(error).__name__})")
+            reason = f"{type(error).__name__}: {str(error)[:200]}".rstrip(": ")
+            return ProofCheck(False, f"unreadable token ({reason})")
         return _verdict(status["intact"], status["valid"], status["trust_problem_indic"])
 
 

@@ -423,6 +423,15 @@ def admin_client_user(db, users) -> Client:
 ADD_ROOT = "/admin/signing/trustroot/add/"
 
 
+def form_errors(response) -> str:
+    """The admin form's errors (what a failed assertion should show, not the page's head)."""
+    adminform = (response.context or {}).get("adminform")
+    errors = adminform.form.errors.as_data() if adminform else {}
+    return f"{response.status_code}: {errors!r}; roots in the database: " + repr(
+        list(TrustRoot.objects.values_list("name", "sha256_fingerprint"))
+    )
+
+
 @pytest.mark.django_db
 def test_admin_uploads_a_trust_root_and_verification_uses_it(admin_client_user, test_pki, pdf_sign):
     der = io.BytesIO(test_pki.root_cert.dump())
@@ -433,7 +442,7 @@ def test_admin_uploads_a_trust_root_and_verification_uses_it(admin_client_user, 
         {"name": "Root CA quốc gia (thử nghiệm)", "is_active": "on", "certificate_file": der},
     )
 
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 302, form_errors(response)
     root = TrustRoot.objects.get()
     assert root.sha256_fingerprint == test_pki.root_cert.sha256.hex()
     assert "eDoc Test Root CA" in root.subject and root.not_after.year == 2100
@@ -465,7 +474,9 @@ def test_admin_refuses_bad_trust_roots(admin_client_user, test_pki, trust_root, 
         HTTP_ACCEPT_LANGUAGE="vi",
     )
 
-    assert response.status_code == 200 and message in response.content.decode()
+    assert response.status_code == 200 and message in response.content.decode(), form_errors(
+        response
+    )
     assert TrustRoot.objects.count() == 1
 
 
