@@ -13,8 +13,9 @@ lead assignment to one of the demo's units by a leader, a handling deadline for 
 "completed" event for the completed ones; 40 % outgoing, 90 % of them issued), 200,000 dossiers
 (the demo's procedures, online or at the counter, appointment from the procedure's days, 85 %
 processed, 90 % of those on time), a paid payment order for 40 % of the dossiers, and
-3,000,000 health records (`bench/health_tables.populate`). Rows are shaped as the services
-write them, but these service steps are skipped: register books and numbers, files, audit
+3,000,000 health records (`bench/health_tables.populate`). Ids follow time, as registering
+and receiving give them (a month's rows sit together in the table). Rows are shaped as the
+services write them, but these service steps are skipped: register books and numbers, files, audit
 entries, workflow runs, access grants, arrivals and outbox messages (so the "electronic" counts
 are 0), recipients and signature records, dossier papers/events/receipts, and refunds.
 
@@ -109,6 +110,14 @@ def _setval(table: str) -> None:
         )
 
 
+def chronological(count: int, rng: random.Random, now: datetime.datetime) -> list:
+    """`count` random moments of the last SPAN_DAYS, oldest first: ids follow the order in which
+    documents are registered and dossiers received, as the services give them (a month's rows
+    then sit together in the table, as they do in a real one)."""
+    offsets = sorted((rng.randrange(SPAN_DAYS * 86400) for _ in range(count)), reverse=True)
+    return [now - datetime.timedelta(seconds=offset) for offset in offsets]
+
+
 def populate_documents(count: int, rng: random.Random, now: datetime.datetime) -> dict:
     from edoc.models import Agency, Confidentiality, Unit, Urgency, User
     from edoc.models.organisation import Role
@@ -130,13 +139,12 @@ def populate_documents(count: int, rng: random.Random, now: datetime.datetime) -
     urgency = Urgency.objects.order_by("pk").first().pk
     assignments: list[tuple] = []
     events: list[tuple] = []
-    incoming = int(count * 0.6)
+    moments = chronological(count, rng, now)
 
     def documents():
-        for pk in range(1, count + 1):
-            moment = now - datetime.timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
+        for pk, moment in enumerate(moments, start=1):
             unit = rng.choice(units)
-            if pk <= incoming:
+            if rng.random() < 0.6:  # incoming
                 deadline = (moment + datetime.timedelta(days=rng.randint(5, 20))).date()
                 deadline = deadline if rng.random() < 0.8 else None
                 age = (now - moment).days
@@ -208,10 +216,11 @@ def populate_dossiers(count: int, rng: random.Random, now: datetime.datetime) ->
     procedures = list(Procedure.objects.values_list("pk", "agency_id", "processing_days", "fee"))
     orders: list[tuple] = []
 
+    moments = chronological(count, rng, now)
+
     def dossiers():
-        for pk in range(1, count + 1):
+        for pk, submitted in enumerate(moments, start=1):
             procedure, agency, days, fee = rng.choice(procedures)
-            submitted = now - datetime.timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
             due = submitted + datetime.timedelta(days=float(days or 5) * 1.4)
             roll = rng.random()
             status, finished = 9, None
