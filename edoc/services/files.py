@@ -98,6 +98,12 @@ class ValidatedPdf:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def __copy__(self) -> ValidatedPdf:
+        return self  # one file, one owner: a copy is the same upload
+
+    def __deepcopy__(self, memo: dict) -> ValidatedPdf:
+        return self
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickled to hand the file to another process (an import worker hands it to the
         process that registers it): from then on the receiver removes the temporary file."""

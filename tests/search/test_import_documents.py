@@ -9,7 +9,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from edoc.demo.large_files import large_pdf
 from edoc.demo.topics import TOPICS_BY_KEY
 from edoc.models import AuditEntry, Document, DocumentFile, RegisterBook
 from edoc.pdfgen import render_pdf
-from edoc.services import files, importing
+from edoc.services import importing
 from edoc.services.documents import default_incoming_book
 from edoc.text import fold
 
@@ -428,17 +427,6 @@ def test_neither_a_folder_nor_a_zip_archive(setup, tmp_path):
 
 
 # --- Large files: read from a temporary copy, never whole (issue 16, target 7) ---------------
-
-
-@pytest.fixture
-def spool(tmp_path, monkeypatch) -> Path:
-    """Every upload is treated as large (spooled to a temporary file, as a file above
-    IN_MEMORY_BYTES is), and temporary files go to a folder of the test's own."""
-    folder = tmp_path / "spool"
-    folder.mkdir()
-    monkeypatch.setattr(files, "IN_MEMORY_BYTES", 1024)
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 def test_a_large_file_is_stored_byte_for_byte_from_its_temporary_copy(setup, tmp_path, spool):
