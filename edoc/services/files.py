@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -45,6 +46,27 @@ def _unlink(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+#: The temporary files made by this thread since its request started, removed when the request
+#: is finished (the garbage collector, which removes them too, may come much later: a DRF
+#: request and its view refer to each other).
+_request_files = threading.local()
+
+
+def request_files_start(**kwargs: Any) -> None:
+    """request_started receiver: files made before this request are not its to remove."""
+    _request_files.pdfs = weakref.WeakSet()
+
+
+def request_files_close(**kwargs: Any) -> None:
+    """request_finished receiver: remove the temporary files of the uploads this thread
+    validated while handling the request."""
+    pdfs = getattr(_request_files, "pdfs", None)
+    if pdfs:
+        for pdf in list(pdfs):
+            pdf.close()
+        pdfs.clear()
+
+
 class ValidatedPdf:
     """An uploaded PDF that passed every check, until it is stored: its bytes in memory (a
     small file) or in a temporary file, `path`, which is removed by `close()` or when the
@@ -72,6 +94,8 @@ class ValidatedPdf:
         self.active_content = tuple(active_content)
         self.size = len(content) if content is not None else (size or path.stat().st_size)
         self._finalizer = weakref.finalize(self, _unlink, path) if path is not None else None
+        if path is not None and getattr(_request_files, "pdfs", None) is not None:
+            _request_files.pdfs.add(self)
 
     @property
     def source(self) -> PdfSource:
