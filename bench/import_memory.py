@@ -59,51 +59,9 @@ class Run:
 def big_pdf(path: Path, megabytes: int) -> None:
     """Text pages (reportlab), each given an image of random RGB pixels (pypdf, unfiltered:
     incompressible) drawn over half the page, until the file reaches `megabytes`."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (
-        ContentStream,
-        DecodedStreamObject,
-        DictionaryObject,
-        NameObject,
-        NumberObject,
-    )
-    from reportlab.pdfgen import canvas
+    from edoc.demo.large_files import large_pdf
 
-    side = 1600  # 7.3 MiB of pixels a page
-    pages = max(1, round(megabytes * 2**20 / (side * side * 3)))
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    for page in range(pages):
-        pdf.drawString(72, 760, f"Large scan, page {page + 1} of {pages}")
-        pdf.showPage()
-    pdf.save()
-    writer = PdfWriter(clone_from=PdfReader(buffer))
-    for page in writer.pages:
-        image = DecodedStreamObject()
-        image.set_data(os.urandom(side * side * 3))
-        image.update(
-            {
-                NameObject("/Type"): NameObject("/XObject"),
-                NameObject("/Subtype"): NameObject("/Image"),
-                NameObject("/Width"): NumberObject(side),
-                NameObject("/Height"): NumberObject(side),
-                NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
-                NameObject("/BitsPerComponent"): NumberObject(8),
-            }
-        )
-        resources = page["/Resources"].get_object()
-        resources[NameObject("/XObject")] = DictionaryObject(
-            {NameObject("/Scan"): writer._add_object(image)}
-        )
-        drawing = DecodedStreamObject()
-        drawing.set_data(b"q 500 0 0 500 36 100 cm /Scan Do Q")
-        contents = page.get_contents()
-        operations = ContentStream(contents, writer) if contents is not None else None
-        data = (operations.get_data() if operations is not None else b"") + b"\n"
-        combined = DecodedStreamObject()
-        combined.set_data(data + drawing.get_data())
-        page[NameObject("/Contents")] = writer._add_object(combined)
-    writer.write(str(path))
+    large_pdf(path, megabytes)
 
 
 def long_pdf(path: Path, pages: int) -> None:

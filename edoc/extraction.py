@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from edoc.pdfium import PdfSource
 from edoc.pdftext import PdfText, end_pages, has_text_layer, ocr_pages, pdf_text_read
 from edoc.pdftext import pdf_page_image as pdf_page_image  # the text layer's readers, here too
 from edoc.pdftext import pdf_page_texts as pdf_page_texts
@@ -268,7 +269,7 @@ def read_pdf_lines(source: str | Path | IO[bytes]) -> list[Line]:
 
 def proposal_lines(
     text: PdfText,
-    content: bytes,
+    content: PdfSource,
     *,
     ocr: bool | str = True,
     sha256: str = "",
@@ -569,7 +570,7 @@ def propose_metadata(text: str) -> dict[str, Any]:
         return dict.fromkeys(PROPOSAL_KEYS)
 
 
-def propose_from_text(text: PdfText, content: bytes, **options: Any) -> dict[str, Any]:
+def propose_from_text(text: PdfText, content: PdfSource, **options: Any) -> dict[str, Any]:
     """The proposal from an existing reading of the file (`edoc.pdftext.pdf_text_read`), OCR
     of a scanned first or last page included (`options`: those of `proposal_lines`)."""
     try:

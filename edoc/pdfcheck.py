@@ -22,16 +22,19 @@ pypdf's LimitReachedError is a PyPdfError, not a PdfReadError.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from edoc.pdfium import pdfium_document
+from edoc.pdfium import PdfSource, pdfium_document
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ MAX_OBJECTS = 100_000
 REPAIRABLE_BYTES = 2 * 1024 * 1024
 #: Objects visited while looking for active content (a normal document needs a few hundred).
 ACTIVE_CONTENT_BUDGET = 50_000
+#: A file is scanned this many bytes at a time (its whole length is never held).
+SCAN_CHUNK = 1024 * 1024
 
 JAVASCRIPT = "javascript"
 LAUNCH = "launch"
@@ -116,19 +121,80 @@ def _too_complex() -> PdfProblem:
     )
 
 
-def _trailer_end(content: bytes) -> re.Match[bytes] | None:
-    eof = content.rfind(b"%%EOF", max(len(content) - EOF_WINDOW, 0))
-    return _TRAILER_END.search(content[max(eof - 256, 0) : eof + 5]) if eof >= 0 else None
+@contextmanager
+def pdf_opened(source: PdfSource) -> Iterator[IO[bytes]]:
+    """The PDF as a binary file to seek in: its bytes (not copied), or the file at its path."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        yield io.BytesIO(source)
+    else:
+        with open(source, "rb") as handle:
+            yield handle
 
 
-def pdf_has_trailer(content: bytes) -> bool:
+def pdf_digest(source: PdfSource) -> tuple[str, int]:
+    """The PDF's SHA-256 (hex) and size in bytes, a file read in chunks."""
+    with pdf_opened(source) as handle:
+        digest = hashlib.file_digest(handle, "sha256")
+        return digest.hexdigest(), _size(handle)
+
+
+def pdf_head(source: PdfSource, length: int = EOF_WINDOW) -> bytes:
+    """The first `length` bytes of the PDF."""
+    with pdf_opened(source) as handle:
+        return handle.read(length)
+
+
+def _size(handle: IO[bytes]) -> int:
+    return handle.seek(0, io.SEEK_END)
+
+
+def _read_at(handle: IO[bytes], offset: int, length: int) -> bytes:
+    handle.seek(offset)
+    return handle.read(length)
+
+
+def _count(handle: IO[bytes], pattern: bytes) -> int:
+    """Occurrences of `pattern` (which cannot overlap itself) in the file, SCAN_CHUNK at a time."""
+    handle.seek(0)
+    total, carry = 0, b""
+    while chunk := handle.read(SCAN_CHUNK):
+        data = carry + chunk
+        total += data.count(pattern)
+        carry = data[-(len(pattern) - 1) :]
+    return total
+
+
+def _rfind(handle: IO[bytes], pattern: bytes, start: int) -> int:
+    """Where the last occurrence of `pattern` at or after `start` begins (-1: none), read
+    backwards from the end SCAN_CHUNK at a time (the table's trailer: usually the last chunk)."""
+    end = _size(handle)
+    while end > start:
+        begin = max(start, end - SCAN_CHUNK)
+        found = _read_at(handle, begin, end - begin + len(pattern) - 1).rfind(pattern)
+        if found >= 0:
+            return begin + found
+        end = begin
+    return -1
+
+
+def _trailer_end(handle: IO[bytes]) -> re.Match[bytes] | None:
+    size = _size(handle)
+    window = max(size - EOF_WINDOW, 0)
+    tail_start = max(window - 256, 0)
+    tail = _read_at(handle, tail_start, size - tail_start)
+    eof = tail.rfind(b"%%EOF", window - tail_start)
+    return _TRAILER_END.search(tail[max(eof - 256, 0) : eof + 5]) if eof >= 0 else None
+
+
+def pdf_has_trailer(content: PdfSource) -> bool:
     """Whether the file ends with `startxref`, an offset and `%%EOF` within its last 1024 bytes
     (C speed). pyHanko's readers need it, and search for it line by line from the end: ~0.5 s
     per MB of a damaged file before they give up."""
-    return _trailer_end(content) is not None
+    with pdf_opened(content) as handle:
+        return _trailer_end(handle) is not None
 
 
-def pdf_signature_count(content: bytes) -> int | None:
+def pdf_signature_count(content: PdfSource) -> int | None:
     """How many signatures (signed signature fields, document timestamps included) the PDF
     holds, read by PDFium at C speed; None when that cannot be said cheaply (PDFium cannot open
     it, or its trailer and cross-reference table are not sound), so the caller reads it fully.
@@ -144,32 +210,38 @@ def pdf_signature_count(content: bytes) -> int | None:
         return None
 
 
-def pdf_check_structure(content: bytes) -> None:
+def pdf_check_structure(content: PdfSource) -> None:
     """What a parser does before it reads any object, checked at C speed: the file ends with
     `startxref`, an offset and `%%EOF` (pyHanko's rule: within the last 1024 bytes); the offset
     points at a cross-reference table or stream (otherwise the Python parsers rebuild it by
     reading every object of the file: allowed for small files only); at most MAX_OBJECTS
     objects. Raises PdfProblem "corrupted" (repairable by `_pdfium_repaired`) or
-    "too_complex"."""
-    ending = _trailer_end(content)
+    "too_complex". A file is read SCAN_CHUNK at a time."""
+    with pdf_opened(content) as handle:
+        _check_structure(handle)
+
+
+def _check_structure(handle: IO[bytes]) -> None:
+    ending = _trailer_end(handle)
     if ending is None:
         raise _damaged(_("no end-of-file marker at its end"))
     offset = int(re.search(rb"\d+", ending.group(0)[ending.group(0).index(b"startxref") :])[0])
+    size = _size(handle)
     # (Some producers point at the white space before the table: parsers accept that.)
-    head = content[offset : offset + 4096].lstrip() if 0 < offset < len(content) else b""
+    head = _read_at(handle, offset, 4096).lstrip() if 0 < offset < size else b""
     declared = None
     if head.startswith(b"xref"):
-        trailer = content.rfind(b"trailer", offset)
-        declared = _SIZE.search(content[trailer : trailer + 4096]) if trailer >= 0 else None
+        trailer = _rfind(handle, b"trailer", offset)
+        declared = _SIZE.search(_read_at(handle, trailer, 4096)) if trailer >= 0 else None
     elif _OBJECT_HEADER.match(head):
         declared = _SIZE.search(head)
-    elif len(content) > REPAIRABLE_BYTES:
+    elif size > REPAIRABLE_BYTES:
         raise _damaged(_("its cross-reference table is not where the file says"))
-    if (declared and int(declared[1]) > MAX_OBJECTS) or content.count(b" obj") > MAX_OBJECTS:
+    if (declared and int(declared[1]) > MAX_OBJECTS) or _count(handle, b" obj") > MAX_OBJECTS:
         raise _too_complex()
 
 
-def _pdfium_page_count(content: bytes) -> int:
+def _pdfium_page_count(content: PdfSource) -> int:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -182,9 +254,9 @@ def _pdfium_page_count(content: bytes) -> int:
         raise _damaged("PDFium")
 
 
-def _pdfium_repaired(content: bytes) -> bytes:
+def _pdfium_repaired(content: PdfSource) -> bytes:
     """A copy written by PDFium, with a sound cross-reference table and trailer (C speed: a
-    49 MB file ending in one long line takes 0.35 s)."""
+    49 MB file ending in one long line takes 0.35 s), in memory: only damaged files need it."""
     import pypdfium2 as pdfium
 
     buffer = io.BytesIO()
@@ -196,7 +268,7 @@ def _pdfium_repaired(content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _readable(content: bytes) -> bytes:
+def _readable(content: PdfSource) -> PdfSource:
     """The bytes the Python parsers may read: the file itself when its structure is sound, a
     PDFium-repaired copy when only its trailer or cross-reference table is damaged."""
     try:
@@ -211,8 +283,9 @@ def _readable(content: bytes) -> bytes:
     return content
 
 
-def pdf_inspect(content: bytes, *, max_pages: int) -> PdfInspection:
-    """Check a PDF within bounded work; raises PdfProblem when it is refused."""
+def pdf_inspect(content: PdfSource, *, max_pages: int) -> PdfInspection:
+    """Check a PDF (its bytes or its path: a file is read on demand, never whole) within
+    bounded work; raises PdfProblem when it is refused."""
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError
 
@@ -221,8 +294,11 @@ def pdf_inspect(content: bytes, *, max_pages: int) -> PdfInspection:
         raise _too_many_pages(pages, max_pages)
     readable = _readable(content)
     try:
-        with apply_configuration(page_tree_maximum_entries=2 * max_pages + 100):
-            reader = PdfReader(io.BytesIO(readable), strict=False)
+        with (
+            apply_configuration(page_tree_maximum_entries=2 * max_pages + 100),
+            pdf_opened(readable) as handle,
+        ):
+            reader = PdfReader(handle, strict=False)
             if reader.is_encrypted:
                 raise _encrypted()
             pages = len(reader.pages)
@@ -338,14 +414,14 @@ def active_content_kinds(reader: Any, budget: int = ACTIVE_CONTENT_BUDGET) -> se
     return found
 
 
-def pdf_active_content(content: bytes) -> tuple[str, ...]:
+def pdf_active_content(content: PdfSource) -> tuple[str, ...]:
     """The kinds of active content of a PDF that did not go through `pdf_inspect` (bounded;
     unreadable: "unchecked")."""
     from pypdf import PdfReader
 
     try:
-        readable = _readable(content)
-        return tuple(sorted(active_content_kinds(PdfReader(io.BytesIO(readable), strict=False))))
+        with pdf_opened(_readable(content)) as handle:
+            return tuple(sorted(active_content_kinds(PdfReader(handle, strict=False))))
     except Exception:  # noqa: BLE001 - a file that cannot be checked is treated as active
         logger.info("Active content check failed", exc_info=True)
         return (UNCHECKED,)

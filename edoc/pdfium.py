@@ -19,18 +19,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pypdfium2 import PdfDocument
 
+#: A PDF as its readers take it: its bytes, or the path of a file holding them (PDFium then
+#: reads the file on demand instead of holding it whole).
+PdfSource = bytes | Path
+
 _LOCK = threading.RLock()
 
 
 @contextmanager
-def pdfium_document(content: bytes) -> Iterator[PdfDocument]:
-    """Open `content` with PDFium, holding the process-wide PDFium lock until the block ends
-    and the document is closed. Raises pypdfium2's PdfiumError when PDFium cannot load it."""
+def pdfium_document(content: PdfSource) -> Iterator[PdfDocument]:
+    """Open `content` (bytes, or a file's path) with PDFium, holding the process-wide PDFium
+    lock until the block ends and the document is closed. Raises pypdfium2's PdfiumError
+    when PDFium cannot load it."""
     import pypdfium2 as pdfium
 
     with _LOCK:

@@ -29,16 +29,19 @@ import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
 from config.env import child_environment
-from edoc.pdfium import pdfium_document
+from edoc.pdfium import PdfSource, pdfium_document
 
 logger = logging.getLogger(__name__)
 
+#: A large file's text is read this many bytes of it (on average) per opening of the document.
+PDFIUM_BYTES_PER_OPENING = 16 * 1024 * 1024
 #: A page whose text layer has fewer letters than this is treated as scanned.
 MIN_LETTERS_PER_PAGE = 25
 #: Longest one Tesseract run may take (the background OCR of a file's pages).
@@ -116,7 +119,7 @@ def end_pages(page_count: int) -> list[int]:
 
 
 def pdf_text_read(
-    content: bytes,
+    content: PdfSource,
     *,
     text_pages: Iterable[int] | str | None = None,
     word_pages: Iterable[int] | None = None,
@@ -124,40 +127,53 @@ def pdf_text_read(
     """The text layer of the pages and the words of `word_pages` (default: the first and last
     page), in one PDFium pass. `text_pages`: every page (default), "ends" (the first and last:
     what a proposal reads, bounded whatever the file's length) or these indexes; the text of a
-    page not read is "". Raises pypdfium2's PdfiumError (a RuntimeError) when unreadable."""
+    page not read is "". Raises pypdfium2's PdfiumError (a RuntimeError) when unreadable.
+
+    Memory stays bounded whatever the file's size: PDFium keeps every object it parsed (the
+    images of a page included) until the document is closed, so a large file (`content` is
+    then its path, read on demand) is closed and opened again every few pages
+    (PDFIUM_BYTES_PER_OPENING of the file on average)."""
     started = time.perf_counter()
     with pdfium_document(content) as document:  # PDFium's lock, held until it is closed
         count = len(document)
         ends = end_pages(count)
         wanted = set(ends if word_pages is None else word_pages)
         if text_pages is None:
-            reading = range(count)
+            reading = list(range(count))
         else:
             chosen = set(ends if text_pages == "ends" else text_pages) | wanted
             reading = sorted(index for index in chosen if 0 <= index < count)
         result = PdfText(pages=[""] * count, complete=text_pages is None)
-        for index in reading:
-            page = document[index]
-            textpage = page.get_textpage()
-            try:
-                result.pages[index] = (
-                    textpage.get_text_range().replace("\r\n", "\n").replace("\x00", "")
-                )
-                if index in wanted:
-                    result.words[index] = _page_words(page, textpage)
-            finally:
-                textpage.close()
-                page.close()
+        size = len(content) if isinstance(content, bytes) else Path(content).stat().st_size
+        per_opening = max(1, PDFIUM_BYTES_PER_OPENING * count // max(size, 1))
+        for index in reading[:per_opening]:
+            _page_text_read(document, index, result, words=index in wanted)
+    for start in range(per_opening, len(reading), per_opening):
+        with pdfium_document(content) as document:
+            for index in reading[start : start + per_opening]:
+                _page_text_read(document, index, result, words=index in wanted)
     result.text_seconds = time.perf_counter() - started
     return result
 
 
-def pdf_page_texts(content: bytes) -> list[str]:
+def _page_text_read(document, index: int, result: PdfText, *, words: bool) -> None:
+    page = document[index]
+    textpage = page.get_textpage()
+    try:
+        result.pages[index] = textpage.get_text_range().replace("\r\n", "\n").replace("\x00", "")
+        if words:
+            result.words[index] = _page_words(page, textpage)
+    finally:
+        textpage.close()
+        page.close()
+
+
+def pdf_page_texts(content: PdfSource) -> list[str]:
     """The text layer of every page ("" for a page without one)."""
     return pdf_text_read(content, word_pages=()).pages
 
 
-def pdf_page_image(content: bytes, index: int, *, dpi: float, grayscale: bool = False) -> Any:
+def pdf_page_image(content: PdfSource, index: int, *, dpi: float, grayscale: bool = False) -> Any:
     """Page `index` (from 0) rendered at `dpi`, as a PIL image of its own (for OCR): rendered
     and released under PDFium's lock, nothing of PDFium left to close later."""
     with pdfium_document(content) as document:
@@ -343,7 +359,7 @@ def ocr_cache_put(sha256: str, pages: dict[int, OcrPage]) -> None:
 
 
 def ocr_page(
-    content: bytes,
+    content: PdfSource,
     index: int,
     *,
     sha256: str = "",
@@ -480,7 +496,7 @@ def _ocr_words(lines: list[list[dict]], scale: float) -> list[dict]:
 
 
 def ocr_pages(
-    content: bytes,
+    content: PdfSource,
     result: PdfText,
     pages: Iterable[int],
     *,

@@ -22,7 +22,7 @@ from django.db import transaction
 from edoc.batch import batching
 from edoc.models import Document, DocumentFile, User
 from edoc.services.audit import AuditRecord, audit_record, audit_record_many
-from edoc.services.files import FileIntegrityError, file_read_verified
+from edoc.services.files import FileIntegrityError, file_verified_copy
 from signing.models import VerificationReport
 from signing.validation.options import VerificationOptions, verification_options
 from signing.validation.reading import PdfUnreadable
@@ -100,13 +100,13 @@ def _verify_stored(
 ) -> tuple[dict[str, Any], str]:
     """The report (and ETSI XML) of one stored file version; never raises for a bad file."""
     try:
-        content = file_read_verified(document_file)
+        with file_verified_copy(document_file) as content:  # a large file: its path
+            try:
+                verification: Verification = pdf_verify(content, options)
+            except PdfUnreadable as error:
+                return unreadable_report(content, error), ""
     except FileIntegrityError:
         return unreadable_report(b"", PdfUnreadable("integrity")), ""
-    try:
-        verification: Verification = pdf_verify(content, options)
-    except PdfUnreadable as error:
-        return unreadable_report(content, error), ""
     return verification.report, verification.etsi_xml
 
 

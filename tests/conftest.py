@@ -90,6 +90,20 @@ def make_pdf(
     return buffer.getvalue()
 
 
+@pytest.fixture
+def spool(tmp_path, monkeypatch):
+    """Every upload is treated as large (kept in a temporary file, as one above
+    IN_MEMORY_BYTES is), and temporary files go to a folder of the test's own: the test can
+    check that none is left behind."""
+    from edoc.services import files
+
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    monkeypatch.setattr(files, "IN_MEMORY_BYTES", 1024)
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def collected_static(tmp_path_factory):
     """A STATIC_ROOT filled by `manage.py collectstatic --noinput` in the production profile,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,7 +90,7 @@ def arrival_register(user: User, arrival: Arrival, **fields: Any) -> Document:
     arrival = _locked_waiting(user, arrival)
     _not_a_change(arrival)
     with default_storage.open(arrival.file_blob, "rb") as handle:
-        pdf = pdf_validate(io.BytesIO(handle.read()), arrival.file_name)
+        pdf = pdf_validate(handle, arrival.file_name)  # a large file: copied in chunks
     if pdf.sha256 != arrival.file_sha256:
         raise ValidationError(_("The stored file of this arrival fails its integrity check."))
     document = incoming_register(

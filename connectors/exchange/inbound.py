@@ -332,9 +332,9 @@ def _verified_pdf(message: Message) -> tuple[ValidatedPdf, dict]:
     """The message's PDF and the signing app's verification report of it."""
     pdf = _attached_pdf(message)
     try:
-        verification = pdf_verify(pdf.content, verification_options()).report
+        verification = pdf_verify(pdf.source, verification_options()).report
     except PdfUnreadable as error:
-        verification = unreadable_report(pdf.content, error)
+        verification = unreadable_report(pdf.source, error)
     return pdf, verification
 
 

@@ -33,6 +33,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import tempfile
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -409,17 +410,28 @@ class PreparedFile:
     proposal: dict[str, Any] | None = None
     outcome: ImportOutcome | None = None
 
+    def close(self) -> None:
+        """Remove the file's temporary copy, if it has one (once registered or refused)."""
+        if self.pdf is not None:
+            self.pdf.close()
+
 
 def prepare_file(
-    path: Path, *, root: Path | None = None, known: Callable[[str], bool] = lambda sha: False
+    path: Path,
+    *,
+    root: Path | None = None,
+    known: Callable[[str], bool] = lambda sha: False,
+    spool_directory: str | None = None,
 ) -> PreparedFile:
     """Validate a file like an upload and make its proposal from its one reading (text layer,
     words; OCR of a scanned first or last page). A file whose content is `known` (imported
-    before) is only validated: the registration step skips it."""
+    before) is only validated: the registration step skips it. A large file is read from a
+    temporary copy in `spool_directory` (edoc.services.files.upload_spool), never whole; the
+    caller closes `pdf` once it is registered."""
     name = path.relative_to(root).as_posix() if root else path.name
     try:
         with _open_candidate(path, root) as handle:
-            pdf = pdf_validate(handle, name=name)
+            pdf = pdf_validate(handle, name=name, spool_directory=spool_directory)
     except ValidationError as error:
         return PreparedFile(path, name, outcome=ImportOutcome(path, FAILED, reason=_reason(error)))
     except (zipfile.BadZipFile, NotImplementedError) as error:  # a damaged or unknown member
@@ -508,9 +520,12 @@ def import_file(
     prepared = prepare_file(
         path, root=root, known=lambda sha: already_imported(agency_id, sha) is not None
     )
-    return register_prepared(
-        prepared, user=user, kind=kind, book=book, start_processes=start_processes
-    )
+    try:
+        return register_prepared(
+            prepared, user=user, kind=kind, book=book, start_processes=start_processes
+        )
+    finally:
+        prepared.close()
 
 
 # --- A folder tree -------------------------------------------------------------------------
@@ -528,9 +543,14 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_in_worker(path: Path, root: Path | None) -> PreparedFile:
+def _prepare_in_worker(path: Path, root: Path | None, spool_directory: str) -> PreparedFile:
     try:
-        return prepare_file(path, root=root, known=_known_in_workers.__contains__)
+        return prepare_file(
+            path,
+            root=root,
+            known=_known_in_workers.__contains__,
+            spool_directory=spool_directory,
+        )
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the run
         logger.exception("preparing %s failed", path)
         reason = f"unexpected error: {type(error).__name__}: {error}"
@@ -544,15 +564,20 @@ def _prepared_in_order(
     agency_id: int,
     workers: int,
     known: KnownContents | None,
+    spool_directory: str,
 ) -> Iterator[PreparedFile]:
     """The files prepared, in the order of `paths`: in this process, or by `workers`
     worker processes (forked; they read, check, parse and propose, and never touch the
     database: what the agency holds already, `known`, is handed to them), at most
-    PREPARED_AHEAD files each ahead of the registration."""
+    PREPARED_AHEAD files each ahead of the registration. Temporary copies of large files go
+    to `spool_directory` (a worker hands its copy over with the prepared file)."""
     if workers <= 1 or known is None:
         for path in paths:
             yield prepare_file(
-                path, root=root, known=lambda sha: already_imported(agency_id, sha) is not None
+                path,
+                root=root,
+                known=lambda sha: already_imported(agency_id, sha) is not None,
+                spool_directory=spool_directory,
             )
         return
     global _known_in_workers
@@ -566,14 +591,16 @@ def _prepared_in_order(
         _known_in_workers = frozenset()  # the workers have their copy
         queue = iter(paths)
         pending = deque(
-            pool.apply_async(_prepare_in_worker, (path, root))
+            pool.apply_async(_prepare_in_worker, (path, root, spool_directory))
             for path in itertools.islice(queue, workers * PREPARED_AHEAD)
         )
         while pending:
             prepared = pending.popleft().get()
             following = next(queue, None)
             if following is not None:
-                pending.append(pool.apply_async(_prepare_in_worker, (following, root)))
+                pending.append(
+                    pool.apply_async(_prepare_in_worker, (following, root, spool_directory))
+                )
             yield prepared
 
 
@@ -604,25 +631,37 @@ def import_documents(
     paths = list(files) if files is not None else import_candidates(root)
     summary = ImportSummary(found=len(paths))
     known = KnownContents.of_agency(user.unit.agency_id) if workers > 1 else None
+    # Every temporary copy of the run is made in this folder, removed with whatever a stopped
+    # or failed run left in it (a file prepared by a worker and never registered).
+    spool = tempfile.TemporaryDirectory(prefix="edoc-import-")
     prepared_files = _prepared_in_order(
-        paths, root=root, agency_id=user.unit.agency_id, workers=workers, known=known
+        paths,
+        root=root,
+        agency_id=user.unit.agency_id,
+        workers=workers,
+        known=known,
+        spool_directory=spool.name,
     )
     catalogs = import_catalogs()
-    with document_batches() as batch_end:
+    with spool, document_batches() as batch_end:
         try:
             for prepared in prepared_files:
                 if stop_requested and stop_requested():
+                    prepared.close()
                     summary.interrupted = True
                     break
-                outcome = _register_one(
-                    prepared,
-                    user=user,
-                    kind=kind,
-                    book=book,
-                    start_processes=start_processes,
-                    catalogs=catalogs,
-                    known=known,
-                )
+                try:
+                    outcome = _register_one(
+                        prepared,
+                        user=user,
+                        kind=kind,
+                        book=book,
+                        start_processes=start_processes,
+                        catalogs=catalogs,
+                        known=known,
+                    )
+                finally:
+                    prepared.close()
                 summary.outcomes.append(outcome)
                 if len(summary.outcomes) % INDEX_BATCH == 0:
                     batch_end()

@@ -43,7 +43,7 @@ def proposal_for_upload(pdf: ValidatedPdf, *, read_scans: bool = True) -> dict[s
     the file's SHA-256; `read_scans=False` takes only what was read already (the form's
     registration after the clerk saw the proposal: no OCR inside the registration request)."""
     return propose_from_text(
-        pdf.text, pdf.content, ocr=True if read_scans else "cached", sha256=pdf.sha256
+        pdf.text, pdf.source, ocr=True if read_scans else "cached", sha256=pdf.sha256
     )
 
 

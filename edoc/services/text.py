@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -26,8 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edoc.models import Document, DocumentFile, FileText, User
+from edoc.pdfium import PdfSource
 from edoc.pdftext import PdfText, ocr_cache_put, ocr_pages, pdf_text_read
-from edoc.services.files import FileIntegrityError, file_read_verified
+from edoc.services.files import FileIntegrityError, file_verified_copy
 from edoc.signals import file_text_changed
 
 logger = logging.getLogger(__name__)
@@ -114,13 +117,17 @@ def _after_commit_ocr(document_file_id: int) -> None:
     transaction.on_commit(lambda: run_later(file_ocr_task, document_file_id))
 
 
-def _read_stored(document_file: DocumentFile, text: FileText) -> bytes | None:
-    """The verified bytes of the file, or None after marking the extraction failed."""
-    try:
-        return file_read_verified(document_file)
-    except (FileIntegrityError, OSError) as exc:
-        _fail(text, exc)
-        return None
+@contextmanager
+def _stored_copy(document_file: DocumentFile, text: FileText) -> Iterator[PdfSource | None]:
+    """The verified file (bytes, or the path of a temporary copy of a large one, removed
+    after the block), or None after marking the extraction failed."""
+    with ExitStack() as stack:
+        try:
+            content = stack.enter_context(file_verified_copy(document_file))
+        except (FileIntegrityError, OSError) as exc:
+            _fail(text, exc)
+            content = None
+        yield content
 
 
 def _fail(text: FileText, exc: Exception) -> str:
@@ -141,13 +148,13 @@ def file_text_extract(document_file_id: int) -> str:
     FileText.objects.filter(pk=text.pk).update(
         state=FileText.State.RUNNING, error="", updated_at=timezone.now()
     )
-    content = _read_stored(document_file, text)
-    if content is None:
-        return FileText.State.FAILED
-    try:
-        extracted = pdf_text_read(content, word_pages=())
-    except (OSError, ValueError, RuntimeError) as exc:  # pypdfium2: PdfiumError (RuntimeError)
-        return _fail(text, exc)
+    with _stored_copy(document_file, text) as content:
+        if content is None:
+            return FileText.State.FAILED
+        try:
+            extracted = pdf_text_read(content, word_pages=())
+        except (OSError, ValueError, RuntimeError) as exc:  # pypdfium2: PdfiumError
+            return _fail(text, exc)
     state = FileText.State.OCR if extracted.scanned_pages else FileText.State.DONE
     FileText.objects.filter(pk=text.pk).update(
         state=state,
@@ -177,14 +184,14 @@ def file_text_ocr(document_file_id: int) -> str:
     if text is None or text.state != FileText.State.OCR:
         return text.state if text else "missing"
     try:
-        content = _read_stored(text.file, text)
-        if content is None:
-            return FileText.State.FAILED
-        extracted = pdf_text_read(content, word_pages=())
-        limit = settings.SEARCH_OCR_MAX_PAGES
-        scanned = extracted.scanned_pages
-        extracted.ocr_skipped = scanned[limit:]
-        ocr_pages(content, extracted, scanned[:limit], sha256=text.file.sha256)
+        with _stored_copy(text.file, text) as content:
+            if content is None:
+                return FileText.State.FAILED
+            extracted = pdf_text_read(content, word_pages=())
+            limit = settings.SEARCH_OCR_MAX_PAGES
+            scanned = extracted.scanned_pages
+            extracted.ocr_skipped = scanned[limit:]
+            ocr_pages(content, extracted, scanned[:limit], sha256=text.file.sha256)
         notes = [extracted.ocr_error] if extracted.ocr_error else []
         if extracted.ocr_skipped:
             notes.append(

@@ -55,12 +55,13 @@ codes except the Vietnamese summaries):
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from asn1crypto import x509
 from django.utils import timezone, translation
 
+from edoc.pdfcheck import pdf_digest
+from edoc.pdfium import PdfSource
 from signing.validation.chain import chain_report, iso_time, signer_summary, timestamp_report
 from signing.validation.reading import PdfUnreadable
 from signing.validation.verdict import report_verdict, signature_problems
@@ -198,8 +199,9 @@ def broken_signature_entry(index: int, embedded_sig, exc: Exception) -> dict[str
     return entry
 
 
-def unreadable_report(content: bytes, error: PdfUnreadable) -> dict[str, Any]:
-    """The JSON report of a file that could not be read as a PDF."""
+def unreadable_report(content: PdfSource, error: PdfUnreadable) -> dict[str, Any]:
+    """The JSON report of a file (its bytes or path) that could not be read as a PDF."""
+    sha256, size = pdf_digest(content)
     summaries = {}
     for language in ("vi", "en"):
         with translation.override(language):
@@ -207,7 +209,7 @@ def unreadable_report(content: bytes, error: PdfUnreadable) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "verified_at": timezone.now().isoformat(),
-        "file": {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)},
+        "file": {"sha256": sha256, "size": size},
         "ok": False,
         "signature_count": 0,
         "summary": summaries["vi"],

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from asn1crypto import x509
 from django.utils import timezone
 
-from edoc.pdfcheck import pdf_signature_count
+from edoc.pdfcheck import pdf_digest, pdf_head, pdf_signature_count
+from edoc.pdfium import PdfSource
 from signing.validation.ades import legacy_context, validate_one
 from signing.validation.chain import distinguished_name, iso_time
 from signing.validation.etsi import etsi_xml_merge, etsi_xml_one
@@ -132,7 +133,7 @@ def run_coroutine(coroutine):
 
 
 def pdf_verify(
-    content: bytes,
+    content: PdfSource,
     options: VerificationOptions | None = None,
     *,
     extra_roots: Iterable[x509.Certificate] = (),
@@ -141,8 +142,13 @@ def pdf_verify(
     readable PDF; a PDF without signatures gives a report with signature_count 0.
 
     Without `options`, the admin-managed trust roots (plus `extra_roots`) and settings apply.
+    `content` is the file's bytes or its path: a file without signatures (most incoming ones)
+    is then never read whole; pyHanko reads a signed one from memory.
     """
-    unsigned = content[:1024].count(b"%PDF-") and pdf_signature_count(content) == 0
+    unsigned = pdf_head(content).count(b"%PDF-") and pdf_signature_count(content) == 0
+    sha256, size = pdf_digest(content)
+    if not unsigned and not isinstance(content, bytes):
+        content = Path(content).read_bytes()
     reader = None if unsigned else open_reader(content)  # nothing signed: pyHanko need not read it
     options = options or verification_options(extra_roots)
     if reader is None:
@@ -160,7 +166,7 @@ def pdf_verify(
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "verified_at": timezone.now().isoformat(),
-        "file": {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)},
+        "file": {"sha256": sha256, "size": size},
         "ok": False,  # judge
         "signature_count": len(entries),
         "summary": "",

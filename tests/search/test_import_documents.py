@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
+import os
 import random
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from edoc.demo.builders import IncomingSpec, build_incoming, fill
 from edoc.demo.issuers import ISSUERS_BY_KEY
+from edoc.demo.large_files import large_pdf
 from edoc.demo.topics import TOPICS_BY_KEY
 from edoc.models import AuditEntry, Document, DocumentFile, RegisterBook
 from edoc.pdfgen import render_pdf
@@ -418,3 +424,134 @@ def test_neither_a_folder_nor_a_zip_archive(setup, tmp_path):
     (tmp_path / "plan.pdf").write_bytes(official_pdf(*PRINTED[0]))
     code, output = run(str(tmp_path / "plan.pdf"))
     assert code == 2 and "is not a directory nor a ZIP archive" in output
+
+
+# --- Large files: read from a temporary copy, never whole (issue 16, target 7) ---------------
+
+
+def test_a_large_file_is_stored_byte_for_byte_from_its_temporary_copy(setup, tmp_path, spool):
+    source = official_pdf(*PRINTED[0])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "kh-49.pdf").write_bytes(source)
+
+    code, output = run(str(tmp_path / "in"))
+
+    assert code == 0, output
+    stored = DocumentFile.objects.get()
+    assert stored.sha256 == hashlib.sha256(source).hexdigest()
+    assert stored.size == len(source)
+    with default_storage.open(stored.file.name, "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == stored.sha256
+    assert stored.document.symbol == "49/KH-UBND"  # read from the copy: text and proposal
+    assert list(spool.iterdir()) == []  # the temporary copy is gone
+
+
+def test_refused_and_failed_large_files_leave_no_temporary_file(
+    setup, tree, tmp_path, spool, pdf_bytes
+):
+    """Every error path removes its copy: files refused by the checks (damaged, encrypted, not
+    a PDF), a duplicate skipped, a file whose registration fails (an issued document without a
+    readable number), a ZIP member beyond the upload limit, and the copies handed over by
+    worker processes."""
+    code, output = run(str(tree), "--workers", "2")
+    assert code == 1 and "Imported 3, skipped 1 (already imported), failed 4" in output
+    assert list(spool.iterdir()) == []
+
+    (tmp_path / "issued").mkdir()
+    (tmp_path / "issued" / "no-number.pdf").write_bytes(pdf_bytes(["Ghi chú không có số"]))
+    code, output = run(str(tmp_path / "issued"), "--kind", "outgoing")
+    assert code == 1 and "no number" in output
+    assert list(spool.iterdir()) == []
+
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("a-bomb.pdf", b"%PDF-1.7\n" + b"\0" * (60 * 1024 * 1024))
+    code, output = run(str(archive))
+    assert code == 1 and "a-bomb.pdf: " in output and "50 MB" in output
+    assert list(spool.iterdir()) == []
+    assert Document.objects.count() == 3
+
+
+def test_an_interrupted_run_leaves_no_temporary_file(setup, tree, spool):
+    """Ctrl-C during a run with workers: the files they prepared ahead and never handed to
+    the registration are removed with the run's folder."""
+
+    def interrupt_after_first_import(outcome: importing.ImportOutcome) -> None:
+        if outcome.status == importing.IMPORTED:
+            raise KeyboardInterrupt
+
+    summary = importing.import_documents(
+        tree, user=setup["clerk"], progress=interrupt_after_first_import, workers=2
+    )
+    assert summary.interrupted and len(summary.imported) == 1
+    assert list(spool.iterdir()) == []
+
+
+#: Run in a child process: import a small file (every module and connection warmed up), then
+#: the large one; print how far the peak RSS of the second import (Linux's VmHWM, reset through
+#: /proc/self/clear_refs before it) rose above the RSS it started from, in KiB.
+MEMORY_CHILD = """
+import sys
+import django
+django.setup()
+from django.core.management import call_command
+
+def status(key):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) for line in lines if line.startswith(key + ":"))
+
+call_command("import_documents", sys.argv[1], "--no-progress", "--as", "vanthu")
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")
+before = status("VmRSS")
+call_command("import_documents", sys.argv[2], "--no-progress", "--as", "vanthu")
+print(f"GROWTH_KIB={status('VmHWM') - before}")
+"""
+
+
+def database_url(settings_dict: dict) -> str:
+    """The test database, for a child process (its rows are committed: transactional test)."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = ":".join(filter(None, (settings_dict["USER"], settings_dict["PASSWORD"])))
+    host = f"{settings_dict['HOST'] or 'localhost'}:{settings_dict['PORT'] or 5432}"
+    return f"postgres://{user}@{host}/{settings_dict['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_pdf_is_imported_in_less_memory_than_its_size(setup, tmp_path):
+    """The real command in a process of its own, on a 48 MB PDF: validation, text, proposal,
+    storage and the signature check after the commit (eager Celery) read it from a temporary
+    copy or from storage, a few pages at a time. Before, the file was held whole several
+    times over (4x its size: docs/benchmarks.md)."""
+    from django.db import connection
+
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "kh-49.pdf").write_bytes(official_pdf(*PRINTED[0]))
+    (tmp_path / "large").mkdir()
+    large = tmp_path / "large" / "scan.pdf"
+    large_pdf(large, 48, caption="Scanned report of the health department, page {page}", side=1400)
+    size_kib = large.stat().st_size // 1024
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "SEARCH_BACKEND": "database",
+        "EDOC_MAX_UPLOAD_MB": "100",
+    }
+
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, str(tmp_path / "small"), str(tmp_path / "large")],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert Document.objects.count() == 2
+    assert DocumentFile.objects.filter(size=large.stat().st_size).exists()
+    growth_kib = int(done.stdout.strip().splitlines()[-1].split("=")[1])
+    assert growth_kib < size_kib, f"peak grew by {growth_kib} KiB for a {size_kib} KiB file"

@@ -286,3 +286,21 @@ def test_tampered_file_is_not_served(api, users, pdf_bytes, audit):
     assert response.json()["error"]["code"] == "file_integrity"
     assert watch.actions() == ["document.file_integrity_failure"]
     assert not AuditEntry.objects.filter(action="document.download").exists()
+
+
+@pytest.mark.django_db
+def test_a_large_upload_is_registered_from_its_temporary_copy(
+    api, users, catalogs, letter_pdf, spool
+):
+    """An upload above IN_MEMORY_BYTES (every upload, with `spool`) is checked, read and
+    stored from a temporary file, removed when the request is done; stored as received."""
+    content = letter_pdf()
+    response = register(api, users["clerk"], content)
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["number"] == "15"  # proposed from the copy's text
+    stored = DocumentFile.objects.get()
+    assert stored.sha256 == hashlib.sha256(content).hexdigest() and stored.size == len(content)
+    with stored.file.open("rb") as handle:
+        assert handle.read() == content
+    assert list(spool.iterdir()) == []  # removed when the request finished
