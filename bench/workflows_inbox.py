@@ -1130,6 +1130,9 @@ def report(
             table(["user", "query", "planning ms", "execution ms"], plans),
             "",
         ]
+    if not writes.tasks:  # a reused database whose originals' open tasks are all done
+        out += ["**Writes**: not measured: no open task of the original runs is left to complete."]
+        return "\n".join(out)
     out += [
         f"**Writes**: {writes.tasks} open tasks completed with `work_item_complete` "
         "(one transaction each, as a request would), against as many bare "
