@@ -452,8 +452,8 @@ def report(scale: float, counts: dict, result: dict, runs: int, load_seconds: fl
             + (f" (generated and COPYed in {load_seconds:,.0f} s)" if load_seconds else "")
             + f". Range {filters.range.date_from} – {filters.range.date_to} (the default 30 "
             f"days), {runs} runs each, alternating. Machine: {machine_facts('postgresql')}; "
-            f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} when written (the "
-            "lead's test suite was running on the same 2 cores).",
+            f"load average (1, 5, 15 min) {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} when "
+            "written.",
             "",
             "| panel | who | p50 (ms) | p95 (ms) |",
             "|---|---|---:|---:|",
@@ -466,11 +466,17 @@ def report(scale: float, counts: dict, result: dict, runs: int, load_seconds: fl
             "",
             "Panels missing the 500 ms target (p95): " + (", ".join(misses) or "none") + ".",
             "",
-            "What stands in the way, from EXPLAIN ANALYZE of each missing panel's slowest "
-            "statement:",
-            "",
-            *[explain_slowest(result, key) + "\n" for key in missing],
-            "",
+            *(
+                [
+                    "What stands in the way, from EXPLAIN ANALYZE of each missing panel's "
+                    "slowest statement:",
+                    "",
+                    *[explain_slowest(result, key) + "\n" for key in missing],
+                    "",
+                ]
+                if missing
+                else []
+            ),
             "Reproduce: `DATABASE_URL=postgres://edoc:edoc@127.0.0.1:54329/edoc "
             f".venv/bin/python bench/dashboard.py --scale {scale:g} --runs {runs} --write-docs` "
             f"(it creates, fills and drops its own database `{BENCH_DB}`; `--keep` keeps it).",
