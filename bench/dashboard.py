@@ -443,6 +443,8 @@ def report(scale: float, counts: dict, result: dict, runs: int, load_seconds: fl
                     missing.append(key)
     load = os.getloadavg()
     filters = result["filters"]
+    measured = tuple(result["contexts"])
+    panels = "" if set(measured) == set(PANELS) else f" --panels {','.join(measured)}"
     return "\n".join(
         [
             f"Scale {scale:g} of the issue's volumes ({scale * 100:g} %): "
@@ -478,7 +480,8 @@ def report(scale: float, counts: dict, result: dict, runs: int, load_seconds: fl
                 else []
             ),
             "Reproduce: `DATABASE_URL=postgres://edoc:edoc@127.0.0.1:54329/edoc "
-            f".venv/bin/python bench/dashboard.py --scale {scale:g} --runs {runs} --write-docs` "
+            f".venv/bin/python bench/dashboard.py --scale {scale:g} --runs {runs}{panels} "
+            "--write-docs` "
             f"(it creates, fills and drops its own database `{BENCH_DB}`; `--keep` keeps it).",
         ]
     )
