@@ -85,9 +85,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     definition_id = _int_or_none(request.GET.get("process"))
     now = timezone.now()
     soon = selectors.due_soon_until(now)
+    # The ids once for the list, the counts, the process filter and the menu's counts.
+    mine = selectors.open_task_ids(user)
     page = paginate(
         request,
-        selectors.inbox_tasks(user, view=view, definition_id=definition_id, now=now, soon=soon),
+        selectors.inbox_tasks(
+            user, view=view, definition_id=definition_id, now=now, soon=soon, mine_ids=mine
+        ),
         per_page=INBOX_PAGE_SIZE,
     )
     items = list(page)
@@ -103,15 +107,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
         for item in items
     ]
+    counts = selectors.task_counts(
+        user, now=now, soon=soon, definition_id=definition_id, mine_ids=mine
+    )
+    context = {}
+    if definition_id is None:  # the menu's counts are these (no second count of the same ids)
+        context["nav_tasks"] = selectors.TaskCounts(counts.open, counts.overdue)
     return render(
         request,
         "workflows/inbox.html",
         {
+            **context,
             "rows": rows,
             "page": page,
             "view": view,
-            "counts": selectors.task_counts(user, now=now, soon=soon, definition_id=definition_id),
-            "processes": selectors.inbox_processes(user),
+            "counts": counts,
+            "processes": selectors.inbox_processes(user, mine_ids=mine),
             "definition_id": definition_id,
             "deadline_now": now,
             "due_soon_until": soon,

@@ -271,6 +271,23 @@ def test_inbox_queries_do_not_grow_with_the_number_of_tasks(admin, definition, u
     assert queries_for(3) == queries_for(30)
 
 
+def test_inbox_reads_the_users_open_tasks_once(admin, definition, users, catalogs):
+    """The list, the counts, the process filter and the menu's counts share one read of the
+    user's open task ids: each read of that union reads a leader's candidate rows again
+    (docs/benchmarks.md, inbox at 100,000 processes)."""
+    for index in range(3):
+        start(definition, users["head"], register(users, catalogs, f"Văn bản số {index}"))
+    client = login(users["head"])
+    client.get(reverse("workflows:inbox"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("workflows:inbox"))
+    assert len(row_ids(text_of(response))) == 3
+    unions = [query["sql"] for query in captured if "UNION ALL" in query["sql"]]
+    assert len(unions) == 1, unions
+    html = text_of(response)
+    assert 'id="nav-tasks-count">3<' in html  # the menu's count, from the same ids
+
+
 # --- The task page and its buttons.
 
 
