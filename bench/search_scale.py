@@ -764,7 +764,11 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.write_docs:
         size = args.clone_to or args.n
-        replace_section(f"{DOCS_KEY} {size}", f"Search at scale ({size:,} documents)", text)
+        replace_section(
+            f"{DOCS_KEY} {size} {database.vendor}",
+            f"Search at scale ({size:,} documents, {database.vendor})",
+            text,
+        )
     return 0
 
 
