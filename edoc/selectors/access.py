@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.http import Http404
 
 from edoc.models import Assignment, Delegation, Document, DocumentGrant, Unit, User
@@ -54,6 +54,35 @@ def scope_unit_ids(user: User) -> set[int]:
     return user.unit.descendant_ids()
 
 
+class _IdIn(Lookup):
+    """`id IN (subquery)`, written `id = ANY(ARRAY(subquery))` on PostgreSQL.
+
+    There the subquery runs once (an InitPlan) and its array is an index condition: the
+    visibility test becomes a BitmapOr of the owner-unit, creator, signer and primary-key indexes,
+    where `IN (subquery)` inside an OR is a hashed subplan that only a sequential scan of every
+    document can apply. The planner also estimates the visible set from those indexes (a unit's
+    specialist: hundreds, not most of the table), so a search drives from the visible ids instead
+    of reading every matching index entry (docs/benchmarks.md, issue 16). Same result, NULLs too.
+    """
+
+    lookup_name = "id_in"
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler, connection) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+def _pk_in(ids: QuerySet) -> Q:
+    """The document's id is one of `ids` (a one-column queryset)."""
+    return Q(_IdIn(F("pk"), ids.order_by()))
+
+
 def _scope_and_participation(user: User) -> Q:
     condition = Q(pk__in=[])
     for principal in principals_of(user):
@@ -66,8 +95,8 @@ def _scope_and_participation(user: User) -> Q:
         assigned_to_units = Assignment.objects.filter(unit_id__in=units).values("document_id")
         condition |= (
             Q(owner_unit_id__in=units)
-            | Q(pk__in=assigned)
-            | Q(pk__in=assigned_to_units)
+            | _pk_in(assigned)
+            | _pk_in(assigned_to_units)
             | Q(created_by=principal)
             | Q(signer=principal)
         )
@@ -99,7 +128,7 @@ def visible_documents(user: User) -> QuerySet[Document]:
     open_documents = Q(confidentiality__level=0) & (
         _scope_and_participation(user) | _issuance_desk(user)
     )
-    return Document.objects.filter(open_documents | Q(pk__in=granted))
+    return Document.objects.filter(open_documents | _pk_in(granted))
 
 
 def document_get_for_user(user: User, document_id: int) -> Document:
