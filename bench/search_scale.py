@@ -84,6 +84,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="measure what a --keep run left")
     parser.add_argument(
+        "--skip-reindex",
+        action="store_true",
+        help="with --reuse: search the index the kept run built (its reindex figures stand)",
+    )
+    parser.add_argument(
         "--bare-limit", type=int, default=0, help="bare helpers.bulk of the first N bodies only"
     )
     parser.add_argument(
@@ -599,9 +604,10 @@ def run(args: argparse.Namespace, database: BenchDatabase) -> str:
             cursor.execute("VACUUM ANALYZE" if "database" in backends else "ANALYZE")
     results["load"].append(load_line())
     for backend in backends:
-        results["reindex"][(backend, documents)] = reindex_child(backend, env)
+        if not (args.reuse and args.skip_reindex):
+            results["reindex"][(backend, documents)] = reindex_child(backend, env)
     results["load"].append(load_line())
-    if "opensearch" in backends:
+    if "opensearch" in backends and results["reindex"]:
         results["bare_bulk"] = bare_bulk(alias, min(documents, args.bare_limit or documents))
     people = subjects()
     mix = query_mix(args.queries, args.seed)
