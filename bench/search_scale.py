@@ -4,7 +4,7 @@ search page's whole request for a director and a narrow specialist, against the 
 
     DATABASE_URL=postgres://… OPENSEARCH_URL=http://127.0.0.1:9201 \\
         .venv/bin/python bench/search_scale.py --n 100000 [--backend database|opensearch|all]
-        [--keep] [--reuse] [--queries 300] [--write-docs]
+        [--clone-to M] [--template DB] [--keep] [--reuse] [--queries 300] [--write-docs]
 
 Documents (bench/search_corpus.document: the demo's issuers, topics, types, dates and bodies of
 1 to about 4 pages) are written in batched transactions of `--batch`: incoming ones numbered in
@@ -28,6 +28,14 @@ Then:
    them) p50/p95 for the director and a specialist of one unit, over the judged queries and
    random vocabulary, phrases, prefixes and symbols (bench/search_load.query_mix); and GET
    /api/search/ against the engine's own query sent bare (for OpenSearch: the backend's body).
+`--clone-to M` (volumes the services cannot make in an evening): the --n documents above are
+made as described, reindexed once (the small reindex), then copied in SQL up to M documents
+(`clone_documents`: one INSERT … SELECT per table and copy, ids offset by each table's largest):
+the document, its file version, its text, its assignments and grants. The copies also skip what
+the rows above make through the services: `register_book_take_number` (a copy's register number
+is its original's plus k × the largest, in the same book; the book's counter is set to the
+largest after copying), model validation and `bulk_create`. `--template DB` (PostgreSQL) starts
+from a copy of a kept database instead of making rows, e.g. a million from the kept 100,000.
 OpenSearch indices are under the alias `--alias` (default `bench-scale-<db>`), removed at the
 end unless --keep. `--reuse` measures the database (and index) a --keep run left.
 """
@@ -38,6 +46,7 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -74,6 +83,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--alias", default="", help="OpenSearch alias (default bench-scale-<db>)")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="measure what a --keep run left")
+    parser.add_argument(
+        "--skip-reindex",
+        action="store_true",
+        help="with --reuse: search the index the kept run built (its reindex figures stand)",
+    )
+    parser.add_argument(
+        "--bare-limit", type=int, default=0, help="bare helpers.bulk of the first N bodies only"
+    )
+    parser.add_argument(
+        "--clone-to",
+        type=int,
+        default=0,
+        help="make --n documents, then copy them in SQL (varied) up to this many",
+    )
+    parser.add_argument(
+        "--template",
+        default="",
+        help="PostgreSQL: start from a copy of this kept database (CREATE DATABASE … TEMPLATE) "
+        "instead of making rows; with --clone-to, its documents are the originals",
+    )
     parser.add_argument("--write-docs", action="store_true")
     return parser.parse_args(argv)
 
@@ -200,6 +229,150 @@ def populate(start: int, stop: int, seed: int, batch: int) -> None:
         log(f"documents {min(first + batch, stop)}/{stop}")
 
 
+# --- Copies (--clone-to) ----------------------------------------------------------------------
+
+# The tables a copy needs, in insertion order: what `search_reindex` (search.documents.
+# index_records) and `visible_documents` read. Their foreign keys to copied tables (the
+# document, the file version, the document itself for duplicates/internal copies) are offset.
+CLONED_TABLES = (
+    ("edoc_document", {"id": "edoc_document", "duplicate_of_id": "edoc_document",
+                       "source_document_id": "edoc_document"}),
+    ("edoc_documentfile", {"id": "edoc_documentfile", "document_id": "edoc_document"}),
+    ("edoc_filetext", {"id": "edoc_filetext", "file_id": "edoc_documentfile"}),
+    ("edoc_assignment", {"id": "edoc_assignment", "document_id": "edoc_document"}),
+    ("edoc_documentgrant", {"id": "edoc_documentgrant", "document_id": "edoc_document"}),
+)  # fmt: skip
+DAY_STEP = 37  # days a copy's date moves within its year, per copy number
+SWAPS = 8  # pairs of vocabulary syllables a copy swaps in subject and body
+
+
+def swap_vocabulary() -> list[str]:
+    """Syllables of the corpus vocabulary common enough to matter and rare enough not to empty
+    the judged queries: the words a copy swaps."""
+    import collections
+
+    from edoc.demo.topics import TOPICS
+
+    counts: collections.Counter[str] = collections.Counter()
+    for topic in TOPICS:
+        for sentence in (*topic.subjects.values(), topic.purpose, *topic.details):
+            counts.update(w for w in re.findall(r"\w+", sentence) if len(w) >= 3 and w.isalpha())
+    return sorted(word for word, count in counts.items() if 3 <= count <= 40 and word != "year")
+
+
+def copy_expressions(vendor: str, copy: int, offsets: dict[str, int], swaps: list[tuple]) -> dict:
+    """SQL expressions that vary copy number `copy` of a document, file and text row."""
+    sqlite = vendor == "sqlite"
+
+    def swapped(column: str) -> str:
+        expression = column
+        for old, new in swaps:
+            expression = f"replace({expression}, ' {old} ', ' {new} ')"
+        return expression
+
+    shift = copy * DAY_STEP
+    if sqlite:
+        day = (
+            "date(issue_date, 'start of year', '+' || ((CAST(julianday(issue_date) - "
+            f"julianday(issue_date, 'start of year') AS INTEGER) + {shift}) % 365) || ' days')"
+        )
+        numeric = "number GLOB '[0-9]*' AND number NOT GLOB '*[^0-9]*'"
+        newline, find = "char(10)", "instr"
+    else:
+        day = (
+            "(date_trunc('year', issue_date)::date + ((issue_date - date_trunc('year', "
+            f"issue_date)::date) + {shift}) % 365)"
+        )
+        numeric = "number ~ '^[0-9]{1,6}$'"
+        newline, find = "chr(10)", "strpos"
+    # The body turned around a line break at 1/6..5/6 of its length (varies with the copy),
+    # then its words swapped: same paragraphs, another order and other term frequencies.
+    start = f"(length(pdf_text) * {copy % 5 + 1} / 6 + 1)"
+    cut = f"{find}(substr(pdf_text, {start}), {newline})"
+    turned = (
+        f"CASE WHEN {cut} > 0 THEN substr(pdf_text, {start} + {cut}) || {newline} || "
+        f"substr(pdf_text, 1, {start} + {cut} - 2) ELSE pdf_text END"
+    )
+    return {
+        "edoc_document": {
+            "subject": swapped("subject"),
+            "number": f"CASE WHEN {numeric} THEN CAST((CAST(number AS INTEGER) + "
+            f"{copy * 7}) % 2000 + 1 AS TEXT) ELSE number END",
+            "issue_date": day,
+            "book_number": f"book_number + {copy * offsets['book_number']}",
+        },
+        "edoc_documentfile": {
+            "sha256": f"substr(sha256, 1, 56) || '{copy:08d}'",
+            "original_name": f"CAST(document_id + {copy * offsets['edoc_document']} AS TEXT)"
+            " || '.pdf'",
+        },
+        "edoc_filetext": {"pdf_text": swapped(f"({turned})")},
+    }
+
+
+def clone_documents(target: int, seed: int) -> dict[str, Any]:
+    """Copy every document with its file version, text, assignments and grants (ids offset by
+    each table's largest id, one INSERT … SELECT per table and copy) until `target` documents.
+    Copy k keeps its original's owner unit, direction, status, type, urgency, confidentiality,
+    register book, lead assignment and grants (so each user's visible share stays the same);
+    it moves the date k×37 days within its year, the number by 7k, the register number past
+    the book's largest, turns the body around a line break and swaps eight pairs of vocabulary
+    syllables in subject and body (others per copy)."""
+    from django.db import connection, transaction
+
+    vocabulary = swap_vocabulary()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), coalesce(max(book_number), 0) FROM edoc_document")
+        originals, largest_number = cursor.fetchone()
+        copies = max(0, -(-target // originals) - 1)
+        offsets = {"book_number": largest_number}
+        for table, _offsets in CLONED_TABLES:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+            offsets[table] = cursor.fetchone()[0]
+        columns = {}
+        for table, _offsets in CLONED_TABLES:
+            columns[table] = [
+                column.name for column in connection.introspection.get_table_description(
+                    cursor, table)
+            ]  # fmt: skip
+        started = time.perf_counter()
+        for copy in range(1, copies + 1):
+            rng = random.Random(f"{seed}:copy:{offsets['edoc_document']}:{copy}")
+            words = rng.sample(vocabulary, 2 * SWAPS)
+            swaps = list(zip(words[:SWAPS], words[SWAPS:], strict=True))
+            varied = copy_expressions(connection.vendor, copy, offsets, swaps)
+            with transaction.atomic():
+                for table, keys in CLONED_TABLES:
+                    values = []
+                    for column in columns[table]:
+                        if column in keys:
+                            values.append(f'"{column}" + {copy * offsets[keys[column]]}')
+                        elif column in varied.get(table, {}):
+                            values.append(f"{varied[table][column]}")
+                        else:
+                            values.append(f'"{column}"')
+                    names = ", ".join(f'"{column}"' for column in columns[table])
+                    cursor.execute(
+                        f"INSERT INTO {table} ({names}) SELECT {', '.join(values)} FROM {table} "
+                        f"WHERE id <= {offsets[table]}"
+                    )
+            if copy % 10 == 0 or copy == copies:
+                log(f"copies {copy}/{copies}: {(copy + 1) * originals:,} documents")
+        cursor.execute(
+            "UPDATE edoc_registerbook SET last_number = coalesce((SELECT max(book_number) FROM "
+            "edoc_document WHERE register_book_id = edoc_registerbook.id), last_number)"
+        )
+        if connection.vendor == "postgresql":
+            for table, _keys in CLONED_TABLES:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+    seconds = time.perf_counter() - started
+    log(f"cloned {copies} copies of {originals:,} documents in {seconds:.0f} s")
+    return {"originals": originals, "copies": copies, "seconds": seconds}
+
+
 # --- Reindex ---------------------------------------------------------------------------------
 
 
@@ -229,8 +402,11 @@ def startup_child(env: dict[str, str]) -> float:
 
 
 def bare_bulk(alias: str, documents: int) -> dict[str, float]:
-    """The same bodies (the backend's document_source), written to a file first, then sent
-    with a bare helpers.bulk into an index of the same settings and mapping: seconds."""
+    """The same bodies (the backend's document_source) of the first `documents` (all, or
+    --bare-limit), written to a file first, then sent with a bare helpers.bulk into an index of
+    the same settings and mapping: seconds."""
+    import itertools
+
     from opensearchpy import helpers
 
     from search.backends import get_backend
@@ -241,7 +417,7 @@ def bare_bulk(alias: str, documents: int) -> dict[str, float]:
     bare = f"{alias}-bare"
     with tempfile.NamedTemporaryFile("w+", suffix=".jsonl") as bodies:
         started = time.perf_counter()
-        for record in index_records():
+        for record in itertools.islice(index_records(), documents):
             bodies.write(json.dumps({"id": record.id, "source": document_source(record)}) + "\n")
         records_seconds = time.perf_counter() - started
         bodies.flush()
@@ -260,7 +436,7 @@ def bare_bulk(alias: str, documents: int) -> dict[str, float]:
         seconds = time.perf_counter() - started
     backend.client.indices.delete(index=bare, params={"ignore_unavailable": "true"})
     log(f"bare bulk: {documents} in {seconds:.1f} s (records and bodies {records_seconds:.1f} s)")
-    return {"seconds": seconds, "records_seconds": records_seconds}
+    return {"seconds": seconds, "records_seconds": records_seconds, "documents": documents}
 
 
 # --- Searching -------------------------------------------------------------------------------
@@ -337,6 +513,56 @@ def profile_slowest(name: str, user: Any, mix: list[tuple[str, bool]]) -> str:
     return "\n\n".join(plans)
 
 
+def profile_opensearch(user: Any, mix: list[tuple[str, bool]]) -> str:
+    """The slowest of the first 100 queries (the page's whole request), sent again as the
+    backend's own body with `profile: true`: where OpenSearch spends it."""
+    from django.test import override_settings
+
+    from edoc.selectors.access import visibility_for
+    from search.backends import SearchQuery, get_backend
+    from search.backends.opensearch import search_body
+    from search.services import search_documents
+
+    backend = get_backend("opensearch")
+    slowest, worst = mix[0], 0.0
+    with override_settings(SEARCH_BACKEND="opensearch"):
+        for text, prefix in mix[:100]:
+            started = time.perf_counter()
+            search_documents(user, SearchQuery(text=text, prefix=prefix, page_size=20))
+            if time.perf_counter() - started > worst:
+                worst, slowest = time.perf_counter() - started, (text, prefix)
+    body = search_body(SearchQuery(text=slowest[0], prefix=slowest[1]), visibility_for(user))
+    answer = backend.client.search(index=backend.alias, body={**body, "profile": True})
+    lines = [f"Slowest query `{slowest[0]}` ({worst * 1000:.0f} ms page), took {answer['took']} ms"]
+    for shard in answer["profile"]["shards"]:
+        for search in shard["searches"]:
+            small = [query for query in search["query"] if query["time_in_nanos"] < 100_000]
+            if small:
+                lines.append(f"{len(small)} queries under 0.1 ms ({small[0]['type']}, …)")
+            for query in search["query"]:
+                if query["time_in_nanos"] < 100_000:
+                    continue
+                lines.append(
+                    f"query {query['type']} {query['time_in_nanos'] / 1e6:.1f} ms: "
+                    f"{query['description'][:150]}"
+                )
+                for child in query.get("children", [])[:8]:
+                    lines.append(
+                        f"  {child['type']} {child['time_in_nanos'] / 1e6:.1f} ms: "
+                        f"{child['description'][:120]}"
+                    )
+            lines.append(f"collector {search['collector'][0]['time_in_nanos'] / 1e6:.1f} ms")
+        for aggregation in shard.get("aggregations", []):
+            lines.append(
+                f"aggregation {aggregation['description']} "
+                f"{aggregation['time_in_nanos'] / 1e6:.1f} ms"
+            )
+        fetch = shard.get("fetch")
+        if fetch:
+            lines.append(f"fetch (highlights, source) {fetch['time_in_nanos'] / 1e6:.1f} ms")
+    return "\n".join(lines)
+
+
 # --- Main ------------------------------------------------------------------------------------
 
 
@@ -352,26 +578,37 @@ def run(args: argparse.Namespace, database: BenchDatabase) -> str:
     settings.OPENSEARCH_INDEX = alias
     backends = ("database", "opensearch") if args.backend == "all" else (args.backend,)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
-    results: dict[str, Any] = {"reindex": {}, "startup": startup_child(env)}
-    if not args.reuse:
+    results: dict[str, Any] = {"reindex": {}, "startup": startup_child(env), "load": [load_line()]}
+    if not args.reuse and not args.template:
         call_command("seed_demo", "--organisation-only", verbosity=0)
-        small = args.n // 5
+        # Memory flat in N: the first reindex at a fifth of the rows (at the base made through
+        # the services when the rest are copies), the second at all of them.
+        small = args.n if args.clone_to else args.n // 5
         started = time.perf_counter()
         populate(0, small, args.seed, args.batch)
+        results["populate_seconds"] = time.perf_counter() - started
         for backend in backends:
             results["reindex"][(backend, small)] = reindex_child(backend, env)
+        started = time.perf_counter()
         populate(small, args.n, args.seed, args.batch)
-        results["populate_seconds"] = time.perf_counter() - started
+        results["populate_seconds"] += time.perf_counter() - started
+    if args.clone_to:
+        results["clone"] = clone_documents(args.clone_to, args.seed)
     documents = Document.objects.count()
     if database.vendor == "postgresql":
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+            # The database backend reads the index with index-only scans (visibility map);
+            # OpenSearch alone needs the planner's statistics only.
+            cursor.execute("VACUUM ANALYZE" if "database" in backends else "ANALYZE")
+    results["load"].append(load_line())
     for backend in backends:
-        results["reindex"][(backend, documents)] = reindex_child(backend, env)
-    if "opensearch" in backends:
-        results["bare_bulk"] = bare_bulk(alias, documents)
+        if not (args.reuse and args.skip_reindex):
+            results["reindex"][(backend, documents)] = reindex_child(backend, env)
+    results["load"].append(load_line())
+    if "opensearch" in backends and results["reindex"]:
+        results["bare_bulk"] = bare_bulk(alias, min(documents, args.bare_limit or documents))
     people = subjects()
     mix = query_mix(args.queries, args.seed)
     results["pages"] = {
@@ -393,6 +630,11 @@ def run(args: argparse.Namespace, database: BenchDatabase) -> str:
         if "database" in backends
         else ""
     )
+    if "opensearch" in backends:
+        results["opensearch_profile"] = "\n\n".join(
+            f"{who}: " + profile_opensearch(user, mix) for who, (user, _visible) in people.items()
+        )
+    results["load"].append(load_line())
     text = report(args, database, documents, people, results)
     if "opensearch" in backends and not args.keep:
         from search.backends import get_backend
@@ -417,8 +659,21 @@ def report(args, database, documents, people, results) -> str:
         + ".",
         "",
     ]
+    lines += ["Load while measuring: " + "; ".join(results["load"]) + ".", ""]
     if "populate_seconds" in results:
-        lines += [f"Rows made in {results['populate_seconds']:.0f} s (both halves).", ""]
+        made = args.n if args.clone_to else documents
+        lines += [
+            f"{made:,} rows made through the services in {results['populate_seconds']:.0f} s "
+            f"({made / max(results['populate_seconds'], 0.001):.0f} documents/s).",
+            "",
+        ]
+    if "clone" in results:
+        clone = results["clone"]
+        lines += [
+            f"Copied in SQL (`--clone-to`): {clone['copies']} varied copies of each of the "
+            f"{clone['originals']:,} documents in {clone['seconds']:.0f} s.",
+            "",
+        ]
     rows = []
     startup = results["startup"]
     for (backend, n), figures in sorted(results["reindex"].items()):
@@ -438,12 +693,15 @@ def report(args, database, documents, people, results) -> str:
     ]
     if "bare_bulk" in results:
         bare = results["bare_bulk"]
+        sent = bare["documents"]
         ours = results["reindex"][("opensearch", documents)]["seconds"] - results["startup"]
+        ratio = (ours / documents) / (bare["seconds"] / sent)
         lines += [
-            f"Bare `helpers.bulk` of the same {documents:,} bodies: {bare['seconds']:.1f} s "
-            f"({documents / bare['seconds']:.0f} docs/s); search_reindex takes "
-            f"{ours / bare['seconds']:.2f}× that (building the records and bodies alone, "
-            f"streamed to a file: {bare['records_seconds']:.1f} s).",
+            f"Bare `helpers.bulk` of the same bodies ({'all' if sent == documents else 'the first'}"
+            f" {sent:,}): {bare['seconds']:.1f} s ({sent / bare['seconds']:.0f} docs/s); "
+            f"search_reindex takes {ratio:.2f}× that per document (building the records and "
+            f"bodies alone, streamed to a file: {bare['records_seconds']:.1f} s, "
+            f"{sent / bare['records_seconds']:.0f} docs/s).",
             "",
         ]
     rows = []
@@ -473,6 +731,9 @@ def report(args, database, documents, people, results) -> str:
         ),  # fmt: skip
         "",
     ]
+    if results.get("opensearch_profile"):
+        lines += ["<details><summary>OpenSearch profile</summary>", "", "```",
+                  results["opensearch_profile"], "```", "", "</details>", ""]  # fmt: skip
     if results.get("profile"):
         lines += ["<details><summary>EXPLAIN ANALYZE</summary>", "", "```", results["profile"],
                   "```", "", "</details>"]  # fmt: skip
@@ -489,11 +750,31 @@ def main(argv: list[str] | None = None) -> int:
             return BenchDatabase(url=url, vendor="postgresql", name=name)
 
         search_support.create_database = reuse_database
+    elif args.template:
+        import search_support
+
+        original = search_support.create_database
+
+        def template_database(name, workdir):  # a copy of the kept database
+            made = original(name, workdir)
+            import psycopg
+
+            with psycopg.connect(**made.admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{args.template}"')
+            return made
+
+        search_support.create_database = template_database
     with bench_environment(args.db_name, keep=args.keep or args.reuse) as (database, _workdir):
         text = run(args, database)
     print(text)
     if args.write_docs:
-        replace_section(f"{DOCS_KEY} {args.n}", f"Search at scale ({args.n:,} documents)", text)
+        size = args.clone_to or args.n
+        replace_section(
+            f"{DOCS_KEY} {size} {database.vendor}",
+            f"Search at scale ({size:,} documents, {database.vendor})",
+            text,
+        )
     return 0
 
 
