@@ -7,15 +7,13 @@ those of an earlier revision, interleaved, on one database kept by `search_load.
         [--opensearch-index edoc-documents]
 
 search/backends/database.py and opensearch.py (or the opensearch/ package) of `--before` (git show)
-are loaded beside this tree's, and so is edoc/selectors/access.py: each revision's database
-backend filters with its own `visible_documents`. Every judged query text and 40 random
-two-to-six-word queries of the demo vocabulary run three times, each time through both revisions
-in random order (so both see the same machine load): the database backend's page query (match,
-score, order, first 20 ids: no count, facets or highlights, which the ranking does not change),
-its whole search (total, facets, highlights too; `--user`, default the director) and, with
---opensearch-index, the whole OpenSearch request of each revision's `search_body` (hits, facets,
-highlights), as the director. The index and database are the same for both: only the queries
-differ.
+are loaded beside this tree's. Every judged query text and 40 random two-to-six-word queries of the
+demo vocabulary run three times, each time through both revisions in random order (so both see the
+same machine load): the database backend's page query (match, score, order, first 20 ids: no count,
+facets or highlights, which the ranking does not change), its whole search (total, facets,
+highlights too; `--user`, default the director) and, with --opensearch-index, the whole
+OpenSearch request of each revision's `search_body` (hits, facets, highlights), as the director.
+The index and database are the same for both: only the queries differ.
 """
 
 from __future__ import annotations
@@ -69,15 +67,6 @@ def load_revision(revision: str, workdir: Path) -> dict[str, object]:
         sys.modules[qualified] = module  # a package's relative imports find it there
         spec.loader.exec_module(module)
         modules[name] = module
-    source = git_show(revision, "edoc/selectors/access.py")
-    path = workdir / f"access_{revision}.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("edoc.selectors.access_before", path)
-    access = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = access  # its dataclasses look their module up there
-    spec.loader.exec_module(access)
-    modules["database"].visible_documents = access.visible_documents
-    modules["access"] = access
     return modules
 
 
@@ -110,27 +99,26 @@ def main() -> int:
     from search_judging import load_judgements
 
     from edoc.models import User
-    from edoc.selectors import access
-    from edoc.selectors.access import visibility_for
+    from edoc.selectors.access import visibility_for, visible_documents
     from search.backends import SearchQuery, database, opensearch
     from search.models import SearchEntry
     from search.text import parse_query
 
     with tempfile.TemporaryDirectory() as workdir:
         before = load_revision(args.before, Path(workdir))
-    current = {"database": database, "opensearch": opensearch, "access": access}
+    current = {"database": database, "opensearch": opensearch}
     revisions = {args.before: before, "this tree": current}
     user = User.objects.get(username=args.user)
     rng = random.Random(1)
     texts = [query.query for query in load_judgements() if query.query]
     texts += [" ".join(rng.sample(WORDS, rng.randint(2, 6))) for _ in range(40)]
+    visible = visible_documents(user).values("pk")
     visibility = visibility_for(user)
     client = None
     if args.opensearch_index:
         client = opensearch.OpenSearchBackend(alias=args.opensearch_index).client
 
     def page(modules, text: str) -> float:
-        visible = modules["access"].visible_documents(user).values("pk")
         entries = SearchEntry.objects.filter(document_id__in=visible)
         matching = modules["database"].DatabaseBackend()._matching(entries, parse_query(text))
         ordered = matching.order_by("-score", F("date").desc(nulls_last=True), "-document_id")

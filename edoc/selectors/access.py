@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from edoc.models import Assignment, Delegation, Document, DocumentGrant, Unit, User
@@ -54,45 +54,9 @@ def scope_unit_ids(user: User) -> set[int]:
     return user.unit.descendant_ids()
 
 
-class _IdIn(Lookup):
-    """`id IN (subquery)`, written `id = ANY(ARRAY(subquery))` on PostgreSQL.
-
-    There the subquery runs once (an InitPlan) and its array is an index condition: the rules
-    of a narrow user become a BitmapOr of the owner-unit, creator, signer and primary-key
-    indexes, where `IN (subquery)` inside their OR is a hashed subplan that only a sequential
-    scan of every document can apply. The planner also estimates the visible set from those
-    indexes (a unit's specialist: hundreds, not most of the table), so a search drives from the
-    visible ids instead of reading every matching entry (docs/benchmarks.md, issue 16).
-    Same rows as IN, NULLs included.
-    """
-
-    lookup_name = "id_in"
-
-    def as_sql(self, compiler, connection) -> tuple[str, list]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
-
-    def as_postgresql(self, compiler, connection) -> tuple[str, list]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
-
-
-def _pk_in(ids: QuerySet, *, indexed: bool) -> Q:
-    """The document's id is one of `ids` (a one-column queryset). `indexed`: as an index
-    condition (`_IdIn`), for users who see a small part of the documents; otherwise `IN`, which
-    PostgreSQL applies as a hashed subplan in one sequential scan, the better plan when the
-    user sees nearly every document (an array of every assigned document probed in the primary
-    key took 28 ms against 16 ms for the director at 20,000 documents)."""
-    if indexed:
-        return Q(_IdIn(F("pk"), ids.order_by()))
-    return Q(pk__in=ids)
-
-
-def _scope_and_participation(principals: list[User], *, indexed: bool) -> Q:
+def _scope_and_participation(user: User) -> Q:
     condition = Q(pk__in=[])
-    for principal in principals:
+    for principal in principals_of(user):
         if not principal.unit_id:
             continue
         units = scope_unit_ids(principal)
@@ -102,8 +66,8 @@ def _scope_and_participation(principals: list[User], *, indexed: bool) -> Q:
         assigned_to_units = Assignment.objects.filter(unit_id__in=units).values("document_id")
         condition |= (
             Q(owner_unit_id__in=units)
-            | _pk_in(assigned, indexed=indexed)
-            | _pk_in(assigned_to_units, indexed=indexed)
+            | Q(pk__in=assigned)
+            | Q(pk__in=assigned_to_units)
             | Q(created_by=principal)
             | Q(signer=principal)
         )
@@ -132,13 +96,10 @@ def visible_documents(user: User) -> QuerySet[Document]:
     if not user.is_authenticated or not user.is_active:
         return Document.objects.none()
     granted = DocumentGrant.objects.filter(user=user).values("document_id")
-    principals = principals_of(user)
-    # Who sees the whole agency (or acts for someone who does) sees nearly every document.
-    indexed = not any(principal.role in AGENCY_WIDE_ROLES for principal in principals)
     open_documents = Q(confidentiality__level=0) & (
-        _scope_and_participation(principals, indexed=indexed) | _issuance_desk(user)
+        _scope_and_participation(user) | _issuance_desk(user)
     )
-    return Document.objects.filter(open_documents | _pk_in(granted, indexed=indexed))
+    return Document.objects.filter(open_documents | Q(pk__in=granted))
 
 
 def document_get_for_user(user: User, document_id: int) -> Document:
