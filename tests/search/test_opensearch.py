@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import threading
 import time
 
 import pytest
@@ -427,3 +428,38 @@ def test_an_index_with_older_mappings_takes_no_writes_until_reindexed(os_indexed
         os_backend.index([record])
     os_backend.reindex(index_records(sorted(os_indexed.ids)), len(os_indexed.ids), lambda n: None)
     os_backend.index([record])  # the rebuilt index has the current mappings
+
+
+def test_reindex_waits_out_a_node_that_answers_429(os_indexed, os_backend, users):
+    """A rebuild whose bulk request the node refuses with 429 (a tripped circuit breaker, as a
+    small heap does at a million documents) sends it again after a wait instead of failing."""
+    client = os_backend.client
+    breaker = "network.breaker.inflight_requests.limit"
+
+    lifted: list[float] = []
+
+    def set_breaker(limit: str | None) -> None:
+        client.cluster.put_settings(body={"transient": {breaker: limit}})
+
+    def lift() -> None:
+        set_breaker(None)
+        lifted.append(time.monotonic())
+
+    reset = threading.Timer(1.0, lift)
+
+    def records():
+        for number, record in enumerate(index_records(sorted(os_indexed.ids))):
+            if number == 0:  # the new index exists; its first bulk request is refused
+                set_breaker("1kb")
+                reset.start()
+            yield record
+
+    try:
+        os_backend.reindex(records(), len(os_indexed.ids), lambda _done: None)
+    finally:
+        reset.cancel()
+        set_breaker(None)
+    assert lifted, "the rebuild finished before the node accepted writes again"
+    (index,) = os_backend.physical_indices()
+    assert client.count(index=os_backend.alias)["count"] == len(os_indexed.ids)
+    assert search_ids(os_backend, users["director"], "kế hoạch")

@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 #: Seconds for index management requests and bulk loads (searches use OPENSEARCH_TIMEOUT).
 ADMIN_TIMEOUT = 60.0
 BULK_TIMEOUT = 120.0
+#: A rebuild's bulk requests refused with 429 are sent again up to this many times (2 s, 4 s …
+#: 60 s apart: about 4 minutes in all) before the rebuild gives up and removes its new index.
+REINDEX_RETRIES = 8
 
 
 def _version() -> int:
@@ -254,7 +257,12 @@ class OpenSearchBackend(SearchBackend):
                         "_source": document_source(record),
                     }
 
-            bulk(self.client, actions(), timeout=max(self.timeout, BULK_TIMEOUT))
+            bulk(
+                self.client,
+                actions(),
+                timeout=max(self.timeout, BULK_TIMEOUT),
+                retries=REINDEX_RETRIES,
+            )
             if pending:
                 progress(pending)
             self.client.indices.put_settings(

@@ -19,6 +19,11 @@ BULK_CHUNK = 500
 BULK_MAX_BYTES = 20 * 1024 * 1024
 #: Connections kept per process (web server threads, Celery workers share one client).
 POOL_SIZE = 16
+#: A bulk request the node answers with 429 (a circuit breaker tripped by heap not yet
+#: collected, a full write queue) is sent again after 2, 4, 8 … s (at most 60 s apart): a
+#: rebuild of a million documents on a small heap meets it (docs/benchmarks.md, issue 16).
+RETRY_FIRST_WAIT = 2
+RETRY_LONGEST_WAIT = 60
 
 _clients: dict[tuple[str, float], OpenSearch] = {}
 _clients_lock = threading.Lock()
@@ -44,10 +49,13 @@ def unavailable(exc: Exception) -> BackendUnavailable:
     return BackendUnavailable(f"OpenSearch: {type(exc).__name__}: {exc}"[:500])
 
 
-def bulk(client: OpenSearch, actions: Iterable[dict[str, Any]], *, timeout: float) -> int:
+def bulk(
+    client: OpenSearch, actions: Iterable[dict[str, Any]], *, timeout: float, retries: int = 0
+) -> int:
     """Send actions; returns how many were applied. Version conflicts (an older copy) are
     expected and skipped; refused writes the engine may accept later raise BackendUnavailable,
-    permanently invalid documents are logged."""
+    permanently invalid documents are logged. `retries`: how many times a request or document
+    refused with 429 (too busy) is sent again, waiting longer each time, before giving up."""
     applied = 0
     retry_later: list[Any] = []
     for ok, item in helpers.streaming_bulk(
@@ -57,6 +65,9 @@ def bulk(client: OpenSearch, actions: Iterable[dict[str, Any]], *, timeout: floa
         max_chunk_bytes=BULK_MAX_BYTES,
         raise_on_error=False,
         raise_on_exception=True,
+        max_retries=retries,
+        initial_backoff=RETRY_FIRST_WAIT,
+        max_backoff=RETRY_LONGEST_WAIT,
         request_timeout=timeout,
     ):
         if ok:
