@@ -577,6 +577,10 @@ OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
 OPENSEARCH_INDEX = env.str("OPENSEARCH_INDEX", default="edoc-documents")
 # Seconds before an OpenSearch request counts as failed (searches then fall back to the database).
 OPENSEARCH_TIMEOUT = env.float("OPENSEARCH_TIMEOUT", default=3.0)
+# A relevance-ranked page within the best this-many matches is ranked in two requests: the
+# matches, total and facets with a cheap rank, then the whole rank on these candidates only
+# (search.backends.opensearch.request.window_body). 0: always one request over every match.
+OPENSEARCH_RANK_WINDOW = env.int("OPENSEARCH_RANK_WINDOW", default=500)
 # OCR of scanned pages (Tesseract, Debian tesseract-ocr-vie); languages and render resolution.
 SEARCH_OCR_LANGUAGES = env.str("SEARCH_OCR_LANGUAGES", default="vie")
 SEARCH_OCR_DPI = env.int("SEARCH_OCR_DPI", default=200)

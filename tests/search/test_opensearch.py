@@ -11,9 +11,10 @@ import time
 import pytest
 
 from edoc.models import Document, User
-from edoc.selectors.access import visible_documents
+from edoc.selectors.access import visibility_for, visible_documents
 from search.backends import BackendUnavailable, SearchQuery, database_backend
-from search.backends.opensearch import OpenSearchBackend
+from search.backends.opensearch import OpenSearchBackend, search_body, window_body
+from search.backends.opensearch.request import parse_facets
 from search.documents import index_record, index_records
 from tests.search.opensearch_support import index_corpus, new_backend, search_ids
 
@@ -304,6 +305,78 @@ def test_same_documents_and_counts_as_the_database_backend(os_indexed, os_backen
                 }, (*where, key)
             if theirs.hits and text.startswith("123"):
                 assert ours.hits[0].document_id == theirs.hits[0].document_id, where
+
+
+# --- Ranking in two requests (settings.OPENSEARCH_RANK_WINDOW).
+
+RANKED_QUERIES = (
+    ("ke hoach chuyen doi so", False),
+    ("kế hoạch chuyển đổi số", False),
+    ("ke hoach chuyen d", True),
+    ("quyết định phê duyệt", False),
+    ("123/QĐ-UBND", False),
+    ("y tế", False),
+    ('"phê duyệt danh mục"', False),
+)
+
+
+def _one_request(backend, query: SearchQuery, user) -> dict:
+    """The whole search in one request over every match (search_body, sent bare)."""
+    body = search_body(query, visibility_for(user))
+    return backend.client.search(index=backend.alias, body=body)
+
+
+def test_a_page_ranked_in_two_requests_is_the_page_of_one(os_indexed, os_backend, users):
+    # Every match is a candidate here (a few dozen documents, a window of 500): the two
+    # requests give exactly the page, scores, total, facets and highlights of one.
+    for (text, prefix), name in itertools.product(RANKED_QUERIES, ("director", "specialist")):
+        user, where = users[name], (text, prefix, name)
+        query = SearchQuery(text=text, prefix=prefix, page_size=5)
+        assert window_body(query, visibility_for(user)) is not None, where
+        ours = os_backend.search(query, user)
+        theirs = _one_request(os_backend, query, user)
+        assert [(hit.document_id, hit.score) for hit in ours.hits] == [
+            (int(raw["_id"]), round(raw["_score"], 4)) for raw in theirs["hits"]["hits"]
+        ], where
+        assert ours.total == theirs["hits"]["total"]["value"], where
+        assert ours.facets == parse_facets(theirs["aggregations"]), where
+        assert [sorted(hit.highlights) for hit in ours.hits] == [
+            sorted(name.removesuffix(".folded") for name in raw.get("highlight", {}))
+            for raw in theirs["hits"]["hits"]
+        ], where
+
+
+def test_the_rank_window_ranks_its_candidates_and_counts_every_match(
+    os_indexed, os_backend, users, settings
+):
+    director = users["director"]
+    every = [
+        int(raw["_id"])
+        for raw in _one_request(os_backend, SearchQuery(text="y tế", page_size=100), director)[
+            "hits"
+        ]["hits"]
+    ]
+    assert len(every) > 4
+    settings.OPENSEARCH_RANK_WINDOW = 3
+    first = window_body(SearchQuery(text="y tế", page_size=1), visibility_for(director))
+    candidates = {
+        int(raw["_id"])
+        for raw in os_backend.client.search(index=os_backend.alias, body=first)["hits"]["hits"]
+    }
+    assert len(candidates) == 3
+    pages = []
+    for page in (1, 2, 3, 4):
+        result = os_backend.search(SearchQuery(text="y tế", page=page, page_size=1), director)
+        assert result.total == len(every)  # every match counted, not the window
+        pages += [hit.document_id for hit in result.hits]
+    # Pages 1-3: the candidates, in the whole rank's order; page 4 lies beyond the window and
+    # is ranked over every match in one request.
+    assert pages[:3] == [pk for pk in every if pk in candidates]
+    assert pages[3] == every[3]
+    settings.OPENSEARCH_RANK_WINDOW = 0
+    assert window_body(SearchQuery(text="y tế"), visibility_for(director)) is None
+    result = os_backend.search(SearchQuery(text="y tế", page_size=100), director)
+    assert [hit.document_id for hit in result.hits] == every
 
 
 # --- Index maintenance.

@@ -7,6 +7,6 @@ client.py the pooled client and bulk writes.
 """
 
 from .backend import OpenSearchBackend
-from .request import search_body
+from .request import ranked_body, search_body, window_body
 
-__all__ = ["OpenSearchBackend", "search_body"]
+__all__ = ["OpenSearchBackend", "ranked_body", "search_body", "window_body"]

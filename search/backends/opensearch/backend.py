@@ -34,7 +34,7 @@ from ..base import BackendUnavailable, Hit, IndexRecord, SearchBackend, SearchQu
 from .client import BULK_CHUNK, bulk, client_for, unavailable
 from .mapping import INDEX_SETTINGS, MAPPINGS, SCHEMA, document_source
 from .query import squashed
-from .request import parse_facets, search_body
+from .request import parse_facets, ranked_body, search_body, window_body
 
 logger = logging.getLogger(__name__)
 
@@ -307,19 +307,33 @@ class OpenSearchBackend(SearchBackend):
 
     # --- Reads.
 
-    def search(self, query: SearchQuery, user) -> SearchResult:
-        visibility = visibility_for(user)
-        body = search_body(query, visibility)
+    def _send(self, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = self.client.search(index=self.alias, body=body)
+            return self.client.search(index=self.alias, body=body)
         except NotFoundError as exc:
             raise BackendUnavailable(
                 f"OpenSearch index {self.alias} does not exist (run search_reindex): {exc}"[:500]
             )
         except (OpenSearchConnectionError, TransportError) as exc:
             raise unavailable(exc)
+
+    def search(self, query: SearchQuery, user) -> SearchResult:
+        """One request, or two for a page ranked by relevance (request.window_body: the
+        matches, total and facets, then the page ranked among the best candidates)."""
+        visibility = visibility_for(user)
+        first = window_body(query, visibility)
+        if first is None:
+            response = page = self._send(search_body(query, visibility))
+        else:
+            response = self._send(first)
+            ids = [raw["_id"] for raw in response["hits"]["hits"]]
+            page = (
+                self._send(ranked_body(query, visibility, ids))
+                if ids and query.offset < len(ids)
+                else {"hits": {"hits": []}}
+            )
         hits = []
-        for raw in response["hits"]["hits"]:
+        for raw in page["hits"]["hits"]:
             highlights = {
                 # Lucene's HTML encoder also escapes "/" (symbols read better without it).
                 name.removesuffix(".folded"): " ".join(

@@ -36,12 +36,12 @@ def _fields(suffix: str = "") -> list[str]:
     return [f"{name}{suffix}^{weight:g}" for name, weight in TEXT_FIELDS.items()]
 
 
-def _relevance_query(parsed: ParsedQuery) -> dict[str, Any]:
+def _relevance_query(parsed: ParsedQuery, *, proximity: bool = True) -> dict[str, Any]:
     """The engine's relevance: which documents match, and their BM25 score.
 
     Required: every word (and every quoted phrase) in the folded fields, or a document symbol
     equal to one in the query. Extra score: the words with their diacritics, the words as a
-    phrase in the title and body, quoted phrases with their diacritics.
+    phrase in the title and body (`proximity`), quoted phrases with their diacritics.
     """
     required = _every_word(parsed, _fields(".folded"), fold)
     terms = " ".join(parsed.terms)
@@ -57,7 +57,7 @@ def _relevance_query(parsed: ParsedQuery) -> dict[str, Any]:
                 }
             }
         )
-        if len(parsed.terms) > 1:
+        if proximity and len(parsed.terms) > 1:
             should.append(
                 {
                     "multi_match": {
@@ -189,6 +189,39 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
         # The longest run found: the best of them, not their sum.
         tiers.append({"dis_max": {"queries": runs, "tie_breaker": 0.0}})
     return {"bool": {"must": [squashed(_relevance_query(parsed))], "should": tiers}}
+
+
+#: In the candidates' query, a begun last word shorter than this takes no part in the tiers
+#: (its prefix expands to dozens of words, each a phrase read at every match).
+WINDOW_PREFIX_CHARS = 3
+
+
+def window_query(parsed: ParsedQuery) -> dict[str, Any]:
+    """The candidates' query of a two-request search (request.window_body): the same matches as
+    text_query, ranked by its upper tiers (symbol, diacritics, phrase, name) and the relevance.
+
+    Left to the second request, which scores the best settings.OPENSEARCH_RANK_WINDOW
+    candidates only: the runs, and any phrase with a begun last word shorter than
+    WINDOW_PREFIX_CHARS (a short prefix expands to dozens of words, each a phrase read at every
+    match: seconds at a million documents). Without that word, these tiers hold a superset of
+    the documents the whole rank puts in them."""
+    if parsed.is_empty:
+        return {"match_all": {}}
+    tiers: list[dict[str, Any]] = []
+    if parsed.symbol_keys:
+        tiers.append(_tier({"terms": {"symbol_key": parsed.symbol_keys}}, ranking.SYMBOL))
+    approximate = parsed
+    if parsed.prefix and parsed.terms and len(fold(parsed.terms[-1])) < WINDOW_PREFIX_CHARS:
+        approximate = dataclasses.replace(parsed, terms=parsed.terms[:-1], prefix=False)
+    if approximate.has_diacritics and (approximate.terms or approximate.phrases):
+        exact = _every_word(approximate, list(PROXIMITY_FIELDS), tone_placement)
+        tiers.append(_tier({"bool": {"filter": exact}}, ranking.TONES))
+    adjacent = ranking.proximity_words(approximate)
+    if adjacent:
+        tiers.append(_tier(_adjacent(adjacent, prefix=approximate.prefix), ranking.PHRASE))
+        tiers.append(_tier(_named(adjacent, prefix=approximate.prefix), ranking.NAMED))
+    relevance = _relevance_query(parsed, proximity=approximate is parsed)
+    return {"bool": {"must": [squashed(relevance)], "should": tiers}}
 
 
 def squashed(query: dict[str, Any]) -> dict[str, Any]:

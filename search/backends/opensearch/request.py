@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from edoc.selectors.access import Visibility
 
-from ...text import parse_query
+from ...text import ParsedQuery, parse_query
 from ..base import FILTER_KEYS, MAX_PAGE_SIZE, FacetBucket, SearchQuery
 from ..database import facet_labels
 from .mapping import MAX_RESULT_WINDOW
-from .query import engine_words, highlight_query, text_query
+from .query import engine_words, highlight_query, text_query, window_query
 
 FACET_SIZE = 30  # as many values per facet as the database backend shows
 SNIPPET_CHARS = 220
@@ -90,15 +92,27 @@ def filter_clauses(query: SearchQuery) -> dict[str, dict[str, Any]]:
     return clauses
 
 
-def search_body(query: SearchQuery, visibility: Visibility) -> dict[str, Any]:
-    """The whole request body for one search (exposed for the benchmarks and tests)."""
-    parsed = engine_words(parse_query(query.text, prefix=query.prefix))
-    filters = filter_clauses(query)
+def _parsed(query: SearchQuery) -> ParsedQuery:
+    return engine_words(parse_query(query.text, prefix=query.prefix))
+
+
+def _page(query: SearchQuery) -> tuple[int, int]:
+    """(offset, size) of the requested page, within the engine's result window."""
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
     offset = max(query.offset, 0)
     if offset + size > MAX_RESULT_WINDOW:
         size = max(0, MAX_RESULT_WINDOW - offset)
         offset = min(offset, MAX_RESULT_WINDOW)
+    return offset, size
+
+
+def _sort(query: SearchQuery, parsed: ParsedQuery) -> list[Any]:
+    if query.sort == "date" or parsed.is_empty:
+        return [{"date": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
+    return ["_score", {"date": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
+
+
+def _aggregations(filters: dict[str, dict[str, Any]]) -> dict[str, Any]:
     aggregations: dict[str, Any] = {}
     for key in FILTER_KEYS:
         # A facet counts with every other filter applied, not its own: its other values stay
@@ -116,23 +130,89 @@ def search_body(query: SearchQuery, visibility: Visibility) -> dict[str, Any]:
                 }
             },
         }
-    if query.sort == "date" or parsed.is_empty:
-        sort: list[Any] = [{"date": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
-    else:
-        sort = ["_score", {"date": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
+    return aggregations
+
+
+def search_body(query: SearchQuery, visibility: Visibility) -> dict[str, Any]:
+    """The whole search in one request: hits ranked over every match, total, facets and
+    highlights (a date sort, and pages beyond rank_window())."""
+    parsed = _parsed(query)
+    filters = filter_clauses(query)
+    offset, size = _page(query)
     body: dict[str, Any] = {
         "query": {
             "bool": {"must": [text_query(parsed)], "filter": [visibility_filter(visibility)]}
         },
         "post_filter": {"bool": {"filter": list(filters.values())}},
-        "aggs": aggregations,
-        "sort": sort,
+        "aggs": _aggregations(filters),
+        "sort": _sort(query, parsed),
         "from": offset,
         "size": size,
         "track_total_hits": True,
         "track_scores": True,
         "_source": False,
     }
+    _add_highlight(body, parsed)
+    return body
+
+
+def rank_window() -> int:
+    """How many candidates a two-request search ranks (settings.OPENSEARCH_RANK_WINDOW)."""
+    return max(0, min(int(settings.OPENSEARCH_RANK_WINDOW), MAX_RESULT_WINDOW))
+
+
+def window_body(query: SearchQuery, visibility: Visibility) -> dict[str, Any] | None:
+    """The first of two requests for a page ranked by relevance, or None when one request
+    (search_body) serves it: a date sort, an empty query, a page beyond rank_window().
+
+    It finds every visible match (the same matches and permission filter as search_body) and
+    gives the total, the facets and the ids of the best rank_window() matches by the cheap
+    part of the rank (query.window_query); ranked_body then ranks those candidates by the
+    whole rank. The page is search_body's whenever every match is a candidate; beyond that, a
+    document raised only by a run of adjacent words can stay outside the window."""
+    parsed = _parsed(query)
+    offset, size = _page(query)
+    window = rank_window()
+    if query.sort == "date" or parsed.is_empty or offset + size > window:
+        return None
+    filters = filter_clauses(query)
+    return {
+        "query": {
+            "bool": {"must": [window_query(parsed)], "filter": [visibility_filter(visibility)]}
+        },
+        "post_filter": {"bool": {"filter": list(filters.values())}},
+        "aggs": _aggregations(filters),
+        "sort": _sort(query, parsed),
+        "size": window,
+        "track_total_hits": True,
+        "_source": False,
+    }
+
+
+def ranked_body(query: SearchQuery, visibility: Visibility, ids: list[str]) -> dict[str, Any]:
+    """The second request: the page among the candidates `ids` (window_body's hits, already
+    filtered), ranked by the whole rank, with highlights. The permission filter stays."""
+    parsed = _parsed(query)
+    offset, size = _page(query)
+    body: dict[str, Any] = {
+        "query": {
+            "bool": {
+                "must": [text_query(parsed)],
+                "filter": [visibility_filter(visibility), {"ids": {"values": ids}}],
+            }
+        },
+        "sort": _sort(query, parsed),
+        "from": offset,
+        "size": size,
+        "track_total_hits": False,
+        "track_scores": True,
+        "_source": False,
+    }
+    _add_highlight(body, parsed)
+    return body
+
+
+def _add_highlight(body: dict[str, Any], parsed: ParsedQuery) -> None:
     highlighted = highlight_query(parsed)
     if highlighted is not None:
         body["highlight"] = {
@@ -148,7 +228,6 @@ def search_body(query: SearchQuery, visibility: Visibility) -> dict[str, Any]:
                 "body.folded": {"number_of_fragments": 1, "fragment_size": SNIPPET_CHARS},
             },
         }
-    return body
 
 
 def parse_facets(aggregations: dict[str, Any]) -> dict[str, list[FacetBucket]]:
