@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, TextChoices
 from django.utils import timezone
 
 from edoc.models import Assignment, Document, DocumentFile, DocumentGrant, FileText
+from edoc.models.documents import Direction, Status
 from edoc.selectors.access import document_access_facts
-from edoc.text import fold
 
 from .backends.base import IndexRecord
 from .text import symbol_key
@@ -69,21 +69,25 @@ def index_record(document: Document) -> IndexRecord:
         unit_name=document.owner_unit.name,
         urgency=urgency.code,
         urgency_label=urgency.name,
-        status_label=str(document.get_status_display()),
-        direction_label=str(document.get_direction_display()),
+        # The choices' labels directly: get_FOO_display hashes every choice's lazy label (a
+        # translation lookup each) per call, a sixth of a rebuild's Python time.
+        status_label=_label(Status, document.status),
+        direction_label=_label(Direction, document.direction),
         confidentiality_level=facts["confidentiality_level"],
         owner_unit_id=facts["owner_unit_id"],
         participant_user_ids=facts["participant_user_ids"],
         participant_unit_ids=facts["participant_unit_ids"],
         granted_user_ids=facts["granted_user_ids"],
     )
-    record.folded = {
-        "symbol": fold(record.symbol),
-        "subject": fold(record.subject),
-        "issuer": fold(record.issuer),
-        "body": fold(record.body),
-    }
     return record
+
+
+def _label(choices: type[TextChoices], value: str) -> str:
+    """The label of `value` in the active language (the value itself if it is not a choice)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def index_records(ids: Iterable[int] | None = None, *, chunk: int = 200) -> Iterator[IndexRecord]:

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from edoc.text import fold
+
 #: Filter keys accepted in SearchQuery.filters (and as facets in SearchResult.facets).
 FILTER_KEYS: tuple[str, ...] = ("type", "year", "issuer", "unit", "urgency", "status", "direction")
 SORTS: tuple[str, ...] = ("relevance", "date")
@@ -98,8 +100,17 @@ class IndexRecord:
     participant_user_ids: list[int] = field(default_factory=list)
     participant_unit_ids: list[int] = field(default_factory=list)
     granted_user_ids: list[int] = field(default_factory=list)
-    # Convenience for engines: the folded forms (edoc.text.fold) of the searchable text.
-    folded: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def folded(self) -> dict[str, str]:
+        """Convenience for engines: the folded forms (edoc.text.fold) of the searchable text,
+        computed when asked (folding every body cost a rebuild a seventh of its Python time)."""
+        return {
+            "symbol": fold(self.symbol),
+            "subject": fold(self.subject),
+            "issuer": fold(self.issuer),
+            "body": fold(self.body),
+        }
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict

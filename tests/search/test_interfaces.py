@@ -248,3 +248,22 @@ def test_database_reindex_keeps_only_the_records_given_in_batches(corpus, monkey
     assert sorted(SearchEntry.objects.values_list("document_id", flat=True)) == kept
     with pytest.raises(ValueError):
         backend.reindex(reversed(list(index_records(ids))), len(ids), lambda n: None)
+
+
+def test_an_index_record_has_the_labels_and_folded_text_of_its_document(corpus):
+    from django.utils import translation
+
+    from edoc.models import Document
+    from edoc.text import fold
+    from search.documents import index_record
+
+    for document in Document.objects.all()[:5]:
+        for language in ("vi", "en"):
+            with translation.override(language):
+                record = index_record(document)
+                assert record.status_label == str(document.get_status_display())
+                assert record.direction_label == str(document.get_direction_display())
+        assert record.folded == {
+            name: fold(getattr(record, name)) for name in ("symbol", "subject", "issuer", "body")
+        }
+        assert record.folded["subject"] == fold(document.subject)
