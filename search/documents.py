@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
-from django.db.models import Prefetch, TextChoices
+from django.db.models import TextChoices
 from django.utils import timezone
 
 from edoc.models import Assignment, Document, DocumentFile, DocumentGrant, FileText
@@ -22,17 +23,13 @@ INDEX_RELATED = (
 )
 
 
-def document_body(document: Document) -> str:
+def document_body(document: Document, texts: list[tuple[int, str]] | None = None) -> str:
     """Text of every file version, newest first: the PDF text layer, then the OCR of scanned
-    pages (edoc's FileText, the one home of a version's text)."""
-    parts = []
-    # document.files.all(): the versions index_records prefetched with their texts.
-    for document_file in sorted(document.files.all(), key=lambda f: -f.version):
-        try:
-            parts.append(document_file.file_text.text)
-        except FileText.DoesNotExist:
-            continue
-    return "\n".join(part for part in parts if part)
+    pages (edoc's FileText, the one home of a version's text). `texts`: (version, text) pairs
+    read beforehand (index_records), else the document's files are read."""
+    if texts is None:
+        texts = [(version_file.version, version_file.text) for version_file in document.files.all()]
+    return "\n".join(text for _version, text in sorted(texts, key=lambda pair: -pair[0]) if text)
 
 
 def document_date(document: Document):
@@ -43,11 +40,17 @@ def document_date(document: Document):
     return timezone.localdate(moment) if moment else None
 
 
-def index_record(document: Document) -> IndexRecord:
-    """Everything the index needs about one document, access facts included."""
-    facts = document_access_facts(document)
+def index_record(document: Document, related: dict[str, Any] | None = None) -> IndexRecord:
+    """Everything the index needs about one document, access facts included. `related`: its
+    assignments, grants and file texts as index_records reads them per batch (else read)."""
+    related = related or {}
+    facts = document_access_facts(
+        document,
+        assignments=related.get("assignments"),
+        grant_user_ids=related.get("grant_user_ids"),
+    )
     date = document_date(document)
-    body = document_body(document)
+    body = document_body(document, related.get("texts"))
     urgency = document.urgency
     record = IndexRecord(
         id=document.pk,
@@ -91,20 +94,41 @@ def _label(choices: type[TextChoices], value: str) -> str:
 
 
 def index_records(ids: Iterable[int] | None = None, *, chunk: int = 200) -> Iterator[IndexRecord]:
-    """Records of these documents (all when ids is None), loaded in chunks."""
-    documents = (
-        Document.objects.select_related(*INDEX_RELATED)
-        .prefetch_related(
-            Prefetch("files", queryset=DocumentFile.objects.select_related("file_text")),
-            # The access facts (edoc.selectors.access.document_access_facts): once a chunk.
-            Prefetch(
-                "assignments", queryset=Assignment.objects.only("document_id", "user_id", "unit_id")
-            ),
-            Prefetch("grants", queryset=DocumentGrant.objects.only("document_id", "user_id")),
-        )
-        .order_by("pk")
-    )
+    """Records of these documents (all when ids is None), loaded in chunks: the documents with
+    their catalogs, then per chunk three plain queries (assignments, grants, file texts)."""
+    documents = Document.objects.select_related(*INDEX_RELATED).order_by("pk")
     if ids is not None:
         documents = documents.filter(pk__in=list(ids))
+    batch: list[Document] = []
     for document in documents.iterator(chunk_size=chunk):
-        yield index_record(document)
+        batch.append(document)
+        if len(batch) >= chunk:
+            yield from _batch_records(batch)
+            batch = []
+    if batch:
+        yield from _batch_records(batch)
+
+
+def _batch_records(documents: list[Document]) -> Iterator[IndexRecord]:
+    """Records of a chunk of documents, their related rows read as plain values (model
+    instances and prefetch querysets for them were half of a rebuild's Python time)."""
+    pks = [document.pk for document in documents]
+    related: dict[int, dict[str, list]] = {
+        pk: {"assignments": [], "grant_user_ids": [], "texts": []} for pk in pks
+    }
+    rows = Assignment.objects.filter(document_id__in=pks).values_list(
+        "document_id", "user_id", "unit_id"
+    )
+    for document_id, user_id, unit_id in rows:
+        related[document_id]["assignments"].append((user_id, unit_id))
+    for document_id, user_id in DocumentGrant.objects.filter(document_id__in=pks).values_list(
+        "document_id", "user_id"
+    ):
+        related[document_id]["grant_user_ids"].append(user_id)
+    rows = DocumentFile.objects.filter(document_id__in=pks).values_list(
+        "document_id", "version", "file_text__pdf_text", "file_text__ocr_text"
+    )
+    for document_id, version, pdf_text, ocr_text in rows:
+        related[document_id]["texts"].append((version, FileText.joined(pdf_text, ocr_text)))
+    for document in documents:
+        yield index_record(document, related[document.pk])

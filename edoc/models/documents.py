@@ -333,7 +333,12 @@ class FileText(models.Model):
 
     @property
     def text(self) -> str:
-        return "\n".join(part for part in (self.pdf_text, self.ocr_text) if part)
+        return self.joined(self.pdf_text, self.ocr_text)
+
+    @staticmethod
+    def joined(pdf_text: str | None, ocr_text: str | None) -> str:
+        """The text of a version from its two parts (for readers of plain rows)."""
+        return "\n".join(part for part in (pdf_text, ocr_text) if part)
 
 
 class AssignmentRole(models.TextChoices):

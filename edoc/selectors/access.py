@@ -131,11 +131,20 @@ def document_get_for_user(user: User, document_id: int) -> Document:
 CLERK_DESK_STATUSES = (Document.Status.READY, Document.Status.ISSUED)
 
 
-def document_access_facts(document: Document) -> dict:
+def document_access_facts(
+    document: Document,
+    *,
+    assignments: list[tuple[int | None, int | None]] | None = None,
+    grant_user_ids: list[int] | None = None,
+) -> dict:
     """What `visible_documents` looks at, for one document, as plain values. Reads the
-    document's assignments and grants through its relations, so a caller indexing many
-    documents prefetches them once (`search.documents.index_records`)."""
-    assignments = [(row.user_id, row.unit_id) for row in document.assignments.all()]
+    document's assignments and grants through its relations unless given: a caller indexing
+    many documents reads them once per batch (`search.documents.index_records`), as
+    (user id, unit id) pairs and the granted users' ids."""
+    if assignments is None:
+        assignments = [(row.user_id, row.unit_id) for row in document.assignments.all()]
+    if grant_user_ids is None:
+        grant_user_ids = [grant.user_id for grant in document.grants.all()]
     participant_users = {user_id for user_id, _unit in assignments if user_id}
     participant_users |= {pk for pk in (document.created_by_id, document.signer_id) if pk}
     return {
@@ -146,7 +155,7 @@ def document_access_facts(document: Document) -> dict:
         "participant_unit_ids": sorted({unit_id for _user, unit_id in assignments if unit_id}),
         "direction": document.direction,
         "status": document.status,
-        "granted_user_ids": sorted(grant.user_id for grant in document.grants.all()),
+        "granted_user_ids": sorted(grant_user_ids),
     }
 
 

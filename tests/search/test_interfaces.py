@@ -267,3 +267,18 @@ def test_an_index_record_has_the_labels_and_folded_text_of_its_document(corpus):
             name: fold(getattr(record, name)) for name in ("symbol", "subject", "issuer", "body")
         }
         assert record.folded["subject"] == fold(document.subject)
+
+
+def test_records_read_in_batches_are_the_records_read_one_by_one(corpus):
+    from edoc.models import Assignment, Document, DocumentFile, DocumentGrant
+    from search.documents import index_record, index_records
+
+    ids = sorted(Document.objects.values_list("pk", flat=True))
+    # the corpus has what a batch reads beside the documents
+    assert Assignment.objects.filter(document_id__in=ids).exists()
+    assert DocumentGrant.objects.filter(document_id__in=ids).exists()
+    assert DocumentFile.objects.filter(document_id__in=ids, file_text__isnull=False).exists()
+    batched = list(index_records(ids, chunk=3))
+    assert [record.id for record in batched] == ids
+    for record in batched:
+        assert record == index_record(Document.objects.get(pk=record.id)), record.id
