@@ -282,3 +282,37 @@ def test_records_read_in_batches_are_the_records_read_one_by_one(corpus):
     assert [record.id for record in batched] == ids
     for record in batched:
         assert record == index_record(Document.objects.get(pk=record.id)), record.id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fts5_table_keeps_prefix_indexes_and_its_rows_across_its_migration(corpus):
+    """search 0008: FTS5 prefix indexes of one and two letters (a begun word typed ahead is
+    one index lookup, not an expansion over every term); the rows survive both ways."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 table is SQLite's")
+
+    def table() -> tuple[str, int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'search_fts'")
+            sql = cursor.fetchone()[0]
+            cursor.execute("SELECT COUNT(*) FROM search_fts")
+            rows = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s",
+                ["{head_folded body_folded} : (chuyen AND d*)"],
+            )
+            return sql, rows, cursor.fetchone()[0]
+
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    sql, rows, found = table()
+    assert "prefix" in sql and rows == SearchEntry.objects.count() > 0 and found > 0
+    try:
+        MigrationExecutor(connection).migrate([("search", "0007_file_text_to_edoc")])
+        assert table()[1:] == (rows, found) and "prefix" not in table()[0]
+        MigrationExecutor(connection).migrate(latest)
+        assert table() == (sql, rows, found)
+    finally:
+        MigrationExecutor(connection).migrate(latest)
