@@ -174,10 +174,7 @@ class DocumentSeeder:
             received = min(_add_working_days(spec.issue_date, lag), self.today)
             hour = rng.uniform(7.5, 16.5)
             if received == self.today:
-                hour = min(hour, timezone.localtime(self.now).hour - 0.5)
-                if hour < 0:
-                    received -= datetime.timedelta(days=1)
-                    hour = 16
+                received, hour = self._arrived_today(hour)
             spec.extra["received_at"] = _aware(received, hour)
         specs.sort(key=lambda s: s.extra["received_at"])
         for spec in specs[-2:]:  # the latest arrivals always wait for the leaders
@@ -386,6 +383,18 @@ class DocumentSeeder:
             )
             Document.objects.filter(pk=document.pk).update(deadline=deadline)
         self._backdate(document, spec.extra["received_at"])
+
+    def _arrived_today(self, hour: float) -> tuple[datetime.date, float]:
+        """A time before now for a document that arrives today at `hour` of the working day
+        (7.5-16.5): the working day squeezed into the hours already past, or into yesterday
+        evening before 8:00. Squeezed, not cut: the arrivals keep their order whatever the time
+        of the seed, and with it the documents' numbers and plans."""
+        share = (hour - 7.5) / 9.0
+        local = timezone.localtime(self.now)
+        past = local.hour + local.minute / 60 - 0.5
+        if past > 8.0:
+            return self.today, 7.5 + share * (past - 7.5)
+        return self.today - datetime.timedelta(days=1), 17.0 + share * 6.0
 
     def _backdate(self, document: Document, start: datetime.datetime) -> None:
         """Date events and assignments along the document's own timeline (see docstring)."""

@@ -237,3 +237,28 @@ def test_a_demo_signer_signs_with_their_own_key_only(seeded):
     assert record.kind == SignatureRecord.Kind.CERTIFICATION
     stamp = visible_text(file_read_verified(record.signed_file))
     assert "Trần Minh Đức" in stamp and "Giám đốc" in stamp
+
+
+@pytest.mark.django_db
+def test_the_demo_arrivals_keep_their_order_whatever_the_time_of_the_seed():
+    """The documents, their numbers and plans follow the arrivals' order: a seed run in the
+    morning, at noon or in the evening makes the same ones (the search quality test reads
+    them), and every arrival is before the moment of the seed."""
+    import datetime
+    import types
+
+    from django.utils import timezone
+
+    from edoc.demo.documents import DocumentSeeder
+
+    orders, today = [], datetime.date(2026, 12, 7)  # a Monday
+    for hour in (7, 9, 11, 12, 13, 17, 23):
+        seeder = DocumentSeeder(types.SimpleNamespace(users={}), count=200, seed=2023)
+        seeder.today = today
+        seeder.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(hour, 5)))
+        specs = seeder.incoming_specs(200)
+        assert all(spec.extra["received_at"] < seeder.now for spec in specs), hour
+        arrived_today = [s for s in specs if timezone.localdate(s.extra["received_at"]) == today]
+        assert len(arrived_today) >= 2 or hour < 9, hour
+        orders.append([(spec.subject, spec.issue_date) for spec in specs])
+    assert all(order == orders[0] for order in orders)
