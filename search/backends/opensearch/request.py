@@ -115,21 +115,21 @@ def _sort(query: SearchQuery, parsed: ParsedQuery) -> list[Any]:
 def _aggregations(filters: dict[str, dict[str, Any]]) -> dict[str, Any]:
     aggregations: dict[str, Any] = {}
     for key in FILTER_KEYS:
-        # A facet counts with every other filter applied, not its own: its other values stay
-        # visible (and selectable) once one is chosen.
-        others = [clause for name, clause in filters.items() if name != key]
-        aggregations[key] = {
-            "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
-            "aggs": {
-                "values": {
-                    "terms": {
-                        "field": FILTER_FIELDS[key],
-                        "size": FACET_SIZE,
-                        "order": [{"_count": "desc"}, {"_key": "asc"}],
-                    }
-                }
-            },
+        values = {
+            "terms": {
+                "field": FILTER_FIELDS[key],
+                "size": FACET_SIZE,
+                "order": [{"_count": "desc"}, {"_key": "asc"}],
+            }
         }
+        # A facet counts with every other filter applied, not its own: its other values stay
+        # visible (and selectable) once one is chosen. Without other filters the terms count
+        # the matches directly (a match-all filter around them cost each facet ~8 ms at 1 M).
+        others = [clause for name, clause in filters.items() if name != key]
+        if others:
+            aggregations[key] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": values}}
+        else:
+            aggregations[key] = values
     return aggregations
 
 
@@ -234,7 +234,8 @@ def parse_facets(aggregations: dict[str, Any]) -> dict[str, list[FacetBucket]]:
     """Facet buckets with the labels the database backend gives them (current catalog names)."""
     facets: dict[str, list[FacetBucket]] = {}
     for key in FILTER_KEYS:
-        buckets = aggregations.get(key, {}).get("values", {}).get("buckets", [])
+        facet = aggregations.get(key, {})
+        buckets = facet.get("values", facet).get("buckets", [])  # filtered, or the terms alone
         counts = [(str(b["key"]), b["doc_count"]) for b in buckets if str(b["key"]) != ""]
         labels = facet_labels(key, [value for value, _count in counts])
         facets[key] = [
