@@ -164,12 +164,8 @@ def _every_word(
     return clauses
 
 
-def text_query(parsed: ParsedQuery) -> dict[str, Any]:
-    """Query for a parsed user query (only words reach the engine, never syntax): the ranking
-    tiers of search.ranking (symbol, diacritics, phrase, name, longest run) as constant
-    scores, added to the relevance squashed into [0, 1)."""
-    if parsed.is_empty:
-        return {"match_all": {}}
+def _upper_tiers(parsed: ParsedQuery) -> list[dict[str, Any]]:
+    """The tiers above the runs (search.ranking): symbol, diacritics, phrase, name."""
     tiers: list[dict[str, Any]] = []
     if parsed.symbol_keys:
         tiers.append(_tier({"terms": {"symbol_key": parsed.symbol_keys}}, ranking.SYMBOL))
@@ -181,6 +177,16 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
     if adjacent:
         tiers.append(_tier(_adjacent(adjacent, prefix=parsed.prefix), ranking.PHRASE))
         tiers.append(_tier(_named(adjacent, prefix=parsed.prefix), ranking.NAMED))
+    return tiers
+
+
+def text_query(parsed: ParsedQuery) -> dict[str, Any]:
+    """Query for a parsed user query (only words reach the engine, never syntax): the ranking
+    tiers of search.ranking (symbol, diacritics, phrase, name, longest run) as constant
+    scores, added to the relevance squashed into [0, 1)."""
+    if parsed.is_empty:
+        return {"match_all": {}}
+    tiers = _upper_tiers(parsed)
     runs = [
         _tier(_adjacent(list(run.words), prefix=run.prefix), run.weight)
         for run in ranking.adjacent_runs(parsed)
@@ -207,21 +213,11 @@ def window_query(parsed: ParsedQuery) -> dict[str, Any]:
     the documents the whole rank puts in them."""
     if parsed.is_empty:
         return {"match_all": {}}
-    tiers: list[dict[str, Any]] = []
-    if parsed.symbol_keys:
-        tiers.append(_tier({"terms": {"symbol_key": parsed.symbol_keys}}, ranking.SYMBOL))
     approximate = parsed
     if parsed.prefix and parsed.terms and len(fold(parsed.terms[-1])) < WINDOW_PREFIX_CHARS:
         approximate = dataclasses.replace(parsed, terms=parsed.terms[:-1], prefix=False)
-    if approximate.has_diacritics and (approximate.terms or approximate.phrases):
-        exact = _every_word(approximate, list(PROXIMITY_FIELDS), tone_placement)
-        tiers.append(_tier({"bool": {"filter": exact}}, ranking.TONES))
-    adjacent = ranking.proximity_words(approximate)
-    if adjacent:
-        tiers.append(_tier(_adjacent(adjacent, prefix=approximate.prefix), ranking.PHRASE))
-        tiers.append(_tier(_named(adjacent, prefix=approximate.prefix), ranking.NAMED))
     relevance = _relevance_query(parsed, proximity=approximate is parsed)
-    return {"bool": {"must": [squashed(relevance)], "should": tiers}}
+    return {"bool": {"must": [squashed(relevance)], "should": _upper_tiers(approximate)}}
 
 
 def squashed(query: dict[str, Any]) -> dict[str, Any]:
